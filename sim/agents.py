@@ -1,0 +1,60 @@
+"""Mesa agents that are live, read-only views onto the model's arrays."""
+
+from __future__ import annotations
+
+import mesa
+
+
+class Employee(mesa.Agent):
+    """One person of the organization, as a Mesa agent.
+
+    An Employee holds no state of its own: every attribute reads the model's
+    arrays, so it is always current and costs nothing to keep in sync. The
+    weekly update happens in :meth:`sim.model.OrgModel.step` over arrays;
+    agents exist so that Mesa's tools (``model.agents``, ``DataCollector``
+    agent reporters, visualisation) can look at people one by one.
+
+    Parameters
+    ----------
+    model : OrgModel
+        The model this person belongs to.
+    index : int
+        Position of the person in the model's arrays (node id in the network).
+    """
+
+    def __init__(self, model, index):
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def adopted(self) -> bool:
+        """Whether this person has adopted now."""
+        return bool(self.model.adopted[self.index])
+
+    @property
+    def adopted_at(self) -> int | None:
+        """Week in which this person adopted (0 = initial adopter), or None."""
+        week = int(self.model.adopted_at[self.index])
+        return None if week < 0 else week
+
+    @property
+    def label(self):
+        """The person's original id (from the data), or their index if none."""
+        labels = self.model.network.labels
+        return self.index if labels is None else labels[self.index]
+
+    @property
+    def degree(self) -> int:
+        """Number of informal ties."""
+        return int(self.model.network.degrees[self.index])
+
+    def neighbors(self) -> list[Employee]:
+        """The Employees this person is tied to."""
+        people = self.model.people
+        return [people[j] for j in self.model.network.neighbors(self.index)]
+
+    def step(self):
+        """Nothing: the model updates everyone at once over arrays."""
+
+    def __repr__(self):
+        return f"<Employee {self.label!r} adopted={self.adopted}>"

@@ -1,0 +1,202 @@
+"""The Mesa model: arrays in, kernels weekly, a tidy adoption table out."""
+
+from __future__ import annotations
+
+import numbers
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents import Employee
+from sim.networks import Network
+from sim.rules import Rule
+from sim.state import AdoptionState
+
+
+class OrgModel(mesa.Model):
+    """Adoption of a behavior on a network, one step per week.
+
+    The state lives in numpy arrays and each :meth:`step` runs the rule's
+    kernels over them; nothing loops over people in Python. Mesa agents
+    (:class:`~sim.agents.Employee`) are read-only views onto those arrays,
+    built on first access to ``model.agents`` (about 25 µs each, which would
+    dominate a large run that never looks at them).
+
+    Parameters
+    ----------
+    network : Network
+        Who is tied to whom (:mod:`sim.networks`).
+    rule : Rule
+        How people adopt (:mod:`sim.rules`).
+    initial_adopters : sequence of int or float, default ()
+        Ids (0..n-1) of the people who have adopted at week 0, or a share in
+        [0, 1) of people chosen at random with the run's generator.
+    seed : int, optional
+        Seed of the run's ``numpy.random.Generator`` (``model.rng``), the one
+        source of randomness of the run. An ordinary keyword, so that
+        ``mesa.batch_run`` can sweep it.
+    rng : numpy.random.Generator, optional
+        Use this generator instead of seeding one (give ``seed`` or ``rng``).
+
+    Attributes
+    ----------
+    adoption : pandas.DataFrame
+        One row per week and behavior, week 0 being the initial state.
+    datacollector : mesa.DataCollector
+        Collects ``adopters`` and ``fraction`` each week (for ``batch_run``).
+    """
+
+    def __init__(self, *, network, rule, initial_adopters=(), seed=None, rng=None):
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise TypeError(f"The 'seed' parameter of OrgModel must be an int. Got {seed!r}.")
+        super().__init__(seed=seed, rng=rng)
+        if not isinstance(network, Network):
+            raise TypeError(
+                "The 'network' parameter of OrgModel must be a sim.networks.Network "
+                f"(use networks.from_networkx for a networkx graph). Got {type(network).__name__}."
+            )
+        if not isinstance(rule, Rule):
+            raise TypeError(
+                "The 'rule' parameter of OrgModel must be a rule from sim.rules, e.g. "
+                f"rules.Threshold(theta=0.2). Got {type(rule).__name__}."
+            )
+        self.network = network
+        self.rule = rule
+        self._dynamics = rule.bind(network)
+        self._state = AdoptionState(network, self._initial_adopters(initial_adopters))
+        self._agents_built = False
+        self._weeks = [0]
+        self._adopters = [self._state.adopters]
+        self._new = [self._state.adopters]
+        self.running = not self._dynamics.is_stationary(self._state)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"adopters": "adopters", "fraction": "fraction"}
+        )
+        self.datacollector.collect(self)
+
+    def _initial_adopters(self, initial):
+        n = self.network.n
+        if isinstance(initial, numbers.Real) and not isinstance(initial, numbers.Integral):
+            share = float(initial)
+            if not 0.0 <= share < 1.0:
+                raise ValueError(
+                    "The 'initial_adopters' parameter of OrgModel must be a share in "
+                    f"[0, 1) or a sequence of node ids. Got {initial!r} instead."
+                )
+            count = round(share * n)
+            return np.sort(self.rng.choice(n, size=count, replace=False)).astype(np.int64)
+        ids = np.asarray(initial)
+        if ids.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        if ids.ndim != 1 or ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(
+                "The 'initial_adopters' parameter of OrgModel must be a sequence of int "
+                f"node ids or a share in [0, 1). Got {initial!r} instead."
+            )
+        bad = (ids < 0) | (ids >= n)
+        if bad.any():
+            raise ValueError(
+                f"The 'initial_adopters' parameter of OrgModel holds node id "
+                f"{int(ids[bad][0])}, out of range for a network of {n} nodes (ids 0..{n - 1})."
+            )
+        return np.unique(ids).astype(np.int64)
+
+    # -- the weekly update ------------------------------------------------------------
+
+    def step(self):
+        """Advance one week: the rule decides who adopts, everyone at once."""
+        new = self._dynamics.step(self._state, self.rng)
+        self._state.apply(new, self.steps)
+        self._weeks.append(self.steps)
+        self._adopters.append(self._state.adopters)
+        self._new.append(int(new.shape[0]))
+        self.datacollector.collect(self)
+        if self._dynamics.is_stationary(self._state):
+            # Nothing can change any more; batch_run stops here, run() goes on.
+            self.running = False
+
+    def run(self, steps):
+        """Advance ``steps`` weeks (even once nothing changes) and return the model."""
+        steps = int(steps)
+        if steps < 0:
+            raise ValueError(f"run: steps must be >= 0. Got {steps} instead.")
+        for _ in range(steps):
+            self.step()
+        return self
+
+    # -- what users read ----------------------------------------------------------------
+
+    @property
+    def adopted(self) -> np.ndarray:
+        """Who has adopted now: read-only bool array of shape (n,)."""
+        view = self._state.adopted.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def adopted_at(self) -> np.ndarray:
+        """Week each person adopted (0 = initial), -1 if not: read-only int32 array."""
+        view = self._state.adopted_at.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def adopters(self) -> int:
+        """Number of people who have adopted now."""
+        return self._state.adopters
+
+    @property
+    def fraction(self) -> float:
+        """Share of people who have adopted now."""
+        return self._state.adopters / self.network.n
+
+    @property
+    def adoption(self) -> pd.DataFrame:
+        """The adoption curve: one row per week (0 = initial state) and behavior.
+
+        Columns: ``step`` (week), ``behavior``, ``adopters`` (people who have
+        adopted), ``new_adopters`` (who adopted that week), ``fraction``
+        (adopters / people).
+        """
+        adopters = np.asarray(self._adopters, dtype=np.int64)
+        return pd.DataFrame(
+            {
+                "step": np.asarray(self._weeks, dtype=np.int64),
+                "behavior": self.rule.behaviors[0],
+                "adopters": adopters,
+                "new_adopters": np.asarray(self._new, dtype=np.int64),
+                "fraction": adopters / self.network.n,
+            }
+        )
+
+    # -- Mesa agents, built on demand --------------------------------------------------
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All people as :class:`Employee` agents (built on first access)."""
+        self._build_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._build_agents()
+        return super().agents_by_type
+
+    @property
+    def people(self) -> list[Employee]:
+        """Employees in node order: ``model.people[i]`` is node ``i``."""
+        self._build_agents()
+        return self._people
+
+    def _build_agents(self):
+        if self._agents_built:
+            return
+        self._agents_built = True
+        self._people = [Employee(self, i) for i in range(self.network.n)]
+
+    def __repr__(self):
+        return (
+            f"<OrgModel week {self.steps}: {self.adopters}/{self.network.n} adopted, "
+            f"{type(self.rule).__name__} on {self.network!r}>"
+        )
