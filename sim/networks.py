@@ -293,9 +293,17 @@ def from_networkx(graph, *, weight="weight", nodelist=None) -> Network:
         np.asarray(dst, dtype=np.int64),
         len(nodes),
         np.asarray(w, dtype=np.float64) if src else None,
-        labels=np.array(nodes + [None], dtype=object)[:-1],
+        labels=_object_array(nodes),
         merge="sum",
     )
+
+
+def _object_array(items):
+    # Filled one by one: np.array would turn tuple labels into a 2-D array.
+    array = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        array[i] = item
+    return array
 
 
 def _check_k(k, n, owner):
