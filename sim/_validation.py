@@ -103,7 +103,7 @@ def check_per_node(value, name, owner, *, low=None, high=None, closed="both"):
         k = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"The {name!r} parameter of {owner} must hold floats in the range "
-            f"{_range_text(low, high, closed)}; entry {k} is {array[k]!r}."
+            f"{_range_text(low, high, closed)}; entry {k} is {float(array[k])!r}."
         )
     array.flags.writeable = False
     return array

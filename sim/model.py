@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import random
 
 import mesa
 import numpy as np
@@ -50,7 +51,22 @@ class OrgModel(mesa.Model):
     def __init__(self, *, network, rule, initial_adopters=(), seed=None, rng=None):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
             raise TypeError(f"The 'seed' parameter of OrgModel must be an int. Got {seed!r}.")
-        super().__init__(seed=seed, rng=rng)
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                "The 'rng' parameter of OrgModel must be a numpy.random.Generator. "
+                f"Got {type(rng).__name__}."
+            )
+        if seed is not None and rng is not None:
+            raise ValueError("OrgModel takes either 'seed' or 'rng', not both.")
+        super().__init__(seed=seed)
+        if rng is not None:
+            # Mesa would draw from a given generator to seed its stdlib Random; take
+            # the generator over untouched instead, so that rng=default_rng(s) and
+            # seed=s give the same run.
+            self.rng = rng
+            self._rng = rng.bit_generator.state
+            sequence = rng.bit_generator.seed_seq
+            self.random = random.Random(hash((sequence.entropy, sequence.spawn_key)))
         if not isinstance(network, Network):
             raise TypeError(
                 "The 'network' parameter of OrgModel must be a sim.networks.Network "

@@ -110,8 +110,11 @@ class Network:
         from scipy import sparse
 
         self._require_sparse("to_scipy")
+        # int32 indices where they fit: scipy's own default and its fastest path.
+        index_type = np.int32 if self.indices.shape[0] < 2**31 and self.n < 2**31 else np.int64
         return sparse.csr_array(
-            (self.weights, self.indices.astype(np.int64), self.indptr), shape=(self.n, self.n)
+            (self.weights, self.indices.astype(index_type), self.indptr.astype(index_type)),
+            shape=(self.n, self.n),
         )
 
     def to_networkx(self):
@@ -232,7 +235,7 @@ def from_edges(src, dst, n, weights=None, *, labels=None, merge="sum") -> Networ
                 f"from_edges: edge {e} is a self-tie of node {a}; self-ties are not allowed."
             )
         raise ValueError(
-            f"from_edges: the weight of edge {e} ({a}, {b}) is {w[e]!r}; weights must be "
+            f"from_edges: the weight of edge {e} ({a}, {b}) is {float(w[e])!r}; weights must be "
             f"finite and > 0."
         )
     if labels is not None:

@@ -1,0 +1,31 @@
+"""Imports point one way: kernels and networks stay free of Mesa, Hydra and pandas."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("module", ["sim.kernels", "sim.networks", "sim.rules"])
+def test_no_heavy_imports(module):
+    code = (
+        f"import sys, {module}; "
+        "print(sorted(m for m in ('mesa', 'hydra', 'omegaconf', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_contract():
+    import sim
+    from sim import OrgModel, networks, rules
+
+    assert OrgModel.__module__ == "sim.model"
+    for name in ("from_edges", "from_networkx", "small_world", "erdos_renyi", "ring_lattice"):
+        assert callable(getattr(networks, name))
+    for name in ("Threshold", "Bass", "IndependentCascade"):
+        assert isinstance(getattr(rules, name), type)
+    assert callable(OrgModel.run) and callable(OrgModel.step)
+    assert isinstance(OrgModel.adoption, property)
+    with pytest.raises(AttributeError):
+        sim.no_such_thing  # noqa: B018
