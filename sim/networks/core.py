@@ -1,4 +1,4 @@
-"""Informal networks: an immutable CSR representation, loaders and generators.
+"""The Network class and the loaders that turn user data into one.
 
 A :class:`Network` is undirected: every tie is stored in both rows. Ties carry
 positive finite weights (1 unless the source says otherwise). Node ``i`` is the
@@ -15,19 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim._rng import make_rng
 from sim._validation import check_choice, check_scalar
 from sim.kernels import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 
-__all__ = [
-    "Network",
-    "complete",
-    "erdos_renyi",
-    "from_edges",
-    "from_networkx",
-    "ring_lattice",
-    "small_world",
-]
+__all__ = ["Network", "from_edges", "from_networkx"]
 
 _MAX_NODES = 2**32 - 1  # neighbour ids are stored as uint32
 
@@ -307,127 +298,3 @@ def _object_array(items):
     for i, item in enumerate(items):
         array[i] = item
     return array
-
-
-def _check_k(k, n, owner):
-    k = check_scalar(k, "k", owner, kind=int, low=0, high=n - 1)
-    if k % 2:
-        raise ValueError(
-            f"The 'k' parameter of {owner} must be an even int (each node ties to k/2 "
-            f"neighbours on each side). Got {k} instead."
-        )
-    return k
-
-
-def _lattice_edges(n, k):
-    half = k // 2
-    src = np.repeat(np.arange(n, dtype=np.int64), half)
-    dst = (src + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
-    return src, dst
-
-
-def ring_lattice(n, k) -> Network:
-    """A ring where each node ties to its ``k`` nearest nodes (``k/2`` on each side).
-
-    Parameters
-    ----------
-    n : int
-        Number of nodes, at least 1.
-    k : int
-        Even number of neighbours, ``0 <= k <= n - 1``.
-    """
-    n = _check_n(n, "ring_lattice")
-    k = _check_k(k, n, "ring_lattice")
-    src, dst = _lattice_edges(n, k)
-    return _from_checked(src, dst, np.zeros(0), n, MERGE_MAX)
-
-
-def small_world(n, k, p, seed=None) -> Network:
-    """A Watts–Strogatz small world.
-
-    Start from :func:`ring_lattice` ``(n, k)`` and move the far end of each tie
-    to a uniformly chosen node with probability ``p`` (never onto its own
-    start). Unlike networkx, a rewired tie that lands on an existing one is
-    merged rather than redrawn, which for ``k << n`` changes a vanishing share
-    of ties and keeps the build vectorised.
-
-    Parameters
-    ----------
-    n : int
-        Number of nodes, at least 2.
-    k : int
-        Even number of lattice neighbours, ``0 <= k <= n - 1``.
-    p : float
-        Rewiring probability in [0, 1].
-    seed : int, numpy.random.Generator or None
-        The run's generator, or a seed for a new one.
-    """
-    n = _check_n(n, "small_world", low=2)
-    k = _check_k(k, n, "small_world")
-    p = check_scalar(p, "p", "small_world", low=0.0, high=1.0)
-    rng = make_rng(seed)
-    src, dst = _lattice_edges(n, k)
-    rewire = np.flatnonzero(rng.random(src.shape[0]) < p)
-    # Draw the new end among the n - 1 other nodes: no self-ties, no retries.
-    new = rng.integers(0, n - 1, size=rewire.shape[0])
-    new += new >= src[rewire]
-    dst[rewire] = new
-    return _from_checked(src, dst, np.zeros(0), n, MERGE_MAX)
-
-
-def erdos_renyi(n, mean_degree, seed=None) -> Network:
-    """An Erdős–Rényi G(n, p) random network with ``p = mean_degree / (n - 1)``.
-
-    The number of ties is drawn from its binomial distribution, then that many
-    distinct pairs are drawn uniformly.
-
-    Parameters
-    ----------
-    n : int
-        Number of nodes, at least 2.
-    mean_degree : float
-        Expected number of ties per node, in [0, n - 1].
-    seed : int, numpy.random.Generator or None
-        The run's generator, or a seed for a new one.
-    """
-    n = _check_n(n, "erdos_renyi", low=2)
-    mean_degree = check_scalar(mean_degree, "mean_degree", "erdos_renyi", low=0.0, high=n - 1)
-    rng = make_rng(seed)
-    pairs = n * (n - 1) // 2
-    m = int(rng.binomial(pairs, mean_degree / (n - 1)))
-    if m > pairs // 2:
-        # Dense (hence small): enumerate the pairs and choose among them.
-        a, b = np.triu_indices(n, 1)
-        chosen = np.sort(rng.choice(pairs, size=m, replace=False))
-        src, dst = a[chosen], b[chosen]
-    else:
-        # Sparse: draw pairs, drop repeats, top up; pair key a * n + b with a < b.
-        src, dst = np.divmod(_distinct_pairs(m, n, rng), n)
-    return _from_checked(src, dst, np.zeros(0), n, MERGE_MAX)
-
-
-def _distinct_pairs(m, n, rng):
-    """``m`` distinct unordered pairs of distinct nodes, as keys ``a * n + b``, a < b."""
-    keys = np.zeros(0, dtype=np.int64)
-    while keys.shape[0] < m:
-        need = m - keys.shape[0]
-        a = rng.integers(0, n, size=need)
-        b = rng.integers(0, n - 1, size=need)
-        b += b >= a
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        keys = np.sort(np.concatenate([keys, lo * n + hi]))
-        # Sort and drop repeats by hand: np.unique is ~15x slower here (numpy 2.4).
-        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
-    return keys
-
-
-def complete(n) -> Network:
-    """A well-mixed network: everyone tied to everyone, ties never materialised.
-
-    Parameters
-    ----------
-    n : int
-        Number of nodes, at least 1.
-    """
-    n = _check_n(n, "complete")
-    return Network(n=n, indptr=None, indices=None, weights=None, complete=True)

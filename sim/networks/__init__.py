@@ -1,0 +1,20 @@
+"""Informal networks: an immutable CSR representation, loaders and generators.
+
+A :class:`Network` is undirected: every tie is stored in both rows. Ties carry
+positive finite weights (1 unless the source says otherwise). Node ``i`` is the
+``i``-th person of the organization; ``labels`` keeps the ids the data came
+with (names, employee ids, networkx nodes) without the engine ever using them.
+"""
+
+from sim.networks.core import Network, from_edges, from_networkx
+from sim.networks.generators import complete, erdos_renyi, ring_lattice, small_world
+
+__all__ = [
+    "Network",
+    "complete",
+    "erdos_renyi",
+    "from_edges",
+    "from_networkx",
+    "ring_lattice",
+    "small_world",
+]
