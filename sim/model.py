@@ -21,8 +21,8 @@ class OrgModel(mesa.Model):
     The state lives in numpy arrays and each :meth:`step` runs the rule's
     kernels over them; nothing loops over people in Python. Mesa agents
     (:class:`~sim.agents.Employee`) are read-only views onto those arrays,
-    built on first access to ``model.agents`` (about 25 µs each, which would
-    dominate a large run that never looks at them).
+    built on first access to ``model.agents`` (about 10 µs each: for 100,000
+    people that is 1.1 s, nine times a 52-week run that never looks at them).
 
     Parameters
     ----------
