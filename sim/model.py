@@ -45,7 +45,9 @@ class OrgModel(mesa.Model):
     adoption : pandas.DataFrame
         One row per week and behavior, week 0 being the initial state.
     datacollector : mesa.DataCollector
-        Collects ``adopters`` and ``fraction`` each week (for ``batch_run``).
+        ``adopters`` and ``fraction`` of every week so far (for ``batch_run``);
+        filled from the model's own records when read, so do not call its
+        ``collect``: make your own DataCollector for other reporters.
     """
 
     def __init__(self, *, network, rule, initial_adopters=(), seed=None, rng=None):
@@ -86,10 +88,9 @@ class OrgModel(mesa.Model):
         self._adopters = [self._state.adopters]
         self._new = [self._state.adopters]
         self.running = not self._dynamics.is_stationary(self._state)
-        self.datacollector = mesa.DataCollector(
+        self._collector = mesa.DataCollector(
             model_reporters={"adopters": "adopters", "fraction": "fraction"}
         )
-        self.datacollector.collect(self)
 
     def _initial_adopters(self, initial):
         n = self.network.n
@@ -127,7 +128,6 @@ class OrgModel(mesa.Model):
         self._weeks.append(self.steps)
         self._adopters.append(self._state.adopters)
         self._new.append(int(new.shape[0]))
-        self.datacollector.collect(self)
         if self._dynamics.is_stationary(self._state):
             # Nothing can change any more; batch_run stops here, run() goes on.
             self.running = False
@@ -185,6 +185,18 @@ class OrgModel(mesa.Model):
                 "fraction": adopters / self.network.n,
             }
         )
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's view of the adoption curve (see the class docstring)."""
+        # Filled here rather than by collect() each week: the records exist
+        # already, and a week of a converged run costs about as much as collect().
+        collected = self._collector.model_vars["adopters"]
+        known = len(collected)
+        collected.extend(self._adopters[known:])
+        n = self.network.n
+        self._collector.model_vars["fraction"].extend(a / n for a in self._adopters[known:])
+        return self._collector
 
     # -- Mesa agents, built on demand --------------------------------------------------
 

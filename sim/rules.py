@@ -19,7 +19,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._validation import broadcast_per_node, check_per_node, check_scalar
-from sim.kernels import bass_decide, cascade_attempts, threshold_decide, tie_count
+from sim.kernels import (
+    PARALLEL_MIN_TIES,
+    bass_decide,
+    bass_decide_counts,
+    bass_decide_serial,
+    cascade_attempts,
+    threshold_decide,
+    threshold_decide_counts,
+    threshold_decide_serial,
+    tie_count,
+)
 
 __all__ = ["Bass", "IndependentCascade", "Rule", "Threshold"]
 
@@ -142,6 +152,10 @@ class _Dynamics:
     def __init__(self, network):
         self.network = network
 
+    def _parallel(self, candidates):
+        """Whether deciding for ``candidates`` is worth a parallel region."""
+        return candidates.shape[0] * self.network.mean_degree >= PARALLEL_MIN_TIES
+
     def step(self, state, rng) -> np.ndarray:
         """Sorted int64 ids of who adopts this week."""
         raise NotImplementedError
@@ -174,17 +188,23 @@ class _ThresholdDynamics(_Dynamics):
                 return _EMPTY
             return candidates[adopts]
         out = np.empty(candidates.shape[0], dtype=np.bool_)
-        threshold_decide(
-            net.indptr,
-            net.indices,
-            net.weights,
-            net.strength,
-            state.adopted,
-            self.theta,
-            self.absolute,
-            candidates,
-            out,
-        )
+        if self.absolute or net.unit_weights:
+            # Counts are kept up to date by the state: no tie to visit.
+            threshold_decide_counts(
+                state.counts, net.strength, self.theta, self.absolute, candidates, out
+            )
+        else:
+            decide = threshold_decide if self._parallel(candidates) else threshold_decide_serial
+            decide(
+                net.indptr,
+                net.indices,
+                net.weights,
+                net.strength,
+                state.adopted,
+                self.theta,
+                candidates,
+                out,
+            )
         return candidates[out]
 
     def is_stationary(self, state):
@@ -209,18 +229,22 @@ class _BassDynamics(_Dynamics):
                 share = state.adopters / (net.n - 1) if net.n > 1 else 0.0
             return candidates[u < self.p + self.q * share]
         out = np.empty(candidates.shape[0], dtype=np.bool_)
-        bass_decide(
-            net.indptr,
-            net.indices,
-            net.weights,
-            net.strength,
-            state.adopted,
-            self.p,
-            self.q,
-            candidates,
-            u,
-            out,
-        )
+        if net.unit_weights:
+            bass_decide_counts(state.counts, net.strength, self.p, self.q, candidates, u, out)
+        else:
+            decide = bass_decide if self._parallel(candidates) else bass_decide_serial
+            decide(
+                net.indptr,
+                net.indices,
+                net.weights,
+                net.strength,
+                state.adopted,
+                self.p,
+                self.q,
+                candidates,
+                u,
+                out,
+            )
         return candidates[out]
 
     def is_stationary(self, state):

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.kernels import tie_count, undecided_neighbours
+from sim.kernels import (
+    PARALLEL_MIN_TIES,
+    PUSH_COST_PER_TIE,
+    apply_adoptions,
+    count_adopted_neighbours,
+    count_adopted_neighbours_serial,
+    tie_count,
+)
+
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 class AdoptionState:
     """The adoption state of one run, owned by the model and updated weekly.
+
+    Besides who has adopted, it keeps how many adopted neighbours each
+    non-adopter has, and who among them saw that number change in the latest
+    week. Both come from pushing each week's new adopters along their ties,
+    which visits every tie at most once over a whole run; in the few weeks at
+    the height of a cascade where that would cost more than recounting every
+    non-adopter in parallel, it recounts instead.
 
     Parameters
     ----------
@@ -24,8 +40,7 @@ class AdoptionState:
     adopted_at : int32 ndarray of shape (n,)
         Week in which each person adopted; -1 for non-adopters.
     frontier : int64 ndarray or None
-        Who adopted in the latest week. None before the first week: then
-        everyone's neighbourhood counts as changed.
+        Who adopted in the latest week. None before the first week.
     adopters : int
         Number of adopters now.
     scratch : bool ndarray of shape (n,)
@@ -34,6 +49,7 @@ class AdoptionState:
 
     def __init__(self, network, initial_adopters):
         n = network.n
+        sparse = not network.complete
         self.network = network
         self.adopted = np.zeros(n, dtype=np.bool_)
         self.adopted_at = np.full(n, -1, dtype=np.int32)
@@ -41,13 +57,17 @@ class AdoptionState:
         self.adopted_at[initial_adopters] = 0
         self.adopters = int(initial_adopters.shape[0])
         self.frontier = None
+        self.scratch = np.zeros(n, dtype=np.bool_)
         self._seeds = initial_adopters
         self._undecided = np.flatnonzero(~self.adopted)
         self._stale = False
-        self.scratch = np.zeros(n, dtype=np.bool_)
-        if network.complete:
-            self._undecided_ties = 0
-        else:
+        # None: everyone undecided may have a changed neighbourhood.
+        self._touched = None
+        self._counts = np.zeros(n if sparse else 0, dtype=np.int32)
+        self._counts_valid = False
+        self._stamp = np.zeros(n if sparse else 0, dtype=np.int32)
+        self._undecided_ties = 0
+        if sparse:
             self._undecided_ties = int(network.indptr[-1]) - tie_count(
                 network.indptr, initial_adopters
             )
@@ -64,39 +84,62 @@ class AdoptionState:
             self._stale = False
         return self._undecided
 
-    def changed_neighbourhoods(self) -> np.ndarray:
-        """Non-adopters with a tie to someone who adopted in the latest week, sorted.
+    @property
+    def counts(self) -> np.ndarray:
+        """Adopted neighbours of each person (int32, shape (n,); sparse networks).
 
-        Before the first week everyone is returned. For a deterministic rule
-        these are the only people whose decision can differ from last week's.
-        Two ways give the same set: pushing from the new adopters along their
-        ties, or scanning every non-adopter; the cheaper one, by number of ties
-        visited, is taken.
+        Exact for every non-adopter; entries of adopters are not kept up to date.
         """
-        if self.frontier is None:
-            return self.undecided()
-        if self.frontier.shape[0] == 0:
-            return self.frontier
-        net = self.network
-        if net.complete:
-            return self.undecided()
-        pushed_ties = tie_count(net.indptr, self.frontier)
-        # Pushing visits the frontier's ties, then the ties of each candidate
-        # found (about mean_degree each) at scattered addresses; the scan
-        # visits every undecided tie once, in order.
-        if pushed_ties * (1.0 + net.mean_degree) < self._undecided_ties:
-            return undecided_neighbours(
-                net.indptr, net.indices, self.adopted, self.frontier, self.scratch
+        if not self._counts_valid:
+            net = self.network
+            nodes = self.undecided()
+            count = (
+                count_adopted_neighbours
+                if self._undecided_ties >= PARALLEL_MIN_TIES
+                else count_adopted_neighbours_serial
             )
-        return self.undecided()
+            count(net.indptr, net.indices, self.adopted, nodes, self._counts)
+            self._counts_valid = True
+        return self._counts
+
+    def changed_neighbourhoods(self) -> np.ndarray:
+        """Non-adopters whose neighbourhood changed in the latest week (int64).
+
+        For a deterministic rule these are the only people whose decision can
+        differ from last week's. Everyone undecided before the first week, and
+        after a week in which the state recounted rather than pushed. Sorted.
+        """
+        if self.network.complete:
+            changed = self.frontier is None or self.frontier.shape[0] > 0
+            return self.undecided() if changed else _EMPTY
+        return self.undecided() if self._touched is None else self._touched
 
     def apply(self, new_adopters, week):
-        """Record that ``new_adopters`` (sorted int64 ids) adopted in ``week``."""
+        """Record that ``new_adopters`` (distinct int64 ids) adopted in ``week`` (>= 1)."""
+        self.frontier = new_adopters
+        if new_adopters.shape[0] == 0:
+            self._touched = _EMPTY
+            return
+        self.adopters += int(new_adopters.shape[0])
+        self._stale = True
+        net = self.network
+        if not net.complete:
+            pushed = tie_count(net.indptr, new_adopters)
+            self._undecided_ties -= pushed
+            if pushed * PUSH_COST_PER_TIE <= self._undecided_ties:
+                # Keeps valid counts valid; finds who was reached either way.
+                self._touched = apply_adoptions(
+                    net.indptr,
+                    net.indices,
+                    new_adopters,
+                    week,
+                    self.adopted,
+                    self.adopted_at,
+                    self._counts,
+                    self._stamp,
+                )
+                return
+            self._counts_valid = False
+            self._touched = None
         self.adopted[new_adopters] = True
         self.adopted_at[new_adopters] = week
-        self.adopters += int(new_adopters.shape[0])
-        self.frontier = new_adopters
-        if new_adopters.shape[0]:
-            self._stale = True
-            if not self.network.complete:
-                self._undecided_ties -= tie_count(self.network.indptr, new_adopters)

@@ -4,11 +4,18 @@ This package imports nothing from the rest of ``sim`` (nor Mesa, Hydra or
 pandas), so the kernels can be tested, profiled and reused on their own.
 """
 
+from sim.kernels._config import PARALLEL_MIN_TIES, PUSH_COST_PER_TIE
 from sim.kernels.adoption import (
+    apply_adoptions,
     bass_decide,
+    bass_decide_counts,
+    bass_decide_serial,
+    count_adopted_neighbours,
+    count_adopted_neighbours_serial,
     threshold_decide,
+    threshold_decide_counts,
+    threshold_decide_serial,
     tie_count,
-    undecided_neighbours,
 )
 from sim.kernels.cascade import cascade_attempts
 from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
@@ -16,11 +23,19 @@ from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 __all__ = [
     "MERGE_MAX",
     "MERGE_SUM",
+    "PARALLEL_MIN_TIES",
+    "PUSH_COST_PER_TIE",
+    "apply_adoptions",
     "bass_decide",
+    "bass_decide_counts",
+    "bass_decide_serial",
     "build_csr",
     "cascade_attempts",
+    "count_adopted_neighbours",
+    "count_adopted_neighbours_serial",
     "row_sums",
     "threshold_decide",
+    "threshold_decide_counts",
+    "threshold_decide_serial",
     "tie_count",
-    "undecided_neighbours",
 ]

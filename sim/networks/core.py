@@ -48,6 +48,13 @@ class Network:
         are implicit (``indptr``, ``indices`` and ``weights`` are None), so a
         complete network of millions costs nothing; rules read the counts of
         adopters instead of visiting ties.
+
+    Attributes
+    ----------
+    strength : float64 ndarray of shape (n,)
+        Weighted degree of each node.
+    unit_weights : bool
+        Whether every tie has weight 1.
     """
 
     n: int
@@ -57,6 +64,7 @@ class Network:
     labels: np.ndarray | None = None
     complete: bool = False
     strength: np.ndarray = field(init=False)
+    unit_weights: bool = field(init=False)
 
     def __post_init__(self):
         if self.complete:
@@ -67,6 +75,9 @@ class Network:
             strength = row_sums(self.indptr, self.weights)
         strength.flags.writeable = False
         object.__setattr__(self, "strength", strength)
+        # Kernels count instead of reading weights when all are 1 (the usual case).
+        unit = self.complete or bool(np.all(self.weights == 1.0))
+        object.__setattr__(self, "unit_weights", unit)
         if self.labels is not None:
             self.labels.flags.writeable = False
 

@@ -36,9 +36,13 @@ def edge_lists(draw, max_nodes=24, max_edges=80, weighted=None):
 
 @st.composite
 def network_states(draw, weighted=None):
-    """(network, adopted bool array, seed for further draws)."""
+    """(network, adopted bool array, seed for further draws).
+
+    ``weighted=False`` gives unit weights, True random weights, None either.
+    """
     src, dst, weights, n = draw(edge_lists(weighted=weighted))
-    net = networks.from_edges(src, dst, n, weights)
+    # Unweighted lists keep unit weights: repeated ties merge by max, not sum.
+    net = networks.from_edges(src, dst, n, weights, merge="max" if weights is None else "sum")
     adopted = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
     seed = draw(st.integers(0, 2**32 - 1))
     return net, adopted, seed

@@ -21,32 +21,78 @@ def _restore_threads():
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
+def _counts(net, adopted):
+    return np.array([int(adopted[net.neighbors(i)].sum()) for i in range(net.n)], dtype=np.int32)
+
+
+@settings(max_examples=100, deadline=None)
+@given(network_states())
+def test_count_adopted_neighbours(case):
+    net, adopted, _ = case
+    nodes = np.flatnonzero(~adopted)
+    expected = np.where(adopted, -7, _counts(net, adopted))
+    for kernel in (kernels.count_adopted_neighbours, kernels.count_adopted_neighbours_serial):
+        for threads in (1, 2):
+            _threads(threads)
+            counts = np.full(net.n, -7, dtype=np.int32)
+            kernel(net.indptr, net.indices, adopted, nodes, counts)
+            np.testing.assert_array_equal(counts, expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(network_states())
+def test_apply_adoptions_updates_state_and_finds_changed(case):
+    net, before, seed = case
+    rng = np.random.default_rng(seed)
+    new = np.flatnonzero(~before & (rng.random(net.n) < 0.4))
+    adopted = before.copy()
+    adopted_at = np.where(before, 0, -1).astype(np.int32)
+    counts = _counts(net, before)
+    stamp = rng.integers(0, 3, net.n).astype(np.int32)  # older weeks' leftovers
+    touched = kernels.apply_adoptions(
+        net.indptr, net.indices, new, 3, adopted, adopted_at, counts, stamp
+    )
+    after = before.copy()
+    after[new] = True
+    np.testing.assert_array_equal(adopted, after)
+    np.testing.assert_array_equal(adopted_at, np.where(before, 0, np.where(after, 3, -1)))
+    np.testing.assert_array_equal(counts, _counts(net, after))
+    expected = {int(j) for f in new for j in net.neighbors(int(f)) if not after[j]}
+    assert touched.tolist() == sorted(expected)
+    assert stamp.max(initial=0) <= 3
+
+
 @settings(max_examples=150, deadline=None)
 @given(network_states())
 def test_threshold_decide_equals_reference(case):
     net, adopted, seed = case
     rng = np.random.default_rng(seed)
     candidates = np.flatnonzero(~adopted)
-    for absolute in (False, True):
-        theta = rng.integers(0, 5, net.n).astype(float) if absolute else rng.random(net.n)
-        expected = reference.threshold_decide(
-            net.indptr, net.indices, net.weights, net.strength, adopted, theta, absolute, candidates
-        )
+    args = (net.indptr, net.indices, net.weights, net.strength, adopted)
+    theta = rng.random(net.n)
+    expected = reference.threshold_decide(*args, theta, False, candidates)
+    for kernel in (kernels.threshold_decide, kernels.threshold_decide_serial):
         for threads in (1, 2):
             _threads(threads)
             out = np.empty(candidates.shape[0], dtype=bool)
-            kernels.threshold_decide(
-                net.indptr,
-                net.indices,
-                net.weights,
-                net.strength,
-                adopted,
-                theta,
-                absolute,
-                candidates,
-                out,
-            )
+            kernel(*args, theta, candidates, out)
             np.testing.assert_array_equal(out, expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(network_states(weighted=False))
+def test_threshold_decide_counts_equals_reference(case):
+    net, adopted, seed = case
+    rng = np.random.default_rng(seed)
+    candidates = np.flatnonzero(~adopted)
+    counts = _counts(net, adopted)
+    args = (net.indptr, net.indices, net.weights, net.strength, adopted)
+    for absolute in (False, True):
+        theta = rng.integers(0, 5, net.n).astype(float) if absolute else rng.random(net.n)
+        expected = reference.threshold_decide(*args, theta, absolute, candidates)
+        out = np.empty(candidates.shape[0], dtype=bool)
+        kernels.threshold_decide_counts(counts, net.strength, theta, absolute, candidates, out)
+        np.testing.assert_array_equal(out, expected)
 
 
 @settings(max_examples=150, deadline=None)
@@ -57,29 +103,19 @@ def test_bass_decide_equals_reference(case):
     candidates = np.flatnonzero(~adopted)
     p, q = rng.random() * 0.3, rng.random() * 0.7
     u = rng.random(candidates.shape[0])
-    expected = reference.bass_decide(
-        net.indptr, net.indices, net.weights, net.strength, adopted, p, q, candidates, u
-    )
-    for threads in (1, 2):
-        _threads(threads)
+    args = (net.indptr, net.indices, net.weights, net.strength, adopted)
+    expected = reference.bass_decide(*args, p, q, candidates, u)
+    for kernel in (kernels.bass_decide, kernels.bass_decide_serial):
+        for threads in (1, 2):
+            _threads(threads)
+            out = np.empty(candidates.shape[0], dtype=bool)
+            kernel(*args, p, q, candidates, u, out)
+            np.testing.assert_array_equal(out, expected)
+    if net.unit_weights:
         out = np.empty(candidates.shape[0], dtype=bool)
-        kernels.bass_decide(
-            net.indptr, net.indices, net.weights, net.strength, adopted, p, q, candidates, u, out
-        )
+        counts = _counts(net, adopted)
+        kernels.bass_decide_counts(counts, net.strength, p, q, candidates, u, out)
         np.testing.assert_array_equal(out, expected)
-
-
-@settings(max_examples=150, deadline=None)
-@given(network_states())
-def test_undecided_neighbours_equals_reference(case):
-    net, adopted, seed = case
-    rng = np.random.default_rng(seed)
-    frontier = np.flatnonzero(adopted & (rng.random(net.n) < 0.5))
-    mark = np.zeros(net.n, dtype=bool)
-    found = kernels.undecided_neighbours(net.indptr, net.indices, adopted, frontier, mark)
-    expected = sorted({int(j) for f in frontier for j in net.neighbors(int(f)) if not adopted[j]})
-    np.testing.assert_array_equal(found, expected)
-    assert not mark.any(), "workspace returned clean"
 
 
 def test_kernels_write_only_out(two_cliques):
@@ -89,15 +125,17 @@ def test_kernels_write_only_out(two_cliques):
     theta = np.full(net.n, 0.3)
     candidates = np.flatnonzero(~adopted)
     u = np.linspace(0, 1, candidates.shape[0])
-    inputs = [adopted, theta, candidates, u]
+    counts = _counts(net, adopted)
+    inputs = [adopted, theta, candidates, u, counts]
     before = [a.copy() for a in inputs]
     out = np.empty(candidates.shape[0], dtype=bool)
-    kernels.threshold_decide(
-        net.indptr, net.indices, net.weights, net.strength, adopted, theta, False, candidates, out
-    )
-    kernels.bass_decide(
-        net.indptr, net.indices, net.weights, net.strength, adopted, 0.1, 0.5, candidates, u, out
-    )
+    args = (net.indptr, net.indices, net.weights, net.strength, adopted)
+    kernels.threshold_decide(*args, theta, candidates, out)
+    kernels.threshold_decide_serial(*args, theta, candidates, out)
+    kernels.threshold_decide_counts(counts, net.strength, theta, False, candidates, out)
+    kernels.bass_decide(*args, 0.1, 0.5, candidates, u, out)
+    kernels.bass_decide_serial(*args, 0.1, 0.5, candidates, u, out)
+    kernels.bass_decide_counts(counts, net.strength, 0.1, 0.5, candidates, u, out)
     for a, b in zip(inputs, before, strict=True):
         np.testing.assert_array_equal(a, b)
     # Network arrays are read-only: a kernel writing to them would raise.
