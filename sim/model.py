@@ -82,7 +82,9 @@ class OrgModel(mesa.Model):
         self.network = network
         self.rule = rule
         self._dynamics = rule.bind(network)
-        self._state = AdoptionState(network, self._initial_adopters(initial_adopters))
+        self._state = AdoptionState(
+            network, self._initial_adopters(initial_adopters), level=self._dynamics.level
+        )
         self._agents_built = False
         self._weeks = [0]
         self._adopters = [self._state.adopters]

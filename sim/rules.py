@@ -25,9 +25,10 @@ from sim.kernels import (
     bass_decide_counts,
     bass_decide_serial,
     cascade_attempts,
+    reaching_level,
     threshold_decide,
-    threshold_decide_counts,
     threshold_decide_serial,
+    threshold_levels,
     tie_count,
 )
 
@@ -149,6 +150,10 @@ class IndependentCascade(Rule):
 
 
 class _Dynamics:
+    #: For rules that adopt when a count of adopted neighbours reaches a level:
+    #: that level per person (int32), handed to the state. None otherwise.
+    level = None
+
     def __init__(self, network):
         self.network = network
 
@@ -170,42 +175,47 @@ class _ThresholdDynamics(_Dynamics):
         super().__init__(network)
         self.theta = theta
         self.absolute = absolute
+        if not network.complete and (absolute or network.unit_weights):
+            # Counts decide: each person adopts once their count reaches a level.
+            self.level = threshold_levels(network.strength, theta, absolute)
 
     def step(self, state, rng):
-        # Deterministic: only people whose neighbourhood changed can change.
+        net = self.network
+        if net.complete:
+            return self._step_well_mixed(state)
+        if self.level is not None:
+            reached = state.reached()
+            if reached is not None:
+                return reached
+            candidates = state.undecided()
+            return reaching_level(state.counts, self.level, candidates)
+        # Weighted shares: only people whose neighbourhood changed can change.
         candidates = state.changed_neighbourhoods()
         if candidates.shape[0] == 0:
             return _EMPTY
-        net = self.network
-        if net.complete:
-            # A non-adopter's neighbours are all the other people.
-            others = state.adopters
-            if self.absolute:
-                adopts = others >= self.theta[candidates]
-            elif net.n > 1:
-                adopts = others / (net.n - 1) >= self.theta[candidates]
-            else:
-                return _EMPTY
-            return candidates[adopts]
         out = np.empty(candidates.shape[0], dtype=np.bool_)
-        if self.absolute or net.unit_weights:
-            # Counts are kept up to date by the state: no tie to visit.
-            threshold_decide_counts(
-                state.counts, net.strength, self.theta, self.absolute, candidates, out
-            )
-        else:
-            decide = threshold_decide if self._parallel(candidates) else threshold_decide_serial
-            decide(
-                net.indptr,
-                net.indices,
-                net.weights,
-                net.strength,
-                state.adopted,
-                self.theta,
-                candidates,
-                out,
-            )
+        decide = threshold_decide if self._parallel(candidates) else threshold_decide_serial
+        decide(
+            net.indptr,
+            net.indices,
+            net.weights,
+            net.strength,
+            state.adopted,
+            self.theta,
+            candidates,
+            out,
+        )
         return candidates[out]
+
+    def _step_well_mixed(self, state):
+        # A non-adopter's neighbours are all the other people.
+        candidates = state.changed_neighbourhoods()
+        if candidates.shape[0] == 0 or self.network.n < 2:
+            return _EMPTY
+        others = state.adopters
+        if self.absolute:
+            return candidates[others >= self.theta[candidates]]
+        return candidates[others / (self.network.n - 1) >= self.theta[candidates]]
 
     def is_stationary(self, state):
         return state.frontier is not None and state.frontier.shape[0] == 0

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kernels import (
+    IN_CACHE_PEOPLE,
     PARALLEL_MIN_TIES,
     PUSH_COST_PER_TIE,
     apply_adoptions,
+    apply_adoptions_to_level,
     count_adopted_neighbours,
     count_adopted_neighbours_serial,
     tie_count,
@@ -32,6 +34,10 @@ class AdoptionState:
         The network the run is on.
     initial_adopters : int64 ndarray
         Sorted, distinct ids of the people who have adopted at week 0.
+    level : int32 ndarray of shape (n,), optional
+        For threshold rules on counts: the count at which each person adopts.
+        The state then reports who reached it (:meth:`reached`) instead of who
+        had their neighbourhood changed.
 
     Attributes
     ----------
@@ -47,7 +53,7 @@ class AdoptionState:
         Workspace for kernels that mark nodes; all False between calls.
     """
 
-    def __init__(self, network, initial_adopters):
+    def __init__(self, network, initial_adopters, level=None):
         n = network.n
         sparse = not network.complete
         self.network = network
@@ -63,10 +69,13 @@ class AdoptionState:
         self._stale = False
         # None: everyone undecided may have a changed neighbourhood.
         self._touched = None
+        self.level = level
+        self._reached = None
         self._counts = np.zeros(n if sparse else 0, dtype=np.int32)
         self._counts_valid = False
         self._stamp = np.zeros(n if sparse else 0, dtype=np.int32)
         self._undecided_ties = 0
+        self._push_cost = PUSH_COST_PER_TIE[n <= IN_CACHE_PEOPLE]
         if sparse:
             self._undecided_ties = int(network.indptr[-1]) - tie_count(
                 network.indptr, initial_adopters
@@ -114,11 +123,19 @@ class AdoptionState:
             return self.undecided() if changed else _EMPTY
         return self.undecided() if self._touched is None else self._touched
 
+    def reached(self):
+        """Non-adopters whose count reached their ``level`` in the latest week.
+
+        None when unknown (before the first week, after a recount week): then
+        compare :attr:`counts` with the level for everyone undecided.
+        """
+        return self._reached
+
     def apply(self, new_adopters, week):
         """Record that ``new_adopters`` (distinct int64 ids) adopted in ``week`` (>= 1)."""
         self.frontier = new_adopters
         if new_adopters.shape[0] == 0:
-            self._touched = _EMPTY
+            self._touched = self._reached = _EMPTY
             return
         self.adopters += int(new_adopters.shape[0])
         self._stale = True
@@ -126,9 +143,9 @@ class AdoptionState:
         if not net.complete:
             pushed = tie_count(net.indptr, new_adopters)
             self._undecided_ties -= pushed
-            if pushed * PUSH_COST_PER_TIE <= self._undecided_ties:
+            if pushed * self._push_cost <= self._undecided_ties:
                 # Keeps valid counts valid; finds who was reached either way.
-                self._touched = apply_adoptions(
+                arrays = (
                     net.indptr,
                     net.indices,
                     new_adopters,
@@ -136,10 +153,13 @@ class AdoptionState:
                     self.adopted,
                     self.adopted_at,
                     self._counts,
-                    self._stamp,
                 )
+                if self.level is None:
+                    self._touched = apply_adoptions(*arrays, self._stamp)
+                else:
+                    self._reached = apply_adoptions_to_level(*arrays, self.level, self._stamp)
                 return
             self._counts_valid = False
-            self._touched = None
+            self._touched = self._reached = None
         self.adopted[new_adopters] = True
         self.adopted_at[new_adopters] = week

@@ -4,28 +4,34 @@ This package imports nothing from the rest of ``sim`` (nor Mesa, Hydra or
 pandas), so the kernels can be tested, profiled and reused on their own.
 """
 
-from sim.kernels._config import PARALLEL_MIN_TIES, PUSH_COST_PER_TIE
+from sim.kernels._config import IN_CACHE_PEOPLE, PARALLEL_MIN_TIES, PUSH_COST_PER_TIE
 from sim.kernels.adoption import (
+    NEVER,
     apply_adoptions,
+    apply_adoptions_to_level,
     bass_decide,
     bass_decide_counts,
     bass_decide_serial,
     count_adopted_neighbours,
     count_adopted_neighbours_serial,
+    reaching_level,
     threshold_decide,
-    threshold_decide_counts,
     threshold_decide_serial,
+    threshold_levels,
     tie_count,
 )
 from sim.kernels.cascade import cascade_attempts
 from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 
 __all__ = [
+    "IN_CACHE_PEOPLE",
     "MERGE_MAX",
     "MERGE_SUM",
+    "NEVER",
     "PARALLEL_MIN_TIES",
     "PUSH_COST_PER_TIE",
     "apply_adoptions",
+    "apply_adoptions_to_level",
     "bass_decide",
     "bass_decide_counts",
     "bass_decide_serial",
@@ -33,9 +39,10 @@ __all__ = [
     "cascade_attempts",
     "count_adopted_neighbours",
     "count_adopted_neighbours_serial",
+    "reaching_level",
     "row_sums",
     "threshold_decide",
-    "threshold_decide_counts",
     "threshold_decide_serial",
+    "threshold_levels",
     "tie_count",
 ]

@@ -11,10 +11,16 @@ One place for the knobs that trade speed for something else, after stumpy's
 #: the work (≥ ~100 µs) pays for the start-up.
 PARALLEL_MIN_TIES = 200_000
 
-#: Pushing a week's new adopters to their neighbours' counts is a scattered
-#: serial write per tie; recounting every non-adopter is a sequential
+#: Up to this many people, the per-person arrays a week touches stay in the
+#: CPU cache (about 20 bytes a person against a 2 MiB L2): scattered reads and
+#: writes are cheap, and the order of a list of ids does not matter.
+IN_CACHE_PEOPLE = 1 << 17
+
+#: Pushing a week's new adopters to their neighbours' counts is a scattered,
+#: serial write per tie; recounting every non-adopter is a sequential,
 #: parallel read per tie. The state pushes while the pushed ties, weighted by
-#: this factor, are fewer than the undecided ties a recount would read.
-#: Tuned on small worlds of 1e4 to 1e6 people (``benchmarks/engine.py``):
-#: 2 was at or near the fastest at every size; the choice never changes results.
-PUSH_COST_PER_TIE = 2
+#: this factor, are fewer than the undecided ties a recount would read. Tuned
+#: with ``benchmarks/engine.py`` on small worlds (30 weeks, 1e4 to 1e6
+#: people): 2 was fastest in cache and 8 out of it (1e6: 111 ms against 176 ms
+#: with 2 and 145 ms never pushing). The choice never changes results.
+PUSH_COST_PER_TIE = {True: 2, False: 8}  # keyed by "fits in cache"

@@ -26,6 +26,8 @@ for small weeks: see ``_config.PARALLEL_MIN_TIES``).
 import numpy as np
 from numba import njit, prange
 
+from sim.kernels._config import IN_CACHE_PEOPLE
+
 
 @njit(cache=True, parallel=True)
 def count_adopted_neighbours(indptr, indices, adopted, nodes, counts):
@@ -63,6 +65,32 @@ def count_adopted_neighbours_serial(indptr, indices, adopted, nodes, counts):
 
 
 @njit(cache=True)
+def _in_order(found_ids, stamp, week):
+    """``found_ids`` (each stamped ``week``) in an order cheap to visit next.
+
+    Sorted ids make the next pass over them read memory in order, which
+    matters once the arrays outgrow the cache.
+    """
+    n = stamp.shape[0]
+    found = found_ids.shape[0]
+    if n <= IN_CACHE_PEOPLE:
+        # The arrays stay in cache: order does not matter.
+        return found_ids.copy()
+    if found * 16 <= n:
+        out = found_ids.copy()
+        out.sort()
+        return out
+    # Many: sweep the stamps, which is linear in n and needs no sort.
+    out = np.empty(found, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if stamp[i] == week and k < found:
+            out[k] = i
+            k += 1
+    return out
+
+
+@njit(cache=True)
 def apply_adoptions(indptr, indices, new_adopters, week, adopted, adopted_at, counts, stamp):
     """Record this week's new adopters and add them to their neighbours' counts.
 
@@ -90,8 +118,8 @@ def apply_adoptions(indptr, indices, new_adopters, week, adopted, adopted_at, co
     Returns
     -------
     int64 ndarray of shape (c,)
-        The non-adopters whose count changed, sorted: the only people whose
-        neighbourhood changed this week.
+        The non-adopters whose count changed, each once (sorted on large
+        networks): the only people whose neighbourhood changed this week.
     """
     total = 0
     for f in new_adopters:
@@ -109,51 +137,122 @@ def apply_adoptions(indptr, indices, new_adopters, week, adopted, adopted_at, co
                 stamp[j] = week
                 touched[found] = j
                 found += 1
-    # Sorted ids keep later per-person reads sequential, which matters once the
-    # arrays outgrow the cache: sort a short list, sweep the stamps for a long one.
-    n = adopted.shape[0]
-    if found * 16 <= n:
-        out = touched[:found].copy()
-        out.sort()
-        return out
-    out = np.empty(found, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        if stamp[i] == week and not adopted[i]:
-            out[k] = i
-            k += 1
-    return out
+    return _in_order(touched[:found], stamp, week)
+
+
+#: A level no count reaches: people who can never adopt by count.
+NEVER = np.iinfo(np.int32).max
 
 
 @njit(cache=True)
-def threshold_decide_counts(counts, strength, theta, absolute, candidates, out):
-    """Threshold decision from adopted-neighbour counts (unit weights).
+def threshold_levels(strength, theta, absolute):
+    """The number of adopted neighbours each person needs to adopt (unit weights).
 
-    A candidate ``i`` adopts when ``counts[i] / strength[i] >= theta[i]`` (a
-    node without ties never adopts by share) or, with ``absolute``, when
-    ``counts[i] >= theta[i]``.
+    For a share threshold this is the least count ``c`` with
+    ``c / strength[i] >= theta[i]``, found with exactly that float expression
+    so that comparing counts with levels decides exactly as comparing shares
+    with thresholds. For an absolute threshold it is ``ceil(theta[i])``.
+
+    Parameters
+    ----------
+    strength : float64 ndarray of shape (n,)
+        Degree of each node (its weighted degree, with unit weights).
+    theta : float64 ndarray of shape (n,)
+        A share in [0, 1], or a count when ``absolute``.
+    absolute : bool
+        Thresholds are counts of adopted neighbours.
+
+    Returns
+    -------
+    int32 ndarray of shape (n,)
+        The level of each node; ``NEVER`` where no count suffices (no ties, or
+        a threshold above what the ties can give).
+    """
+    n = theta.shape[0]
+    level = np.empty(n, dtype=np.int32)
+    for i in range(n):
+        if absolute:
+            need = np.ceil(theta[i])
+            level[i] = NEVER if need >= NEVER else np.int32(need)
+            continue
+        degree = strength[i]
+        if degree <= 0.0:
+            level[i] = NEVER
+            continue
+        c = min(max(np.ceil(theta[i] * degree), 0.0), degree)
+        while c > 0.0 and (c - 1.0) / degree >= theta[i]:
+            c -= 1.0
+        while c <= degree and not c / degree >= theta[i]:
+            c += 1.0
+        level[i] = NEVER if c > degree else np.int32(c)
+    return level
+
+
+@njit(cache=True)
+def reaching_level(counts, level, candidates):
+    """The candidates whose count has reached their level, in candidate order.
 
     Parameters
     ----------
     counts : int32 ndarray of shape (n,)
-        Adopted neighbours of each node at the end of last week.
-    strength : float64 ndarray of shape (n,)
-        Degree of each node (the weighted degree, with unit weights).
-    theta : float64 ndarray of shape (n,)
-        Threshold of each node: a share in [0, 1], or a count when ``absolute``.
-    absolute : bool
-        Compare counts instead of shares.
+    level : int32 ndarray of shape (n,)
     candidates : int64 ndarray of shape (c,)
-        Non-adopters to decide for.
-    out : bool ndarray of shape (c,)
-        Written: whether ``candidates[k]`` adopts this week.
+
+    Returns
+    -------
+    int64 ndarray of shape (r,)
     """
+    out = np.empty(candidates.shape[0], dtype=np.int64)
+    found = 0
     for k in range(candidates.shape[0]):
         i = candidates[k]
-        if absolute:
-            out[k] = counts[i] >= theta[i]
-        else:
-            out[k] = strength[i] > 0.0 and counts[i] / strength[i] >= theta[i]
+        if counts[i] >= level[i]:
+            out[found] = i
+            found += 1
+    return out[:found].copy()
+
+
+@njit(cache=True)
+def apply_adoptions_to_level(
+    indptr, indices, new_adopters, week, adopted, adopted_at, counts, level, stamp
+):
+    """:func:`apply_adoptions` for threshold rules: report who reached their level.
+
+    Counts only grow, so a non-adopter whose count reaches ``level`` in this
+    push is exactly someone who adopts next week, and nobody else is.
+
+    Parameters
+    ----------
+    indptr, indices, new_adopters, week, adopted, adopted_at, counts
+        As in :func:`apply_adoptions`.
+    level : int32 ndarray of shape (n,)
+        From :func:`threshold_levels`.
+    stamp : int32 ndarray of shape (n,)
+        As in :func:`apply_adoptions`.
+
+    Returns
+    -------
+    int64 ndarray of shape (r,)
+        The non-adopters whose count reached their level, each once (sorted on
+        large networks).
+    """
+    total = 0
+    for f in new_adopters:
+        adopted[f] = True
+        adopted_at[f] = week
+        total += indptr[f + 1] - indptr[f]
+    reached = np.empty(total, dtype=np.int64)
+    found = 0
+    for f in new_adopters:
+        for t in range(indptr[f], indptr[f + 1]):
+            j = indices[t]
+            counts[j] += 1
+            # True once per person at most: a well-predicted branch.
+            if counts[j] == level[j] and not adopted[j]:
+                stamp[j] = week
+                reached[found] = j
+                found += 1
+    return _in_order(reached[:found], stamp, week)
 
 
 @njit(cache=True, parallel=True)

@@ -4,6 +4,7 @@ import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import kernels
 from tests import reference
@@ -58,7 +59,8 @@ def test_apply_adoptions_updates_state_and_finds_changed(case):
     np.testing.assert_array_equal(adopted_at, np.where(before, 0, np.where(after, 3, -1)))
     np.testing.assert_array_equal(counts, _counts(net, after))
     expected = {int(j) for f in new for j in net.neighbors(int(f)) if not after[j]}
-    assert touched.tolist() == sorted(expected)
+    assert sorted(touched.tolist()) == sorted(expected)
+    assert len(touched) == len(expected), "each once"
     assert stamp.max(initial=0) <= 3
 
 
@@ -80,19 +82,64 @@ def test_threshold_decide_equals_reference(case):
 
 
 @settings(max_examples=150, deadline=None)
-@given(network_states(weighted=False))
-def test_threshold_decide_counts_equals_reference(case):
-    net, adopted, seed = case
+@given(network_states(weighted=False), st.booleans())
+def test_threshold_levels_decide_like_shares(case, absolute):
+    """count >= level exactly when the reference adopts, for every possible count."""
+    net, _, seed = case
     rng = np.random.default_rng(seed)
-    candidates = np.flatnonzero(~adopted)
-    counts = _counts(net, adopted)
-    args = (net.indptr, net.indices, net.weights, net.strength, adopted)
-    for absolute in (False, True):
-        theta = rng.integers(0, 5, net.n).astype(float) if absolute else rng.random(net.n)
-        expected = reference.threshold_decide(*args, theta, absolute, candidates)
-        out = np.empty(candidates.shape[0], dtype=bool)
-        kernels.threshold_decide_counts(counts, net.strength, theta, absolute, candidates, out)
-        np.testing.assert_array_equal(out, expected)
+    theta = rng.integers(0, 5, net.n).astype(float) if absolute else rng.random(net.n)
+    # Thresholds at exact fractions c/degree are the boundary cases that matter.
+    exact = rng.random(net.n) < 0.5
+    degree = np.maximum(net.degrees, 1)
+    if not absolute:
+        theta[exact] = rng.integers(0, degree + 1)[exact] / degree[exact]
+    level = kernels.threshold_levels(net.strength, theta, absolute)
+    for i in range(net.n):
+        for count in range(int(net.degrees[i]) + 1):
+            if absolute:
+                expected = count >= theta[i]
+            else:
+                expected = net.strength[i] > 0 and count / net.strength[i] >= theta[i]
+            assert (count >= level[i]) == expected, (i, count, theta[i], level[i])
+
+
+def test_threshold_levels_never():
+    level = kernels.threshold_levels(np.array([0.0, 3.0, 3.0]), np.array([0.0, 1.0, 0.5]), False)
+    assert level.tolist() == [kernels.NEVER, 3, 2]
+    big = kernels.threshold_levels(np.array([3.0]), np.array([1e12]), True)
+    assert big.tolist() == [kernels.NEVER]
+
+
+def test_reaching_level():
+    counts = np.array([3, 0, 2, 5], dtype=np.int32)
+    level = np.array([3, 1, 4, 0], dtype=np.int32)
+    found = kernels.reaching_level(counts, level, np.array([3, 0, 1, 2]))
+    assert found.tolist() == [3, 0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(network_states(weighted=False))
+def test_apply_adoptions_to_level_reports_who_reaches(case):
+    net, before, seed = case
+    rng = np.random.default_rng(seed)
+    level = rng.integers(1, 4, net.n).astype(np.int32)
+    # The invariant between weeks: no non-adopter has reached its level.
+    while (~before & (_counts(net, before) >= level)).any():
+        before = before | (_counts(net, before) >= level)
+    counts = _counts(net, before)
+    new = np.flatnonzero(~before & (rng.random(net.n) < 0.4))
+    adopted = before.copy()
+    adopted_at = np.where(before, 0, -1).astype(np.int32)
+    stamp = np.zeros(net.n, dtype=np.int32)
+    reached = kernels.apply_adoptions_to_level(
+        net.indptr, net.indices, new, 2, adopted, adopted_at, counts, level, stamp
+    )
+    after = before.copy()
+    after[new] = True
+    np.testing.assert_array_equal(adopted, after)
+    np.testing.assert_array_equal(counts[~after], _counts(net, after)[~after])
+    expected = np.flatnonzero(~after & (_counts(net, after) >= level))
+    assert sorted(reached.tolist()) == expected.tolist()
 
 
 @settings(max_examples=150, deadline=None)
@@ -132,7 +179,7 @@ def test_kernels_write_only_out(two_cliques):
     args = (net.indptr, net.indices, net.weights, net.strength, adopted)
     kernels.threshold_decide(*args, theta, candidates, out)
     kernels.threshold_decide_serial(*args, theta, candidates, out)
-    kernels.threshold_decide_counts(counts, net.strength, theta, False, candidates, out)
+    kernels.threshold_levels(net.strength, theta, False)
     kernels.bass_decide(*args, 0.1, 0.5, candidates, u, out)
     kernels.bass_decide_serial(*args, 0.1, 0.5, candidates, u, out)
     kernels.bass_decide_counts(counts, net.strength, 0.1, 0.5, candidates, u, out)
