@@ -2,8 +2,8 @@
 
 Run by hand (it is not part of the test suite and asserts nothing)::
 
-    python benchmarks/engine.py                      # full run, several minutes
-    python benchmarks/engine.py --quick              # smoke check, about a minute
+    python benchmarks/engine.py                      # full run, ~2 min on 2 cores
+    python benchmarks/engine.py --quick              # smoke check, well under a minute
     python benchmarks/engine.py --sizes 1e4,1e5 --steps 100
 
 One JSON document is printed on stdout; progress goes to stderr.
@@ -29,9 +29,12 @@ a forked child starts small.
 
 * ``cache_warmup``: a tiny run first, so Numba's on-disk cache is warm for
   everything after it; its wall time is large only when the cache was cold.
-* ``sizes[*].engine`` (one process per size): after a tiny in-process warm-up
-  (so per-step numbers are steady state, not cache loading), time the network
-  build, the model construction and ``--steps`` calls of ``model.step()``.
+* ``sizes[*].engine`` (one process per size): after an untimed warm-up (a
+  tiny model, then the same cascade replayed on the same network, so that
+  per-step numbers are steady state, not cache loading), time the network
+  build, the model construction and ``--steps`` calls of ``model.step()``,
+  ``--repeats`` times on fresh models; each step's time is the median over
+  the repeats, and the repeats must give the same trajectory.
   ``tie_visits_per_s_equiv`` is ``2 * n_ties * steps / total step time``: the
   rate of a full pass over every stored tie each step. An engine that only
   revisits what changed does less work than that, so this is a
@@ -42,8 +45,9 @@ a forked child starts small.
   on the same CSR arrays; Mesa (idiomatic agent-per-node model, DataCollector
   included) at the ``--mesa-sizes``; NDlib ``ThresholdModel`` at the
   ``--ndlib-sizes``. Baselines run fewer steps (``--mesa-steps``,
-  ``--ndlib-steps``, 10 NDlib steps from 1e6 nodes up, where NDlib takes
-  about a second a step) and are compared with the engine's mean step over the
+  ``--ndlib-steps``, ``--ndlib-steps-large`` from 1e6 nodes up, where NDlib
+  takes about a second a step; all 52 by default, a year of weeks) and are
+  compared with the engine's mean step over the
   *same first steps* of its run, and their adopter trajectories over those
   steps must equal the engine's ``adoption.adopters``.
 * ``headline`` (fresh process, Numba cache warm, no warm-up): the user's
@@ -51,7 +55,25 @@ a forked child starts small.
   build + model construction + ``--steps`` steps, peak RSS, and the first-call
   overhead: the first ``model.step()`` minus the same first step of a second,
   identically built model in the same process (same state, same work, so the
-  difference is only dispatch/cache loading), plus the same for construction.
+  difference is only dispatch/cache loading), plus the same for the network
+  build and the construction (``total_first_call_overhead_s``). Importing the
+  engine (Mesa, pandas, Numba) is timed apart as ``import_s`` and is not part
+  of ``total_wall_s`` (``total_wall_incl_import_s`` adds it).
+
+Ratios: ``step_time_ratio`` is the baseline's mean step over the engine's
+(bigger is better for the engine; with the same ``n`` it equals the ratio of
+agent-steps per second); ``scipy_matvec_step_ratio`` is the engine's mean
+step over one mat-vec (smaller is better). ``cascade_*`` variants use only
+the steps in which people still adopted; afterwards every implementation gets
+cheaper (the engine most, as it then has nothing to revisit).
+
+Parallel Numba kernels are sensitive to other work on the machine (on 2
+cores a busy neighbour process made small steps ~50x slower in testing), so
+the share of CPU used by other processes is recorded at the start and during
+each engine timing (``other_cpu_share_*``) and a warning printed when it is
+not near 0; ``--numba-threads 1`` gives timings that are less sensitive to it.
+The first-call overheads are differences of two timings and can come out
+slightly negative when the overhead is below the noise.
 
 Step counts: ``--steps`` (default 365, the step count the headline target is
 stated for) applies to the engine at every size, because its steps are cheap;
@@ -86,7 +108,9 @@ TARGETS = {
 DEGREE = 10  # small_world k: mean degree of the lattice
 REWIRE_P = 0.1
 WARMUP_N = 2_000  # tiny warm-up model: same dtypes, so the same compiled kernels
+WARMUP_STEPS = 40  # untimed replay at full size; the cascades here end by ~step 20
 NDLIB_SHORT_FROM = 1_000_000  # from this size up, NDlib runs only --ndlib-steps-large
+OTHER_LOAD_WARN = 0.1  # warn when other processes use more of the CPU than this
 
 
 def log(*args) -> None:
@@ -115,6 +139,46 @@ def _peak_rss() -> dict:
         pass
     out["peak_rss_gib"] = out["peak_rss_bytes"] / 2**30
     return out
+
+
+def _cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of all cores since boot, from /proc/stat."""
+    try:
+        line = Path("/proc/stat").read_text().split("\n", 1)[0]
+        # user nice system idle iowait irq softirq steal; the guest fields that
+        # follow are already counted in user/nice. Steal (the hypervisor running
+        # something else) counts as other load, which it is.
+        values = [int(v) for v in line.split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+class OtherLoad:
+    """Share of the machine's CPU time used by *other* processes over a span.
+
+    Parallel kernels slow down sharply when something else competes for the
+    cores (a thread that loses its core stalls the whole parallel region; on
+    2 cores a busy neighbour made small steps ~50x slower in testing). This
+    tells whether a timing is contaminated: all cores' busy time minus this
+    process's own CPU time, over all cores' time. Load averages lag by a
+    minute and include this process, so they cannot tell.
+    """
+
+    def __enter__(self):
+        self._start = _cpu_jiffies(), os.times()
+        self.share = None
+        return self
+
+    def __exit__(self, *exc):
+        (j0, t0), j1, t1 = self._start, _cpu_jiffies(), os.times()
+        if j0 is not None and j1 is not None and j1[1] > j0[1]:
+            tick = os.sysconf("SC_CLK_TCK")
+            own = (t1.user - t0.user) + (t1.system - t0.system)
+            others = (j1[0] - j0[0]) / tick - own
+            self.share = max(0.0, others / ((j1[1] - j0[1]) / tick))
+        return False
 
 
 def _workload(n: int, seed: int):
@@ -176,7 +240,8 @@ def _warm(seed: int) -> None:
 def worker_warm(args) -> dict:
     """Warm Numba's on-disk cache (a cold cache compiles here)."""
     t0 = time.perf_counter()
-    import sim  # noqa: F401  (import time is part of what a cold start costs)
+    # ``sim`` imports lazily: touching the names imports Mesa, pandas, Numba.
+    from sim import OrgModel, networks, rules  # noqa: F401
 
     t_import = time.perf_counter() - t0
     _warm(args.seed)
@@ -185,18 +250,35 @@ def worker_warm(args) -> dict:
 
 def worker_engine(args) -> dict:
     """Steady-state engine numbers at one size."""
+    import numba
+    import numpy as np
+
     _warm(args.seed)
     net, theta, initial, build = _workload(args.n, args.seed)
-    t0 = time.perf_counter()
-    model = _make_model(net, theta, initial)
-    construct = time.perf_counter() - t0
+    # Replay the cascade once untimed on the same network: the engine picks
+    # kernels by the size of each week's work (serial or parallel, push or
+    # recount), so a tiny warm-up alone leaves some of them to load mid-run.
+    _make_model(net, theta, initial).run(steps=min(args.steps, WARMUP_STEPS))
 
-    times = []
-    for _ in range(args.steps):
-        t = time.perf_counter()
-        model.step()
-        times.append(time.perf_counter() - t)
-    adopters = _adopters(model)
+    # Repeat the timed run and keep each step's median: single runs on a
+    # shared VM varied by ~25 % at 1e6, more than the margins being judged.
+    runs, constructs, trajectories = [], [], []
+    with OtherLoad() as load:
+        for _ in range(args.repeats):
+            t0 = time.perf_counter()
+            model = _make_model(net, theta, initial)
+            constructs.append(time.perf_counter() - t0)
+            times = []
+            for _ in range(args.steps):
+                t = time.perf_counter()
+                model.step()
+                times.append(time.perf_counter() - t)
+            runs.append(times)
+            trajectories.append(_adopters(model))
+            del model
+    times = np.median(np.asarray(runs), axis=0).tolist()
+    construct = float(np.median(constructs))
+    adopters = trajectories[0]
 
     # Cascade window: steps 1..last step with new adopters.
     changed = [k for k in range(1, len(adopters)) if adopters[k] != adopters[k - 1]]
@@ -212,9 +294,15 @@ def worker_engine(args) -> dict:
         "last_step_with_new_adopters": last_change,
         "cascade_step_time_mean_s": cascade["step_time_mean_s"],
         "cascade_tie_visits_per_s_equiv": cascade["tie_visits_per_s_equiv"],
+        "repeats": args.repeats,
+        "repeat_step_time_totals_s": [sum(r) for r in runs],
+        "deterministic_across_repeats": all(t == adopters for t in trajectories),
         "step_times_s": times,
         "adopters": adopters,
         "final_fraction": adopters[-1] / net.n,
+        "other_cpu_share_during_steps": load.share,
+        "numba_threads": numba.get_num_threads(),
+        "numba_threading_layer": numba.threading_layer(),
         **_peak_rss(),
     }
 
@@ -222,26 +310,29 @@ def worker_engine(args) -> dict:
 def worker_headline(args) -> dict:
     """End-to-end cold-process numbers at the headline size (cache warm)."""
     t0 = time.perf_counter()
-    import sim  # noqa: F401
+    from sim import OrgModel, networks, rules  # noqa: F401
 
     t_import = time.perf_counter() - t0
     # Everything from here on is what the target counts: build, construct, steps.
-    t_start = time.perf_counter()
-    net, theta, initial, build = _workload(args.n, args.seed)
-    t = time.perf_counter()
-    model = _make_model(net, theta, initial)
-    construct = time.perf_counter() - t
-    times = []
-    for _ in range(args.steps):
+    with OtherLoad() as load:
+        t_start = time.perf_counter()
+        net, theta, initial, build = _workload(args.n, args.seed)
         t = time.perf_counter()
-        model.step()
-        times.append(time.perf_counter() - t)
-    total = time.perf_counter() - t_start
+        model = _make_model(net, theta, initial)
+        construct = time.perf_counter() - t
+        times = []
+        for _ in range(args.steps):
+            t = time.perf_counter()
+            model.step()
+            times.append(time.perf_counter() - t)
+        total = time.perf_counter() - t_start
     adopters = _adopters(model)
     rss = _peak_rss()  # before the second model below adds to the peak
     del model
 
-    # Same first step again, now warm: the difference is pure first-call cost.
+    # Same work again, now warm: the differences are pure first-call cost
+    # (loading cached kernels, importing Mesa/pandas on first construction).
+    _, _, _, build_warm = _workload(args.n, args.seed)
     t = time.perf_counter()
     again = _make_model(net, theta, initial)
     construct_warm = time.perf_counter() - t
@@ -256,12 +347,20 @@ def worker_headline(args) -> dict:
         "model_construct_s": construct,
         "step_time_total_s": sum(times),
         "total_wall_s": total,
+        "total_wall_incl_import_s": total + t_import,
         "first_step_s": times[0],
         "first_step_warm_s": first_step_warm,
         "first_call_overhead_s": times[0] - first_step_warm,
+        "network_build_warm_s": build_warm,
+        "build_first_call_overhead_s": build - build_warm,
         "model_construct_warm_s": construct_warm,
         "construct_first_call_overhead_s": construct - construct_warm,
+        # What a fresh process pays once, over all three phases.
+        "total_first_call_overhead_s": (build - build_warm)
+        + (construct - construct_warm)
+        + (times[0] - first_step_warm),
         "final_adopters": adopters[-1],
+        "other_cpu_share_during_run": load.share,
         **rss,
     }
 
@@ -287,19 +386,11 @@ def worker_baselines(args) -> dict:
     if args.mesa_steps:
         log(f"  mesa n={net.n} steps={args.mesa_steps}")
         res = baselines.mesa_threshold(graph, theta, initial, args.mesa_steps)
-        out["mesa"] = {
-            **res.summary(),
-            "step_times_s": res.step_times_s,
-            "adopters": res.trajectory,
-        }
+        out["mesa"] = _with_series(res)
     if args.ndlib_steps:
         log(f"  ndlib n={net.n} steps={args.ndlib_steps}")
         res = baselines.ndlib_threshold(graph, theta, initial, args.ndlib_steps)
-        out["ndlib"] = {
-            **res.summary(),
-            "step_times_s": res.step_times_s,
-            "adopters": res.trajectory,
-        }
+        out["ndlib"] = _with_series(res)
     return out
 
 
@@ -316,13 +407,17 @@ WORKERS = {
 # --------------------------------------------------------------------------
 
 
+_WORKER_ENV: dict[str, str] = {}  # extra environment for the workers (--numba-threads)
+
+
 def _spawn(kind: str, **kw) -> dict:
     """Run one worker in a fresh interpreter and return its JSON result."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind]
     for key, value in kw.items():
         cmd += [f"--{key.replace('_', '-')}", str(value)]
+    env = {**os.environ, **_WORKER_ENV}
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, check=False)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"worker {kind} {kw} failed with exit code {proc.returncode}")
     result = json.loads(proc.stdout)
@@ -413,6 +508,13 @@ def run(args) -> dict:
     sizes = sorted(args.sizes)
     headline_n = max(sizes)
     started = time.perf_counter()
+    with OtherLoad() as idle_check:
+        time.sleep(0.5)
+    if idle_check.share is not None and idle_check.share > OTHER_LOAD_WARN:
+        log(
+            f"warning: other processes use {idle_check.share:.0%} of the CPU; that "
+            "slows the parallel kernels sharply, so timings may be pessimistic"
+        )
 
     log("warming Numba's cache (compiles if cold)...")
     warm = _spawn("warm", seed=args.seed)
@@ -420,7 +522,7 @@ def run(args) -> dict:
     results = []
     for n in sizes:
         log(f"engine n={n:_} steps={args.steps}")
-        eng = _spawn("engine", n=n, steps=args.steps, seed=args.seed)
+        eng = _spawn("engine", n=n, steps=args.steps, seed=args.seed, repeats=args.repeats)
         log(
             f"  build {eng['network_build_s']:.2f}s construct {eng['model_construct_s']:.2f}s "
             f"step mean {eng['step_time_mean_s'] * 1e3:.2f}ms rss {eng['peak_rss_gib']:.2f}GiB"
@@ -429,6 +531,8 @@ def run(args) -> dict:
         ndlib_steps = 0
         if n in args.ndlib_sizes:
             ndlib_steps = args.ndlib_steps_large if n >= NDLIB_SHORT_FROM else args.ndlib_steps
+        # Baselines are compared with the engine's first steps: no more than it ran.
+        mesa_steps, ndlib_steps = min(mesa_steps, args.steps), min(ndlib_steps, args.steps)
         log(f"baselines n={n:_}")
         base = _spawn(
             "baselines", n=n, seed=args.seed, mesa_steps=mesa_steps, ndlib_steps=ndlib_steps
@@ -484,6 +588,17 @@ def run(args) -> dict:
         if headline_n != TARGETS[name][2]:
             targets[name]["pass"] = None
 
+    contamination = [
+        v
+        for v in [s["engine"]["other_cpu_share_during_steps"] for s in results]
+        + [headline["other_cpu_share_during_run"]]
+        if v is not None
+    ]
+    if contamination and max(contamination) > OTHER_LOAD_WARN:
+        log(
+            f"warning: other processes used up to {max(contamination):.0%} of the CPU "
+            "during the engine timings; rerun on an idle machine to trust them"
+        )
     same = [
         c[name]["same_trajectory"]
         for c in (s["comparisons"] for s in results)
@@ -507,6 +622,7 @@ def run(args) -> dict:
         "config": {
             "sizes": sizes,
             "steps": args.steps,
+            "engine_repeats": args.repeats,
             "seed": args.seed,
             "mesa_sizes": args.mesa_sizes,
             "mesa_steps": args.mesa_steps,
@@ -524,7 +640,12 @@ def run(args) -> dict:
         "machine": {
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),
-            "numba_num_threads_env": os.environ.get("NUMBA_NUM_THREADS"),
+            "numba_num_threads_env": _WORKER_ENV.get(
+                "NUMBA_NUM_THREADS", os.environ.get("NUMBA_NUM_THREADS")
+            ),
+            # See OtherLoad: shares well above 0 mean the timings are suspect.
+            "other_cpu_share_at_start": idle_check.share,
+            "other_cpu_share_max_during_engine_runs": max(contamination, default=None),
             **_versions(),
         },
         "cache_warmup": warm,
@@ -532,6 +653,9 @@ def run(args) -> dict:
         "headline": headline,
         "targets": targets,
         "same_trajectory": bool(same) and all(same),
+        "engine_deterministic_across_repeats": all(
+            s["engine"]["deterministic_across_repeats"] for s in results
+        ),
         "trajectory_comparisons": len(same),
         "all_targets_pass": bool(judged) and all(judged),
         "total_benchmark_wall_s": time.perf_counter() - started,
@@ -546,14 +670,22 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", type=_parse_sizes, default=None, help="e.g. 1e4,1e5,1e6,2e6")
     p.add_argument("--steps", type=int, default=None, help="engine steps per size (365)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--repeats", type=int, default=3, help="timed engine runs per size (per-step median)"
+    )
     p.add_argument("--quick", action="store_true", help="small sizes only, about a minute")
     p.add_argument("--mesa-sizes", type=_parse_sizes, default=None, help="default 1e4")
-    p.add_argument("--mesa-steps", type=int, default=None, help="default 50")
+    p.add_argument("--mesa-steps", type=int, default=None, help="default 52")
     p.add_argument("--ndlib-sizes", type=_parse_sizes, default=None, help="default 1e4,1e5,1e6")
-    p.add_argument("--ndlib-steps", type=int, default=None, help="below 1e6 nodes, default 50")
-    p.add_argument("--ndlib-steps-large", type=int, default=10, help="from 1e6 nodes up")
+    p.add_argument("--ndlib-steps", type=int, default=None, help="below 1e6 nodes, default 52")
+    p.add_argument(
+        "--ndlib-steps-large", type=int, default=52, help="from 1e6 nodes up (NDlib ~1 s a step)"
+    )
     p.add_argument(
         "--keep-series", action="store_true", help="keep per-step times and trajectories"
+    )
+    p.add_argument(
+        "--numba-threads", type=int, default=None, help="set NUMBA_NUM_THREADS in the workers"
     )
     # Internal: run one measurement in this (fresh) process.
     p.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
@@ -567,14 +699,17 @@ def main(argv=None) -> int:
         print(json.dumps(WORKERS[args.worker](args)))
         return 0
 
+    if args.numba_threads:
+        _WORKER_ENV["NUMBA_NUM_THREADS"] = str(args.numba_threads)
     if args.quick:
         defaults = {"sizes": [10_000, 50_000], "steps": 50, "mesa_steps": 20, "ndlib_steps": 20}
     else:
         defaults = {
             "sizes": [10_000, 100_000, 1_000_000, 2_000_000],
             "steps": 365,
-            "mesa_steps": 50,
-            "ndlib_steps": 50,
+            # A year of weeks: the horizon the model is run over in practice.
+            "mesa_steps": 52,
+            "ndlib_steps": 52,
         }
     for key, value in defaults.items():
         if getattr(args, key) is None:

@@ -8,6 +8,7 @@ from sim.kernels import (
     IN_CACHE_PEOPLE,
     PARALLEL_MIN_TIES,
     PUSH_COST_PER_TIE,
+    add_to_counts,
     apply_adoptions,
     apply_adoptions_to_level,
     count_adopted_neighbours,
@@ -77,9 +78,12 @@ class AdoptionState:
         self._undecided_ties = 0
         self._push_cost = PUSH_COST_PER_TIE[n <= IN_CACHE_PEOPLE]
         if sparse:
-            self._undecided_ties = int(network.indptr[-1]) - tie_count(
-                network.indptr, initial_adopters
-            )
+            seeded_ties = tie_count(network.indptr, initial_adopters)
+            self._undecided_ties = int(network.indptr[-1]) - seeded_ties
+            if seeded_ties * self._push_cost <= self._undecided_ties:
+                # Few initial adopters: counting from them beats a full recount.
+                add_to_counts(network.indptr, network.indices, initial_adopters, self._counts)
+                self._counts_valid = True
 
     @property
     def last_adopters(self) -> np.ndarray:
@@ -143,8 +147,10 @@ class AdoptionState:
         if not net.complete:
             pushed = tie_count(net.indptr, new_adopters)
             self._undecided_ties -= pushed
-            if pushed * self._push_cost <= self._undecided_ties:
-                # Keeps valid counts valid; finds who was reached either way.
+            # Pushing keeps valid counts valid and finds who was touched either
+            # way; levels are only reached from valid counts.
+            can_push = self._counts_valid or self.level is None
+            if can_push and pushed * self._push_cost <= self._undecided_ties:
                 arrays = (
                     net.indptr,
                     net.indices,

@@ -7,6 +7,7 @@ pandas), so the kernels can be tested, profiled and reused on their own.
 from sim.kernels._config import IN_CACHE_PEOPLE, PARALLEL_MIN_TIES, PUSH_COST_PER_TIE
 from sim.kernels.adoption import (
     NEVER,
+    add_to_counts,
     apply_adoptions,
     apply_adoptions_to_level,
     bass_decide,
@@ -30,6 +31,7 @@ __all__ = [
     "NEVER",
     "PARALLEL_MIN_TIES",
     "PUSH_COST_PER_TIE",
+    "add_to_counts",
     "apply_adoptions",
     "apply_adoptions_to_level",
     "bass_decide",

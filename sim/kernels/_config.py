@@ -20,7 +20,8 @@ IN_CACHE_PEOPLE = 1 << 17
 #: serial write per tie; recounting every non-adopter is a sequential,
 #: parallel read per tie. The state pushes while the pushed ties, weighted by
 #: this factor, are fewer than the undecided ties a recount would read. Tuned
-#: with ``benchmarks/engine.py`` on small worlds (30 weeks, 1e4 to 1e6
-#: people): 2 was fastest in cache and 8 out of it (1e6: 111 ms against 176 ms
+#: on small worlds of 1e4 and 1e6 people (the benchmark's workload, best of
+#: several runs): in cache 0 to 1 were fastest (1e4, 52 weeks: ~0.48 ms, 0.57
+#: with 2, 0.67 with 4); out of it 8 (1e6, 30 weeks: 111 ms, against 176 ms
 #: with 2 and 145 ms never pushing). The choice never changes results.
-PUSH_COST_PER_TIE = {True: 2, False: 8}  # keyed by "fits in cache"
+PUSH_COST_PER_TIE = {True: 1, False: 8}  # keyed by "fits in cache"

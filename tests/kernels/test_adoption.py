@@ -189,6 +189,12 @@ def test_kernels_write_only_out(two_cliques):
     assert not net.indices.flags.writeable and not net.weights.flags.writeable
 
 
+def test_add_to_counts(two_cliques):
+    counts = np.zeros(10, dtype=np.int32)
+    kernels.add_to_counts(two_cliques.indptr, two_cliques.indices, np.array([0, 4]), counts)
+    assert counts.tolist() == [1, 2, 2, 2, 1, 1, 0, 0, 0, 0]
+
+
 def test_tie_count(star):
     assert kernels.tie_count(star.indptr, np.array([0])) == 8
     assert kernels.tie_count(star.indptr, np.array([1, 2, 3])) == 3
