@@ -25,7 +25,6 @@ from sim.kernels import (
     bass_decide_counts,
     bass_decide_serial,
     cascade_attempts,
-    reaching_level,
     threshold_decide,
     threshold_decide_serial,
     threshold_levels,
@@ -184,11 +183,7 @@ class _ThresholdDynamics(_Dynamics):
         if net.complete:
             return self._step_well_mixed(state)
         if self.level is not None:
-            reached = state.reached()
-            if reached is not None:
-                return reached
-            candidates = state.undecided()
-            return reaching_level(state.counts, self.level, candidates)
+            return state.reached()
         # Weighted shares: only people whose neighbourhood changed can change.
         candidates = state.changed_neighbourhoods()
         if candidates.shape[0] == 0:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kernels import (
+    ADOPTED,
     IN_CACHE_PEOPLE,
     PARALLEL_MIN_TIES,
     PUSH_COST_PER_TIE,
     add_to_counts,
     apply_adoptions,
     apply_adoptions_to_level,
+    at_level,
     count_adopted_neighbours,
     count_adopted_neighbours_serial,
+    remaining_to_level,
+    remaining_to_level_serial,
     tie_count,
 )
 
@@ -22,12 +26,13 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 class AdoptionState:
     """The adoption state of one run, owned by the model and updated weekly.
 
-    Besides who has adopted, it keeps how many adopted neighbours each
-    non-adopter has, and who among them saw that number change in the latest
-    week. Both come from pushing each week's new adopters along their ties,
-    which visits every tie at most once over a whole run; in the few weeks at
-    the height of a cascade where that would cost more than recounting every
-    non-adopter in parallel, it recounts instead.
+    Besides who has adopted, it keeps a tally per non-adopter: the number of
+    their adopted neighbours (``counts``) or, for threshold rules on counts,
+    how many more they need (``remaining``, with a ``level``). The tally comes
+    from pushing each week's new adopters along their ties, which visits every
+    tie at most once over a whole run and tells who must decide again. In the
+    weeks at the height of a cascade where pushing would cost more than a
+    recount of every non-adopter in parallel, the state recounts instead.
 
     Parameters
     ----------
@@ -36,9 +41,9 @@ class AdoptionState:
     initial_adopters : int64 ndarray
         Sorted, distinct ids of the people who have adopted at week 0.
     level : int32 ndarray of shape (n,), optional
-        For threshold rules on counts: the count at which each person adopts.
-        The state then reports who reached it (:meth:`reached`) instead of who
-        had their neighbourhood changed.
+        For threshold rules on counts: the number of adopted neighbours at
+        which each person adopts (``kernels.threshold_levels``). The state
+        then reports who reaches it (:meth:`reached`).
 
     Attributes
     ----------
@@ -58,6 +63,7 @@ class AdoptionState:
         n = network.n
         sparse = not network.complete
         self.network = network
+        self.level = level
         self.adopted = np.zeros(n, dtype=np.bool_)
         self.adopted_at = np.full(n, -1, dtype=np.int32)
         self.adopted[initial_adopters] = True
@@ -68,22 +74,28 @@ class AdoptionState:
         self._seeds = initial_adopters
         self._undecided = np.flatnonzero(~self.adopted)
         self._stale = False
-        # None: everyone undecided may have a changed neighbourhood.
+        # None: unknown, so everyone undecided may have to decide again.
         self._touched = None
-        self.level = level
         self._reached = None
-        self._counts = np.zeros(n if sparse else 0, dtype=np.int32)
-        self._counts_valid = False
-        self._stamp = np.zeros(n if sparse else 0, dtype=np.int32)
-        self._undecided_ties = 0
+        # The tally: adopted-neighbour counts, or with a level what remains to it.
+        size = n if sparse else 0
+        self._tally = np.zeros(size, dtype=np.int32) if level is None else level.copy()
+        self._exact = False  # whether the tally is exact for every non-adopter
+        self._stamp = np.full(size, -1, dtype=np.int32)
         self._push_cost = PUSH_COST_PER_TIE[n <= IN_CACHE_PEOPLE]
+        self._undecided_ties = 0
         if sparse:
             seeded_ties = tie_count(network.indptr, initial_adopters)
             self._undecided_ties = int(network.indptr[-1]) - seeded_ties
             if seeded_ties * self._push_cost <= self._undecided_ties:
                 # Few initial adopters: counting from them beats a full recount.
-                add_to_counts(network.indptr, network.indices, initial_adopters, self._counts)
-                self._counts_valid = True
+                if level is None:
+                    add_to_counts(network.indptr, network.indices, initial_adopters, self._tally)
+                else:
+                    apply_adoptions_to_level(*self._push_arrays(initial_adopters, 0))
+                self._exact = True
+            elif level is not None:
+                self._tally[initial_adopters] = ADOPTED
 
     @property
     def last_adopters(self) -> np.ndarray:
@@ -101,39 +113,44 @@ class AdoptionState:
     def counts(self) -> np.ndarray:
         """Adopted neighbours of each person (int32, shape (n,); sparse networks).
 
-        Exact for every non-adopter; entries of adopters are not kept up to date.
+        Exact for every non-adopter; entries of adopters are not kept up to
+        date. Not kept for states with a ``level`` (see :meth:`reached`).
         """
-        if not self._counts_valid:
-            net = self.network
-            nodes = self.undecided()
-            count = (
-                count_adopted_neighbours
-                if self._undecided_ties >= PARALLEL_MIN_TIES
-                else count_adopted_neighbours_serial
-            )
-            count(net.indptr, net.indices, self.adopted, nodes, self._counts)
-            self._counts_valid = True
-        return self._counts
+        if self.level is not None:
+            raise AttributeError("this state keeps what remains to each level, not counts")
+        if not self._exact:
+            self._recount(count_adopted_neighbours, count_adopted_neighbours_serial)
+        return self._tally
+
+    def reached(self) -> np.ndarray:
+        """Non-adopters whose adopted neighbours have reached their level (int64).
+
+        For a state with a ``level``: exactly the people who adopt this week
+        under a threshold rule.
+        """
+        if self._reached is None:
+            if not self._exact:
+                self._recount(remaining_to_level, remaining_to_level_serial, self.level)
+            self._reached = at_level(self._tally, self.undecided())
+        return self._reached
+
+    def _recount(self, parallel, serial, *extra):
+        net = self.network
+        recount = parallel if self._undecided_ties >= PARALLEL_MIN_TIES else serial
+        recount(net.indptr, net.indices, self.adopted, self.undecided(), *extra, self._tally)
+        self._exact = True
 
     def changed_neighbourhoods(self) -> np.ndarray:
         """Non-adopters whose neighbourhood changed in the latest week (int64).
 
         For a deterministic rule these are the only people whose decision can
         differ from last week's. Everyone undecided before the first week, and
-        after a week in which the state recounted rather than pushed. Sorted.
+        after a week in which the state recounted rather than pushed.
         """
         if self.network.complete:
             changed = self.frontier is None or self.frontier.shape[0] > 0
             return self.undecided() if changed else _EMPTY
         return self.undecided() if self._touched is None else self._touched
-
-    def reached(self):
-        """Non-adopters whose count reached their ``level`` in the latest week.
-
-        None when unknown (before the first week, after a recount week): then
-        compare :attr:`counts` with the level for everyone undecided.
-        """
-        return self._reached
 
     def apply(self, new_adopters, week):
         """Record that ``new_adopters`` (distinct int64 ids) adopted in ``week`` (>= 1)."""
@@ -147,25 +164,32 @@ class AdoptionState:
         if not net.complete:
             pushed = tie_count(net.indptr, new_adopters)
             self._undecided_ties -= pushed
-            # Pushing keeps valid counts valid and finds who was touched either
-            # way; levels are only reached from valid counts.
-            can_push = self._counts_valid or self.level is None
+            # A push keeps an exact tally exact, and finds who was touched either
+            # way; a level is only reached from an exact tally.
+            can_push = self._exact or self.level is None
             if can_push and pushed * self._push_cost <= self._undecided_ties:
-                arrays = (
-                    net.indptr,
-                    net.indices,
-                    new_adopters,
-                    week,
-                    self.adopted,
-                    self.adopted_at,
-                    self._counts,
-                )
+                arrays = self._push_arrays(new_adopters, week)
                 if self.level is None:
-                    self._touched = apply_adoptions(*arrays, self._stamp)
+                    self._touched = apply_adoptions(*arrays)
                 else:
-                    self._reached = apply_adoptions_to_level(*arrays, self.level, self._stamp)
+                    self._reached = apply_adoptions_to_level(*arrays)
                 return
-            self._counts_valid = False
+            self._exact = False
             self._touched = self._reached = None
+            if self.level is not None:
+                self._tally[new_adopters] = ADOPTED
         self.adopted[new_adopters] = True
         self.adopted_at[new_adopters] = week
+
+    def _push_arrays(self, new_adopters, week):
+        net = self.network
+        return (
+            net.indptr,
+            net.indices,
+            new_adopters,
+            week,
+            self.adopted,
+            self.adopted_at,
+            self._tally,
+            self._stamp,
+        )

@@ -157,3 +157,46 @@ def test_batch_run_sweeps_seed():
     assert sorted(finals) == [1, 2, 3]
     again = OrgModel(network=net, rule=rules.Bass(0.05, 0.3), initial_adopters=[0], seed=2).run(5)
     assert finals[2] == again.adopters
+
+
+def _large_network(weighted):
+    # Past IN_CACHE_PEOPLE, so the sorted-order and recount paths run too.
+    net = networks.small_world(150_000, 8, 0.1, seed=21)
+    if not weighted:
+        return net
+    # Small integer weights keep every sum exact in any order.
+    rows = np.repeat(np.arange(net.n), net.degrees)
+    upper = rows < net.indices
+    weights = np.random.default_rng(2).integers(1, 4, int(upper.sum())).astype(float)
+    return networks.from_edges(rows[upper], net.indices[upper].astype(np.int64), net.n, weights)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("initial_share", [0.002, 0.3])
+@pytest.mark.parametrize("absolute", [False, True])
+def test_large_threshold_runs_equal_the_reference(weighted, initial_share, absolute):
+    net = _large_network(weighted)
+    rng = np.random.default_rng(9)
+    theta = rng.integers(1, 4, net.n).astype(float) if absolute else rng.uniform(0.1, 0.4, net.n)
+    initial = np.flatnonzero(rng.random(net.n) < initial_share)
+    model = OrgModel(
+        network=net, rule=rules.Threshold(theta, absolute=absolute), initial_adopters=initial
+    )
+    model.run(25)
+    curve, final = reference.threshold_run_vectorised(net, theta, initial, 25, absolute=absolute)
+    assert list(model.adoption.adopters) == curve
+    np.testing.assert_array_equal(model.adopted, final)
+    assert curve[-1] > curve[0], "the run spreads, so the engine's paths are exercised"
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_large_bass_runs_equal_the_reference(weighted):
+    net = _large_network(weighted)
+    initial = np.arange(0, net.n, 97)
+    model = OrgModel(network=net, rule=rules.Bass(0.01, 0.5), initial_adopters=initial, seed=4)
+    model.run(12)
+    curve, final = reference.bass_run_vectorised(
+        net, 0.01, 0.5, initial, 12, np.random.default_rng(4)
+    )
+    assert list(model.adoption.adopters) == curve
+    np.testing.assert_array_equal(model.adopted, final)

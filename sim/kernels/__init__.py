@@ -5,26 +5,30 @@ pandas), so the kernels can be tested, profiled and reused on their own.
 """
 
 from sim.kernels._config import IN_CACHE_PEOPLE, PARALLEL_MIN_TIES, PUSH_COST_PER_TIE
-from sim.kernels.adoption import (
-    NEVER,
+from sim.kernels.bass import bass_decide, bass_decide_counts, bass_decide_serial
+from sim.kernels.cascade import cascade_attempts
+from sim.kernels.counts import (
     add_to_counts,
     apply_adoptions,
-    apply_adoptions_to_level,
-    bass_decide,
-    bass_decide_counts,
-    bass_decide_serial,
     count_adopted_neighbours,
     count_adopted_neighbours_serial,
-    reaching_level,
+    tie_count,
+)
+from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
+from sim.kernels.threshold import (
+    ADOPTED,
+    NEVER,
+    apply_adoptions_to_level,
+    at_level,
+    remaining_to_level,
+    remaining_to_level_serial,
     threshold_decide,
     threshold_decide_serial,
     threshold_levels,
-    tie_count,
 )
-from sim.kernels.cascade import cascade_attempts
-from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 
 __all__ = [
+    "ADOPTED",
     "IN_CACHE_PEOPLE",
     "MERGE_MAX",
     "MERGE_SUM",
@@ -34,6 +38,7 @@ __all__ = [
     "add_to_counts",
     "apply_adoptions",
     "apply_adoptions_to_level",
+    "at_level",
     "bass_decide",
     "bass_decide_counts",
     "bass_decide_serial",
@@ -41,7 +46,8 @@ __all__ = [
     "cascade_attempts",
     "count_adopted_neighbours",
     "count_adopted_neighbours_serial",
-    "reaching_level",
+    "remaining_to_level",
+    "remaining_to_level_serial",
     "row_sums",
     "threshold_decide",
     "threshold_decide_serial",
