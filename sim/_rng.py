@@ -31,8 +31,3 @@ def make_rng(seed=None):
     if isinstance(seed, numbers.Integral) and seed < 0:
         raise ValueError(f"seed must be a non-negative int. Got {seed!r} instead.")
     return np.random.default_rng(seed)
-
-
-def spawn(rng, k):
-    """``k`` independent child generators of ``rng`` (for replications)."""
-    return rng.spawn(k)

@@ -89,7 +89,8 @@ class OrgModel(mesa.Model):
         self._weeks = [0]
         self._adopters = [self._state.adopters]
         self._new = [self._state.adopters]
-        self.running = not self._dynamics.is_stationary(self._state)
+        self._stationary = self._dynamics.is_stationary(self._state)
+        self.running = not self._stationary
         self._collector = mesa.DataCollector(
             model_reporters={"adopters": "adopters", "fraction": "fraction"}
         )
@@ -125,13 +126,19 @@ class OrgModel(mesa.Model):
 
     def step(self):
         """Advance one week: the rule decides who adopts, everyone at once."""
-        new = self._dynamics.step(self._state, self.rng)
-        self._state.apply(new, self.steps)
         self._weeks.append(self.steps)
         self._adopters.append(self._state.adopters)
+        if self._stationary:
+            # Nothing can change any more: a week costs only its record.
+            self._new.append(0)
+            return
+        new = self._dynamics.step(self._state, self.rng)
+        self._state.apply(new, self.steps)
+        self._adopters[-1] = self._state.adopters
         self._new.append(int(new.shape[0]))
         if self._dynamics.is_stationary(self._state):
-            # Nothing can change any more; batch_run stops here, run() goes on.
+            # batch_run stops here; run() goes on, recording the same numbers.
+            self._stationary = True
             self.running = False
 
     def run(self, steps):
