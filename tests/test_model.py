@@ -200,3 +200,12 @@ def test_large_bass_runs_equal_the_reference(weighted):
     )
     assert list(model.adoption.adopters) == curve
     np.testing.assert_array_equal(model.adopted, final)
+
+
+def test_employee_labels_come_from_the_data():
+    graph = nx.Graph([("ann", "bob"), ("bob", "cy")])
+    model = OrgModel(
+        network=networks.from_networkx(graph), rule=rules.Threshold(0.5), initial_adopters=[0]
+    )
+    assert [person.label for person in model.people] == ["ann", "bob", "cy"]
+    assert repr(model.people[0]) == "<Employee 'ann' adopted=True>"

@@ -175,3 +175,12 @@ def test_complete_never_materialises():
     np.testing.assert_array_equal(networks.complete(4).neighbors(2), [0, 1, 3])
     with pytest.raises(ValueError, match=r"complete .* implicit"):
         net.to_scipy()
+
+
+@pytest.mark.parametrize(
+    ("seed", "error", "message"),
+    [("abc", TypeError, r"seed must be None, a non-negative int"), (-1, ValueError, r"non-neg")],
+)
+def test_generators_reject_bad_seeds(seed, error, message):
+    with pytest.raises(error, match=message):
+        networks.small_world(100, 4, 0.1, seed=seed)

@@ -70,6 +70,12 @@ def test_rule_parameters_are_frozen():
         ({"initial_adopters": 1.5}, ValueError, r"share in \[0, 1\)"),
         ({"initial_adopters": ["a"]}, TypeError, r"sequence of int node ids"),
         ({"seed": 1.5}, TypeError, r"'seed' parameter of OrgModel must be an int"),
+        ({"rng": 5}, TypeError, r"'rng' parameter of OrgModel must be a numpy.random.Generator"),
+        (
+            {"seed": 1, "rng": np.random.default_rng(1)},
+            ValueError,
+            r"either 'seed' or 'rng', not both",
+        ),
         ({"network": "ring"}, TypeError, r"'network' .* sim.networks.Network"),
         ({"rule": "threshold"}, TypeError, r"'rule' .* rules.Threshold"),
     ],
