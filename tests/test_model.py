@@ -209,3 +209,46 @@ def test_employee_labels_come_from_the_data():
     )
     assert [person.label for person in model.people] == ["ann", "bob", "cy"]
     assert repr(model.people[0]) == "<Employee 'ann' adopted=True>"
+
+
+_THREADS_SCRIPT = """
+import json, numpy as np
+from sim import OrgModel, networks, rules
+net = networks.small_world(60_000, 10, 0.2, seed=3)
+rows = np.repeat(np.arange(net.n), net.degrees)
+upper = rows < net.indices
+weights = np.random.default_rng(1).uniform(0.5, 2.0, int(upper.sum()))
+weighted = networks.from_edges(rows[upper], net.indices[upper].astype(np.int64), net.n, weights)
+theta = np.random.default_rng(2).uniform(0.05, 0.3, net.n)
+curves = {}
+for name, network, rule in [
+    ("threshold", net, rules.Threshold(theta)),
+    ("weighted_threshold", weighted, rules.Threshold(theta)),
+    ("bass", weighted, rules.Bass(0.005, 0.4)),
+]:
+    model = OrgModel(network=network, rule=rule, initial_adopters=0.3, seed=5).run(15)
+    curves[name] = model.adoption.adopters.tolist() + [int(model.adopted_at.sum())]
+print(json.dumps(curves))
+"""
+
+
+def test_same_numbers_at_any_thread_count():
+    """Large enough weeks run the parallel kernels; one thread must agree exactly."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for threads in ("1", "2"):
+        env = os.environ | {"NUMBA_NUM_THREADS": threads}
+        out = subprocess.run(
+            [sys.executable, "-c", _THREADS_SCRIPT],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        outputs.append(json.loads(out.stdout))
+    assert outputs[0] == outputs[1]
+    assert outputs[0]["bass"][-2] > outputs[0]["bass"][0]
