@@ -19,7 +19,7 @@ from numba import njit, prange
 from sim.kernels.counts import _in_order
 
 #: A level no count reaches: people who can never adopt by count.
-NEVER = np.iinfo(np.int32).max
+NEVER = 2**31 - 1  # np.iinfo(np.int32).max, as a plain int: a compile-time constant
 
 
 @njit(cache=True)
@@ -68,7 +68,7 @@ def threshold_levels(strength, theta, absolute):
 
 #: ``remaining`` of people who have adopted: no number of decrements by one
 #: (at most their degree) brings it to zero.
-ADOPTED = np.int32(1 << 30)
+ADOPTED = 1 << 30
 
 
 @njit(cache=True, parallel=True)
