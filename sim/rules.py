@@ -205,11 +205,13 @@ class _ThresholdDynamics(_Dynamics):
     def _step_well_mixed(self, state):
         # A non-adopter's neighbours are all the other people.
         candidates = state.changed_neighbourhoods()
-        if candidates.shape[0] == 0 or self.network.n < 2:
+        if candidates.shape[0] == 0:
             return _EMPTY
         others = state.adopters
         if self.absolute:
             return candidates[others >= self.theta[candidates]]
+        if self.network.n < 2:
+            return _EMPTY  # nobody to share with: never adopts by share
         return candidates[others / (self.network.n - 1) >= self.theta[candidates]]
 
     def is_stationary(self, state):

@@ -424,3 +424,12 @@ def test_same_seed_same_run_different_seed_different_run():
     b = networks.small_world(1_000, 6, 0.1, seed=3)
     np.testing.assert_array_equal(a.indptr, b.indptr)
     np.testing.assert_array_equal(a.indices, b.indices)
+
+
+def test_a_crowd_of_one_behaves_like_an_isolated_person():
+    """complete(1) and one isolated node agree: count 0 meets theta 0; a share never exists."""
+    for network in (networks.complete(1), networks.from_edges([], [], 1)):
+        count = OrgModel(network=network, rule=rules.Threshold(0, absolute=True)).run(2)
+        share = OrgModel(network=network, rule=rules.Threshold(0.0)).run(2)
+        assert count.adoption.adopters.tolist() == [0, 1, 1]
+        assert share.adoption.adopters.tolist() == [0, 0, 0]
