@@ -11,11 +11,16 @@ import numbers
 import numpy as np
 
 
+def _bound_text(x):
+    # Integral bounds in full (4294967295, not 4.29497e+09), others compactly.
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else f"{x:g}"
+
+
 def _range_text(low, high, closed):
     left = "[" if closed in ("both", "left") else "("
     right = "]" if closed in ("both", "right") else ")"
-    lo = "-inf" if low is None else f"{low:g}"
-    hi = "inf" if high is None else f"{high:g}"
+    lo = "-inf" if low is None else _bound_text(low)
+    hi = "inf" if high is None else _bound_text(high)
     if low is None:
         left = "("
     if high is None:
@@ -50,7 +55,7 @@ def check_scalar(value, name, owner, *, kind=float, low=None, high=None, closed=
     TypeError
         ``value`` is not a number of the right kind (bools are not numbers here).
     ValueError
-        ``value`` is NaN or outside the range.
+        ``value`` is NaN, infinite or outside the range.
     """
     what = "an int" if kind is int else "a float"
     message = (
@@ -61,7 +66,7 @@ def check_scalar(value, name, owner, *, kind=float, low=None, high=None, closed=
     if isinstance(value, bool | np.bool_) or not ok_type:
         raise TypeError(message)
     value = kind(value)
-    if math.isnan(value) or not _inside(value, low, high, closed):
+    if not math.isfinite(value) or not _inside(value, low, high, closed):
         raise ValueError(message)
     return value
 
@@ -77,13 +82,13 @@ def check_per_node(value, name, owner, *, low=None, high=None, closed="both"):
     TypeError
         Not numeric.
     ValueError
-        Not one-dimensional, empty, or an entry NaN or outside the range (the
-        message names the first bad entry).
+        Not one-dimensional, empty, or an entry NaN, infinite or outside the
+        range (the message names the first bad entry).
     """
     if np.ndim(value) == 0:
         return np.array([check_scalar(value, name, owner, low=low, high=high, closed=closed)])
     array = np.asarray(value)
-    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
         raise TypeError(
             f"The {name!r} parameter of {owner} must be a float or an array of floats. "
             f"Got an array of dtype {array.dtype} instead."
@@ -93,8 +98,9 @@ def check_per_node(value, name, owner, *, low=None, high=None, closed="both"):
             f"The {name!r} parameter of {owner} must be a float or a non-empty 1-D array "
             f"with one value per node. Got an array of shape {array.shape} instead."
         )
-    array = np.ascontiguousarray(array, dtype=np.float64)
-    bad = np.isnan(array)
+    # A private copy: the caller's array stays theirs (and writeable).
+    array = np.array(array, dtype=np.float64, order="C", copy=True)
+    bad = ~np.isfinite(array)
     if low is not None:
         bad |= (array < low) if closed in ("both", "left") else (array <= low)
     if high is not None:

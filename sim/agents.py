@@ -19,12 +19,16 @@ class Employee(mesa.Agent):
     model : OrgModel
         The model this person belongs to.
     index : int
-        Position of the person in the model's arrays (node id in the network).
+        Position of the person in the model's arrays (node id in the network);
+        also the agent's ``unique_id``.
     """
 
     def __init__(self, model, index):
         super().__init__(model)
         self.index = int(index)
+        # Mesa numbers agents from 1; use the node id, so that AgentID in a
+        # DataCollector's frames joins with the network and the model's arrays.
+        self.unique_id = self.index
 
     @property
     def adopted(self) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import random
 
 import mesa
 import numpy as np
@@ -13,6 +12,20 @@ from sim.agents import Employee
 from sim.networks import Network
 from sim.rules import Rule
 from sim.state import AdoptionState
+
+
+def _stdlib_seed(rng):
+    """A seed for Mesa's stdlib Random derived from ``rng``'s seed, drawing nothing.
+
+    ``default_rng(s)`` gives ``s`` itself, as ``OrgModel(seed=s)`` would use.
+    """
+    sequence = rng.bit_generator.seed_seq
+    entropy = getattr(sequence, "entropy", None)
+    if isinstance(entropy, numbers.Integral) and not getattr(sequence, "spawn_key", ()):
+        return int(entropy)
+    if isinstance(sequence, np.random.SeedSequence):
+        return int(sequence.generate_state(2, np.uint64)[0])
+    return None  # a generator built without a seed sequence: Mesa draws from the OS
 
 
 class OrgModel(mesa.Model):
@@ -47,12 +60,24 @@ class OrgModel(mesa.Model):
     datacollector : mesa.DataCollector
         ``adopters`` and ``fraction`` of every week so far (for ``batch_run``);
         filled from the model's own records when read, so do not call its
-        ``collect``: make your own DataCollector for other reporters.
+        ``collect``. A subclass may assign its own DataCollector instead (the
+        Mesa idiom) and then collects into it itself.
+    running : bool
+        Mesa's flag: turns False one week after nothing can change any more,
+        so that ``batch_run`` stops with the final state as its last row.
     """
 
     def __init__(self, *, network, rule, initial_adopters=(), seed=None, rng=None):
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise TypeError(f"The 'seed' parameter of OrgModel must be an int. Got {seed!r}.")
+        if seed is not None:
+            if isinstance(seed, bool | np.bool_) or not isinstance(seed, numbers.Integral):
+                raise TypeError(
+                    f"The 'seed' parameter of OrgModel must be a non-negative int. Got {seed!r}."
+                )
+            if seed < 0:
+                raise ValueError(
+                    f"The 'seed' parameter of OrgModel must be a non-negative int. Got {seed!r}."
+                )
+            seed = int(seed)  # numpy ints (e.g. from np.arange in batch_run) -> int
         if rng is not None and not isinstance(rng, np.random.Generator):
             raise TypeError(
                 "The 'rng' parameter of OrgModel must be a numpy.random.Generator. "
@@ -60,15 +85,14 @@ class OrgModel(mesa.Model):
             )
         if seed is not None and rng is not None:
             raise ValueError("OrgModel takes either 'seed' or 'rng', not both.")
-        super().__init__(seed=seed)
+        # Mesa would draw from a given generator to seed its stdlib Random. Seed
+        # Mesa from the generator's seed sequence instead (without drawing), then
+        # take the generator over untouched: rng=default_rng(s) and seed=s give
+        # the same run, Mesa's own shuffles included.
+        super().__init__(seed=seed if rng is None else _stdlib_seed(rng))
         if rng is not None:
-            # Mesa would draw from a given generator to seed its stdlib Random; take
-            # the generator over untouched instead, so that rng=default_rng(s) and
-            # seed=s give the same run.
             self.rng = rng
             self._rng = rng.bit_generator.state
-            sequence = rng.bit_generator.seed_seq
-            self.random = random.Random(hash((sequence.entropy, sequence.spawn_key)))
         if not isinstance(network, Network):
             raise TypeError(
                 "The 'network' parameter of OrgModel must be a sim.networks.Network "
@@ -90,7 +114,7 @@ class OrgModel(mesa.Model):
         self._adopters = [self._state.adopters]
         self._new = [self._state.adopters]
         self._stationary = self._dynamics.is_stationary(self._state)
-        self.running = not self._stationary
+        self._custom_collector = None
         self._collector = mesa.DataCollector(
             model_reporters={"adopters": "adopters", "fraction": "fraction"}
         )
@@ -129,24 +153,27 @@ class OrgModel(mesa.Model):
         self._weeks.append(self.steps)
         self._adopters.append(self._state.adopters)
         if self._stationary:
-            # Nothing can change any more: a week costs only its record.
+            # Nothing can change any more: a week costs only its record. Tell
+            # batch_run to stop only now, since it reports up to the previous
+            # week: this way its last row is the final state.
             self._new.append(0)
+            self.running = False
             return
         new = self._dynamics.step(self._state, self.rng)
         self._state.apply(new, self.steps)
         self._adopters[-1] = self._state.adopters
         self._new.append(int(new.shape[0]))
         if self._dynamics.is_stationary(self._state):
-            # batch_run stops here; run() goes on, recording the same numbers.
+            # run() goes on, recording the same numbers; batch_run stops next week.
             self._stationary = True
-            self.running = False
 
     def run(self, steps):
         """Advance ``steps`` weeks (even once nothing changes) and return the model."""
-        steps = int(steps)
+        if isinstance(steps, bool | np.bool_) or not isinstance(steps, numbers.Integral):
+            raise TypeError(f"run: steps must be an int >= 0. Got {steps!r} instead.")
         if steps < 0:
-            raise ValueError(f"run: steps must be >= 0. Got {steps} instead.")
-        for _ in range(steps):
+            raise ValueError(f"run: steps must be an int >= 0. Got {steps!r} instead.")
+        for _ in range(int(steps)):
             self.step()
         return self
 
@@ -198,6 +225,8 @@ class OrgModel(mesa.Model):
     @property
     def datacollector(self) -> mesa.DataCollector:
         """Mesa's view of the adoption curve (see the class docstring)."""
+        if self._custom_collector is not None:
+            return self._custom_collector
         # Filled here rather than by collect() each week: the records exist
         # already, and a week of a converged run costs about as much as collect().
         collected = self._collector.model_vars["adopters"]
@@ -206,6 +235,11 @@ class OrgModel(mesa.Model):
         n = self.network.n
         self._collector.model_vars["fraction"].extend(a / n for a in self._adopters[known:])
         return self._collector
+
+    @datacollector.setter
+    def datacollector(self, collector):
+        # The Mesa idiom: a subclass sets its own collector and calls collect().
+        self._custom_collector = collector
 
     # -- Mesa agents, built on demand --------------------------------------------------
 

@@ -72,6 +72,9 @@ def test_to_networkx_round_trip(two_cliques):
         (([0.0, 1.0], [1, 2], 3), {}, TypeError, r"src must hold integer node ids"),
         (([0, 1], [1, 2], 3, ["a", "b"]), {}, TypeError, r"weights must be numbers"),
         (([0], [1], 0), {}, ValueError, r"'n' parameter of from_edges must be an int in"),
+        (([0], [1], 2**32), {}, ValueError, r"range \[1, 4294967295\]\. Got 4294967296"),
+        (([0], [1], 2, [1j]), {}, TypeError, r"weights must be numbers"),
+        (([0, 1], [1, 2], 3, [1e308, 1e308]), {}, ValueError, r"node 1's ties add up to infinity"),
         (([0], [1], 2.5), {}, TypeError, r"'n' parameter of from_edges must be an int"),
         (([0], [1], 2), {"merge": "mean"}, ValueError, r"'merge' parameter .* 'sum', 'max'"),
         (([0], [1], 2), {"labels": ["a"]}, ValueError, r"labels must have one entry per node"),
@@ -184,3 +187,25 @@ def test_complete_never_materialises():
 def test_generators_reject_bad_seeds(seed, error, message):
     with pytest.raises(error, match=message):
         networks.small_world(100, 4, 0.1, seed=seed)
+
+
+@pytest.mark.parametrize(
+    ("graph", "kwargs", "error", "message"),
+    [
+        ([(0, 1)], {}, TypeError, r"graph must be a networkx graph. Got list"),
+        (nx.Graph(), {}, ValueError, r"the graph has no nodes"),
+        (nx.path_graph(3), {"nodelist": [0, 1, 2, 9]}, ValueError, r"node 9 of nodelist is not in"),
+        (nx.path_graph(3), {"nodelist": [0, 1]}, ValueError, r"node 2 of the graph is not in"),
+        (nx.Graph([(0, 1, {"weight": "x"})]), {}, TypeError, r"'weight' of edge \(0, 1\) is 'x'"),
+    ],
+)
+def test_from_networkx_rejects(graph, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        networks.from_networkx(graph, **kwargs)
+
+
+def test_from_networkx_directed_reciprocal_ties_count_once():
+    net = networks.from_networkx(nx.DiGraph([(0, 1), (1, 0), (0, 2)]))
+    assert net.unit_weights and net.n_ties == 2
+    multi = networks.from_networkx(nx.MultiGraph([(0, 1), (0, 1)]))
+    assert multi.to_scipy()[0, 1] == 2.0

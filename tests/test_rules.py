@@ -28,6 +28,9 @@ from sim import OrgModel, networks, rules
         (lambda: rules.Threshold(theta=[[0.1]]), ValueError, r"1-D array"),
         (lambda: rules.Threshold(theta=[]), ValueError, r"non-empty 1-D array"),
         (lambda: rules.Threshold(theta=-1, absolute=True), ValueError, r"range \[0, inf\)"),
+        (lambda: rules.Threshold(theta=np.inf, absolute=True), ValueError, r"Got inf"),
+        (lambda: rules.Threshold(theta=[0.1, np.inf]), ValueError, r"entry 1 is inf"),
+        (lambda: rules.Threshold(theta=[0.1j]), TypeError, r"array of floats"),
         (lambda: rules.Threshold(theta=0.2, absolute=1), TypeError, r"'absolute' .* bool"),
         (lambda: rules.Bass(p=-0.1, q=0.3), ValueError, r"'p' parameter of Bass .* \[0, 1\]"),
         (lambda: rules.Bass(p=0.1, q=1.3), ValueError, r"'q' parameter of Bass .* \[0, 1\]"),
@@ -69,7 +72,8 @@ def test_rule_parameters_are_frozen():
         ({"initial_adopters": [-1]}, ValueError, r"node id -1"),
         ({"initial_adopters": 1.5}, ValueError, r"share in \[0, 1\)"),
         ({"initial_adopters": ["a"]}, TypeError, r"sequence of int node ids"),
-        ({"seed": 1.5}, TypeError, r"'seed' parameter of OrgModel must be an int"),
+        ({"seed": 1.5}, TypeError, r"'seed' parameter of OrgModel must be a non-negative int"),
+        ({"seed": -1}, ValueError, r"'seed' parameter of OrgModel must be a non-negative int"),
         ({"rng": 5}, TypeError, r"'rng' parameter of OrgModel must be a numpy.random.Generator"),
         (
             {"seed": 1, "rng": np.random.default_rng(1)},
@@ -96,3 +100,19 @@ def test_well_mixed_network_accepts_every_rule():
     for rule in (rules.Threshold(0.1), rules.Bass(0.1, 0.2), rules.IndependentCascade(0.1)):
         model = OrgModel(network=net, rule=rule, initial_adopters=[0, 1], seed=1).run(5)
         assert model.adoption.adopters.is_monotonic_increasing
+
+
+def test_theta_array_stays_the_callers():
+    theta = np.array([0.1, 0.2, 0.3])
+    rules.Threshold(theta=theta)
+    theta[0] = 0.5  # still writeable, and the rule kept its own copy
+    assert theta[0] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("steps", "error"), [(2.5, TypeError), ("3", TypeError), (True, TypeError), (-1, ValueError)]
+)
+def test_run_rejects_bad_steps(ring, steps, error):
+    model = OrgModel(network=ring, rule=rules.Threshold(0.2))
+    with pytest.raises(error, match=r"run: steps must be an int >= 0"):
+        model.run(steps)

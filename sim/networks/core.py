@@ -11,6 +11,7 @@ and take ``seed``: an int, or the run's :class:`numpy.random.Generator`.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -211,7 +212,7 @@ def from_edges(src, dst, n, weights=None, *, labels=None, merge="sum") -> Networ
         w = np.zeros(0, dtype=np.float64)
     else:
         w = np.asarray(weights)
-        if w.dtype == bool or not np.issubdtype(w.dtype, np.number):
+        if w.dtype == bool or not np.issubdtype(w.dtype, np.number) or np.iscomplexobj(w):
             raise TypeError(f"from_edges: weights must be numbers. Got dtype {w.dtype} instead.")
         w = np.ascontiguousarray(w, dtype=np.float64)
         if w.shape != src.shape:
@@ -258,7 +259,14 @@ def _from_checked(src, dst, w, n, merge, labels=None):
         n,
         merge,
     )
-    return Network(n=n, indptr=indptr, indices=indices, weights=weights, labels=labels)
+    net = Network(n=n, indptr=indptr, indices=indices, weights=weights, labels=labels)
+    if not np.isfinite(net.strength).all():
+        i = int(np.flatnonzero(~np.isfinite(net.strength))[0])
+        raise ValueError(
+            f"from_edges: the weights of node {i}'s ties add up to infinity; rescale the "
+            f"weights (only their ratios matter for shares)."
+        )
+    return net
 
 
 def from_networkx(graph, *, weight="weight", nodelist=None) -> Network:
@@ -267,7 +275,8 @@ def from_networkx(graph, *, weight="weight", nodelist=None) -> Network:
     Parameters
     ----------
     graph : networkx.Graph
-        Directed graphs and multigraphs are read as undirected; parallel ties
+        Read as undirected: a directed graph's reciprocal ties (a to b and b to
+        a) become one tie with the larger weight; a multigraph's parallel ties
         add their weights.
     weight : str or None
         Edge attribute holding the tie weight (missing means 1); None ignores
@@ -276,12 +285,22 @@ def from_networkx(graph, *, weight="weight", nodelist=None) -> Network:
         Node order (node ``i`` of the network is ``nodelist[i]``); default
         ``list(graph)``.
     """
+    if not all(hasattr(graph, a) for a in ("nodes", "edges", "is_directed")):
+        raise TypeError(
+            f"from_networkx: graph must be a networkx graph. Got {type(graph).__name__} instead "
+            f"(for arrays of ids use networks.from_edges)."
+        )
+    if graph.number_of_nodes() == 0:
+        raise ValueError("from_networkx: the graph has no nodes.")
     nodes = list(graph) if nodelist is None else list(nodelist)
     index = {node: i for i, node in enumerate(nodes)}
     if len(index) != len(nodes):
         raise ValueError("from_networkx: nodelist contains a node more than once.")
-    if len(index) != graph.number_of_nodes():
-        missing = next((v for v in graph if v not in index), None)
+    extra = next((v for v in nodes if v not in graph), None)
+    if extra is not None:
+        raise ValueError(f"from_networkx: node {extra!r} of nodelist is not in the graph.")
+    missing = next((v for v in graph if v not in index), None)
+    if missing is not None:
         raise ValueError(f"from_networkx: node {missing!r} of the graph is not in nodelist.")
     src, dst, w = [], [], []
     for a, b, data in graph.edges(data=True):
@@ -290,16 +309,25 @@ def from_networkx(graph, *, weight="weight", nodelist=None) -> Network:
                 f"from_networkx: node {a!r} has a self-tie; self-ties are not allowed "
                 f"(remove them with G.remove_edges_from(nx.selfloop_edges(G)))."
             )
+        value = 1.0 if weight is None else data.get(weight, 1.0)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"from_networkx: the {weight!r} of edge ({a!r}, {b!r}) is {value!r}; "
+                f"weights must be numbers (or pass weight=None to ignore them)."
+            )
         src.append(index[a])
         dst.append(index[b])
-        w.append(1.0 if weight is None else data.get(weight, 1.0))
+        w.append(value)
+    # A directed graph's reciprocal ties (a->b, b->a) are one tie: keep the larger
+    # weight, as Graph.to_undirected would keep one. Parallel ties of a multigraph add up.
+    merge = "max" if graph.is_directed() and not graph.is_multigraph() else "sum"
     return from_edges(
         np.asarray(src, dtype=np.int64),
         np.asarray(dst, dtype=np.int64),
         len(nodes),
         np.asarray(w, dtype=np.float64) if src else None,
         labels=_object_array(nodes),
-        merge="sum",
+        merge=merge,
     )
 
 
