@@ -161,7 +161,7 @@ class _Dynamics:
         return candidates.shape[0] * self.network.mean_degree >= PARALLEL_MIN_TIES
 
     def step(self, state, rng) -> np.ndarray:
-        """Sorted int64 ids of who adopts this week."""
+        """Distinct int64 ids of who adopts this week, in a reproducible order."""
         raise NotImplementedError
 
     def is_stationary(self, state) -> bool:
