@@ -56,3 +56,17 @@ def test_quickstart_runs(tmp_path):
     assert "threshold" in out.stdout
     assert (tmp_path / "adoption.csv").read_text().startswith("step,behavior,adopters")
     assert [p.name for p in tmp_path.iterdir()] == ["adoption.csv"]
+
+
+def test_classics_script_reproduces_the_results():
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "experiments" / "classics.py"), "--people", "2000"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "thresholds 0..99 -> 100 riot; threshold-1 person moved to 2 -> 1" in out
+    assert "clustered ring -> 400 adopt" in out
+    assert "z=8: 0/10" in out
