@@ -9,14 +9,11 @@ from sim.kernels import (
     IN_CACHE_PEOPLE,
     PARALLEL_MIN_TIES,
     PUSH_COST_PER_TIE,
-    add_to_counts,
     apply_adoptions,
     apply_adoptions_to_level,
     at_level,
     count_adopted_neighbours,
     count_adopted_neighbours_serial,
-    remaining_to_level,
-    remaining_to_level_serial,
     tie_count,
 )
 
@@ -88,11 +85,10 @@ class AdoptionState:
             seeded_ties = tie_count(network.indptr, initial_adopters)
             self._undecided_ties = int(network.indptr[-1]) - seeded_ties
             if seeded_ties * self._push_cost <= self._undecided_ties:
-                # Few initial adopters: counting from them beats a full recount.
-                if level is None:
-                    add_to_counts(network.indptr, network.indices, initial_adopters, self._tally)
-                else:
-                    apply_adoptions_to_level(*self._push_arrays(initial_adopters, 0))
+                # Few initial adopters: pushing them as week 0's adopters beats a
+                # full recount (who they touch is not needed: week 1 decides for all).
+                push = apply_adoptions if level is None else apply_adoptions_to_level
+                push(*self._push_arrays(initial_adopters, 0))
                 self._exact = True
             elif level is not None:
                 self._tally[initial_adopters] = ADOPTED
@@ -119,7 +115,7 @@ class AdoptionState:
         if self.level is not None:
             raise AttributeError("this state keeps what remains to each level, not counts")
         if not self._exact:
-            self._recount(count_adopted_neighbours, count_adopted_neighbours_serial)
+            self._recount()
         return self._tally
 
     def reached(self) -> np.ndarray:
@@ -130,14 +126,19 @@ class AdoptionState:
         """
         if self._reached is None:
             if not self._exact:
-                self._recount(remaining_to_level, remaining_to_level_serial, self.level)
+                self._recount()
             self._reached = at_level(self._tally, self.undecided())
         return self._reached
 
-    def _recount(self, parallel, serial, *extra):
+    def _recount(self):
+        """Make the tally exact for every non-adopter by counting their ties."""
         net = self.network
-        recount = parallel if self._undecided_ties >= PARALLEL_MIN_TIES else serial
-        recount(net.indptr, net.indices, self.adopted, self.undecided(), *extra, self._tally)
+        nodes = self.undecided()
+        big = self._undecided_ties >= PARALLEL_MIN_TIES
+        count = count_adopted_neighbours if big else count_adopted_neighbours_serial
+        count(net.indptr, net.indices, self.adopted, nodes, self._tally)
+        if self.level is not None:
+            self._tally[nodes] = self.level[nodes] - self._tally[nodes]
         self._exact = True
 
     def changed_neighbourhoods(self) -> np.ndarray:

@@ -8,7 +8,6 @@ from sim.kernels._config import IN_CACHE_PEOPLE, PARALLEL_MIN_TIES, PUSH_COST_PE
 from sim.kernels.bass import bass_decide, bass_decide_counts, bass_decide_serial
 from sim.kernels.cascade import cascade_attempts
 from sim.kernels.counts import (
-    add_to_counts,
     apply_adoptions,
     count_adopted_neighbours,
     count_adopted_neighbours_serial,
@@ -20,8 +19,6 @@ from sim.kernels.threshold import (
     NEVER,
     apply_adoptions_to_level,
     at_level,
-    remaining_to_level,
-    remaining_to_level_serial,
     threshold_decide,
     threshold_decide_serial,
     threshold_levels,
@@ -35,7 +32,6 @@ __all__ = [
     "NEVER",
     "PARALLEL_MIN_TIES",
     "PUSH_COST_PER_TIE",
-    "add_to_counts",
     "apply_adoptions",
     "apply_adoptions_to_level",
     "at_level",
@@ -46,8 +42,6 @@ __all__ = [
     "cascade_attempts",
     "count_adopted_neighbours",
     "count_adopted_neighbours_serial",
-    "remaining_to_level",
-    "remaining_to_level_serial",
     "row_sums",
     "threshold_decide",
     "threshold_decide_serial",

@@ -127,24 +127,6 @@ def apply_adoptions(indptr, indices, new_adopters, week, adopted, adopted_at, co
 
 
 @njit(cache=True)
-def add_to_counts(indptr, indices, nodes, counts):
-    """Add ``nodes``, new adopters, to their neighbours' counts (in place).
-
-    Parameters
-    ----------
-    indptr : int64 ndarray of shape (n + 1,)
-    indices : uint32 ndarray of shape (nnz,)
-    nodes : int64 ndarray of shape (k,)
-        Distinct ids.
-    counts : int32 ndarray of shape (n,)
-        Updated: number of adopted neighbours of each node.
-    """
-    for f in nodes:
-        for t in range(indptr[f], indptr[f + 1]):
-            counts[indices[t]] += 1
-
-
-@njit(cache=True)
 def tie_count(indptr, nodes):
     """Total number of ties (CSR entries) of ``nodes``.
 

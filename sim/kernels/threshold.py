@@ -71,44 +71,6 @@ def threshold_levels(strength, theta, absolute):
 ADOPTED = 1 << 30
 
 
-@njit(cache=True, parallel=True)
-def remaining_to_level(indptr, indices, adopted, nodes, level, remaining):
-    """How many more adopted neighbours each of ``nodes`` needs to adopt.
-
-    Parameters
-    ----------
-    indptr : int64 ndarray of shape (n + 1,)
-    indices : uint32 ndarray of shape (nnz,)
-    adopted : bool ndarray of shape (n,)
-    nodes : int64 ndarray of shape (k,)
-        Distinct ids of non-adopters.
-    level : int32 ndarray of shape (n,)
-        From :func:`threshold_levels`.
-    remaining : int32 ndarray of shape (n,)
-        Written at ``nodes``: ``level`` minus the number of adopted neighbours
-        (zero or less: the person adopts).
-    """
-    for k in prange(nodes.shape[0]):
-        i = nodes[k]
-        c = 0
-        for t in range(indptr[i], indptr[i + 1]):
-            if adopted[indices[t]]:
-                c += 1
-        remaining[i] = level[i] - c
-
-
-@njit(cache=True)
-def remaining_to_level_serial(indptr, indices, adopted, nodes, level, remaining):
-    """:func:`remaining_to_level` on one thread."""
-    for k in range(nodes.shape[0]):
-        i = nodes[k]
-        c = 0
-        for t in range(indptr[i], indptr[i + 1]):
-            if adopted[indices[t]]:
-                c += 1
-        remaining[i] = level[i] - c
-
-
 @njit(cache=True)
 def at_level(remaining, nodes):
     """The ``nodes`` that need no more adopted neighbours, in the given order.

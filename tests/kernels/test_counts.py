@@ -46,12 +46,6 @@ def test_apply_adoptions_updates_state_and_finds_changed(case):
     assert stamp.max(initial=0) <= 3
 
 
-def test_add_to_counts(two_cliques):
-    counts = np.zeros(10, dtype=np.int32)
-    kernels.add_to_counts(two_cliques.indptr, two_cliques.indices, np.array([0, 4]), counts)
-    assert counts.tolist() == [1, 2, 2, 2, 1, 1, 0, 0, 0, 0]
-
-
 def test_tie_count(star):
     assert kernels.tie_count(star.indptr, np.array([0])) == 8
     assert kernels.tie_count(star.indptr, np.array([1, 2, 3])) == 3

@@ -56,21 +56,6 @@ def test_threshold_levels_never():
     assert big.tolist() == [kernels.NEVER]
 
 
-@settings(max_examples=100, deadline=None)
-@given(network_states(weighted=False))
-def test_remaining_to_level(case):
-    net, adopted, seed = case
-    level = np.random.default_rng(seed).integers(0, 5, net.n).astype(np.int32)
-    nodes = np.flatnonzero(~adopted)
-    expected = np.where(adopted, -7, level - neighbour_counts(net, adopted))
-    for kernel in (kernels.remaining_to_level, kernels.remaining_to_level_serial):
-        for threads in (1, 2):
-            set_threads(threads)
-            remaining = np.full(net.n, -7, dtype=np.int32)
-            kernel(net.indptr, net.indices, adopted, nodes, level, remaining)
-            np.testing.assert_array_equal(remaining, expected)
-
-
 def test_at_level():
     remaining = np.array([0, 1, -2, 5], dtype=np.int32)
     assert kernels.at_level(remaining, np.array([3, 2, 1, 0])).tolist() == [2, 0]
