@@ -9,9 +9,14 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import Employee
+from sim.ladder import LadderState
 from sim.networks import Network
+from sim.org import Org
+from sim.plan import RolloutPlan
+from sim.population import Culture, Population
 from sim.rules import Rule
 from sim.state import AdoptionState
+from sim.tables import adoption_by_group, adoption_table
 
 
 def _stdlib_seed(rng):
@@ -29,7 +34,7 @@ def _stdlib_seed(rng):
 
 
 class OrgModel(mesa.Model):
-    """Adoption of a behavior on a network, one step per week.
+    """Adoption of behaviors in an organization or on a network, one step per week.
 
     The state lives in numpy arrays and each :meth:`step` runs the rule's
     kernels over them; nothing loops over people in Python. Mesa agents
@@ -39,13 +44,26 @@ class OrgModel(mesa.Model):
 
     Parameters
     ----------
-    network : Network
-        Who is tied to whom (:mod:`sim.networks`).
+    org : Org, optional
+        The organization (:mod:`sim.org`): hierarchy, units and informal
+        network. Needed by :class:`~sim.rules.Organizational`; give ``org`` or
+        ``network``.
+    network : Network, optional
+        Who is tied to whom (:mod:`sim.networks`), for the classic rules.
     rule : Rule
         How people adopt (:mod:`sim.rules`).
+    culture : Culture, optional
+        The culture dials (:class:`~sim.population.Culture`) the people's
+        traits are drawn from; ``Culture()`` by default. Organizational rule only.
+    population : Population, optional
+        Everyone's traits, instead of drawing them from ``culture``.
+    plan : RolloutPlan, optional
+        Access, training, endorsement and commitment week by week; by default
+        everyone has access from week 0 (:class:`~sim.plan.RolloutPlan`).
     initial_adopters : sequence of int or float, default ()
-        Ids (0..n-1) of the people who have adopted at week 0, or a share in
-        [0, 1) of people chosen at random with the run's generator.
+        Ids (0..n-1) of the people who have adopted at week 0 (every behavior
+        of a ladder), or a share in [0, 1) of people chosen at random with the
+        run's generator.
     seed : int, optional
         Seed of the run's ``numpy.random.Generator`` (``model.rng``), the one
         source of randomness of the run. An ordinary keyword, so that
@@ -67,7 +85,19 @@ class OrgModel(mesa.Model):
         so that ``batch_run`` stops with the final state as its last row.
     """
 
-    def __init__(self, *, network, rule, initial_adopters=(), seed=None, rng=None):
+    def __init__(
+        self,
+        *,
+        rule,
+        org=None,
+        network=None,
+        culture=None,
+        population=None,
+        plan=None,
+        initial_adopters=(),
+        seed=None,
+        rng=None,
+    ):
         if seed is not None:
             if isinstance(seed, bool | np.bool_) or not isinstance(seed, numbers.Integral):
                 raise TypeError(
@@ -93,31 +123,105 @@ class OrgModel(mesa.Model):
         if rng is not None:
             self.rng = rng
             self._rng = rng.bit_generator.state
-        if not isinstance(network, Network):
-            raise TypeError(
-                "The 'network' parameter of OrgModel must be a sim.networks.Network "
-                f"(use networks.from_networkx for a networkx graph). Got {type(network).__name__}."
-            )
+        self.org, self.network = self._check_org_and_network(org, network)
         if not isinstance(rule, Rule):
             raise TypeError(
                 "The 'rule' parameter of OrgModel must be a rule from sim.rules, e.g. "
                 f"rules.Threshold(theta=0.2). Got {type(rule).__name__}."
             )
-        self.network = network
         self.rule = rule
-        self._dynamics = rule.bind(network)
-        self._state = AdoptionState(
-            network, self._initial_adopters(initial_adopters), level=self._dynamics.level
-        )
+        self._ladder = rule.needs_org
         self._agents_built = False
-        self._weeks = [0]
-        self._adopters = [self._state.adopters]
-        self._new = [self._state.adopters]
-        self._stationary = self._dynamics.is_stationary(self._state)
         self._custom_collector = None
         self._collector = mesa.DataCollector(
             model_reporters={"adopters": "adopters", "fraction": "fraction"}
         )
+        if self._ladder:
+            self._start_ladder(culture, population, plan, initial_adopters)
+        else:
+            self._start_classic(culture, population, plan, initial_adopters)
+
+    @staticmethod
+    def _check_org_and_network(org, network):
+        if org is not None:
+            if not isinstance(org, Org):
+                raise TypeError(
+                    "The 'org' parameter of OrgModel must be a sim.org.Org (from "
+                    f"sim.org.generate or sim.org.from_csv). Got {type(org).__name__}."
+                )
+            if network is not None and network is not org.network:
+                raise ValueError(
+                    "OrgModel takes either 'org' (which brings its informal network) "
+                    "or 'network', not both."
+                )
+            return org, org.network
+        if network is None:
+            raise TypeError("OrgModel needs an 'org' or a 'network' to run on.")
+        if not isinstance(network, Network):
+            raise TypeError(
+                "The 'network' parameter of OrgModel must be a sim.networks.Network "
+                f"(use networks.from_networkx for a networkx graph). Got {type(network).__name__}."
+            )
+        return None, network
+
+    def _start_classic(self, culture, population, plan, initial_adopters):
+        given = [k for k, v in (("culture", culture), ("population", population), ("plan", plan))
+                 if v is not None]  # fmt: skip
+        if given:
+            raise ValueError(
+                f"OrgModel: {', '.join(map(repr, given))} only apply to the Organizational "
+                f"rule; {type(self.rule).__name__} does not use them."
+            )
+        network = self.network
+        self._dynamics = self.rule.bind(network)
+        self._state = AdoptionState(
+            network, self._initial_adopters(initial_adopters), level=self._dynamics.level
+        )
+        self._weeks = [0]
+        self._adopters = [self._state.adopters]
+        self._new = [self._state.adopters]
+        self._stationary = self._dynamics.is_stationary(self._state)
+
+    def _start_ladder(self, culture, population, plan, initial_adopters):
+        org = self.org
+        if org is None:
+            raise TypeError(
+                f"The {type(self.rule).__name__} rule needs an org (hierarchy, units, "
+                "informal ties): pass org=sim.org.generate(...) or sim.org.from_csv(...)."
+            )
+        culture = Culture() if culture is None else culture
+        if not isinstance(culture, Culture):
+            raise TypeError(
+                "The 'culture' parameter of OrgModel must be a sim.population.Culture. "
+                f"Got {type(culture).__name__}."
+            )
+        if population is None:
+            population = Population.draw(org, culture, self.rng)
+        elif not isinstance(population, Population) or population.n != org.n:
+            raise ValueError(
+                f"The 'population' parameter of OrgModel must be a Population of the "
+                f"org's {org.n} people."
+            )
+        if plan is None:
+            plan = RolloutPlan(org.n)
+        elif not isinstance(plan, RolloutPlan) or plan.n != org.n:
+            raise ValueError(
+                f"The 'plan' parameter of OrgModel must be a RolloutPlan for the org's "
+                f"{org.n} people."
+            )
+        self.culture = culture
+        self.population = population
+        self.plan = plan
+        self._dynamics = self.rule.bind(org, population, culture, plan)
+        self._state = LadderState(
+            org,
+            population.influence,
+            len(self.rule.ladder),
+            self._initial_adopters(initial_adopters),
+            by_unit=self.rule.visibility == "unit",
+        )
+        self._dynamics.start(self._state)
+        self._stationary = False
 
     def _initial_adopters(self, initial):
         n = self.network.n
@@ -149,7 +253,10 @@ class OrgModel(mesa.Model):
     # -- the weekly update ------------------------------------------------------------
 
     def step(self):
-        """Advance one week: the rule decides who adopts, everyone at once."""
+        """Advance one week: the rule decides for everyone at once."""
+        if self._ladder:
+            self._step_ladder()
+            return
         self._weeks.append(self.steps)
         self._adopters.append(self._state.adopters)
         if self._stationary:
@@ -167,6 +274,17 @@ class OrgModel(mesa.Model):
             # run() goes on, recording the same numbers; batch_run stops next week.
             self._stationary = True
 
+    def _step_ladder(self):
+        empty = np.zeros(0, dtype=np.int64)
+        if self._stationary:
+            self._state.apply(empty, empty.astype(np.int8), self.steps)
+            self.running = False
+            return
+        changed, change = self._dynamics.step(self._state, self.rng, self.steps)
+        self._state.apply(changed, change, self.steps)
+        if self._dynamics.is_stationary(self._state):
+            self._stationary = True
+
     def run(self, steps):
         """Advance ``steps`` weeks (even once nothing changes) and return the model."""
         if isinstance(steps, bool | np.bool_) or not isinstance(steps, numbers.Integral):
@@ -181,45 +299,86 @@ class OrgModel(mesa.Model):
 
     @property
     def adopted(self) -> np.ndarray:
-        """Who has adopted now: read-only bool array of shape (n,)."""
-        view = self._state.adopted.view()
-        view.flags.writeable = False
-        return view
+        """Who has adopted (the first behavior) now: read-only bool array of shape (n,)."""
+        adopted = self._state.stage > 0 if self._ladder else self._state.adopted.view()
+        adopted.flags.writeable = False
+        return adopted
 
     @property
     def adopted_at(self) -> np.ndarray:
-        """Week each person adopted (0 = initial), -1 if not: read-only int32 array."""
+        """Week each person first adopted (0 = initial), -1 if not: read-only int32 array."""
         view = self._state.adopted_at.view()
         view.flags.writeable = False
         return view
 
     @property
+    def stage(self) -> np.ndarray:
+        """How many behaviors of the ladder each person holds now (read-only int8)."""
+        stage = self._state.stage.view() if self._ladder else self._state.adopted.astype(np.int8)
+        stage.flags.writeable = False
+        return stage
+
+    @property
     def adopters(self) -> int:
-        """Number of people who have adopted now."""
-        return self._state.adopters
+        """Number of people who hold the first behavior now."""
+        return int(self._state.holders[0]) if self._ladder else self._state.adopters
 
     @property
     def fraction(self) -> float:
-        """Share of people who have adopted now."""
-        return self._state.adopters / self.network.n
+        """Share of people who hold the first behavior now."""
+        return self.adopters / self.network.n
 
     @property
     def adoption(self) -> pd.DataFrame:
-        """The adoption curve: one row per week (0 = initial state) and behavior.
+        """The adoption curves: one row per week (0 = initial state) and behavior.
 
-        Columns: ``step`` (week), ``behavior``, ``adopters`` (people who have
-        adopted), ``new_adopters`` (who adopted that week), ``fraction``
-        (adopters / people).
+        Columns: ``step`` (week), ``behavior``, ``adopters`` (people who hold
+        it), ``new_adopters`` (who took it up that week), ``fraction``
+        (adopters / people), ``lapses`` (who dropped it that week),
+        ``with_access`` (people who could use the platform).
         """
-        adopters = np.asarray(self._adopters, dtype=np.int64)
-        return pd.DataFrame(
-            {
-                "step": np.asarray(self._weeks, dtype=np.int64),
-                "behavior": self.rule.behaviors[0],
-                "adopters": adopters,
-                "new_adopters": np.asarray(self._new, dtype=np.int64),
-                "fraction": adopters / self.network.n,
-            }
+        if self._ladder:
+            state = self._state
+            weeks, holders = state.weeks, state.holders_by_week
+            new, lapses, access = state.new_by_week, state.lapses_by_week, state.access_by_week
+        else:
+            weeks, holders, new = self._weeks, self._adopters, self._new
+            lapses = np.zeros(len(weeks), dtype=np.int64)
+            access = np.full(len(weeks), self.network.n)
+        return adoption_table(
+            weeks, self.rule.behaviors, holders, new, lapses, access, self.network.n
+        )
+
+    def adoption_by(self, by) -> pd.DataFrame:
+        """The adoption curves broken down by ``"unit"`` or ``"level"``.
+
+        One row per week, behavior and group, with the group's ``people``,
+        ``with_access``, ``adopters``, ``new_adopters``, ``lapses`` and
+        ``fraction`` (adopters / people of the group). Units appear by name,
+        levels as numbers (0 = top). Needs an org.
+        """
+        if by not in ("unit", "level"):
+            raise ValueError(f"adoption_by: 'by' must be 'unit' or 'level'. Got {by!r} instead.")
+        if self.org is None:
+            raise ValueError(
+                "adoption_by needs an org (units and levels); this model runs on a bare network."
+            )
+        org = self.org
+        if by == "unit":
+            group, names = org.unit, org.unit_names
+        else:
+            group, names = org.level, np.arange(org.n_levels)
+        if self._ladder:
+            events = self._state.events()
+            access_since = self._state.access_since
+        else:
+            at = self._state.adopted_at
+            ids = np.flatnonzero(at >= 0)
+            zeros = np.zeros(ids.shape[0], dtype=np.int64)
+            events = (ids, zeros, zeros + 1, at[ids].astype(np.int64))
+            access_since = np.zeros(org.n, dtype=np.int64)
+        return adoption_by_group(
+            events, access_since, group, names, by, self.rule.behaviors, self.steps + 1
         )
 
     @property
@@ -231,9 +390,13 @@ class OrgModel(mesa.Model):
         # already, and a week of a converged run costs about as much as collect().
         collected = self._collector.model_vars["adopters"]
         known = len(collected)
-        collected.extend(self._adopters[known:])
+        if self._ladder:
+            adopters = [int(h[0]) for h in self._state.holders_by_week[known:]]
+        else:
+            adopters = self._adopters[known:]
+        collected.extend(adopters)
         n = self.network.n
-        self._collector.model_vars["fraction"].extend(a / n for a in self._adopters[known:])
+        self._collector.model_vars["fraction"].extend(a / n for a in adopters)
         return self._collector
 
     @datacollector.setter

@@ -33,3 +33,34 @@ def two_cliques():
     src.append(4)
     dst.append(5)
     return networks.from_edges(np.array(src), np.array(dst), 10)
+
+
+def make_org(n=300, span=5, units=4, k=8, p=0.2, weighted=True, seed=0):
+    """A small hand-made org: a regular tree, units by branch, small-world ties."""
+    from sim.org import Org
+
+    rng = np.random.default_rng(seed)
+    manager = np.concatenate([[-1], (np.arange(1, n) - 1) // span])
+    # Units follow the branches under the top person's reports.
+    branch = np.arange(n)
+    while (manager[branch] > 0).any():
+        branch = np.where(manager[branch] > 0, manager[branch], branch)
+    unit = np.where(branch == 0, 0, (branch - 1) % units)
+    ring = networks.small_world(n, k, p, seed=rng)
+    src = np.repeat(np.arange(n), ring.degrees)
+    dst = ring.indices.astype(np.int64)
+    keep = src < dst
+    weights = rng.uniform(0.5, 3.0, keep.sum()) if weighted else None
+    network = networks.from_edges(src[keep], dst[keep], n, weights)
+    return Org(
+        manager=manager,
+        unit=unit,
+        unit_names=[f"Unit {u}" for u in range(units)],
+        network=network,
+    )
+
+
+@pytest.fixture(scope="session")
+def small_org():
+    """300 people, spans of 5, 4 units, weighted small-world ties."""
+    return make_org()

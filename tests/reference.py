@@ -127,3 +127,79 @@ def bass_run_vectorised(net, p, q, initial, steps, rng):
         adopted[undecided[u < p + q * share[undecided]]] = True
         curve.append(int(adopted.sum()))
     return curve, adopted
+
+
+def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=None):
+    """DESIGN §3 computed from scratch every week, person by person.
+
+    ``rng`` supplies one uniform per person and week (as the model draws them)
+    unless the rule is deterministic. Returns the stage of everyone after each
+    week (a list of int arrays, week 0 first). Peer shares are summed in CSR
+    order here and incrementally in the model, so the last bits may differ;
+    with continuous traits that never changes a decision.
+    """
+    n, top = org.n, len(rule.ladder)
+    net = org.network
+    indptr, indices, weights = net.indptr, net.indices, net.weights
+    difficulty = [b.difficulty for b in rule.ladder]
+    risk = [b.risk for b in rule.ladder]
+    group = org.unit if rule.visibility == "unit" else np.zeros(n, dtype=int)
+    stage = np.zeros(n, dtype=int)
+    stage[list(initial)] = top
+    creator_weeks = (stage == top).sum() / n
+    ever_access = np.zeros(n, dtype=bool)
+    history = [stage.copy()]
+    for week in range(1, weeks + 1):
+        w = plan.week(week)
+        ever_access |= w.access
+        u = None if rule.deterministic else rng.random(n)
+        content = 1.0 - np.exp(-culture.generative * creator_weeks)
+
+        def gap(i, b, w=w, content=content, stage=stage, ever_access=ever_access):
+            num = den = 0.0
+            for t in range(indptr[i], indptr[i + 1]):
+                j = indices[t]
+                den += weights[t] * people.influence[j]
+                if stage[j] > b:
+                    num += weights[t] * people.influence[j]
+            peer = num / den if den > 0 else 0.0
+            m = org.manager[i]
+            endorsed = m >= 0 and stage[m] > b and w.endorsing[m]
+            gain = (people.trust[i] - rule.reactance) / (1.0 - rule.reactance)
+            mine = group == group[i]
+            seen = (stage[mine] > b).sum() / max((ever_access & mine).sum(), 1)
+            signal = (
+                rule.peer_weight * peer
+                + rule.manager_weight * endorsed * gain
+                + rule.commitment_weight * w.commitment * people.trust[i]
+                + rule.visibility_weight * seen
+                + rule.content_weight * content
+            )
+            threshold = (
+                people.threshold[i]
+                + difficulty[b] * (1.0 - w.learning[i])
+                + risk[b] * people.risk_aversion[i] * (1.0 - rule.safety)
+                - rule.training_effect * w.trained[i]
+            )
+            return signal - threshold
+
+        new = stage.copy()
+        for i in range(n):
+            if not w.access[i]:
+                continue
+            if stage[i] > 0 and gap(i, stage[i] - 1) < -rule.hysteresis:
+                if rule.lapse_rate >= 1 or (rule.lapse_rate > 0 and u[i] < rule.lapse_rate):
+                    new[i] -= 1
+                continue
+            if stage[i] < top:
+                g = gap(i, stage[i])
+                if rule.noise == 0:
+                    p = rule.rate if g >= 0 else 0.0
+                else:
+                    p = rule.rate / (1.0 + np.exp(-g / rule.noise))
+                if p >= 1 or (p > 0 and u[i] < p):
+                    new[i] += 1
+        stage = new
+        creator_weeks += (stage == top).sum() / n
+        history.append(stage.copy())
+    return history

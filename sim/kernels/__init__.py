@@ -14,6 +14,14 @@ from sim.kernels.counts import (
     tie_count,
 )
 from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
+from sim.kernels.ladder import (
+    N_COEF,
+    influence_strength,
+    ladder_decide,
+    ladder_push,
+    ladder_recount,
+    ladder_restage,
+)
 from sim.kernels.threshold import (
     ADOPTED,
     NEVER,
@@ -30,6 +38,7 @@ __all__ = [
     "MERGE_MAX",
     "MERGE_SUM",
     "NEVER",
+    "N_COEF",
     "PARALLEL_MIN_TIES",
     "PUSH_COST_PER_TIE",
     "apply_adoptions",
@@ -42,6 +51,11 @@ __all__ = [
     "cascade_attempts",
     "count_adopted_neighbours",
     "count_adopted_neighbours_serial",
+    "influence_strength",
+    "ladder_decide",
+    "ladder_push",
+    "ladder_recount",
+    "ladder_restage",
     "row_sums",
     "threshold_decide",
     "threshold_decide_serial",

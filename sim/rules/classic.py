@@ -1,4 +1,4 @@
-"""Adoption rules: validated parameters that select a kernel.
+"""The classic diffusion rules: threshold, Bass and independent cascade.
 
 A rule is an immutable parameter object. :meth:`Rule.bind` ties it to one
 network (broadcasting per-node parameters and checking their length) and gives
@@ -30,21 +30,11 @@ from sim.kernels import (
     threshold_levels,
     tie_count,
 )
+from sim.rules.base import Rule
 
-__all__ = ["Bass", "IndependentCascade", "Rule", "Threshold"]
+__all__ = ["Bass", "IndependentCascade", "Threshold"]
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-
-
-class Rule:
-    """Base class of adoption rules."""
-
-    #: Names of the behaviors this rule models, in ladder order.
-    behaviors: tuple[str, ...] = ("adopt",)
-
-    def bind(self, network):
-        """The rule's weekly dynamics on ``network``."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,179 @@
+"""The state of a run of the organizational rule: who holds which behaviors.
+
+Besides each person's ``stage`` (how many behaviors of the ladder they hold),
+the state keeps what the weekly decision reads, updated from each week's
+changes only: the influence-weighted tally of each person's ties to holders of
+each behavior, holders per unit, who has access. It also keeps the weekly
+record and the log of changes that breakdowns by unit or level are built from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.kernels import (
+    IN_CACHE_PEOPLE,
+    PUSH_COST_PER_TIE,
+    influence_strength,
+    ladder_push,
+    ladder_recount,
+    ladder_restage,
+    tie_count,
+)
+
+__all__ = ["LadderState"]
+
+
+class LadderState:
+    """Who holds which behaviors in one run, and what the week's decision reads.
+
+    Parameters
+    ----------
+    org : Org
+        The organization; its informal network carries the peer signal.
+    influence : float64 ndarray of shape (n,)
+        Weight of each person's example in their colleagues' peer share.
+    n_behaviors : int
+        Rungs of the ladder (B), at most 127.
+    initial_adopters : int64 ndarray
+        Distinct ids of the people who hold every behavior at week 0.
+    by_unit : bool
+        Keep holders per unit (visibility within one's unit) rather than for
+        the whole company.
+
+    Attributes
+    ----------
+    stage : int8 ndarray of shape (n,)
+        Number of behaviors each person holds (0..B).
+    tally : float64 ndarray of shape (B, n)
+        ``tally[b, i]``: influence-weighted ties of ``i`` to holders of ``b``.
+    denom : float64 ndarray of shape (n,)
+        Influence-weighted strength; ``tally / denom`` is the peer share.
+    holders : int64 ndarray of shape (B,)
+        Number of people holding each behavior now.
+    adopted_at : int32 ndarray of shape (n,)
+        Week in which each person first took up the first behavior; -1 if never.
+    access_since : int32 ndarray of shape (n,)
+        Week from which each person has had access; -1 if never.
+    """
+
+    def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True):
+        net = org.network
+        n = org.n
+        self.org = org
+        self.network = net
+        self.n = n
+        self.influence = influence
+        self.stage = np.zeros(n, dtype=np.int8)
+        self.stage[initial_adopters] = n_behaviors
+        self.adopted_at = np.full(n, -1, dtype=np.int32)
+        self.adopted_at[initial_adopters] = 0
+        self.unit = org.unit if by_unit else np.zeros(n, dtype=np.int32)
+        n_groups = org.n_units if by_unit else 1
+        self.tally = np.zeros((n_behaviors, n), dtype=np.float64)
+        self.denom = np.empty(n, dtype=np.float64)
+        influence_strength(net.indptr, net.indices, net.weights, influence, self.denom)
+        ladder_recount(net.indptr, net.indices, net.weights, influence, self.stage, self.tally)
+        self.unit_holders = np.zeros((n_behaviors, n_groups), dtype=np.int64)
+        seeded = np.bincount(self.unit[initial_adopters], minlength=n_groups)
+        self.unit_holders[:] = seeded
+        self.holders = self.unit_holders.sum(axis=1)
+        self.access_since = np.full(n, -1, dtype=np.int32)
+        self.unit_access = np.zeros(n_groups, dtype=np.int64)
+        self._access = None
+        self._push_cost = PUSH_COST_PER_TIE[n <= IN_CACHE_PEOPLE]
+        #: Sum over past weeks of the share of people holding the top behavior.
+        self.creator_weeks = 0.0
+        # The record: one entry per week, week 0 being the initial state.
+        self.weeks = [0]
+        self.holders_by_week = [self.holders.copy()]
+        self.new_by_week = [self.holders.copy()]
+        self.lapses_by_week = [np.zeros(n_behaviors, dtype=np.int64)]
+        self.access_by_week = [0]
+        # The log of changes (who, which behavior, +1 or -1, when), for breakdowns.
+        seeds = np.asarray(initial_adopters, dtype=np.int64)
+        self._log = [
+            (seeds, np.full(seeds.shape[0], b, dtype=np.int8), np.ones(seeds.shape[0], np.int8), 0)
+            for b in range(n_behaviors)
+        ]
+        self._end_week()
+
+    @property
+    def n_behaviors(self) -> int:
+        return int(self.tally.shape[0])
+
+    @property
+    def with_access(self) -> int:
+        return int(self.unit_access.sum())
+
+    def grant_access(self, access, week):
+        """Take this week's access array (bool, shape (n,)); record who is new to it."""
+        if access is self._access:
+            return
+        self._access = access
+        new = np.flatnonzero(access & (self.access_since < 0))
+        if new.shape[0]:
+            self.access_since[new] = week
+            self.unit_access += np.bincount(self.unit[new], minlength=self.unit_access.shape[0])
+        if week == self.weeks[-1]:
+            self.access_by_week[-1] = self.with_access
+
+    def seen_share(self) -> np.ndarray:
+        """Share of each behavior's holders among the people with access one can see.
+
+        float64 array of shape (B, U): per unit, or (B, 1) for the whole company.
+        """
+        return self.unit_holders / np.maximum(self.unit_access, 1)
+
+    def apply(self, changed, change, week):
+        """Record that ``changed`` (distinct int64 ids) moved by ``change`` (+1/-1) in ``week``."""
+        net = self.network
+        if changed.shape[0]:
+            ups = change > 0
+            rung = self.stage[changed] - (~ups).astype(np.int8)  # the behavior that changes
+            top = self.n_behaviors
+            new = np.bincount(rung[ups], minlength=top)
+            lapses = np.bincount(rung[~ups], minlength=top)
+            first = changed[ups & (rung == 0)]
+            first = first[self.adopted_at[first] < 0]
+            self.adopted_at[first] = week
+            pushed = tie_count(net.indptr, changed)
+            if pushed * self._push_cost <= net.indptr[-1]:
+                ladder_push(net.indptr, net.indices, net.weights, self.influence, changed,
+                            change, self.stage, self.tally, self.unit,
+                            self.unit_holders)  # fmt: skip
+            else:
+                ladder_restage(changed, change, self.stage, self.unit, self.unit_holders)
+                ladder_recount(net.indptr, net.indices, net.weights, self.influence,
+                               self.stage, self.tally)  # fmt: skip
+            self.holders = self.unit_holders.sum(axis=1)
+            self._log.append((changed, rung, change, week))
+        else:
+            new = lapses = np.zeros(self.n_behaviors, dtype=np.int64)
+        self.weeks.append(week)
+        self.holders_by_week.append(self.holders.copy())
+        self.new_by_week.append(new)
+        self.lapses_by_week.append(lapses)
+        self.access_by_week.append(self.with_access)
+        self._end_week()
+
+    def _end_week(self):
+        self.creator_weeks += self.holders[-1] / self.n
+
+    def events(self):
+        """The log of changes as flat arrays: ``ids, behavior, change, week``.
+
+        ``change`` is +1 (took the behavior up) or -1 (lapsed); the initial
+        adopters appear once per behavior, in week 0.
+        """
+        ids = np.concatenate([entry[0] for entry in self._log])
+        sizes = [entry[0].shape[0] for entry in self._log]
+        rungs = np.concatenate([entry[1] for entry in self._log]).astype(np.int64)
+        changes = np.concatenate(
+            [
+                np.broadcast_to(np.asarray(e[2], dtype=np.int64), (k,))
+                for e, k in zip(self._log, sizes, strict=True)
+            ]
+        )
+        weeks = np.repeat(np.array([entry[3] for entry in self._log], dtype=np.int64), sizes)
+        return ids, rungs, changes, weeks

@@ -1,0 +1,119 @@
+"""What the change team does, week by week, as arrays the kernels read.
+
+A :class:`RolloutPlan` answers, for each week: who has access to the platform,
+who has been trained, which managers endorse what they use to their reports,
+how strongly leadership signals commitment, and how much of each behavior's
+difficulty earlier waves have already learned away. The organizational rule
+reads these arrays; nothing loops over people in Python.
+
+The plain :class:`RolloutPlan` is static (the same every week); rollout
+strategies build plans that change over time.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim._validation import check_scalar
+
+__all__ = ["RolloutPlan", "Week"]
+
+
+class Week(NamedTuple):
+    """One week of a plan (arrays of shape (n,), read-only)."""
+
+    access: np.ndarray  # bool: may use the platform
+    trained: np.ndarray  # float64 in [0, 1]: share of the training received
+    endorsing: np.ndarray  # bool: a manager who holds a behavior endorses it
+    learning: np.ndarray  # float64 in [0, 1]: share of difficulty learned away
+    commitment: float  # c(t) in [0, 1]: perceived organizational commitment
+
+
+def _per_person(value, n, name, dtype, default, low=0.0, high=1.0):
+    if value is None:
+        array = np.full(n, default, dtype=dtype)
+    else:
+        array = np.asarray(value)
+        if array.ndim == 0:
+            array = np.full(n, array.item())
+        if array.shape != (n,):
+            raise ValueError(
+                f"The {name!r} parameter of RolloutPlan must have one value per person "
+                f"({n}). Got shape {array.shape} instead."
+            )
+        if dtype is np.bool_:
+            if array.dtype != np.bool_:
+                raise TypeError(
+                    f"The {name!r} parameter of RolloutPlan must be a bool array. "
+                    f"Got dtype {array.dtype} instead."
+                )
+        else:
+            array = np.array(array, dtype=np.float64)
+            bad = ~np.isfinite(array) | (array < low) | (array > high)
+            if bad.any():
+                k = int(np.flatnonzero(bad)[0])
+                raise ValueError(
+                    f"The {name!r} parameter of RolloutPlan must hold values in the range "
+                    f"[{low:g}, {high:g}]; person {k} has {array[k]!r}."
+                )
+        array = np.array(array, dtype=dtype, copy=True)
+    array.flags.writeable = False
+    return array
+
+
+class RolloutPlan:
+    """A static plan: the same access, training and endorsement every week.
+
+    Parameters
+    ----------
+    n : int
+        Number of people.
+    access : bool array of shape (n,), optional
+        Who can use the platform; everyone by default (a company-wide launch).
+    trained : float array of shape (n,) or float, optional
+        Training received, in [0, 1]; a trained person's thresholds are lower
+        by the rule's ``training_effect``. Nobody by default.
+    endorsing : bool array of shape (n,), optional
+        Which managers endorse the behaviors they hold; all by default.
+    learning : float array of shape (n,) or float, optional
+        Share of each behavior's difficulty already learned away, in [0, 1].
+        None by default.
+    commitment : float, default 0.5
+        ``c(t)``: how strongly leadership signals that the change matters, in
+        [0, 1]; a launch with visible backing is around 0.5.
+    """
+
+    def __init__(
+        self, n, *, access=None, trained=None, endorsing=None, learning=None, commitment=0.5
+    ):
+        n = check_scalar(n, "n", "RolloutPlan", kind=int, low=1)
+        commitment = check_scalar(commitment, "commitment", "RolloutPlan", low=0.0, high=1.0)
+        self.n = n
+        self._week = Week(
+            access=_per_person(access, n, "access", np.bool_, True),
+            trained=_per_person(trained, n, "trained", np.float64, 0.0),
+            endorsing=_per_person(endorsing, n, "endorsing", np.bool_, True),
+            learning=_per_person(learning, n, "learning", np.float64, 0.0),
+            commitment=commitment,
+        )
+
+    #: Whether every week is the same (lets a converged deterministic run stop).
+    static = True
+
+    def week(self, t, state=None) -> Week:
+        """The plan for week ``t`` (1, 2, ...; 0 is the initial state).
+
+        ``state`` (the run's :class:`~sim.ladder.LadderState`) lets adaptive
+        plans react to adoption so far, e.g. expand a pilot once it reaches a
+        share; the static plan ignores it.
+        """
+        return self._week
+
+    def __repr__(self):
+        w = self._week
+        return (
+            f"<RolloutPlan: {int(w.access.sum())}/{self.n} with access, "
+            f"{int((w.trained > 0).sum())} trained, commitment {w.commitment:g}>"
+        )

@@ -1,0 +1,196 @@
+"""People's traits, drawn once per run from the organization's culture.
+
+The culture is four dials in [0, 1] (DESIGN §1): ``open``, ``trust``,
+``generative`` and ``courage``. Each person gets a base threshold
+(innovativeness), a risk aversion, a trust in leadership and an influence
+weight. Traits given with the org chart (``Org.traits``) replace the drawn ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim._rng import make_rng
+from sim._validation import check_scalar
+
+__all__ = ["TRAITS", "Culture", "Population"]
+
+#: Trait names and their allowed ranges (low, high, whether high is included).
+TRAITS = {
+    "threshold": (0.0, 1.0, True),
+    "risk_aversion": (0.0, 1.0, True),
+    "trust": (0.0, 1.0, True),
+    "influence": (0.0, np.inf, False),
+}
+
+
+@dataclass(frozen=True)
+class Culture:
+    """The culture of an organization, as four dials in [0, 1].
+
+    Parameters
+    ----------
+    open : float, default 0.5
+        Decentralization: how much a colleague's example weighs against a
+        manager's (managers' influence is ``1 + manager_influence * (1 - open)``
+        times a colleague's). Pass the same value as ``openness`` to
+        :func:`sim.org.generate` for the share of ties across units.
+    trust : float, default 0.5
+        Mean trust in leadership. Low trust turns endorsement from above into
+        reactance (see ``Organizational.reactance``).
+    generative : float, default 0.5
+        How much content creators produce: content raises everyone's signal.
+    courage : float, default 0.5
+        Mean risk tolerance: risk aversion has mean ``1 - courage``.
+    """
+
+    open: float = 0.5
+    trust: float = 0.5
+    generative: float = 0.5
+    courage: float = 0.5
+
+    def __post_init__(self):
+        for name in ("open", "trust", "generative", "courage"):
+            value = check_scalar(getattr(self, name), name, "Culture", low=0.0, high=1.0)
+            object.__setattr__(self, name, value)
+
+
+def _beta(rng, mean, concentration, size):
+    """Beta draws with the given mean; the mean itself where it is 0 or 1."""
+    if mean <= 0.0 or mean >= 1.0:
+        rng.random(size)  # keep the stream's position independent of the mean
+        return np.full(size, mean)
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size)
+
+
+@dataclass(frozen=True, eq=False)
+class Population:
+    """Per-person traits of one run, float64 arrays of shape (n,).
+
+    Parameters
+    ----------
+    threshold : ndarray
+        Base threshold ``theta_i`` in [0, 1]: how much signal a person needs
+        before the easiest behavior (lower = more innovative).
+    risk_aversion : ndarray
+        In [0, 1]: how much a behavior's risk raises the threshold.
+    trust : ndarray
+        Trust in leadership in [0, 1]: filters commitment and endorsement.
+    influence : ndarray
+        Weight (> 0) of a person's example in their colleagues' peer share.
+    """
+
+    threshold: np.ndarray
+    risk_aversion: np.ndarray
+    trust: np.ndarray
+    influence: np.ndarray
+
+    def __post_init__(self):
+        n = None
+        for name, (low, high, closed_high) in TRAITS.items():
+            values = np.array(getattr(self, name), dtype=np.float64, copy=True).reshape(-1)
+            n = values.shape[0] if n is None else n
+            if values.shape[0] != n:
+                raise ValueError(
+                    f"Population: '{name}' has {values.shape[0]} values, 'threshold' {n}."
+                )
+            bad = ~np.isfinite(values) | (values < low)
+            bad |= (values > high) if closed_high else (values >= high)
+            if low == 0.0 and not closed_high:
+                bad |= values <= 0.0
+            if bad.any():
+                k = int(np.flatnonzero(bad)[0])
+                right = "]" if closed_high else ")"
+                left = "(" if name == "influence" else "["
+                raise ValueError(
+                    f"The {name!r} trait must be in the range {left}{low:g}, {high:g}{right}; "
+                    f"person {k} has {values[k]!r}."
+                )
+            values.flags.writeable = False
+            object.__setattr__(self, name, values)
+
+    @property
+    def n(self) -> int:
+        return int(self.threshold.shape[0])
+
+    @classmethod
+    def draw(
+        cls,
+        org,
+        culture=None,
+        seed=None,
+        *,
+        threshold_mean=0.3,
+        threshold_sd=0.2,
+        concentration=8.0,
+        influence_spread=0.5,
+        manager_influence=2.0,
+    ):
+        """Draw everyone's traits from the culture, then apply the org's own traits.
+
+        The draws always come in the same order and number (threshold, risk
+        aversion, trust, influence), so traits given with the data do not
+        shift what the generator hands out later in the run.
+
+        Parameters
+        ----------
+        org : Org
+            The organization (its size, managers and ``traits``).
+        culture : Culture, optional
+            The dials; ``Culture()`` (all 0.5) by default.
+        seed : int or numpy.random.Generator, optional
+            The run's generator.
+        threshold_mean, threshold_sd : float
+            Base thresholds are normal with these, clipped to [0, 1]. A normal
+            spread puts 2.5 % of people more than two standard deviations below
+            the mean (Rogers' innovators), 13.5 % between one and two (early
+            adopters), 68 % within one (the majorities) and 16 % above
+            (laggards). The default spread is wide enough that peer pressure
+            does not tip everyone at once; it clips about 7 % of people at 0
+            (people who try anything new).
+        concentration : float
+            Concentration ``a + b`` of the beta laws of risk aversion and
+            trust: 8 gives a standard deviation of about 0.17 at mean 0.5.
+        influence_spread : float
+            Sigma of the lognormal spread of influence (mean 1).
+        manager_influence : float
+            Extra weight of a manager's example in a closed culture:
+            managers' influence is multiplied by
+            ``1 + manager_influence * (1 - culture.open)``.
+        """
+        culture = Culture() if culture is None else culture
+        if not isinstance(culture, Culture):
+            raise TypeError(
+                f"The 'culture' parameter of Population.draw must be a Culture. "
+                f"Got {type(culture).__name__} instead."
+            )
+        owner = "Population.draw"
+        threshold_mean = check_scalar(threshold_mean, "threshold_mean", owner, low=0.0, high=1.0)
+        threshold_sd = check_scalar(threshold_sd, "threshold_sd", owner, low=0.0, high=1.0)
+        concentration = check_scalar(concentration, "concentration", owner, low=0.0)
+        if concentration == 0.0:
+            raise ValueError(
+                f"The 'concentration' parameter of {owner} must be a float in the range "
+                f"(0, inf). Got 0.0 instead."
+            )
+        influence_spread = check_scalar(influence_spread, "influence_spread", owner, low=0.0)
+        manager_influence = check_scalar(manager_influence, "manager_influence", owner, low=0.0)
+        rng = make_rng(seed)
+        n = org.n
+        threshold = np.clip(rng.normal(threshold_mean, threshold_sd, n), 0.0, 1.0)
+        risk_aversion = _beta(rng, 1.0 - culture.courage, concentration, n)
+        trust = _beta(rng, culture.trust, concentration, n)
+        influence = rng.lognormal(-0.5 * influence_spread**2, influence_spread, n)
+        influence[org.span > 0] *= 1.0 + manager_influence * (1.0 - culture.open)
+        traits = {
+            "threshold": threshold,
+            "risk_aversion": risk_aversion,
+            "trust": trust,
+            "influence": influence,
+        }
+        for name, values in org.traits.items():
+            if name in traits:
+                traits[name] = values
+        return cls(**traits)

@@ -1,0 +1,27 @@
+"""Adoption rules: validated parameters that select a kernel.
+
+A rule is an immutable parameter object. Binding it to a run gives the
+dynamics the model calls once a week. Every week is synchronous: decisions
+read last week's state only. Random numbers are drawn from the run's generator
+*before* a kernel runs, in an order that depends on the state alone, so
+results do not depend on the number of threads.
+
+- :class:`Threshold`, :class:`Bass`, :class:`IndependentCascade`: the classic
+  rules, on any network;
+- :class:`Organizational`: the ladder of behaviors of DESIGN §3, on an
+  :class:`~sim.org.Org`.
+"""
+
+from sim.rules.base import Rule
+from sim.rules.classic import Bass, IndependentCascade, Threshold
+from sim.rules.organizational import LADDER, Behavior, Organizational
+
+__all__ = [
+    "LADDER",
+    "Bass",
+    "Behavior",
+    "IndependentCascade",
+    "Organizational",
+    "Rule",
+    "Threshold",
+]

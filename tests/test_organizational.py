@@ -1,0 +1,308 @@
+"""The organizational rule: reference equality, each mechanism alone, determinism."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim import OrgModel, rules
+from sim.plan import RolloutPlan
+from sim.population import Culture, Population
+from tests import reference
+from tests.conftest import make_org
+
+# Every mechanism off: the base from which each test switches one on.
+OFF = dict(
+    peer_weight=0.0,
+    manager_weight=0.0,
+    commitment_weight=0.0,
+    visibility_weight=0.0,
+    content_weight=0.0,
+    training_effect=0.0,
+    reactance=0.0,
+    safety=0.0,
+)
+# Deterministic threshold behavior, no lapses: raising a signal can only add adopters.
+SURE = dict(noise=0.0, rate=1.0, lapse_rate=0.0)
+
+
+def run(org, rule, *, weeks=20, seed=1, culture=None, plan=None, population=None, initial=0.03):
+    model = OrgModel(
+        org=org,
+        rule=rule,
+        culture=culture,
+        plan=plan,
+        population=population,
+        initial_adopters=initial,
+        seed=seed,
+    )
+    return model.run(weeks)
+
+
+def holders(model):
+    """Final holders of each behavior."""
+    table = model.adoption
+    return table[table.step == table.step.max()].adopters.to_numpy()
+
+
+def with_traits(model, **traits):
+    """The model's population with some traits set to one value for everyone."""
+    people = model.population
+    return dataclasses.replace(people, **{k: np.full(people.n, v) for k, v in traits.items()})
+
+
+def stages_of(model):
+    return np.asarray(model.stage)
+
+
+def assert_more(low, high):
+    """``high`` holds at least what ``low`` holds, person by person, and more in all."""
+    a, b = stages_of(low), stages_of(high)
+    assert (b >= a).all()
+    assert b.sum() > a.sum()
+
+
+def assert_same(a, b):
+    assert a.adoption.equals(b.adoption)
+    np.testing.assert_array_equal(stages_of(a), stages_of(b))
+
+
+# -- equal to the slow reference ------------------------------------------------------
+
+
+@pytest.mark.parametrize("visibility", ["unit", "company"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_deterministic_runs_equal_the_reference(visibility, seed):
+    org = make_org(n=120, seed=seed)
+    rng = np.random.default_rng(seed)
+    access = rng.random(org.n) < 0.8
+    plan = RolloutPlan(
+        org.n,
+        access=access,
+        trained=rng.random(org.n) * (rng.random(org.n) < 0.3),
+        endorsing=rng.random(org.n) < 0.7,
+        learning=rng.random(org.n) * 0.5,
+        commitment=0.6,
+    )
+    rule = rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, visibility=visibility)
+    culture = Culture(trust=0.4, generative=0.7)
+    model = run(org, rule, weeks=15, seed=seed, culture=culture, plan=plan, initial=0.1)
+    initial = np.flatnonzero(model.adopted_at == 0)
+    history = reference.organizational_run(org, model.population, rule, culture, plan, initial, 15)
+    table = model.adoption
+    for week, stage in enumerate(history):
+        got = table[table.step == week].adopters.to_numpy()
+        want = [(stage > b).sum() for b in range(3)]
+        np.testing.assert_array_equal(got, want, err_msg=f"week {week}")
+    np.testing.assert_array_equal(model.stage, history[-1])
+
+
+def test_random_runs_equal_the_reference_with_the_same_draws():
+    org = make_org(n=150, seed=4)
+    rule = rules.Organizational(noise=0.05, lapse_rate=0.3, hysteresis=0.02)
+    culture = Culture(0.6, 0.6, 0.6, 0.6)
+    model = run(org, rule, weeks=12, seed=9, culture=culture, initial=0.05)
+    # Replay the run's generator: traits first, then the initial adopters, then weekly draws.
+    rng = np.random.default_rng(9)
+    people = Population.draw(org, culture, rng)
+    np.testing.assert_array_equal(people.threshold, model.population.threshold)
+    initial = np.sort(rng.choice(org.n, size=round(0.05 * org.n), replace=False))
+    history = reference.organizational_run(
+        org, people, rule, culture, RolloutPlan(org.n), initial, 12, rng
+    )
+    np.testing.assert_array_equal(model.stage, history[-1])
+    assert model.adoption.lapses.sum() > 0  # the comparison covered lapses
+
+
+# -- each mechanism alone moves adoption the way DESIGN §1 says, and not at weight 0 ----
+
+
+@pytest.fixture(scope="module")
+def org():
+    return make_org(n=600, seed=3)
+
+
+def test_peer_share_spreads_adoption(org):
+    base = rules.Organizational(**OFF, **SURE)
+    assert_more(
+        run(org, base), run(org, rules.Organizational(**{**OFF, "peer_weight": 0.5}, **SURE))
+    )
+
+
+def test_endorsement_helps_with_trust_and_backfires_below_reactance(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.4, "manager_weight": 0.3}, **SURE)
+    nobody = RolloutPlan(org.n, endorsing=np.zeros(org.n, dtype=bool))
+    trusting = Culture(trust=0.9)
+    assert_more(run(org, rule, culture=trusting, plan=nobody), run(org, rule, culture=trusting))
+    wary = rules.Organizational(
+        **{**OFF, "peer_weight": 0.4, "manager_weight": 0.3, "reactance": 0.5}, **SURE
+    )
+    distrustful = Culture(trust=0.1)
+    assert_more(
+        run(org, wary, culture=distrustful), run(org, wary, culture=distrustful, plan=nobody)
+    )
+    off = rules.Organizational(**{**OFF, "peer_weight": 0.4}, **SURE)
+    assert_same(run(org, off, culture=trusting), run(org, off, culture=trusting, plan=nobody))
+
+
+def test_commitment_works_through_trust(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.4, "commitment_weight": 0.3}, **SURE)
+    weak, strong = RolloutPlan(org.n, commitment=0.1), RolloutPlan(org.n, commitment=0.9)
+    assert_more(run(org, rule, plan=weak), run(org, rule, plan=strong))
+    drawn = run(org, rule, weeks=0)
+    low, high = with_traits(drawn, trust=0.2), with_traits(drawn, trust=0.8)
+    assert_more(
+        run(org, rule, plan=strong, population=low),
+        run(org, rule, plan=strong, population=high),
+    )
+    off = rules.Organizational(**{**OFF, "peer_weight": 0.4}, **SURE)
+    assert_same(run(org, off, plan=weak), run(org, off, plan=strong))
+
+
+def test_visibility_adds_to_the_peer_signal(org):
+    base = rules.Organizational(**{**OFF, "peer_weight": 0.35}, **SURE)
+    seen = rules.Organizational(**{**OFF, "peer_weight": 0.35, "visibility_weight": 0.3}, **SURE)
+    assert_more(run(org, base), run(org, seen))
+    company = rules.Organizational(**{**OFF, "peer_weight": 0.35}, **SURE, visibility="company")
+    assert_same(run(org, base), run(org, company))
+
+
+def test_content_needs_creators_and_a_generative_culture(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.35, "content_weight": 0.4}, **SURE)
+    barren, generative = Culture(generative=0.0), Culture(generative=1.0)
+    assert_more(run(org, rule, culture=barren), run(org, rule, culture=generative))
+    off = rules.Organizational(**{**OFF, "peer_weight": 0.35}, **SURE)
+    assert_same(run(org, off, culture=barren), run(org, off, culture=generative))
+
+
+def test_safety_matters_for_risky_behaviors_only(org):
+    def rule(safety, ladder=rules.LADDER):
+        return rules.Organizational(
+            **{**OFF, "peer_weight": 0.5, "safety": safety}, **SURE, ladder=ladder
+        )
+
+    unsafe, safe = run(org, rule(0.0)), run(org, rule(1.0))
+    assert_more(unsafe, safe)
+    # "consume" carries no risk: safety does not change who consumes... until the
+    # people who create pull their colleagues along; compare the first rung alone.
+    first = (rules.Behavior("consume"),)
+    assert_same(run(org, rule(0.0, first)), run(org, rule(1.0, first)))
+    riskless = tuple(rules.Behavior(b.name, b.difficulty, 0.0) for b in rules.LADDER)
+    assert_same(run(org, rule(0.0, riskless)), run(org, rule(1.0, riskless)))
+    # With risk, courage (low risk aversion) helps; with full safety it does not matter.
+    timid = with_traits(unsafe, risk_aversion=0.9)
+    brave = with_traits(unsafe, risk_aversion=0.1)
+    assert_more(run(org, rule(0.0), population=timid), run(org, rule(0.0), population=brave))
+    assert_same(run(org, rule(1.0), population=timid), run(org, rule(1.0), population=brave))
+
+
+def test_training_lowers_thresholds(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.4, "training_effect": 0.15}, **SURE)
+    trained = RolloutPlan(org.n, trained=1.0)
+    assert_more(run(org, rule), run(org, rule, plan=trained))
+    off = rules.Organizational(**{**OFF, "peer_weight": 0.4}, **SURE)
+    assert_same(run(org, off), run(org, off, plan=trained))
+
+
+def test_learning_removes_difficulty(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.5}, **SURE)
+    assert_more(run(org, rule), run(org, rule, plan=RolloutPlan(org.n, learning=1.0)))
+
+
+def test_no_access_no_adoption_and_no_support(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.5}, **SURE)
+    half = np.arange(org.n) % 2 == 0
+    pilot = run(org, rule, plan=RolloutPlan(org.n, access=half), initial=[0, 2, 4, 6, 8, 10])
+    everyone = run(org, rule, initial=[0, 2, 4, 6, 8, 10])
+    assert (pilot.stage[~half] == 0).all()
+    assert pilot.adoption.with_access.iloc[0] == half.sum()
+    # Colleagues without access count as non-adopters: less support inside the pilot.
+    assert (pilot.stage[half] <= everyone.stage[half]).all()
+    assert pilot.stage[half].sum() < everyone.stage[half].sum()
+
+
+def test_ladder_order_is_kept(org):
+    model = run(org, rules.Organizational(), weeks=40, culture=Culture(0.7, 0.7, 0.7, 0.7))
+    table = model.adoption.pivot(index="step", columns="behavior", values="adopters")
+    assert (table.consume >= table.contribute).all()
+    assert (table.contribute >= table.create).all()
+    assert table.create.iloc[-1] > 0
+
+
+def test_lapses_and_readoption():
+    org = make_org(n=400, seed=5)
+    # Pioneers without any support drop out at once when lapsing is certain ...
+    alone = rules.Organizational(**OFF, noise=0.0, rate=1.0, lapse_rate=1.0)
+    people = with_traits(run(org, alone, weeks=0), threshold=0.3)
+    model = run(org, alone, weeks=3, initial=[1, 2, 3], population=people)
+    assert model.adoption.query("step == 1").lapses.tolist() == [0, 0, 3]
+    assert model.adoption.query("step == 3").adopters.tolist() == [0, 0, 0]
+    # ... and never when lapsing is off.
+    sure = rules.Organizational(**OFF, **SURE)
+    kept = run(org, sure, weeks=3, initial=[1, 2, 3], population=people)
+    assert kept.adoption.query("step == 3").adopters.tolist() == [3, 3, 3]
+    # People who lapsed take the behavior up again.
+    noisy = rules.Organizational(noise=0.1, lapse_rate=0.5, hysteresis=0.0)
+    ids, rung, change, _ = run(org, noisy, weeks=40, seed=2)._state.events()
+    again = 0
+    for person in np.unique(ids[(change < 0) & (rung == 0)]):
+        mine = change[(ids == person) & (rung == 0)]
+        again += bool(((mine[:-1] < 0) & (mine[1:] > 0)).any())
+    assert again > 0
+
+
+# -- determinism -----------------------------------------------------------------------
+
+
+def test_same_seed_same_run_different_seed_different_run(org):
+    rule = rules.Organizational()
+    a, b, c = (run(org, rule, seed=s, weeks=30) for s in (5, 5, 6))
+    assert_same(a, b)
+    assert not a.adoption.equals(c.adoption)
+    np.testing.assert_array_equal(a.population.trust, b.population.trust)
+
+
+def test_rng_and_seed_give_the_same_run(org):
+    rule = rules.Organizational()
+    by_seed = run(org, rule, seed=11, weeks=10)
+    by_rng = OrgModel(org=org, rule=rule, initial_adopters=0.03, rng=np.random.default_rng(11))
+    assert_same(by_seed, by_rng.run(10))
+
+
+def test_deterministic_runs_stop_when_nothing_changes(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.5}, **SURE)
+    model = run(org, rule, weeks=60)
+    assert not model.running
+    assert model.adoption.step.max() == 60
+
+
+# -- breakdowns ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["unit", "level"])
+def test_breakdown_adds_up_to_the_whole(org, by):
+    half = np.arange(org.n) < org.n // 2
+    plan = RolloutPlan(org.n, access=half | (org.unit == 1))
+    model = run(org, rules.Organizational(noise=0.05), weeks=25, plan=plan)
+    parts = model.adoption_by(by)
+    whole = model.adoption
+    summed = parts.groupby(["step", "behavior"], sort=False)[
+        ["adopters", "new_adopters", "lapses", "with_access"]
+    ].sum()
+    merged = whole.set_index(["step", "behavior"])[summed.columns]
+    np.testing.assert_array_equal(summed.loc[merged.index].to_numpy(), merged.to_numpy())
+    groups = org.unit_names if by == "unit" else range(org.n_levels)
+    assert list(parts[by].unique()) == list(groups)
+    sizes = parts[(parts.step == 0) & (parts.behavior == "consume")].people.to_numpy()
+    expected = org.unit_sizes if by == "unit" else np.bincount(org.level)
+    np.testing.assert_array_equal(sizes, expected)
+    np.testing.assert_allclose(parts.fraction, parts.adopters / parts.people)
+
+
+def test_breakdown_of_a_classic_rule_on_an_org(org):
+    model = OrgModel(org=org, rule=rules.Threshold(0.2), initial_adopters=[0, 1, 2], seed=1)
+    model.run(10)
+    parts = model.adoption_by("unit")
+    total = parts.groupby("step").adopters.sum().to_numpy()
+    np.testing.assert_array_equal(total, model.adoption.adopters.to_numpy())
+    assert (parts.with_access == parts.people).all()
