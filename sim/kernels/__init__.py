@@ -15,7 +15,6 @@ from sim.kernels.counts import (
 )
 from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 from sim.kernels.ladder import (
-    N_COEF,
     influence_strength,
     ladder_decide,
     ladder_push,
@@ -38,7 +37,6 @@ __all__ = [
     "MERGE_MAX",
     "MERGE_SUM",
     "NEVER",
-    "N_COEF",
     "PARALLEL_MIN_TIES",
     "PUSH_COST_PER_TIE",
     "apply_adoptions",

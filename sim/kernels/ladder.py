@@ -14,47 +14,38 @@ holding behavior ``b``: the numerator of the peer share ``P_ib``.
 import numpy as np
 from numba import njit, prange
 
-# Positions in the ``coef`` array of :func:`ladder_decide`.
-PEER, MANAGER, COMMITMENT, VISIBILITY, CONTENT = 0, 1, 2, 3, 4
-SAFETY, TRAINING, HYSTERESIS, RATE, NOISE, LAPSE = 5, 6, 7, 8, 9, 10
-N_COEF = 11
+# Beyond _FAR the sigmoid is within _TAIL = e^-_FAR of 0 or 1.
+_FAR = 8.0
+_TAIL = 0.00033546262790251185  # exp(-8)
 
 
 @njit(cache=True, inline="always")
-def _signal_gap(i, b, stage, tally, denom, manager, endorsing, gain, trust, theta,
-                risk_aversion, trained, learning, difficulty, risk, unit, seen_share, coef,
-                commitment, content):  # fmt: skip
-    """``S_ib - T_ib`` of DESIGN §3 for person ``i`` and behavior ``b``."""
-    peer = tally[b, i] / denom[i] if denom[i] > 0.0 else 0.0
+def _gap(i, b, stage, tally, peer_share, manager, endorsing, endorsement, fixed_gap, unit,
+         shared):  # fmt: skip
+    """``S_ib - T_ib`` of DESIGN §3 from its precomputed parts."""
     m = manager[i]
-    endorsed = 1.0 if m >= 0 and stage[m] > b and endorsing[m] else 0.0
-    signal = (
-        coef[PEER] * peer
-        + coef[MANAGER] * endorsed * gain[i]
-        + coef[COMMITMENT] * commitment * trust[i]
-        + coef[VISIBILITY] * seen_share[b, unit[i]]
-        + coef[CONTENT] * content
-    )
-    threshold = (
-        theta[i]
-        + difficulty[b] * (1.0 - learning[i])
-        + risk[b] * risk_aversion[i] * (1.0 - coef[SAFETY])
-        - coef[TRAINING] * trained[i]
-    )
-    return signal - threshold
+    gap = tally[b, i] * peer_share[i] + fixed_gap[b, i] + shared[b, unit[i]]
+    if m >= 0 and stage[m] > b and endorsing[m]:
+        gap += endorsement[i]
+    return gap
 
 
 @njit(cache=True, parallel=True)
-def ladder_decide(stage, access, tally, denom, manager, endorsing, gain, trust, theta,
-                  risk_aversion, trained, learning, difficulty, risk, unit, seen_share, coef,
-                  commitment, content, u, out):  # fmt: skip
+def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsement, fixed_gap,
+                  unit, shared, rate, noise, lapse_rate, hysteresis, u, out):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
-    A person whose top behavior's signal has fallen below its threshold minus
-    ``hysteresis`` lapses with probability ``lapse_rate`` and does not advance
-    that week; anyone else with access advances with probability
-    ``rate * sigmoid((S - T) / noise)`` (``rate`` if ``S >= T`` when
-    ``noise == 0``). People without access never change.
+    The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
+
+        tally[b, i] * peer_share[i]                  # peer_weight * P_ib
+        + endorsement[i]                             # if i's manager holds b and endorses
+        + shared[b, unit[i]] + fixed_gap[b, i]       # everything else of S - T
+
+    A person whose top behavior's gap is below ``-hysteresis`` lapses with
+    probability ``lapse_rate`` and does not advance that week; anyone else
+    with access advances with probability ``rate * sigmoid(gap / noise)``
+    (``rate`` if ``gap >= 0`` when ``noise == 0``). People without access
+    never change.
 
     Parameters
     ----------
@@ -62,24 +53,22 @@ def ladder_decide(stage, access, tally, denom, manager, endorsing, gain, trust, 
         Behaviors held (0..B).
     access : bool ndarray of shape (n,)
     tally : float64 ndarray of shape (B, n)
-    denom : float64 ndarray of shape (n,)
-        Influence-weighted strength: ``tally[b, i] / denom[i]`` is the peer share.
+        Influence-weighted ties to holders of each behavior.
+    peer_share : float64 ndarray of shape (n,)
+        ``peer_weight / influence-weighted strength`` (0 without ties).
     manager : int64 ndarray of shape (n,)
         Manager of each person, -1 for the top.
     endorsing : bool ndarray of shape (n,)
         Whether a person endorses the behaviors they hold to their reports.
-    gain : float64 ndarray of shape (n,)
-        ``g(trust_i)``: response to an endorsing manager (negative = reactance).
-    trust, theta, risk_aversion, trained, learning : float64 ndarrays of shape (n,)
-    difficulty, risk : float64 ndarrays of shape (B,)
+    endorsement : float64 ndarray of shape (n,)
+        ``manager_weight * g(trust_i)`` (negative: reactance).
+    fixed_gap : float64 ndarray of shape (B, n)
+        The parts of ``S - T`` that do not depend on others' behavior.
     unit : int32 ndarray of shape (n,)
-        Row of ``seen_share`` for each person (all 0 for company-wide visibility).
-    seen_share : float64 ndarray of shape (B, U)
-        Adoption share of each behavior among the people one can see.
-    coef : float64 ndarray of shape (11,)
-        The rule's weights and rates, in the order of the module constants.
-    commitment, content : float
-        ``c(t)`` and ``C(t)`` of this week.
+        Row of ``shared`` for each person.
+    shared : float64 ndarray of shape (B, U)
+        The parts of ``S`` shared by a unit: visibility and content.
+    rate, noise, lapse_rate, hysteresis : float
     u : float64 ndarray of shape (n,) or (0,)
         One uniform draw per person; may be empty when every decision is
         certain (``noise == 0``, ``rate == 1`` and ``lapse_rate`` 0 or 1).
@@ -87,35 +76,40 @@ def ladder_decide(stage, access, tally, denom, manager, endorsing, gain, trust, 
         Written: the change of each person's stage.
     """
     n = stage.shape[0]
-    top = difficulty.shape[0]
-    rate = coef[RATE]
-    noise = coef[NOISE]
-    lapse = coef[LAPSE]
-    hysteresis = coef[HYSTERESIS]
+    top = fixed_gap.shape[0]
+    # With a draw above both rates nobody can change: skip the signal.
+    can_change = max(rate, lapse_rate)
+    draws = u.shape[0] > 0
     for i in prange(n):
-        change = 0
+        out[i] = 0
+        if not access[i] or (draws and u[i] >= can_change):
+            continue
         s = stage[i]
-        if access[i]:
-            lapsing = False
-            if s > 0:
-                gap = _signal_gap(i, s - 1, stage, tally, denom, manager, endorsing, gain,
-                                  trust, theta, risk_aversion, trained, learning, difficulty,
-                                  risk, unit, seen_share, coef, commitment, content)  # fmt: skip
-                if gap < -hysteresis:
-                    lapsing = True
-                    if lapse > 0.0 and (lapse >= 1.0 or u[i] < lapse):
-                        change = -1
-            if not lapsing and s < top:
-                gap = _signal_gap(i, s, stage, tally, denom, manager, endorsing, gain, trust,
-                                  theta, risk_aversion, trained, learning, difficulty, risk,
-                                  unit, seen_share, coef, commitment, content)  # fmt: skip
-                if noise == 0.0:
-                    p = rate if gap >= 0.0 else 0.0
-                else:
-                    p = rate / (1.0 + np.exp(-gap / noise))
-                if p > 0.0 and (p >= 1.0 or u[i] < p):
-                    change = 1
-        out[i] = change
+        if s > 0:
+            gap = _gap(i, s - 1, stage, tally, peer_share, manager, endorsing, endorsement,
+                       fixed_gap, unit, shared)  # fmt: skip
+            if gap < -hysteresis:
+                if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u[i] < lapse_rate):
+                    out[i] = -1
+                continue
+        if s < top and (not draws or u[i] < rate):
+            gap = _gap(i, s, stage, tally, peer_share, manager, endorsing, endorsement,
+                       fixed_gap, unit, shared)  # fmt: skip
+            if noise == 0.0:
+                if gap >= 0.0 and (rate >= 1.0 or u[i] < rate):
+                    out[i] = 1
+                continue
+            x = gap / noise
+            # sigmoid(x) < e^x, and > 1 - e^-x: far from the threshold the
+            # draw decides without computing the sigmoid (same result, no exp).
+            if x < -_FAR:
+                if u[i] >= rate * _TAIL:
+                    continue
+            elif x > _FAR and u[i] < rate * (1.0 - _TAIL):
+                out[i] = 1
+                continue
+            if u[i] < rate / (1.0 + np.exp(-x)):
+                out[i] = 1
 
 
 @njit(cache=True)

@@ -34,8 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._validation import check_choice, check_scalar
-from sim.kernels import N_COEF, ladder_decide
-from sim.kernels import ladder as k
+from sim.kernels import ladder_decide
 from sim.rules.base import Rule
 
 __all__ = ["LADDER", "Behavior", "Organizational"]
@@ -199,22 +198,6 @@ class Organizational(Rule):
         """Whether no decision needs a random draw."""
         return self.noise == 0.0 and self.rate == 1.0 and self.lapse_rate in (0.0, 1.0)
 
-    def coefficients(self) -> np.ndarray:
-        """The weights and rates as the kernel's ``coef`` array."""
-        coef = np.empty(N_COEF, dtype=np.float64)
-        coef[k.PEER] = self.peer_weight
-        coef[k.MANAGER] = self.manager_weight
-        coef[k.COMMITMENT] = self.commitment_weight
-        coef[k.VISIBILITY] = self.visibility_weight
-        coef[k.CONTENT] = self.content_weight
-        coef[k.SAFETY] = self.safety
-        coef[k.TRAINING] = self.training_effect
-        coef[k.HYSTERESIS] = self.hysteresis
-        coef[k.RATE] = self.rate
-        coef[k.NOISE] = self.noise
-        coef[k.LAPSE] = self.lapse_rate
-        return coef
-
     def gain(self, trust) -> np.ndarray:
         """``g(trust)``: response to an endorsing manager, negative below ``reactance``."""
         return (np.asarray(trust, dtype=np.float64) - self.reactance) / (1.0 - self.reactance)
@@ -236,46 +219,61 @@ class _OrganizationalDynamics:
         self.population = population
         self.plan = plan
         self.generative = culture.generative
-        self.coef = rule.coefficients()
         self.difficulty = np.array([b.difficulty for b in rule.ladder], dtype=np.float64)
         self.risk = np.array([b.risk for b in rule.ladder], dtype=np.float64)
-        self.gain = rule.gain(population.trust)
-        self.by_unit = rule.visibility == "unit"
+        self.endorsement = rule.manager_weight * rule.gain(population.trust)
+        self._week = None
+        self._fixed_gap = np.empty((len(rule.ladder), org.n), dtype=np.float64)
         self._out = np.empty(org.n, dtype=np.int8)
         self._no_draws = np.zeros(0, dtype=np.float64)
         self.last_changes = None
 
     def start(self, state):
         """Give week 0's access (before anyone decides)."""
+        with np.errstate(divide="ignore"):
+            share = np.where(state.denom > 0.0, self.rule.peer_weight / state.denom, 0.0)
+        self.peer_share = share
         state.grant_access(self.plan.week(0, state).access, 0)
+
+    def _fixed(self, week):
+        """The parts of ``S - T`` fixed by the plan and the person, shape (B, n)."""
+        if week is not self._week:
+            rule, people = self.rule, self.population
+            own = (
+                rule.commitment_weight * week.commitment * people.trust
+                - people.threshold
+                + rule.training_effect * week.trained
+            )
+            ease = 1.0 - week.learning
+            exposure = people.risk_aversion * (1.0 - rule.safety)
+            for b in range(self.difficulty.shape[0]):
+                self._fixed_gap[b] = own - self.difficulty[b] * ease - self.risk[b] * exposure
+            self._week = week
+        return self._fixed_gap
 
     def step(self, state, rng, week):
         """Decide week ``week``: distinct ids that change and their +1/-1."""
         plan = self.plan.week(week, state)
         state.grant_access(plan.access, week)
-        people = self.population
+        rule = self.rule
         content = 1.0 - np.exp(-self.generative * state.creator_weeks)
-        u = self._no_draws if self.rule.deterministic else rng.random(self.org.n)
+        shared = rule.visibility_weight * state.seen_share() + rule.content_weight * content
+        u = self._no_draws if rule.deterministic else rng.random(self.org.n)
         ladder_decide(
             state.stage,
             plan.access,
             state.tally,
-            state.denom,
+            self.peer_share,
             self.org.manager,
             plan.endorsing,
-            self.gain,
-            people.trust,
-            people.threshold,
-            people.risk_aversion,
-            plan.trained,
-            plan.learning,
-            self.difficulty,
-            self.risk,
+            self.endorsement,
+            self._fixed(plan),
             state.unit,
-            state.seen_share(),
-            self.coef,
-            float(plan.commitment),
-            float(content),
+            shared,
+            rule.rate,
+            rule.noise,
+            rule.lapse_rate,
+            rule.hysteresis,
             u,
             self._out,
         )

@@ -1,0 +1,147 @@
+"""Ladder kernels against the obvious computation, at 1 and 2 threads."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.kernels import (
+    influence_strength,
+    ladder_decide,
+    ladder_push,
+    ladder_recount,
+    ladder_restage,
+)
+from tests.kernels.conftest import set_threads
+from tests.kernels.strategies import network_states
+
+B = 3
+
+
+def slow_tally(net, influence, stage):
+    tally = np.zeros((B, net.n))
+    for i in range(net.n):
+        for t in range(net.indptr[i], net.indptr[i + 1]):
+            j = net.indices[t]
+            for b in range(stage[j]):
+                tally[b, i] += net.weights[t] * influence[j]
+    return tally
+
+
+def slow_decide(stage, access, tally, peer_share, manager, endorsing, endorsement, fixed_gap,
+                unit, shared, rate, noise, lapse_rate, hysteresis, u):  # fmt: skip
+    def gap(i, b):
+        m = manager[i]
+        endorsed = m >= 0 and stage[m] > b and endorsing[m]
+        return (
+            tally[b, i] * peer_share[i]
+            + fixed_gap[b, i]
+            + shared[b, unit[i]]
+            + (endorsement[i] if endorsed else 0.0)
+        )
+
+    out = np.zeros(stage.shape[0], dtype=np.int8)
+    for i in range(stage.shape[0]):
+        if not access[i]:
+            continue
+        s = stage[i]
+        if s > 0 and gap(i, s - 1) < -hysteresis:
+            if lapse_rate >= 1 or (lapse_rate > 0 and u[i] < lapse_rate):
+                out[i] = -1
+            continue
+        if s < B:
+            g = gap(i, s)
+            p = (rate if g >= 0 else 0.0) if noise == 0 else rate / (1 + np.exp(-g / noise))
+            if p >= 1 or (p > 0 and u[i] < p):
+                out[i] = 1
+    return out
+
+
+def random_inputs(net, seed):
+    rng = np.random.default_rng(seed)
+    n = net.n
+    stage = rng.integers(0, B + 1, n).astype(np.int8)
+    influence = rng.uniform(0.2, 3.0, n)
+    return rng, stage, influence
+
+
+@settings(max_examples=60, deadline=None)
+@given(network_states(weighted=True), st.sampled_from([1, 2]))
+def test_recount_and_push_build_the_same_tally(case, threads):
+    set_threads(threads)
+    net, _, seed = case
+    rng, stage, influence = random_inputs(net, seed)
+    tally = np.full((B, net.n), np.nan)
+    ladder_recount(net.indptr, net.indices, net.weights, influence, stage, tally)
+    np.testing.assert_allclose(tally, slow_tally(net, influence, stage), rtol=1e-12, atol=1e-12)
+    denom = np.empty(net.n)
+    influence_strength(net.indptr, net.indices, net.weights, influence, denom)
+    np.testing.assert_allclose(denom, slow_tally(net, influence, np.full(net.n, 1))[0])
+    # A week of changes, pushed or restaged + recounted, gives the same state.
+    movable = np.flatnonzero((stage < B) | (stage > 0))
+    changed = np.sort(rng.choice(movable, size=min(len(movable), 5), replace=False))
+    change = np.where(
+        stage[changed] == 0, 1, np.where(stage[changed] == B, -1, rng.choice([-1, 1], len(changed)))
+    ).astype(np.int8)
+    unit = rng.integers(0, 2, net.n).astype(np.int32)
+    holders = np.array([np.bincount(unit[stage > b], minlength=2) for b in range(B)])
+    pushed_stage, pushed_tally, pushed_holders = stage.copy(), tally.copy(), holders.copy()
+    ladder_push(net.indptr, net.indices, net.weights, influence, changed, change,
+                pushed_stage, pushed_tally, unit, pushed_holders)  # fmt: skip
+    recount_stage, recount_tally, recount_holders = stage.copy(), tally.copy(), holders.copy()
+    ladder_restage(changed, change, recount_stage, unit, recount_holders)
+    ladder_recount(net.indptr, net.indices, net.weights, influence, recount_stage, recount_tally)
+    expected = stage.copy()
+    expected[changed] += change
+    np.testing.assert_array_equal(pushed_stage, expected)
+    np.testing.assert_array_equal(recount_stage, expected)
+    np.testing.assert_array_equal(pushed_holders, recount_holders)
+    np.testing.assert_allclose(pushed_tally, recount_tally, rtol=1e-9, atol=1e-9)
+    want = np.array([np.bincount(unit[expected > b], minlength=2) for b in range(B)])
+    np.testing.assert_array_equal(pushed_holders, want)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    network_states(weighted=True),
+    st.sampled_from([1, 2]),
+    st.sampled_from([0.0, 0.01, 0.05, 0.5]),
+    st.sampled_from([0.3, 1.0]),
+    st.sampled_from([0.0, 0.2, 1.0]),
+)
+def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
+    set_threads(threads)
+    net, access, seed = case
+    rng, stage, influence = random_inputs(net, seed)
+    n = net.n
+    tally = slow_tally(net, influence, stage)
+    peer_share = rng.uniform(0, 0.5, n) / np.maximum(tally[0] + 1, 1)
+    manager = np.concatenate([[-1], rng.integers(0, np.arange(1, n))]).astype(np.int64)
+    endorsing = rng.random(n) < 0.5
+    endorsement = rng.uniform(-0.1, 0.2, n)
+    fixed_gap = rng.uniform(-0.6, 0.3, (B, n))
+    unit = rng.integers(0, 2, n).astype(np.int32)
+    shared = rng.uniform(0, 0.2, (B, 2))
+    deterministic = noise == 0 and rate == 1 and lapse_rate in (0, 1)
+    u = np.zeros(0) if deterministic else rng.random(n)
+    args = (stage, access, tally, peer_share, manager, endorsing, endorsement, fixed_gap, unit,
+            shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
+    out = np.full(n, 7, dtype=np.int8)
+    ladder_decide(*args, u, out)
+    np.testing.assert_array_equal(out, slow_decide(*args, u))
+    assert (out[~access] == 0).all()
+    assert (out[stage == B] <= 0).all() and (out[stage == 0] >= 0).all()
+
+
+@pytest.mark.parametrize("gap", [-0.5, -0.17, -0.15, 0.0, 0.15, 0.17, 0.5])
+def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
+    """Around |gap / noise| = 8 the kernel switches between the shortcut and exp."""
+    n = 20_000
+    rng = np.random.default_rng(1)
+    u = np.concatenate([rng.random(n - 4), [0.0, 1e-9, 0.49999, 0.4999999]])
+    args = (np.zeros(n, np.int8), np.ones(n, bool), np.zeros((B, n)), np.zeros(n),
+            np.full(n, -1), np.zeros(n, bool), np.zeros(n), np.full((B, n), gap),
+            np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
+    out = np.empty(n, np.int8)
+    ladder_decide(*args, u, out)
+    np.testing.assert_array_equal(out, slow_decide(*args, u))
