@@ -2,11 +2,12 @@
 
 The public contract::
 
-    from sim import OrgModel, networks, rules
+    from sim import OrgModel, networks, rules, org
+    from sim import Org, Culture, Population, RolloutPlan
 
-``networks`` and ``rules`` are plain modules; ``OrgModel`` (the Mesa model) is
-imported on first use, so that ``import sim.kernels`` or ``sim.networks`` does
-not pull in Mesa and pandas.
+``networks``, ``rules`` and ``org`` are plain modules; everything is imported
+on first use, so that ``import sim.kernels`` or ``sim.networks`` does not pull
+in Mesa and pandas.
 """
 
 from importlib import import_module
@@ -18,9 +19,25 @@ _LAZY = {
     "Employee": ("sim.agents", "Employee"),
     "networks": ("sim.networks", None),
     "rules": ("sim.rules", None),
+    "org": ("sim.org", None),
+    "Org": ("sim.org", "Org"),
+    "Culture": ("sim.population", "Culture"),
+    "Population": ("sim.population", "Population"),
+    "RolloutPlan": ("sim.plan", "RolloutPlan"),
 }
 
-__all__ = ["Employee", "OrgModel", "__version__", "networks", "rules"]
+__all__ = [
+    "Culture",
+    "Employee",
+    "Org",
+    "OrgModel",
+    "Population",
+    "RolloutPlan",
+    "__version__",
+    "networks",
+    "org",
+    "rules",
+]
 
 
 def __getattr__(name):

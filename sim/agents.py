@@ -42,6 +42,28 @@ class Employee(mesa.Agent):
         return None if week < 0 else week
 
     @property
+    def stage(self) -> int:
+        """How many behaviors of the ladder this person holds now."""
+        return int(self.model.stage[self.index])
+
+    @property
+    def behaviors(self) -> tuple[str, ...]:
+        """Names of the behaviors this person holds now, in ladder order."""
+        return self.model.rule.behaviors[: self.stage]
+
+    @property
+    def unit(self) -> str | None:
+        """Name of the person's unit (None on a bare network)."""
+        org = self.model.org
+        return None if org is None else org.unit_names[org.unit[self.index]]
+
+    @property
+    def level(self) -> int | None:
+        """Level below the top (0 = top; None on a bare network)."""
+        org = self.model.org
+        return None if org is None else int(org.level[self.index])
+
+    @property
     def label(self):
         """The person's original id (from the data), or their index if none."""
         labels = self.model.network.labels

@@ -56,7 +56,7 @@ def _per_person(value, n, name, dtype, default, low=0.0, high=1.0):
                 k = int(np.flatnonzero(bad)[0])
                 raise ValueError(
                     f"The {name!r} parameter of RolloutPlan must hold values in the range "
-                    f"[{low:g}, {high:g}]; person {k} has {array[k]!r}."
+                    f"[{low:g}, {high:g}]; person {k} has {float(array[k])!r}."
                 )
         array = np.array(array, dtype=dtype, copy=True)
     array.flags.writeable = False

@@ -106,7 +106,7 @@ class Population:
                 left = "(" if name == "influence" else "["
                 raise ValueError(
                     f"The {name!r} trait must be in the range {left}{low:g}, {high:g}{right}; "
-                    f"person {k} has {values[k]!r}."
+                    f"person {k} has {float(values[k])!r}."
                 )
             values.flags.writeable = False
             object.__setattr__(self, name, values)

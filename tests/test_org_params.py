@@ -1,0 +1,160 @@
+"""Parameter checks of the organizational pieces: one message naming the parameter."""
+
+import numpy as np
+import pytest
+
+from sim import OrgModel, networks, rules
+from sim.plan import RolloutPlan
+from sim.population import Culture, Population
+from tests.conftest import make_org
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"peer_weight": -0.1}, ValueError, r"'peer_weight' parameter of Organizational"),
+        ({"manager_weight": 1.5}, ValueError, r"'manager_weight' .* range \[0, 1\]"),
+        ({"safety": "high"}, TypeError, r"'safety' parameter"),
+        ({"reactance": 1.0}, ValueError, r"'reactance' .* range \[0, 1\)"),
+        ({"noise": -1.0}, ValueError, r"'noise' .* range \[0, inf\)"),
+        ({"rate": np.nan}, ValueError, r"'rate'"),
+        ({"lapse_rate": 2}, ValueError, r"'lapse_rate'"),
+        ({"visibility": "team"}, ValueError, r"'visibility' .* 'unit', 'company'"),
+        ({"ladder": ()}, TypeError, r"'ladder' .* non-empty sequence of rules.Behavior"),
+        ({"ladder": ("consume",)}, TypeError, r"'ladder'"),
+        (
+            {"ladder": (rules.Behavior("a"), rules.Behavior("a"))},
+            ValueError,
+            r"distinct names",
+        ),
+    ],
+)
+def test_organizational_rejects(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        rules.Organizational(**kwargs)
+
+
+def test_behavior_rejects():
+    with pytest.raises(ValueError, match=r"'difficulty' parameter of Behavior"):
+        rules.Behavior("post", difficulty=1.2)
+    with pytest.raises(TypeError, match="non-empty str"):
+        rules.Behavior("")
+
+
+def test_rule_reports_its_behaviors():
+    assert rules.Organizational().behaviors == ("consume", "contribute", "create")
+    assert rules.Organizational(noise=0.0, rate=1.0, lapse_rate=0.0).deterministic
+    assert not rules.Organizational().deterministic
+
+
+@pytest.mark.parametrize("dial", ["open", "trust", "generative", "courage"])
+def test_culture_dials_are_in_unit_range(dial):
+    with pytest.raises(ValueError, match=rf"The '{dial}' parameter of Culture .* \[0, 1\]"):
+        Culture(**{dial: 1.2})
+
+
+def test_population_draw():
+    org = make_org(n=2000)
+    people = Population.draw(org, Culture(trust=0.8, courage=0.3), 1)
+    assert abs(people.trust.mean() - 0.8) < 0.02
+    assert abs(people.risk_aversion.mean() - 0.7) < 0.02
+    assert abs(people.influence[org.span == 0].mean() - 1.0) < 0.05
+    assert people.influence[org.span > 0].mean() > 1.5 * people.influence[org.span == 0].mean()
+    # The threshold is normal (clipped at 0): Rogers' categories by standard deviation.
+    z = (people.threshold - 0.3) / 0.2
+    assert abs((z < -1).mean() - 0.16) < 0.03 and abs((z > 1).mean() - 0.16) < 0.03
+    # Extreme dials give the dial itself, and the stream stays aligned.
+    sure = Population.draw(org, Culture(trust=1.0, courage=1.0), 1)
+    assert (sure.trust == 1.0).all() and (sure.risk_aversion == 0.0).all()
+    np.testing.assert_array_equal(sure.threshold, people.threshold)
+    # An open culture: managers weigh like everyone else.
+    flat = Population.draw(org, Culture(open=1.0), 1, influence_spread=0.0)
+    assert np.allclose(flat.influence, 1.0)
+
+
+def test_org_traits_override_drawn_ones():
+    base = make_org(n=50)
+    trust = np.linspace(0, 1, 50)
+    org = type(base)(
+        manager=base.manager,
+        unit=base.unit,
+        unit_names=base.unit_names,
+        network=base.network,
+        traits={"trust": trust},
+    )
+    people = Population.draw(org, Culture(), 3)
+    np.testing.assert_array_equal(people.trust, trust)
+    drawn = Population.draw(base, Culture(), 3)
+    np.testing.assert_array_equal(people.threshold, drawn.threshold)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold_sd": -1}, r"'threshold_sd' parameter of Population.draw"),
+        ({"concentration": 0.0}, r"'concentration' .* \(0, inf\)"),
+        ({"manager_influence": -1}, r"'manager_influence'"),
+    ],
+)
+def test_population_draw_rejects(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Population.draw(make_org(n=20), Culture(), 1, **kwargs)
+
+
+def test_population_rejects_bad_traits():
+    ok = np.full(3, 0.5)
+    with pytest.raises(ValueError, match=r"'trust' trait .* \[0, 1\]; person 1 has 1.5"):
+        Population(threshold=ok, risk_aversion=ok, trust=[0.5, 1.5, 0.2], influence=ok)
+    with pytest.raises(ValueError, match=r"'influence' trait .* \(0, inf\); person 0 has 0.0"):
+        Population(threshold=ok, risk_aversion=ok, trust=ok, influence=[0.0, 1, 1])
+    with pytest.raises(ValueError, match="'risk_aversion' has 2 values"):
+        Population(threshold=ok, risk_aversion=ok[:2], trust=ok, influence=ok)
+
+
+def test_plan_rejects():
+    with pytest.raises(ValueError, match=r"'access' parameter of RolloutPlan .* one value per"):
+        RolloutPlan(4, access=np.ones(3, bool))
+    with pytest.raises(TypeError, match=r"'access' .* bool array"):
+        RolloutPlan(4, access=np.ones(4))
+    with pytest.raises(ValueError, match=r"'trained' .* \[0, 1\]; person 2 has 2.0"):
+        RolloutPlan(4, trained=[0, 0, 2, 0])
+    with pytest.raises(ValueError, match=r"'commitment' parameter of RolloutPlan"):
+        RolloutPlan(4, commitment=1.5)
+    plan = RolloutPlan(4, trained=0.5)
+    assert (plan.week(3).trained == 0.5).all() and plan.week(3).access.all()
+    with pytest.raises(ValueError, match="read-only"):
+        plan.week(1).access[0] = False
+
+
+def test_model_rejects_mismatched_inputs():
+    org = make_org(n=30)
+    with pytest.raises(TypeError, match="needs an org"):
+        OrgModel(network=org.network, rule=rules.Organizational())
+    with pytest.raises(TypeError, match="needs an 'org' or a 'network'"):
+        OrgModel(rule=rules.Threshold(0.2))
+    with pytest.raises(ValueError, match=r"either 'org' .* or 'network'"):
+        OrgModel(org=org, network=networks.ring_lattice(30, 2), rule=rules.Threshold(0.2))
+    with pytest.raises(TypeError, match=r"'org' parameter of OrgModel must be a sim.org.Org"):
+        OrgModel(org=org.network, rule=rules.Organizational())
+    with pytest.raises(ValueError, match="'culture' only apply to the Organizational rule"):
+        OrgModel(org=org, rule=rules.Threshold(0.2), culture=Culture())
+    with pytest.raises(TypeError, match="'culture' parameter of OrgModel"):
+        OrgModel(org=org, rule=rules.Organizational(), culture={"trust": 0.5})
+    with pytest.raises(ValueError, match=r"'plan' parameter of OrgModel .* 30 people"):
+        OrgModel(org=org, rule=rules.Organizational(), plan=RolloutPlan(31))
+    with pytest.raises(ValueError, match="'population' parameter"):
+        people = Population.draw(make_org(n=31), Culture(), 1)
+        OrgModel(org=org, rule=rules.Organizational(), population=people)
+    with pytest.raises(ValueError, match="needs an org"):
+        OrgModel(network=org.network, rule=rules.Threshold(0.2)).adoption_by("unit")
+    with pytest.raises(ValueError, match="'unit' or 'level'"):
+        OrgModel(org=org, rule=rules.Organizational()).adoption_by("team")
+
+
+def test_employees_show_their_place_and_behaviors():
+    org = make_org(n=40)
+    model = OrgModel(org=org, rule=rules.Organizational(), initial_adopters=[3], seed=1)
+    person = model.people[3]
+    assert person.stage == 3 and person.behaviors == ("consume", "contribute", "create")
+    assert person.unit == org.unit_names[org.unit[3]] and person.level == 1
+    assert model.people[0].level == 0
