@@ -6,7 +6,9 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["sim.kernels", "sim.networks", "sim.rules"])
+@pytest.mark.parametrize(
+    "module", ["sim.kernels", "sim.networks", "sim.rules", "sim.org", "sim.population", "sim.plan"]
+)
 def test_no_heavy_imports(module):
     code = (
         f"import sys, {module}; "
@@ -23,8 +25,14 @@ def test_public_contract():
     assert OrgModel.__module__ == "sim.model"
     for name in ("from_edges", "from_networkx", "small_world", "erdos_renyi", "ring_lattice"):
         assert callable(getattr(networks, name))
-    for name in ("Threshold", "Bass", "IndependentCascade"):
+    for name in ("Threshold", "Bass", "IndependentCascade", "Organizational", "Behavior"):
         assert isinstance(getattr(rules, name), type)
+    from sim import Culture, Org, Population, RolloutPlan, org
+
+    assert Org is org.Org and callable(org.generate) and callable(org.from_csv)
+    assert {Culture.__module__, Population.__module__} == {"sim.population"}
+    assert RolloutPlan.__module__ == "sim.plan"
+    assert callable(OrgModel.adoption_by)
     assert callable(OrgModel.run) and callable(OrgModel.step)
     assert isinstance(OrgModel.adoption, property)
     with pytest.raises(AttributeError):

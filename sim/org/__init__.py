@@ -3,9 +3,12 @@
 An :class:`Org` holds who reports to whom (``manager``), the ``level`` below
 the top, the ``unit`` of each person and their informal ties (a
 :class:`~sim.networks.Network`). Generate a synthetic company with
-:func:`generate`, or load a real org chart with :func:`from_csv`.
+:func:`generate` (or its parts :func:`hierarchy` and :func:`informal_ties`),
+or load a real org chart with :func:`from_csv`.
 """
 
 from sim.org.core import Org, OrgError
+from sim.org.generate import generate, hierarchy, informal_ties
+from sim.org.load import from_csv
 
-__all__ = ["Org", "OrgError"]
+__all__ = ["Org", "OrgError", "from_csv", "generate", "hierarchy", "informal_ties"]

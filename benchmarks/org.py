@@ -1,0 +1,167 @@
+"""Benchmark of synthetic organizations and of the organizational rule.
+
+Run by hand (not part of the test suite; it asserts nothing)::
+
+    python benchmarks/org.py                 # 1e6 people, about 2 minutes on 2 cores
+    python benchmarks/org.py --n 100000      # quicker
+    python benchmarks/org.py --out benchmarks/org-2026-11-23.json
+
+Targets (issue #3): a generated 1,000,000-person org builds in under 20 s; 52
+weekly steps of the organizational rule with 3 behaviors take under 3x the
+time of 52 steps of the threshold rule on the same network.
+
+What is measured
+----------------
+Each measurement runs in a fresh subprocess so that its peak RSS is its own.
+
+* ``build``: ``sim.org.generate(n, seed=...)`` after a tiny warm-up build (so
+  the Numba cache is loaded): wall time and peak RSS, and the org's shape
+  (levels, units, ties, share of ties across units).
+* ``rules``: on one generated org, after a warm-up of both rules on a tiny
+  org, ``--repeats`` fresh models of each rule, each timed over
+  ``model.run(52)`` from 1 % initial adopters drawn by the run's seed (model
+  construction timed apart): the threshold rule ``Threshold(theta=0.15)`` and
+  ``Organizational()`` with the default culture and plan (everyone has access).
+  Reported: median times, the ratio organizational / threshold, and the final
+  adoption, which must be the same in every repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _peak_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def worker_build(args) -> dict:
+    import numpy as np
+
+    from sim import org as orgs
+
+    orgs.generate(200, seed=0)  # load the Numba cache
+    start = time.perf_counter()
+    org = orgs.generate(args.n, seed=args.seed)
+    seconds = time.perf_counter() - start
+    net = org.network
+    rows = np.repeat(np.arange(org.n), net.degrees)
+    cross = float((org.unit[rows] != org.unit[net.indices]).mean())
+    return {
+        "n": org.n,
+        "seconds": round(seconds, 3),
+        "peak_rss_gib": round(_peak_rss_gib(), 3),
+        "levels": org.n_levels,
+        "units": org.n_units,
+        "ties": net.n_ties,
+        "mean_degree": round(net.mean_degree, 2),
+        "cross_unit_share": round(cross, 3),
+    }
+
+
+def _time_rule(org, rule, seed, weeks):
+    from sim import OrgModel
+
+    start = time.perf_counter()
+    model = OrgModel(org=org, rule=rule, initial_adopters=0.01, seed=seed)
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    model.run(weeks)
+    ran = time.perf_counter() - start
+    table = model.adoption
+    final = table[table.step == weeks].fraction.round(4).tolist()
+    return built, ran, final
+
+
+def worker_rules(args) -> dict:
+    from sim import org as orgs
+    from sim import rules
+
+    workloads = {
+        "threshold": rules.Threshold(theta=0.15),
+        "organizational": rules.Organizational(),
+    }
+    tiny = orgs.generate(500, seed=1)
+    for rule in workloads.values():  # warm-up: Numba cache and first calls
+        _time_rule(tiny, rule, 0, 5)
+    org = orgs.generate(args.n, seed=args.seed)
+    out = {}
+    for name, rule in workloads.items():
+        builds, runs, finals = [], [], []
+        for _ in range(args.repeats):
+            built, ran, final = _time_rule(org, rule, args.seed, args.weeks)
+            builds.append(built)
+            runs.append(ran)
+            finals.append(final)
+        out[name] = {
+            "run_s": [round(t, 4) for t in runs],
+            "median_run_s": round(statistics.median(runs), 4),
+            "median_construct_s": round(statistics.median(builds), 4),
+            "final_fraction": finals[0],
+            "same_result_every_repeat": all(f == finals[0] for f in finals),
+        }
+    out["ratio_organizational_to_threshold"] = round(
+        out["organizational"]["median_run_s"] / out["threshold"]["median_run_s"], 2
+    )
+    out["peak_rss_gib"] = round(_peak_rss_gib(), 3)
+    return out
+
+
+WORKERS = {"build": worker_build, "rules": worker_rules}
+
+
+def _spawn(kind, args) -> dict:
+    command = [sys.executable, __file__, "--worker", kind, "--n", str(args.n)]
+    command += ["--seed", str(args.seed), "--weeks", str(args.weeks)]
+    command += ["--repeats", str(args.repeats)]
+    print(f"[org benchmark] {kind} at n={args.n} ...", file=sys.stderr, flush=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="people (default 1e6)")
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker](args)))
+        return 0
+    import numba
+    import numpy
+
+    result = {
+        "benchmark": "org",
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "numba": numba.__version__,
+        "threads": numba.config.NUMBA_NUM_THREADS,
+        "build": _spawn("build", args),
+        "rules": _spawn("rules", args),
+    }
+    result["targets"] = {
+        "build_under_20_s": result["build"]["seconds"] < 20.0,
+        "organizational_under_3x_threshold": result["rules"]["ratio_organizational_to_threshold"]
+        < 3.0,
+    }
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
