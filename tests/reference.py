@@ -129,11 +129,20 @@ def bass_run_vectorised(net, p, q, initial, steps, rng):
     return curve, adopted
 
 
+def week_uniforms(rng, n):
+    """The model's draws for one week: a key from ``rng``, one uniform per person."""
+    from sim.kernels import ladder_uniforms
+
+    u = np.empty(n)
+    ladder_uniforms(rng.integers(2**64, dtype=np.uint64), u)
+    return u
+
+
 def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=None):
     """DESIGN §3 computed from scratch every week, person by person.
 
-    ``rng`` supplies one uniform per person and week (as the model draws them)
-    unless the rule is deterministic. Returns the stage of everyone after each
+    ``rng`` supplies each week's key, from which every person's uniform comes
+    (as in the model), unless the rule is deterministic. Returns the stage of everyone after each
     week (a list of int arrays, week 0 first). Peer shares are summed in CSR
     order here and incrementally in the model, so the last bits may differ;
     with continuous traits that never changes a decision.
@@ -152,7 +161,7 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
     for week in range(1, weeks + 1):
         w = plan.week(week)
         ever_access |= w.access
-        u = None if rule.deterministic else rng.random(n)
+        u = None if rule.deterministic else week_uniforms(rng, n)
         content = 1.0 - np.exp(-culture.generative * creator_weeks)
 
         def gap(i, b, w=w, content=content, stage=stage, ever_access=ever_access):

@@ -17,9 +17,11 @@ from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 from sim.kernels.ladder import (
     influence_strength,
     ladder_decide,
+    ladder_pull,
     ladder_push,
     ladder_recount,
     ladder_restage,
+    ladder_uniforms,
 )
 from sim.kernels.threshold import (
     ADOPTED,
@@ -51,9 +53,11 @@ __all__ = [
     "count_adopted_neighbours_serial",
     "influence_strength",
     "ladder_decide",
+    "ladder_pull",
     "ladder_push",
     "ladder_recount",
     "ladder_restage",
+    "ladder_uniforms",
     "row_sums",
     "threshold_decide",
     "threshold_decide_serial",

@@ -12,11 +12,38 @@ holding behavior ``b``: the numerator of the peer share ``P_ib``.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, uint64
+
+# Weyl increment and splitmix64 finalizer constants (Steele, Lea & Flood 2014).
+_GOLDEN = 0x9E3779B97F4A7C15
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
 
 # Beyond _FAR the sigmoid is within _TAIL = e^-_FAR of 0 or 1.
 _FAR = 8.0
 _TAIL = 0.00033546262790251185  # exp(-8)
+
+
+@njit(cache=True, inline="always")
+def _uniform(key, i):
+    """Person ``i``'s uniform in [0, 1) for the week keyed ``key`` (splitmix64).
+
+    A counter-based draw: a pure function of (key, i), so every thread gets
+    the same number for the same person, and no array of n draws has to be
+    made and read each week (that cost more than the rest of a week).
+    """
+    z = key + uint64(i) * uint64(_GOLDEN)
+    z = (z ^ (z >> uint64(30))) * uint64(_MIX1)
+    z = (z ^ (z >> uint64(27))) * uint64(_MIX2)
+    z = z ^ (z >> uint64(31))
+    return float(z >> uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, parallel=True)
+def ladder_uniforms(key, out):
+    """The uniforms :func:`ladder_decide` draws with ``key``, for everyone (float64 (n,))."""
+    for i in prange(out.shape[0]):
+        out[i] = _uniform(key, i)
 
 
 @njit(cache=True, inline="always")
@@ -32,7 +59,7 @@ def _gap(i, b, stage, tally, peer_share, manager, endorsing, endorsement, fixed_
 
 @njit(cache=True, parallel=True)
 def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsement, fixed_gap,
-                  unit, shared, rate, noise, lapse_rate, hysteresis, u, out):  # fmt: skip
+                  unit, shared, rate, noise, lapse_rate, hysteresis, key, draws, out):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
@@ -45,7 +72,8 @@ def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsem
     probability ``lapse_rate`` and does not advance that week; anyone else
     with access advances with probability ``rate * sigmoid(gap / noise)``
     (``rate`` if ``gap >= 0`` when ``noise == 0``). People without access
-    never change.
+    never change. Person ``i``'s one draw of the week is
+    ``ladder_uniforms(key)[i]``.
 
     Parameters
     ----------
@@ -69,47 +97,42 @@ def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsem
     shared : float64 ndarray of shape (B, U)
         The parts of ``S`` shared by a unit: visibility and content.
     rate, noise, lapse_rate, hysteresis : float
-    u : float64 ndarray of shape (n,) or (0,)
-        One uniform draw per person; may be empty when every decision is
-        certain (``noise == 0``, ``rate == 1`` and ``lapse_rate`` 0 or 1).
+    key : uint64
+        This week's key, drawn from the run's generator.
+    draws : bool
+        False when every decision is certain (``noise == 0``, ``rate == 1``
+        and ``lapse_rate`` 0 or 1): then no uniform is used.
     out : int8 ndarray of shape (n,)
         Written: the change of each person's stage.
     """
     n = stage.shape[0]
     top = fixed_gap.shape[0]
-    # With a draw above both rates nobody can change: skip the signal.
-    can_change = max(rate, lapse_rate)
-    draws = u.shape[0] > 0
+    tail = rate * _TAIL
     for i in prange(n):
-        out[i] = 0
-        if not access[i] or (draws and u[i] >= can_change):
-            continue
+        change = 0
         s = stage[i]
-        if s > 0:
-            gap = _gap(i, s - 1, stage, tally, peer_share, manager, endorsing, endorsement,
-                       fixed_gap, unit, shared)  # fmt: skip
-            if gap < -hysteresis:
-                if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u[i] < lapse_rate):
-                    out[i] = -1
-                continue
-        if s < top and (not draws or u[i] < rate):
-            gap = _gap(i, s, stage, tally, peer_share, manager, endorsing, endorsement,
-                       fixed_gap, unit, shared)  # fmt: skip
-            if noise == 0.0:
-                if gap >= 0.0 and (rate >= 1.0 or u[i] < rate):
-                    out[i] = 1
-                continue
-            x = gap / noise
-            # sigmoid(x) < e^x, and > 1 - e^-x: far from the threshold the
-            # draw decides without computing the sigmoid (same result, no exp).
-            if x < -_FAR:
-                if u[i] >= rate * _TAIL:
-                    continue
-            elif x > _FAR and u[i] < rate * (1.0 - _TAIL):
-                out[i] = 1
-                continue
-            if u[i] < rate / (1.0 + np.exp(-x)):
-                out[i] = 1
+        if access[i]:
+            u = _uniform(key, i) if draws else 0.0
+            if s > 0:
+                gap = _gap(i, s - 1, stage, tally, peer_share, manager, endorsing, endorsement,
+                           fixed_gap, unit, shared)  # fmt: skip
+                if gap < -hysteresis:
+                    if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
+                        change = -1
+                    s = top  # a lapsing person does not advance
+            if s < top:
+                gap = _gap(i, s, stage, tally, peer_share, manager, endorsing, endorsement,
+                           fixed_gap, unit, shared)  # fmt: skip
+                if noise == 0.0:
+                    if gap >= 0.0 and (rate >= 1.0 or u < rate):
+                        change = 1
+                else:
+                    x = gap / noise
+                    # sigmoid(x) < e^x: far below the threshold the draw
+                    # decides without the exp, with the same result.
+                    if (x >= -_FAR or u < tail) and u < rate / (1.0 + np.exp(-x)):
+                        change = 1
+        out[i] = change
 
 
 @njit(cache=True)
@@ -163,6 +186,33 @@ def ladder_restage(changed, change, stage, unit, unit_holders):
             b = stage[j] - 1
             stage[j] = b
         unit_holders[b, unit[j]] += change[k]
+
+
+@njit(cache=True, parallel=True)
+def ladder_pull(indptr, indices, weights, influence, code, tally):
+    """Apply a week's changes to ``tally`` by reading every tie once (in place).
+
+    Parallel over the people whose tally changes; cheaper than
+    :func:`ladder_push` in weeks when many people change.
+
+    Parameters
+    ----------
+    code : int8 ndarray of shape (n,)
+        This week's change of each person: 0 none, ``b + 1`` took up
+        behavior ``b``, ``-(b + 1)`` dropped it.
+    tally : float64 ndarray of shape (B, n)
+        Updated in place.
+    """
+    n = indptr.shape[0] - 1
+    for i in prange(n):
+        for t in range(indptr[i], indptr[i + 1]):
+            j = indices[t]
+            c = code[j]
+            if c != 0:
+                if c > 0:
+                    tally[c - 1, i] += weights[t] * influence[j]
+                else:
+                    tally[-c - 1, i] -= weights[t] * influence[j]
 
 
 @njit(cache=True, parallel=True)

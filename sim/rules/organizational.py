@@ -225,7 +225,6 @@ class _OrganizationalDynamics:
         self._week = None
         self._fixed_gap = np.empty((len(rule.ladder), org.n), dtype=np.float64)
         self._out = np.empty(org.n, dtype=np.int8)
-        self._no_draws = np.zeros(0, dtype=np.float64)
         self.last_changes = None
 
     def start(self, state):
@@ -258,7 +257,9 @@ class _OrganizationalDynamics:
         rule = self.rule
         content = 1.0 - np.exp(-self.generative * state.creator_weeks)
         shared = rule.visibility_weight * state.seen_share() + rule.content_weight * content
-        u = self._no_draws if rule.deterministic else rng.random(self.org.n)
+        # One key a week from the run's generator; each person's draw is a
+        # pure function of (key, person), computed inside the kernel.
+        key = np.uint64(0) if rule.deterministic else rng.integers(2**64, dtype=np.uint64)
         ladder_decide(
             state.stage,
             plan.access,
@@ -274,7 +275,8 @@ class _OrganizationalDynamics:
             rule.noise,
             rule.lapse_rate,
             rule.hysteresis,
-            u,
+            key,
+            not rule.deterministic,
             self._out,
         )
         changed = np.flatnonzero(self._out)

@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 from sim.kernels import (
     influence_strength,
     ladder_decide,
+    ladder_pull,
     ladder_push,
     ladder_recount,
     ladder_restage,
+    ladder_uniforms,
 )
 from tests.kernels.conftest import set_threads
 from tests.kernels.strategies import network_states
@@ -123,11 +125,13 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
     unit = rng.integers(0, 2, n).astype(np.int32)
     shared = rng.uniform(0, 0.2, (B, 2))
     deterministic = noise == 0 and rate == 1 and lapse_rate in (0, 1)
-    u = np.zeros(0) if deterministic else rng.random(n)
+    key = rng.integers(2**64, dtype=np.uint64)
+    u = np.empty(n)
+    ladder_uniforms(key, u)
     args = (stage, access, tally, peer_share, manager, endorsing, endorsement, fixed_gap, unit,
             shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
     out = np.full(n, 7, dtype=np.int8)
-    ladder_decide(*args, u, out)
+    ladder_decide(*args, key, not deterministic, out)
     np.testing.assert_array_equal(out, slow_decide(*args, u))
     assert (out[~access] == 0).all()
     assert (out[stage == B] <= 0).all() and (out[stage == 0] >= 0).all()
@@ -136,12 +140,50 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
 @pytest.mark.parametrize("gap", [-0.5, -0.17, -0.15, 0.0, 0.15, 0.17, 0.5])
 def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
     """Around |gap / noise| = 8 the kernel switches between the shortcut and exp."""
-    n = 20_000
-    rng = np.random.default_rng(1)
-    u = np.concatenate([rng.random(n - 4), [0.0, 1e-9, 0.49999, 0.4999999]])
+    n = 200_000
+    u = np.empty(n)
+    ladder_uniforms(np.uint64(99), u)
     args = (np.zeros(n, np.int8), np.ones(n, bool), np.zeros((B, n)), np.zeros(n),
             np.full(n, -1), np.zeros(n, bool), np.zeros(n), np.full((B, n), gap),
             np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
-    ladder_decide(*args, u, out)
+    ladder_decide(*args, np.uint64(99), True, out)
     np.testing.assert_array_equal(out, slow_decide(*args, u))
+    # Enough draws fall below the shortcut's bound to exercise the exact path.
+    assert (u < 0.5 * 0.00033546262790251185).sum() > 10
+
+
+def test_uniforms_are_uniform_and_independent_across_keys():
+    n = 400_000
+    a, b = np.empty(n), np.empty(n)
+    ladder_uniforms(np.uint64(1), a)
+    ladder_uniforms(np.uint64(2), b)
+    assert ((a >= 0) & (a < 1)).all()
+    assert abs(a.mean() - 0.5) < 0.003 and abs(a.var() - 1 / 12) < 0.001
+    counts = np.bincount((a * 100).astype(int), minlength=100)
+    chi2 = ((counts - n / 100) ** 2 / (n / 100)).sum()
+    assert chi2 < 170  # 99 degrees of freedom: p < 1e-5 beyond this
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.01
+    assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) < 0.01
+    set_threads(1)
+    c = np.empty(n)
+    ladder_uniforms(np.uint64(1), c)
+    np.testing.assert_array_equal(a, c)
+
+
+@settings(max_examples=40, deadline=None)
+@given(network_states(weighted=True), st.sampled_from([1, 2]))
+def test_pull_applies_changes_like_push(case, threads):
+    set_threads(threads)
+    net, _, seed = case
+    _, stage, influence = random_inputs(net, seed)
+    tally = slow_tally(net, influence, stage)
+    changed = np.flatnonzero(stage < B)[:4]
+    change = np.ones(changed.shape[0], np.int8)
+    code = np.zeros(net.n, np.int8)
+    code[changed] = stage[changed] + 1
+    pulled = tally.copy()
+    ladder_pull(net.indptr, net.indices, net.weights, influence, code, pulled)
+    after = stage.copy()
+    after[changed] += change
+    np.testing.assert_allclose(pulled, slow_tally(net, influence, after), rtol=1e-9, atol=1e-9)
