@@ -15,8 +15,8 @@ from sim.kernels import (
     influence_strength,
     ladder_pull,
     ladder_push,
-    ladder_recount,
     ladder_restage,
+    peer_terms,
     tie_count,
 )
 
@@ -44,15 +44,20 @@ class LadderState:
     by_unit : bool
         Keep holders per unit (visibility within one's unit) rather than for
         the whole company.
+    peer_weight : float
+        Weight of the peer share in the signal.
 
     Attributes
     ----------
     stage : int8 ndarray of shape (n,)
         Number of behaviors each person holds (0..B).
-    tally : float64 ndarray of shape (B, n)
-        ``tally[b, i]``: influence-weighted ties of ``i`` to holders of ``b``.
-    denom : float64 ndarray of shape (n,)
-        Influence-weighted strength; ``tally / denom`` is the peer share.
+    base_gap : float32 ndarray of shape (B, n)
+        ``peer_weight * P_ib`` plus the fixed parts of the gap set by
+        :meth:`set_fixed` (see :mod:`sim.kernels.ladder`).
+    peer_share : float64 ndarray of shape (n,)
+        ``peer_weight`` over each person's influence-weighted strength (0
+        without ties): ``P_ib`` is the influence-weighted ties to holders of
+        ``b`` times ``peer_share / peer_weight``.
     holders : int64 ndarray of shape (B,)
         Number of people holding each behavior now.
     adopted_at : int32 ndarray of shape (n,)
@@ -61,23 +66,34 @@ class LadderState:
         Week from which each person has had access; -1 if never.
     """
 
-    def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True):
+    def __init__(
+        self, org, influence, n_behaviors, initial_adopters, by_unit=True, peer_weight=1.0
+    ):
         net = org.network
         n = org.n
         self.org = org
         self.network = net
         self.n = n
-        self.influence = influence
         self.stage = np.zeros(n, dtype=np.int8)
         self.stage[initial_adopters] = n_behaviors
         self.adopted_at = np.full(n, -1, dtype=np.int32)
         self.adopted_at[initial_adopters] = 0
         self.unit = org.unit if by_unit else np.zeros(n, dtype=np.int32)
         n_groups = org.n_units if by_unit else 1
-        self.tally = np.zeros((n_behaviors, n), dtype=np.float64)
-        self.denom = np.empty(n, dtype=np.float64)
-        influence_strength(net.indptr, net.indices, net.weights, influence, self.denom)
-        ladder_recount(net.indptr, net.indices, net.weights, influence, self.stage, self.tally)
+        influence = np.asarray(influence, dtype=np.float64)
+        strength = np.empty(n, dtype=np.float64)
+        influence_strength(net.indptr, net.indices, net.weights, influence, strength)
+        with np.errstate(divide="ignore"):
+            self.peer_share = np.where(strength > 0.0, peer_weight / strength, 0.0)
+        self.influence = influence.astype(np.float32)
+        # A push from j to i adds w_ij * influence_j * peer_share_i: the weight
+        # and the target's scale, stored with the tie as the push reads it.
+        self._pushed_weights = (net.weights * self.peer_share[net.indices]).astype(np.float32)
+        peer = np.empty((n_behaviors, n), dtype=np.float64)
+        peer_terms(net.indptr, net.indices, net.weights, influence, self.peer_share,
+                   self.stage, peer)  # fmt: skip
+        self.base_gap = peer.astype(np.float32)
+        self._fixed = None
         self.unit_holders = np.zeros((n_behaviors, n_groups), dtype=np.int64)
         seeded = np.bincount(self.unit[initial_adopters], minlength=n_groups)
         self.unit_holders[:] = seeded
@@ -102,9 +118,19 @@ class LadderState:
         ]
         self._end_week()
 
+    def set_fixed(self, fixed):
+        """Make ``fixed`` (float64, shape (B, n)) the fixed part of ``base_gap``."""
+        if fixed is self._fixed:
+            return
+        if self._fixed is None:
+            self.base_gap += fixed.astype(np.float32)
+        else:
+            self.base_gap += (fixed - self._fixed).astype(np.float32)
+        self._fixed = fixed
+
     @property
     def n_behaviors(self) -> int:
-        return int(self.tally.shape[0])
+        return int(self.base_gap.shape[0])
 
     @property
     def with_access(self) -> int:
@@ -143,14 +169,14 @@ class LadderState:
             self.adopted_at[first] = week
             pushed = tie_count(net.indptr, changed)
             if pushed * _PUSH_COST <= net.indptr[-1]:
-                ladder_push(net.indptr, net.indices, net.weights, self.influence, changed,
-                            change, self.stage, self.tally, self.unit,
+                ladder_push(net.indptr, net.indices, self._pushed_weights, self.influence,
+                            changed, change, self.stage, self.base_gap, self.unit,
                             self.unit_holders)  # fmt: skip
             else:
                 code = self._code
                 code[changed] = (rung + 1) * change
-                ladder_pull(net.indptr, net.indices, net.weights, self.influence, code,
-                            self.tally)  # fmt: skip
+                ladder_pull(net.indptr, net.indices, net.weights, self.influence,
+                            self.peer_share, code, self.base_gap)  # fmt: skip
                 code[changed] = 0
                 ladder_restage(changed, change, self.stage, self.unit, self.unit_holders)
             self.holders = self.unit_holders.sum(axis=1)

@@ -219,6 +219,7 @@ class OrgModel(mesa.Model):
             len(self.rule.ladder),
             self._initial_adopters(initial_adopters),
             by_unit=self.rule.visibility == "unit",
+            peer_weight=self.rule.peer_weight,
         )
         self._dynamics.start(self._state)
         self._stationary = False

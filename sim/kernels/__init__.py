@@ -19,9 +19,9 @@ from sim.kernels.ladder import (
     ladder_decide,
     ladder_pull,
     ladder_push,
-    ladder_recount,
     ladder_restage,
     ladder_uniforms,
+    peer_terms,
 )
 from sim.kernels.threshold import (
     ADOPTED,
@@ -55,9 +55,9 @@ __all__ = [
     "ladder_decide",
     "ladder_pull",
     "ladder_push",
-    "ladder_recount",
     "ladder_restage",
     "ladder_uniforms",
+    "peer_terms",
     "row_sums",
     "threshold_decide",
     "threshold_decide_serial",

@@ -4,11 +4,15 @@ Each person holds a ``stage``: how many behaviors of the ladder they have
 adopted (0 = none; a person may only take up behavior ``b`` once they hold
 ``b - 1``). A week, every person with access either advances one rung, lapses
 from their top rung, or stays (:func:`ladder_decide`); the changes are then
-applied together (:func:`ladder_push` or :func:`ladder_recount`), which keeps
+applied together (:func:`ladder_push` or :func:`ladder_pull`), which keeps
 the decisions synchronous.
 
-``tally[b, i]`` is the influence-weighted sum of person ``i``'s ties to people
-holding behavior ``b``: the numerator of the peer share ``P_ib``.
+``base_gap[b, i]`` is the part of person ``i``'s gap ``S_ib - T_ib`` that
+does not depend on their unit or manager: the peer term ``peer_weight * P_ib``
+(kept up to date from each week's changes) plus everything fixed by the
+person and the plan. It is float32: a week reads it for everyone, and half
+the bytes make that pass and the scattered updates markedly faster; its
+rounding (1e-7 of a gap whose noise scale is 1e-2) decides nothing.
 """
 
 import numpy as np
@@ -47,26 +51,25 @@ def ladder_uniforms(key, out):
 
 
 @njit(cache=True, inline="always")
-def _gap(i, b, stage, tally, peer_share, manager, endorsing, endorsement, fixed_gap, unit,
-         shared):  # fmt: skip
+def _gap(i, b, stage, base_gap, manager, endorsing, endorsement, unit, shared):
     """``S_ib - T_ib`` of DESIGN §3 from its precomputed parts."""
     m = manager[i]
-    gap = tally[b, i] * peer_share[i] + fixed_gap[b, i] + shared[b, unit[i]]
+    gap = base_gap[b, i] + shared[b, unit[i]]
     if m >= 0 and stage[m] > b and endorsing[m]:
         gap += endorsement[i]
     return gap
 
 
 @njit(cache=True, parallel=True)
-def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsement, fixed_gap,
-                  unit, shared, rate, noise, lapse_rate, hysteresis, key, draws, out):  # fmt: skip
+def ladder_decide(stage, access, base_gap, manager, endorsing, endorsement, unit, shared, rate,
+                  noise, lapse_rate, hysteresis, key, draws, out):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
 
-        tally[b, i] * peer_share[i]                  # peer_weight * P_ib
-        + endorsement[i]                             # if i's manager holds b and endorses
-        + shared[b, unit[i]] + fixed_gap[b, i]       # everything else of S - T
+        base_gap[b, i]                    # peer term and the person's fixed parts
+        + shared[b, unit[i]]              # visibility and content, per unit
+        + endorsement[i]                  # if i's manager holds b and endorses
 
     A person whose top behavior's gap is below ``-hysteresis`` lapses with
     probability ``lapse_rate`` and does not advance that week; anyone else
@@ -80,18 +83,13 @@ def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsem
     stage : int8 ndarray of shape (n,)
         Behaviors held (0..B).
     access : bool ndarray of shape (n,)
-    tally : float64 ndarray of shape (B, n)
-        Influence-weighted ties to holders of each behavior.
-    peer_share : float64 ndarray of shape (n,)
-        ``peer_weight / influence-weighted strength`` (0 without ties).
-    manager : int64 ndarray of shape (n,)
+    base_gap : float32 ndarray of shape (B, n)
+    manager : int32 ndarray of shape (n,)
         Manager of each person, -1 for the top.
     endorsing : bool ndarray of shape (n,)
         Whether a person endorses the behaviors they hold to their reports.
-    endorsement : float64 ndarray of shape (n,)
+    endorsement : float32 ndarray of shape (n,)
         ``manager_weight * g(trust_i)`` (negative: reactance).
-    fixed_gap : float64 ndarray of shape (B, n)
-        The parts of ``S - T`` that do not depend on others' behavior.
     unit : int32 ndarray of shape (n,)
         Row of ``shared`` for each person.
     shared : float64 ndarray of shape (B, U)
@@ -106,7 +104,7 @@ def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsem
         Written: the change of each person's stage.
     """
     n = stage.shape[0]
-    top = fixed_gap.shape[0]
+    top = base_gap.shape[0]
     tail = rate * _TAIL
     for i in prange(n):
         change = 0
@@ -114,15 +112,14 @@ def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsem
         if access[i]:
             u = _uniform(key, i) if draws else 0.0
             if s > 0:
-                gap = _gap(i, s - 1, stage, tally, peer_share, manager, endorsing, endorsement,
-                           fixed_gap, unit, shared)  # fmt: skip
+                gap = _gap(i, s - 1, stage, base_gap, manager, endorsing, endorsement, unit,
+                           shared)  # fmt: skip
                 if gap < -hysteresis:
                     if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
                         change = -1
                     s = top  # a lapsing person does not advance
             if s < top:
-                gap = _gap(i, s, stage, tally, peer_share, manager, endorsing, endorsement,
-                           fixed_gap, unit, shared)  # fmt: skip
+                gap = _gap(i, s, stage, base_gap, manager, endorsing, endorsement, unit, shared)
                 if noise == 0.0:
                     if gap >= 0.0 and (rate >= 1.0 or u < rate):
                         change = 1
@@ -136,21 +133,25 @@ def ladder_decide(stage, access, tally, peer_share, manager, endorsing, endorsem
 
 
 @njit(cache=True)
-def ladder_push(indptr, indices, weights, influence, changed, change, stage, tally, unit,
-                unit_holders):  # fmt: skip
+def ladder_push(indptr, indices, pushed_weights, influence, changed, change, stage, base_gap,
+                unit, unit_holders):  # fmt: skip
     """Apply a week's changes, pushing each along its ties (in place).
 
     Cheap when few people change: visits only their ties.
 
     Parameters
     ----------
+    pushed_weights : float32 ndarray of shape (nnz,)
+        Weight of each stored tie scaled by its *target's* peer share:
+        entry ``t`` of row ``j`` (a tie to ``i``) holds ``w_ij * peer_share[i]``.
+    influence : float32 ndarray of shape (n,)
     changed : int64 ndarray of shape (k,)
         Distinct ids of the people whose stage changes.
     change : int8 ndarray of shape (k,)
         +1 (adopts the next behavior) or -1 (drops the top one).
     stage : int8 ndarray of shape (n,)
         Updated in place.
-    tally : float64 ndarray of shape (B, n)
+    base_gap : float32 ndarray of shape (B, n)
         Updated in place at the neighbours of ``changed``.
     unit_holders : int64 ndarray of shape (B, U)
         Holders of each behavior per unit; updated in place.
@@ -160,22 +161,21 @@ def ladder_push(indptr, indices, weights, influence, changed, change, stage, tal
         if change[k] > 0:
             b = stage[j]
             stage[j] = b + 1
-            sign = 1.0
+            f = influence[j]
         else:
             b = stage[j] - 1
             stage[j] = b
-            sign = -1.0
+            f = -influence[j]
         unit_holders[b, unit[j]] += change[k]
-        f = sign * influence[j]
         for t in range(indptr[j], indptr[j + 1]):
-            tally[b, indices[t]] += weights[t] * f
+            base_gap[b, indices[t]] += pushed_weights[t] * f
 
 
 @njit(cache=True)
 def ladder_restage(changed, change, stage, unit, unit_holders):
     """Apply a week's changes to ``stage`` and ``unit_holders`` only (in place).
 
-    Used before :func:`ladder_recount`, which rebuilds the tally from scratch.
+    Used with :func:`ladder_pull`, which updates ``base_gap`` by itself.
     """
     for k in range(changed.shape[0]):
         j = changed[k]
@@ -189,18 +189,22 @@ def ladder_restage(changed, change, stage, unit, unit_holders):
 
 
 @njit(cache=True, parallel=True)
-def ladder_pull(indptr, indices, weights, influence, code, tally):
-    """Apply a week's changes to ``tally`` by reading every tie once (in place).
+def ladder_pull(indptr, indices, weights, influence, peer_share, code, base_gap):
+    """Apply a week's changes to ``base_gap`` by reading every tie once (in place).
 
-    Parallel over the people whose tally changes; cheaper than
-    :func:`ladder_push` in weeks when many people change.
+    Parallel over people; cheaper than :func:`ladder_push` in weeks when many
+    people change.
 
     Parameters
     ----------
+    weights : float64 ndarray of shape (nnz,)
+    influence : float32 ndarray of shape (n,)
+    peer_share : float64 ndarray of shape (n,)
+        ``peer_weight`` over each person's influence-weighted strength.
     code : int8 ndarray of shape (n,)
         This week's change of each person: 0 none, ``b + 1`` took up
         behavior ``b``, ``-(b + 1)`` dropped it.
-    tally : float64 ndarray of shape (B, n)
+    base_gap : float32 ndarray of shape (B, n)
         Updated in place.
     """
     n = indptr.shape[0] - 1
@@ -209,30 +213,38 @@ def ladder_pull(indptr, indices, weights, influence, code, tally):
             j = indices[t]
             c = code[j]
             if c != 0:
+                w = weights[t] * influence[j] * peer_share[i]
                 if c > 0:
-                    tally[c - 1, i] += weights[t] * influence[j]
+                    base_gap[c - 1, i] += w
                 else:
-                    tally[-c - 1, i] -= weights[t] * influence[j]
+                    base_gap[-c - 1, i] -= w
 
 
 @njit(cache=True, parallel=True)
-def ladder_recount(indptr, indices, weights, influence, stage, tally):
-    """Rebuild ``tally`` (B, n) from ``stage`` by reading every tie once.
+def peer_terms(indptr, indices, weights, influence, peer_share, stage, out):
+    """``out[b, i] = peer_weight * P_ib`` for every person, reading every tie once.
 
     Each row is summed in CSR order whatever the number of threads.
+
+    Parameters
+    ----------
+    out : float64 ndarray of shape (B, n)
+        Written.
     """
     n = stage.shape[0]
-    top = tally.shape[0]
+    top = out.shape[0]
     for i in prange(n):
         for b in range(top):
-            tally[b, i] = 0.0
+            out[b, i] = 0.0
         for t in range(indptr[i], indptr[i + 1]):
             j = indices[t]
             s = stage[j]
             if s > 0:
                 w = weights[t] * influence[j]
                 for b in range(s):
-                    tally[b, i] += w
+                    out[b, i] += w
+        for b in range(top):
+            out[b, i] *= peer_share[i]
 
 
 @njit(cache=True, parallel=True)

@@ -221,17 +221,15 @@ class _OrganizationalDynamics:
         self.generative = culture.generative
         self.difficulty = np.array([b.difficulty for b in rule.ladder], dtype=np.float64)
         self.risk = np.array([b.risk for b in rule.ladder], dtype=np.float64)
-        self.endorsement = rule.manager_weight * rule.gain(population.trust)
+        self.endorsement = (rule.manager_weight * rule.gain(population.trust)).astype(np.float32)
+        self._manager = org.manager.astype(np.int32)  # half the bytes read each week
         self._week = None
-        self._fixed_gap = np.empty((len(rule.ladder), org.n), dtype=np.float64)
+        self._fixed_gap = None
         self._out = np.empty(org.n, dtype=np.int8)
         self.last_changes = None
 
     def start(self, state):
         """Give week 0's access (before anyone decides)."""
-        with np.errstate(divide="ignore"):
-            share = np.where(state.denom > 0.0, self.rule.peer_weight / state.denom, 0.0)
-        self.peer_share = share
         state.grant_access(self.plan.week(0, state).access, 0)
 
     def _fixed(self, week):
@@ -245,8 +243,11 @@ class _OrganizationalDynamics:
             )
             ease = 1.0 - week.learning
             exposure = people.risk_aversion * (1.0 - rule.safety)
+            # A new array per plan week: the state adds the difference to the old one.
+            fixed = np.empty((self.difficulty.shape[0], own.shape[0]), dtype=np.float64)
             for b in range(self.difficulty.shape[0]):
-                self._fixed_gap[b] = own - self.difficulty[b] * ease - self.risk[b] * exposure
+                fixed[b] = own - self.difficulty[b] * ease - self.risk[b] * exposure
+            self._fixed_gap = fixed
             self._week = week
         return self._fixed_gap
 
@@ -260,15 +261,14 @@ class _OrganizationalDynamics:
         # One key a week from the run's generator; each person's draw is a
         # pure function of (key, person), computed inside the kernel.
         key = np.uint64(0) if rule.deterministic else rng.integers(2**64, dtype=np.uint64)
+        state.set_fixed(self._fixed(plan))
         ladder_decide(
             state.stage,
             plan.access,
-            state.tally,
-            self.peer_share,
-            self.org.manager,
+            state.base_gap,
+            self._manager,
             plan.endorsing,
             self.endorsement,
-            self._fixed(plan),
             state.unit,
             shared,
             rule.rate,

@@ -10,9 +10,9 @@ from sim.kernels import (
     ladder_decide,
     ladder_pull,
     ladder_push,
-    ladder_recount,
     ladder_restage,
     ladder_uniforms,
+    peer_terms,
 )
 from tests.kernels.conftest import set_threads
 from tests.kernels.strategies import network_states
@@ -30,17 +30,12 @@ def slow_tally(net, influence, stage):
     return tally
 
 
-def slow_decide(stage, access, tally, peer_share, manager, endorsing, endorsement, fixed_gap,
-                unit, shared, rate, noise, lapse_rate, hysteresis, u):  # fmt: skip
+def slow_decide(stage, access, base_gap, manager, endorsing, endorsement, unit, shared, rate,
+                noise, lapse_rate, hysteresis, u):  # fmt: skip
     def gap(i, b):
         m = manager[i]
         endorsed = m >= 0 and stage[m] > b and endorsing[m]
-        return (
-            tally[b, i] * peer_share[i]
-            + fixed_gap[b, i]
-            + shared[b, unit[i]]
-            + (endorsement[i] if endorsed else 0.0)
-        )
+        return base_gap[b, i] + shared[b, unit[i]] + (endorsement[i] if endorsed else 0.0)
 
     out = np.zeros(stage.shape[0], dtype=np.int8)
     for i in range(stage.shape[0]):
@@ -69,17 +64,18 @@ def random_inputs(net, seed):
 
 @settings(max_examples=60, deadline=None)
 @given(network_states(weighted=True), st.sampled_from([1, 2]))
-def test_recount_and_push_build_the_same_tally(case, threads):
+def test_peer_terms_push_and_pull_agree_with_the_obvious_sum(case, threads):
     set_threads(threads)
     net, _, seed = case
     rng, stage, influence = random_inputs(net, seed)
-    tally = np.full((B, net.n), np.nan)
-    ladder_recount(net.indptr, net.indices, net.weights, influence, stage, tally)
-    np.testing.assert_allclose(tally, slow_tally(net, influence, stage), rtol=1e-12, atol=1e-12)
-    denom = np.empty(net.n)
-    influence_strength(net.indptr, net.indices, net.weights, influence, denom)
-    np.testing.assert_allclose(denom, slow_tally(net, influence, np.full(net.n, 1))[0])
-    # A week of changes, pushed or restaged + recounted, gives the same state.
+    share = rng.uniform(0.01, 0.1, net.n)
+    peer = np.full((B, net.n), np.nan)
+    peer_terms(net.indptr, net.indices, net.weights, influence, share, stage, peer)
+    np.testing.assert_allclose(peer, slow_tally(net, influence, stage) * share, rtol=1e-12)
+    strength = np.empty(net.n)
+    influence_strength(net.indptr, net.indices, net.weights, influence, strength)
+    np.testing.assert_allclose(strength, slow_tally(net, influence, np.full(net.n, 1))[0])
+    # A week of changes, pushed or pulled, gives the same state as a fresh sum.
     movable = np.flatnonzero((stage < B) | (stage > 0))
     changed = np.sort(rng.choice(movable, size=min(len(movable), 5), replace=False))
     change = np.where(
@@ -87,20 +83,25 @@ def test_recount_and_push_build_the_same_tally(case, threads):
     ).astype(np.int8)
     unit = rng.integers(0, 2, net.n).astype(np.int32)
     holders = np.array([np.bincount(unit[stage > b], minlength=2) for b in range(B)])
-    pushed_stage, pushed_tally, pushed_holders = stage.copy(), tally.copy(), holders.copy()
-    ladder_push(net.indptr, net.indices, net.weights, influence, changed, change,
-                pushed_stage, pushed_tally, unit, pushed_holders)  # fmt: skip
-    recount_stage, recount_tally, recount_holders = stage.copy(), tally.copy(), holders.copy()
-    ladder_restage(changed, change, recount_stage, unit, recount_holders)
-    ladder_recount(net.indptr, net.indices, net.weights, influence, recount_stage, recount_tally)
     expected = stage.copy()
     expected[changed] += change
-    np.testing.assert_array_equal(pushed_stage, expected)
-    np.testing.assert_array_equal(recount_stage, expected)
-    np.testing.assert_array_equal(pushed_holders, recount_holders)
-    np.testing.assert_allclose(pushed_tally, recount_tally, rtol=1e-9, atol=1e-9)
-    want = np.array([np.bincount(unit[expected > b], minlength=2) for b in range(B)])
-    np.testing.assert_array_equal(pushed_holders, want)
+    want = slow_tally(net, influence, expected) * share
+    pushed_weights = (net.weights * share[net.indices]).astype(np.float32)
+    pushed = [stage.copy(), peer.astype(np.float32), holders.copy()]
+    ladder_push(net.indptr, net.indices, pushed_weights, influence.astype(np.float32), changed,
+                change, pushed[0], pushed[1], unit, pushed[2])  # fmt: skip
+    pulled = [stage.copy(), peer.astype(np.float32), holders.copy()]
+    code = np.zeros(net.n, np.int8)
+    rung = np.where(change > 0, stage[changed], stage[changed] - 1)
+    code[changed] = (rung + 1) * change
+    ladder_restage(changed, change, pulled[0], unit, pulled[2])
+    ladder_pull(net.indptr, net.indices, net.weights, influence.astype(np.float32), share, code,
+                pulled[1])  # fmt: skip
+    for got in (pushed, pulled):
+        np.testing.assert_array_equal(got[0], expected)
+        np.testing.assert_allclose(got[1], want, rtol=1e-5, atol=1e-6)
+        want_holders = np.array([np.bincount(unit[expected > b], minlength=2) for b in range(B)])
+        np.testing.assert_array_equal(got[2], want_holders)
 
 
 @settings(max_examples=80, deadline=None)
@@ -114,22 +115,20 @@ def test_recount_and_push_build_the_same_tally(case, threads):
 def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
     set_threads(threads)
     net, access, seed = case
-    rng, stage, influence = random_inputs(net, seed)
+    rng, stage, _ = random_inputs(net, seed)
     n = net.n
-    tally = slow_tally(net, influence, stage)
-    peer_share = rng.uniform(0, 0.5, n) / np.maximum(tally[0] + 1, 1)
-    manager = np.concatenate([[-1], rng.integers(0, np.arange(1, n))]).astype(np.int64)
+    base_gap = rng.uniform(-0.6, 0.5, (B, n)).astype(np.float32)
+    manager = np.concatenate([[-1], rng.integers(0, np.arange(1, n))]).astype(np.int32)
     endorsing = rng.random(n) < 0.5
-    endorsement = rng.uniform(-0.1, 0.2, n)
-    fixed_gap = rng.uniform(-0.6, 0.3, (B, n))
+    endorsement = rng.uniform(-0.1, 0.2, n).astype(np.float32)
     unit = rng.integers(0, 2, n).astype(np.int32)
     shared = rng.uniform(0, 0.2, (B, 2))
     deterministic = noise == 0 and rate == 1 and lapse_rate in (0, 1)
     key = rng.integers(2**64, dtype=np.uint64)
     u = np.empty(n)
     ladder_uniforms(key, u)
-    args = (stage, access, tally, peer_share, manager, endorsing, endorsement, fixed_gap, unit,
-            shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
+    args = (stage, access, base_gap, manager, endorsing, endorsement, unit, shared, rate, noise,
+            lapse_rate, 0.1)  # fmt: skip
     out = np.full(n, 7, dtype=np.int8)
     ladder_decide(*args, key, not deterministic, out)
     np.testing.assert_array_equal(out, slow_decide(*args, u))
@@ -143,8 +142,8 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
     n = 200_000
     u = np.empty(n)
     ladder_uniforms(np.uint64(99), u)
-    args = (np.zeros(n, np.int8), np.ones(n, bool), np.zeros((B, n)), np.zeros(n),
-            np.full(n, -1), np.zeros(n, bool), np.zeros(n), np.full((B, n), gap),
+    args = (np.zeros(n, np.int8), np.ones(n, bool), np.full((B, n), gap, np.float32),
+            np.full(n, -1, np.int32), np.zeros(n, bool), np.zeros(n, np.float32),
             np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
     ladder_decide(*args, np.uint64(99), True, out)
@@ -169,21 +168,3 @@ def test_uniforms_are_uniform_and_independent_across_keys():
     c = np.empty(n)
     ladder_uniforms(np.uint64(1), c)
     np.testing.assert_array_equal(a, c)
-
-
-@settings(max_examples=40, deadline=None)
-@given(network_states(weighted=True), st.sampled_from([1, 2]))
-def test_pull_applies_changes_like_push(case, threads):
-    set_threads(threads)
-    net, _, seed = case
-    _, stage, influence = random_inputs(net, seed)
-    tally = slow_tally(net, influence, stage)
-    changed = np.flatnonzero(stage < B)[:4]
-    change = np.ones(changed.shape[0], np.int8)
-    code = np.zeros(net.n, np.int8)
-    code[changed] = stage[changed] + 1
-    pulled = tally.copy()
-    ladder_pull(net.indptr, net.indices, net.weights, influence, code, pulled)
-    after = stage.copy()
-    after[changed] += change
-    np.testing.assert_allclose(pulled, slow_tally(net, influence, after), rtol=1e-9, atol=1e-9)
