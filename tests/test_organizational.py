@@ -306,3 +306,18 @@ def test_breakdown_of_a_classic_rule_on_an_org(org):
     total = parts.groupby("step").adopters.sum().to_numpy()
     np.testing.assert_array_equal(total, model.adoption.adopters.to_numpy())
     assert (parts.with_access == parts.people).all()
+
+
+def test_culture_moves_a_generated_company():
+    """The calibration the rule's docstring states, on a generated company."""
+    from sim import org as orgs
+
+    finals = {}
+    for dial in (0.3, 0.5, 0.8):
+        company = orgs.generate(3000, openness=dial, seed=1)
+        culture = Culture(dial, dial, dial, dial)
+        model = run(company, rules.Organizational(), weeks=52, culture=culture, initial=0.01)
+        finals[dial] = holders(model) / company.n
+    assert (finals[0.3] <= finals[0.5]).all() and (finals[0.5] <= finals[0.8]).all()
+    assert 0.8 < finals[0.5][0] < 0.99 and 0.05 < finals[0.5][1] < 0.4
+    assert finals[0.3][1] < 0.1 and finals[0.8][2] > 0.5

@@ -53,9 +53,13 @@ def test_quickstart_runs(tmp_path):
         text=True,
         check=True,
     )
-    assert "threshold" in out.stdout
+    assert "threshold" in out.stdout and "humanized" in out.stdout
     assert (tmp_path / "adoption.csv").read_text().startswith("step,behavior,adopters")
-    assert [p.name for p in tmp_path.iterdir()] == ["adoption.csv"]
+    organization = (tmp_path / "organization.csv").read_text()
+    assert organization.startswith("step,behavior,adopters")
+    assert "contribute" in organization and "humanized" in organization
+    # Written atomically: no temporary file is left beside the results.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adoption.csv", "organization.csv"]
 
 
 def test_classics_script_reproduces_the_results():
