@@ -10,6 +10,7 @@ record and the log of changes that breakdowns by unit or level are built from.
 from __future__ import annotations
 
 import numpy as np
+from numba import get_num_threads
 
 from sim.kernels import (
     influence_strength,
@@ -170,15 +171,14 @@ class LadderState:
             pushed = tie_count(net.indptr, changed)
             if pushed * _PUSH_COST <= net.indptr[-1]:
                 ladder_push(net.indptr, net.indices, self._pushed_weights, self.influence,
-                            changed, change, self.stage, self.base_gap, self.unit,
-                            self.unit_holders)  # fmt: skip
+                            changed, rung, change, get_num_threads(), self.base_gap)  # fmt: skip
             else:
                 code = self._code
                 code[changed] = (rung + 1) * change
                 ladder_pull(net.indptr, net.indices, net.weights, self.influence,
                             self.peer_share, code, self.base_gap)  # fmt: skip
                 code[changed] = 0
-                ladder_restage(changed, change, self.stage, self.unit, self.unit_holders)
+            ladder_restage(changed, change, self.stage, self.unit, self.unit_holders)
             self.holders = self.unit_holders.sum(axis=1)
             self._log.append((changed, rung, change, week))
         else:

@@ -228,6 +228,12 @@ for name, network, rule in [
 ]:
     model = OrgModel(network=network, rule=rule, initial_adopters=0.3, seed=5).run(15)
     curves[name] = model.adoption.adopters.tolist() + [int(model.adopted_at.sum())]
+from sim import org
+company = org.generate(60_000, seed=4)
+for name, initial in [("organizational", 0.01), ("organizational_big_weeks", 0.3)]:
+    model = OrgModel(org=company, rule=rules.Organizational(), initial_adopters=initial, seed=6)
+    model.run(15)
+    curves[name] = model.adoption.adopters.tolist() + [int(model.stage.astype(int).sum())]
 print(json.dumps(curves))
 """
 

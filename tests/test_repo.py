@@ -74,3 +74,23 @@ def test_classics_script_reproduces_the_results():
     assert "thresholds 0..99 -> 100 riot; threshold-1 person moved to 2 -> 1" in out
     assert "clustered ring -> 400 adopt" in out
     assert "z=8: 0/10" in out
+
+
+def test_readme_organization_snippet_runs():
+    text = (ROOT / "README.md").read_text()
+    opening = text.index("```python", text.index("## Run an organization")) + len("```python")
+    block = text[opening : text.index("```", opening)]
+    namespace = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    model = namespace["model"]
+    assert list(model.adoption.columns) == [
+        "step",
+        "behavior",
+        "adopters",
+        "new_adopters",
+        "fraction",
+        "lapses",
+        "with_access",
+    ]
+    by_unit = namespace["model"].adoption_by("unit")
+    assert set(by_unit.unit) == set(model.org.unit_names)

@@ -16,6 +16,7 @@ from sim.kernels.counts import (
 from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 from sim.kernels.ladder import (
     influence_strength,
+    ladder_active,
     ladder_decide,
     ladder_pull,
     ladder_push,
@@ -52,6 +53,7 @@ __all__ = [
     "count_adopted_neighbours",
     "count_adopted_neighbours_serial",
     "influence_strength",
+    "ladder_active",
     "ladder_decide",
     "ladder_pull",
     "ladder_push",

@@ -61,7 +61,20 @@ def _gap(i, b, stage, base_gap, manager, endorsing, endorsement, unit, shared):
 
 
 @njit(cache=True, parallel=True)
-def ladder_decide(stage, access, base_gap, manager, endorsing, endorsement, unit, shared, rate,
+def ladder_active(access, key, draws, rate, lapse_rate, out):
+    """Who may change this week: access and, with draws, a uniform below a rate.
+
+    A person whose draw is at least ``max(rate, lapse_rate)`` can neither
+    advance nor lapse; finding them first keeps the unpredictable branch out
+    of :func:`ladder_decide`.
+    """
+    can = max(rate, lapse_rate)
+    for i in prange(out.shape[0]):
+        out[i] = access[i] and (not draws or _uniform(key, i) < can)
+
+
+@njit(cache=True, parallel=True)
+def ladder_decide(ids, stage, base_gap, manager, endorsing, endorsement, unit, shared, rate,
                   noise, lapse_rate, hysteresis, key, draws, out):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
@@ -80,9 +93,10 @@ def ladder_decide(stage, access, base_gap, manager, endorsing, endorsement, unit
 
     Parameters
     ----------
+    ids : int64 ndarray of shape (k,)
+        The people to decide for (see :func:`ladder_active`); others stay.
     stage : int8 ndarray of shape (n,)
         Behaviors held (0..B).
-    access : bool ndarray of shape (n,)
     base_gap : float32 ndarray of shape (B, n)
     manager : int32 ndarray of shape (n,)
         Manager of each person, -1 for the top.
@@ -100,44 +114,46 @@ def ladder_decide(stage, access, base_gap, manager, endorsing, endorsement, unit
     draws : bool
         False when every decision is certain (``noise == 0``, ``rate == 1``
         and ``lapse_rate`` 0 or 1): then no uniform is used.
-    out : int8 ndarray of shape (n,)
-        Written: the change of each person's stage.
+    out : int8 ndarray of shape (k,)
+        Written: the change of each one's stage.
     """
-    n = stage.shape[0]
     top = base_gap.shape[0]
     tail = rate * _TAIL
-    for i in prange(n):
+    for k in prange(ids.shape[0]):
+        i = ids[k]
         change = 0
         s = stage[i]
-        if access[i]:
-            u = _uniform(key, i) if draws else 0.0
-            if s > 0:
-                gap = _gap(i, s - 1, stage, base_gap, manager, endorsing, endorsement, unit,
-                           shared)  # fmt: skip
-                if gap < -hysteresis:
-                    if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
-                        change = -1
-                    s = top  # a lapsing person does not advance
-            if s < top:
-                gap = _gap(i, s, stage, base_gap, manager, endorsing, endorsement, unit, shared)
-                if noise == 0.0:
-                    if gap >= 0.0 and (rate >= 1.0 or u < rate):
-                        change = 1
-                else:
-                    x = gap / noise
-                    # sigmoid(x) < e^x: far below the threshold the draw
-                    # decides without the exp, with the same result.
-                    if (x >= -_FAR or u < tail) and u < rate / (1.0 + np.exp(-x)):
-                        change = 1
-        out[i] = change
+        u = _uniform(key, i) if draws else 0.0
+        if s > 0:
+            gap = _gap(i, s - 1, stage, base_gap, manager, endorsing, endorsement, unit,
+                       shared)  # fmt: skip
+            if gap < -hysteresis:
+                if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
+                    change = -1
+                s = top  # a lapsing person does not advance
+        if s < top:
+            gap = _gap(i, s, stage, base_gap, manager, endorsing, endorsement, unit, shared)
+            if noise == 0.0:
+                if gap >= 0.0 and (rate >= 1.0 or u < rate):
+                    change = 1
+            else:
+                x = gap / noise
+                # sigmoid(x) < e^x: far below the threshold the draw
+                # decides without the exp, with the same result.
+                if (x >= -_FAR or u < tail) and u < rate / (1.0 + np.exp(-x)):
+                    change = 1
+        out[k] = change
 
 
-@njit(cache=True)
-def ladder_push(indptr, indices, pushed_weights, influence, changed, change, stage, base_gap,
-                unit, unit_holders):  # fmt: skip
-    """Apply a week's changes, pushing each along its ties (in place).
+@njit(cache=True, parallel=True)
+def ladder_push(indptr, indices, pushed_weights, influence, changed, rung, change, blocks,
+                base_gap):  # fmt: skip
+    """Apply a week's changes to ``base_gap``, pushing each along its ties (in place).
 
-    Cheap when few people change: visits only their ties.
+    Cheap when few people change: visits only their ties. Each thread takes
+    one block of target people and scans every change, writing only into its
+    block, so writes never collide and every target receives its additions
+    in the order of ``changed`` whatever the number of threads.
 
     Parameters
     ----------
@@ -147,35 +163,34 @@ def ladder_push(indptr, indices, pushed_weights, influence, changed, change, sta
     influence : float32 ndarray of shape (n,)
     changed : int64 ndarray of shape (k,)
         Distinct ids of the people whose stage changes.
+    rung : int8 ndarray of shape (k,)
+        The behavior each of them takes up or drops.
     change : int8 ndarray of shape (k,)
-        +1 (adopts the next behavior) or -1 (drops the top one).
-    stage : int8 ndarray of shape (n,)
-        Updated in place.
+        +1 (takes it up) or -1 (drops it).
+    blocks : int
+        Blocks of targets, one per thread (any number gives the same result).
     base_gap : float32 ndarray of shape (B, n)
         Updated in place at the neighbours of ``changed``.
-    unit_holders : int64 ndarray of shape (B, U)
-        Holders of each behavior per unit; updated in place.
     """
-    for k in range(changed.shape[0]):
-        j = changed[k]
-        if change[k] > 0:
-            b = stage[j]
-            stage[j] = b + 1
-            f = influence[j]
-        else:
-            b = stage[j] - 1
-            stage[j] = b
-            f = -influence[j]
-        unit_holders[b, unit[j]] += change[k]
-        for t in range(indptr[j], indptr[j + 1]):
-            base_gap[b, indices[t]] += pushed_weights[t] * f
+    n = base_gap.shape[1]
+    for block in prange(blocks):
+        lo = n * block // blocks
+        hi = n * (block + 1) // blocks
+        for k in range(changed.shape[0]):
+            j = changed[k]
+            b = rung[k]
+            f = influence[j] if change[k] > 0 else -influence[j]
+            for t in range(indptr[j], indptr[j + 1]):
+                i = indices[t]
+                if lo <= i < hi:
+                    base_gap[b, i] += pushed_weights[t] * f
 
 
 @njit(cache=True)
 def ladder_restage(changed, change, stage, unit, unit_holders):
     """Apply a week's changes to ``stage`` and ``unit_holders`` only (in place).
 
-    Used with :func:`ladder_pull`, which updates ``base_gap`` by itself.
+    :func:`ladder_push` and :func:`ladder_pull` update ``base_gap`` apart.
     """
     for k in range(changed.shape[0]):
         j = changed[k]

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._validation import check_choice, check_scalar
-from sim.kernels import ladder_decide
+from sim.kernels import ladder_active, ladder_decide
 from sim.rules.base import Rule
 
 __all__ = ["LADDER", "Behavior", "Organizational"]
@@ -225,7 +225,7 @@ class _OrganizationalDynamics:
         self._manager = org.manager.astype(np.int32)  # half the bytes read each week
         self._week = None
         self._fixed_gap = None
-        self._out = np.empty(org.n, dtype=np.int8)
+        self._active = np.empty(org.n, dtype=np.bool_)
         self.last_changes = None
 
     def start(self, state):
@@ -262,9 +262,13 @@ class _OrganizationalDynamics:
         # pure function of (key, person), computed inside the kernel.
         key = np.uint64(0) if rule.deterministic else rng.integers(2**64, dtype=np.uint64)
         state.set_fixed(self._fixed(plan))
+        draws = not rule.deterministic
+        ladder_active(plan.access, key, draws, rule.rate, rule.lapse_rate, self._active)
+        ids = np.flatnonzero(self._active)
+        out = np.empty(ids.shape[0], dtype=np.int8)
         ladder_decide(
+            ids,
             state.stage,
-            plan.access,
             state.base_gap,
             self._manager,
             plan.endorsing,
@@ -276,11 +280,11 @@ class _OrganizationalDynamics:
             rule.lapse_rate,
             rule.hysteresis,
             key,
-            not rule.deterministic,
-            self._out,
+            draws,
+            out,
         )
-        changed = np.flatnonzero(self._out)
-        change = self._out[changed]
+        moved = out != 0
+        changed, change = ids[moved], out[moved]
         self.last_changes = changed.shape[0]
         return changed, change
 

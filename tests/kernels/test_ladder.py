@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from sim.kernels import (
     influence_strength,
+    ladder_active,
     ladder_decide,
     ladder_pull,
     ladder_push,
@@ -88,11 +89,12 @@ def test_peer_terms_push_and_pull_agree_with_the_obvious_sum(case, threads):
     want = slow_tally(net, influence, expected) * share
     pushed_weights = (net.weights * share[net.indices]).astype(np.float32)
     pushed = [stage.copy(), peer.astype(np.float32), holders.copy()]
+    rung = np.where(change > 0, stage[changed], stage[changed] - 1).astype(np.int8)
     ladder_push(net.indptr, net.indices, pushed_weights, influence.astype(np.float32), changed,
-                change, pushed[0], pushed[1], unit, pushed[2])  # fmt: skip
+                rung, change, threads + 1, pushed[1])  # fmt: skip
+    ladder_restage(changed, change, pushed[0], unit, pushed[2])
     pulled = [stage.copy(), peer.astype(np.float32), holders.copy()]
     code = np.zeros(net.n, np.int8)
-    rung = np.where(change > 0, stage[changed], stage[changed] - 1)
     code[changed] = (rung + 1) * change
     ladder_restage(changed, change, pulled[0], unit, pulled[2])
     ladder_pull(net.indptr, net.indices, net.weights, influence.astype(np.float32), share, code,
@@ -129,8 +131,13 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
     ladder_uniforms(key, u)
     args = (stage, access, base_gap, manager, endorsing, endorsement, unit, shared, rate, noise,
             lapse_rate, 0.1)  # fmt: skip
-    out = np.full(n, 7, dtype=np.int8)
-    ladder_decide(*args, key, not deterministic, out)
+    active = np.empty(n, dtype=bool)
+    ladder_active(access, key, not deterministic, rate, lapse_rate, active)
+    ids = np.flatnonzero(active)
+    some = np.full(ids.shape[0], 7, dtype=np.int8)
+    ladder_decide(ids, *args[:1], *args[2:], key, not deterministic, some)
+    out = np.zeros(n, dtype=np.int8)
+    out[ids] = some
     np.testing.assert_array_equal(out, slow_decide(*args, u))
     assert (out[~access] == 0).all()
     assert (out[stage == B] <= 0).all() and (out[stage == 0] >= 0).all()
@@ -146,7 +153,7 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
             np.full(n, -1, np.int32), np.zeros(n, bool), np.zeros(n, np.float32),
             np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
-    ladder_decide(*args, np.uint64(99), True, out)
+    ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out)
     np.testing.assert_array_equal(out, slow_decide(*args, u))
     # Enough draws fall below the shortcut's bound to exercise the exact path.
     assert (u < 0.5 * 0.00033546262790251185).sum() > 10
