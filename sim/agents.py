@@ -1,4 +1,4 @@
-"""Mesa agents that are live, read-only views onto the model's arrays."""
+"""Mesa agents that are live, read-only views onto the model's arrays, built on demand."""
 
 from __future__ import annotations
 
@@ -84,3 +84,35 @@ class Employee(mesa.Agent):
 
     def __repr__(self):
         return f"<Employee {self.label!r} adopted={self.adopted}>"
+
+
+class LazyAgents:
+    """Mixin for a ``mesa.Model``: one :class:`Employee` per person, built on first use.
+
+    Building agents costs about 10 µs each, far more than a week of the run,
+    so a model that never looks at them never builds them. The model must
+    have a ``network`` (its ``n`` is the number of people).
+    """
+
+    _people = None
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All people as :class:`Employee` agents (built on first access)."""
+        self._build_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._build_agents()
+        return super().agents_by_type
+
+    @property
+    def people(self) -> list[Employee]:
+        """Employees in node order: ``model.people[i]`` is node ``i``."""
+        self._build_agents()
+        return self._people
+
+    def _build_agents(self):
+        if self._people is None:
+            self._people = [Employee(self, i) for i in range(self.network.n)]

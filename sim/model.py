@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import Employee
+from sim.agents import LazyAgents
 from sim.ladder import LadderState
 from sim.networks import Network
 from sim.org import Org
@@ -33,7 +33,7 @@ def _stdlib_seed(rng):
     return None  # a generator built without a seed sequence: Mesa draws from the OS
 
 
-class OrgModel(mesa.Model):
+class OrgModel(LazyAgents, mesa.Model):
     """Adoption of behaviors in an organization or on a network, one step per week.
 
     The state lives in numpy arrays and each :meth:`step` runs the rule's
@@ -131,7 +131,6 @@ class OrgModel(mesa.Model):
             )
         self.rule = rule
         self._ladder = rule.needs_org
-        self._agents_built = False
         self._custom_collector = None
         self._collector = mesa.DataCollector(
             model_reporters={"adopters": "adopters", "fraction": "fraction"}
@@ -404,31 +403,6 @@ class OrgModel(mesa.Model):
     def datacollector(self, collector):
         # The Mesa idiom: a subclass sets its own collector and calls collect().
         self._custom_collector = collector
-
-    # -- Mesa agents, built on demand --------------------------------------------------
-
-    @property
-    def agents(self) -> mesa.agent.AgentSet:
-        """All people as :class:`Employee` agents (built on first access)."""
-        self._build_agents()
-        return super().agents
-
-    @property
-    def agents_by_type(self):
-        self._build_agents()
-        return super().agents_by_type
-
-    @property
-    def people(self) -> list[Employee]:
-        """Employees in node order: ``model.people[i]`` is node ``i``."""
-        self._build_agents()
-        return self._people
-
-    def _build_agents(self):
-        if self._agents_built:
-            return
-        self._agents_built = True
-        self._people = [Employee(self, i) for i in range(self.network.n)]
 
     def __repr__(self):
         return (

@@ -106,7 +106,7 @@ def test_run_keeps_going_after_convergence_but_running_flag_drops(ring):
 
 def test_agents_are_lazy_live_views(star):
     model = OrgModel(network=star, rule=rules.IndependentCascade(1.0), initial_adopters=[0])
-    assert not model._agents_built
+    assert model._people is None
     people = model.agents
     assert len(people) == 9 and all(isinstance(a, Employee) for a in people)
     leaf = model.people[4]
