@@ -32,8 +32,8 @@ class Employee(mesa.Agent):
 
     @property
     def adopted(self) -> bool:
-        """Whether this person has adopted now."""
-        return bool(self.model.adopted[self.index])
+        """Whether this person has adopted (holds the first behavior) now."""
+        return self.model._stage_of(self.index) > 0
 
     @property
     def adopted_at(self) -> int | None:
@@ -44,7 +44,7 @@ class Employee(mesa.Agent):
     @property
     def stage(self) -> int:
         """How many behaviors of the ladder this person holds now."""
-        return int(self.model.stage[self.index])
+        return self.model._stage_of(self.index)
 
     @property
     def behaviors(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from sim.kernels import (
     ladder_pull,
     ladder_push,
     ladder_restage,
-    peer_terms,
+    ladder_tally,
     tie_count,
 )
 
@@ -45,20 +45,15 @@ class LadderState:
     by_unit : bool
         Keep holders per unit (visibility within one's unit) rather than for
         the whole company.
-    peer_weight : float
-        Weight of the peer share in the signal.
 
     Attributes
     ----------
     stage : int8 ndarray of shape (n,)
         Number of behaviors each person holds (0..B).
-    base_gap : float32 ndarray of shape (B, n)
-        ``peer_weight * P_ib`` plus the fixed parts of the gap set by
-        :meth:`set_fixed` (see :mod:`sim.kernels.ladder`).
-    peer_share : float64 ndarray of shape (n,)
-        ``peer_weight`` over each person's influence-weighted strength (0
-        without ties): ``P_ib`` is the influence-weighted ties to holders of
-        ``b`` times ``peer_share / peer_weight``.
+    tally : float64 ndarray of shape (B, n)
+        ``tally[b, i]``: influence-weighted ties of ``i`` to holders of ``b``.
+    strength : float64 ndarray of shape (n,)
+        Influence-weighted strength; ``tally / strength`` is the peer share.
     holders : int64 ndarray of shape (B,)
         Number of people holding each behavior now.
     adopted_at : int32 ndarray of shape (n,)
@@ -67,9 +62,7 @@ class LadderState:
         Week from which each person has had access; -1 if never.
     """
 
-    def __init__(
-        self, org, influence, n_behaviors, initial_adopters, by_unit=True, peer_weight=1.0
-    ):
+    def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True):
         net = org.network
         n = org.n
         self.org = org
@@ -81,20 +74,12 @@ class LadderState:
         self.adopted_at[initial_adopters] = 0
         self.unit = org.unit if by_unit else np.zeros(n, dtype=np.int32)
         n_groups = org.n_units if by_unit else 1
-        influence = np.asarray(influence, dtype=np.float64)
-        strength = np.empty(n, dtype=np.float64)
-        influence_strength(net.indptr, net.indices, net.weights, influence, strength)
-        with np.errstate(divide="ignore"):
-            self.peer_share = np.where(strength > 0.0, peer_weight / strength, 0.0)
-        self.influence = influence.astype(np.float32)
-        # A push from j to i adds w_ij * influence_j * peer_share_i: the weight
-        # and the target's scale, stored with the tie as the push reads it.
-        self._pushed_weights = (net.weights * self.peer_share[net.indices]).astype(np.float32)
-        peer = np.empty((n_behaviors, n), dtype=np.float64)
-        peer_terms(net.indptr, net.indices, net.weights, influence, self.peer_share,
-                   self.stage, peer)  # fmt: skip
-        self.base_gap = peer.astype(np.float32)
-        self._fixed = None
+        self.influence = np.asarray(influence, dtype=np.float64)
+        self.strength = np.empty(n, dtype=np.float64)
+        influence_strength(net.indptr, net.indices, net.weights, self.influence, self.strength)
+        self.tally = np.empty((n_behaviors, n), dtype=np.float64)
+        ladder_tally(net.indptr, net.indices, net.weights, self.influence, self.stage,
+                     self.tally)  # fmt: skip
         self.unit_holders = np.zeros((n_behaviors, n_groups), dtype=np.int64)
         seeded = np.bincount(self.unit[initial_adopters], minlength=n_groups)
         self.unit_holders[:] = seeded
@@ -119,19 +104,9 @@ class LadderState:
         ]
         self._end_week()
 
-    def set_fixed(self, fixed):
-        """Make ``fixed`` (float64, shape (B, n)) the fixed part of ``base_gap``."""
-        if fixed is self._fixed:
-            return
-        if self._fixed is None:
-            self.base_gap += fixed.astype(np.float32)
-        else:
-            self.base_gap += (fixed - self._fixed).astype(np.float32)
-        self._fixed = fixed
-
     @property
     def n_behaviors(self) -> int:
-        return int(self.base_gap.shape[0])
+        return int(self.tally.shape[0])
 
     @property
     def with_access(self) -> int:
@@ -141,8 +116,15 @@ class LadderState:
         """Take this week's access array (bool, shape (n,)); record who is new to it."""
         if access is self._access:
             return
+        had = self.access_since >= 0
+        if (had & ~access).any():
+            who = int(np.flatnonzero(had & ~access)[0])
+            raise ValueError(
+                f"The plan takes access away from person {who} in week {week}; access to "
+                f"the platform can only grow."
+            )
         self._access = access
-        new = np.flatnonzero(access & (self.access_since < 0))
+        new = np.flatnonzero(access & ~had)
         if new.shape[0]:
             self.access_since[new] = week
             self.unit_access += np.bincount(self.unit[new], minlength=self.unit_access.shape[0])
@@ -170,13 +152,13 @@ class LadderState:
             self.adopted_at[first] = week
             pushed = tie_count(net.indptr, changed)
             if pushed * _PUSH_COST <= net.indptr[-1]:
-                ladder_push(net.indptr, net.indices, self._pushed_weights, self.influence,
-                            changed, rung, change, get_num_threads(), self.base_gap)  # fmt: skip
+                ladder_push(net.indptr, net.indices, net.weights, self.influence, changed, rung,
+                            change, get_num_threads(), self.tally)  # fmt: skip
             else:
                 code = self._code
                 code[changed] = (rung + 1) * change
-                ladder_pull(net.indptr, net.indices, net.weights, self.influence,
-                            self.peer_share, code, self.base_gap)  # fmt: skip
+                ladder_pull(net.indptr, net.indices, net.weights, self.influence, code,
+                            self.tally)  # fmt: skip
                 code[changed] = 0
             ladder_restage(changed, change, self.stage, self.unit, self.unit_holders)
             self.holders = self.unit_holders.sum(axis=1)

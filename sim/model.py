@@ -181,6 +181,12 @@ class OrgModel(LazyAgents, mesa.Model):
         self._new = [self._state.adopters]
         self._stationary = self._dynamics.is_stationary(self._state)
 
+    def _stage_of(self, i):
+        """Behaviors person ``i`` holds now (cheap: for agents)."""
+        if self._ladder:
+            return int(self._state.stage[i])
+        return int(self._state.adopted[i])
+
     def _start_ladder(self, culture, population, plan, initial_adopters):
         org = self.org
         if org is None:
@@ -194,16 +200,25 @@ class OrgModel(LazyAgents, mesa.Model):
                 "The 'culture' parameter of OrgModel must be a sim.population.Culture. "
                 f"Got {type(culture).__name__}."
             )
+        for name, value, kind in (
+            ("population", population, Population),
+            ("plan", plan, RolloutPlan),
+        ):
+            if value is not None and not isinstance(value, kind):
+                raise TypeError(
+                    f"The {name!r} parameter of OrgModel must be a {kind.__module__}."
+                    f"{kind.__name__}. Got {type(value).__name__} instead."
+                )
         if population is None:
             population = Population.draw(org, culture, self.rng)
-        elif not isinstance(population, Population) or population.n != org.n:
+        elif population.n != org.n:
             raise ValueError(
                 f"The 'population' parameter of OrgModel must be a Population of the "
                 f"org's {org.n} people."
             )
         if plan is None:
             plan = RolloutPlan(org.n)
-        elif not isinstance(plan, RolloutPlan) or plan.n != org.n:
+        elif plan.n != org.n:
             raise ValueError(
                 f"The 'plan' parameter of OrgModel must be a RolloutPlan for the org's "
                 f"{org.n} people."
@@ -216,15 +231,21 @@ class OrgModel(LazyAgents, mesa.Model):
             org,
             population.influence,
             len(self.rule.ladder),
-            self._initial_adopters(initial_adopters),
+            self._initial_adopters(initial_adopters, among=plan.week(0).access),
             by_unit=self.rule.visibility == "unit",
-            peer_weight=self.rule.peer_weight,
         )
         self._dynamics.start(self._state)
         self._stationary = False
 
-    def _initial_adopters(self, initial):
+    def _initial_adopters(self, initial, among=None):
+        """Sorted distinct ids; ``among`` (bool, shape (n,)): who may be one (access)."""
         n = self.network.n
+        if isinstance(initial, numbers.Integral) and not isinstance(initial, bool | np.bool_):
+            raise TypeError(
+                "The 'initial_adopters' parameter of OrgModel must be a sequence of node ids "
+                f"(e.g. [{initial}]) or a float share in [0, 1) (e.g. 0.01). Got the int "
+                f"{initial!r}."
+            )
         if isinstance(initial, numbers.Real) and not isinstance(initial, numbers.Integral):
             share = float(initial)
             if not 0.0 <= share < 1.0:
@@ -232,8 +253,13 @@ class OrgModel(LazyAgents, mesa.Model):
                     "The 'initial_adopters' parameter of OrgModel must be a share in "
                     f"[0, 1) or a sequence of node ids. Got {initial!r} instead."
                 )
-            count = round(share * n)
-            return np.sort(self.rng.choice(n, size=count, replace=False)).astype(np.int64)
+            if among is None:
+                count = round(share * n)
+                return np.sort(self.rng.choice(n, size=count, replace=False)).astype(np.int64)
+            # A share of the people who can use the platform at week 0.
+            eligible = np.flatnonzero(among)
+            count = round(share * eligible.shape[0])
+            return np.sort(self.rng.choice(eligible, size=count, replace=False)).astype(np.int64)
         ids = np.asarray(initial)
         if ids.size == 0:
             return np.zeros(0, dtype=np.int64)
@@ -248,7 +274,14 @@ class OrgModel(LazyAgents, mesa.Model):
                 f"The 'initial_adopters' parameter of OrgModel holds node id "
                 f"{int(ids[bad][0])}, out of range for a network of {n} nodes (ids 0..{n - 1})."
             )
-        return np.unique(ids).astype(np.int64)
+        ids = np.unique(ids).astype(np.int64)
+        if among is not None and not among[ids].all():
+            outside = int(ids[~among[ids]][0])
+            raise ValueError(
+                f"The 'initial_adopters' parameter of OrgModel holds person {outside}, who has "
+                f"no access at week 0 under the plan; initial adopters use the platform."
+            )
+        return ids
 
     # -- the weekly update ------------------------------------------------------------
 

@@ -99,11 +99,20 @@ class RolloutPlan:
             commitment=commitment,
         )
 
-    #: Whether every week is the same (lets a converged deterministic run stop).
-    static = True
+    @property
+    def static(self) -> bool:
+        """Whether every week is the same (lets a converged deterministic run stop).
+
+        True only for the plain plan: a subclass that overrides :meth:`week`
+        is taken to change over time unless it says otherwise.
+        """
+        return type(self).week is RolloutPlan.week
 
     def week(self, t, state=None) -> Week:
-        """The plan for week ``t`` (1, 2, ...; 0 is the initial state).
+        """The plan for week ``t`` (0 is the initial state, decisions start at 1).
+
+        Access may only grow from week to week: a run refuses a plan that
+        takes it away.
 
         ``state`` (the run's :class:`~sim.ladder.LadderState`) lets adaptive
         plans react to adoption so far, e.g. expand a pilot once it reaches a

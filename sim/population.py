@@ -60,7 +60,6 @@ class Culture:
 def _beta(rng, mean, concentration, size):
     """Beta draws with the given mean; the mean itself where it is 0 or 1."""
     if mean <= 0.0 or mean >= 1.0:
-        rng.random(size)  # keep the stream's position independent of the mean
         return np.full(size, mean)
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size)
 
@@ -130,9 +129,9 @@ class Population:
     ):
         """Draw everyone's traits from the culture, then apply the org's own traits.
 
-        The draws always come in the same order and number (threshold, risk
-        aversion, trust, influence), so traits given with the data do not
-        shift what the generator hands out later in the run.
+        Each trait has its own child generator (spawned from ``seed``, which
+        draws nothing from it), so traits given with the data, or a change of
+        a dial, never shift the other traits or what the run draws later.
 
         Parameters
         ----------
@@ -177,12 +176,20 @@ class Population:
             )
         influence_spread = check_scalar(influence_spread, "influence_spread", owner, low=0.0)
         manager_influence = check_scalar(manager_influence, "manager_influence", owner, low=0.0)
-        rng = make_rng(seed)
+        unknown = sorted(set(org.traits) - set(TRAITS))
+        if unknown:
+            raise ValueError(
+                f"The org's trait {unknown[0]!r} is not one of {', '.join(TRAITS)}; rename "
+                f"or drop it."
+            )
+        # One child generator per trait: a trait's draws never shift another's,
+        # whatever the dials (beta draws use a variable amount of randomness).
+        streams = make_rng(seed).spawn(len(TRAITS))
         n = org.n
-        threshold = np.clip(rng.normal(threshold_mean, threshold_sd, n), 0.0, 1.0)
-        risk_aversion = _beta(rng, 1.0 - culture.courage, concentration, n)
-        trust = _beta(rng, culture.trust, concentration, n)
-        influence = rng.lognormal(-0.5 * influence_spread**2, influence_spread, n)
+        threshold = np.clip(streams[0].normal(threshold_mean, threshold_sd, n), 0.0, 1.0)
+        risk_aversion = _beta(streams[1], 1.0 - culture.courage, concentration, n)
+        trust = _beta(streams[2], culture.trust, concentration, n)
+        influence = streams[3].lognormal(-0.5 * influence_spread**2, influence_spread, n)
         influence[org.span > 0] *= 1.0 + manager_influence * (1.0 - culture.open)
         traits = {
             "threshold": threshold,

@@ -156,7 +156,7 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
     stage = np.zeros(n, dtype=int)
     stage[list(initial)] = top
     creator_weeks = (stage == top).sum() / n
-    ever_access = np.zeros(n, dtype=bool)
+    ever_access = plan.week(0).access.copy()
     history = [stage.copy()]
     for week in range(1, weeks + 1):
         w = plan.week(week)

@@ -158,3 +158,35 @@ def test_employees_show_their_place_and_behaviors():
     assert person.stage == 3 and person.behaviors == ("consume", "contribute", "create")
     assert person.unit == org.unit_names[org.unit[3]] and person.level == 1
     assert model.people[0].level == 0
+
+
+def test_model_rejects_wrong_types_and_int_initial_adopters():
+    org = make_org(n=30)
+    with pytest.raises(TypeError, match=r"'plan' parameter of OrgModel must be a sim.plan"):
+        OrgModel(org=org, rule=rules.Organizational(), plan={"access": None})
+    with pytest.raises(TypeError, match=r"'population' parameter .* Got dict"):
+        OrgModel(org=org, rule=rules.Organizational(), population={})
+    with pytest.raises(TypeError, match=r"sequence of node ids \(e.g. \[0\]\) or a float share"):
+        OrgModel(org=org, rule=rules.Organizational(), initial_adopters=0)
+
+
+def test_traits_do_not_shift_each_other():
+    org = make_org(n=500)
+    a = Population.draw(org, Culture(trust=0.5, courage=0.2), 4)
+    b = Population.draw(org, Culture(trust=1.0, courage=0.9), 4)
+    np.testing.assert_array_equal(a.threshold, b.threshold)
+    np.testing.assert_array_equal(a.influence, b.influence)
+    assert not np.array_equal(a.trust, b.trust)
+
+
+def test_unknown_org_traits_are_refused():
+    base = make_org(n=20)
+    org = type(base)(
+        manager=base.manager,
+        unit=base.unit,
+        unit_names=base.unit_names,
+        network=base.network,
+        traits={"trusts": np.full(20, 0.5)},
+    )
+    with pytest.raises(ValueError, match=r"trait 'trusts' is not one of threshold, risk_aversion"):
+        Population.draw(org, Culture(), 1)

@@ -321,3 +321,96 @@ def test_culture_moves_a_generated_company():
     assert (finals[0.3] <= finals[0.5]).all() and (finals[0.5] <= finals[0.8]).all()
     assert 0.8 < finals[0.5][0] < 0.99 and 0.05 < finals[0.5][1] < 0.4
     assert finals[0.3][1] < 0.1 and finals[0.8][2] > 0.5
+
+
+# -- exactness, changing plans, access --------------------------------------------------
+
+
+def test_noise_zero_is_the_threshold_rule_even_at_exact_fractions():
+    """Three of ten ties against a threshold of 0.3 adopts, as in rules.Threshold."""
+    from sim import networks
+    from sim.org import Org
+
+    base = make_org(n=300)
+    ring = Org(
+        manager=base.manager,
+        unit=base.unit,
+        unit_names=base.unit_names,
+        network=networks.ring_lattice(300, 10),
+    )
+    rule = rules.Organizational(
+        ladder=(rules.Behavior("adopt"),), **{**OFF, "peer_weight": 1.0}, **SURE
+    )
+    ones = np.ones(300)
+    people = Population(threshold=ones * 0.3, risk_aversion=ones, trust=ones, influence=ones)
+    pioneers = list(range(20))
+    ladder = run(ring, rule, weeks=40, population=people, initial=pioneers)
+    classic = OrgModel(network=ring.network, rule=rules.Threshold(0.3), initial_adopters=pioneers)
+    classic.run(40)
+    assert ladder.adoption.adopters.tolist() == classic.adoption.adopters.tolist()
+    assert ladder.adopters == classic.adopters > 200
+
+
+class Waves(RolloutPlan):
+    """Access for half the org from week 0, everyone from week 4; training grows."""
+
+    def __init__(self, n):
+        super().__init__(n, commitment=0.4)
+        self.first = np.arange(n) % 2 == 0
+        everyone = np.ones(n, dtype=bool)
+        self.weeks = {
+            t: RolloutPlan(
+                n,
+                access=self.first if t < 4 else everyone,
+                trained=np.minimum(1.0, 0.1 * t) * self.first,
+                commitment=0.4 if t < 4 else 0.7,
+            ).week(0)
+            for t in range(0, 13)
+        }
+
+    def week(self, t, state=None):
+        return self.weeks[min(t, 12)]
+
+
+def test_a_plan_that_changes_equals_the_reference_and_its_breakdown_adds_up():
+    org = make_org(n=160, seed=8)
+    plan = Waves(org.n)
+    assert not plan.static and RolloutPlan(3).static
+    rule = rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, peer_weight=0.5)
+    model = run(org, rule, weeks=14, plan=plan, initial=0.1, seed=3)
+    assert (model.adopted_at[~plan.first] != 0).all()  # pioneers have access
+    initial = np.flatnonzero(model.adopted_at == 0)
+    history = reference.organizational_run(
+        org, model.population, rule, Culture(), plan, initial, 14
+    )
+    np.testing.assert_array_equal(model.stage, history[-1])
+    table = model.adoption
+    assert table.with_access.iloc[0] == plan.first.sum()
+    assert table[table.step == 4].with_access.iloc[0] == org.n
+    parts = model.adoption_by("unit")
+    summed = parts.groupby(["step", "behavior"], sort=False).with_access.sum()
+    np.testing.assert_array_equal(summed.to_numpy(), table.with_access.to_numpy())
+    assert model.running or model.adoption.step.max() == 14
+
+
+def test_access_cannot_be_taken_away(org):
+    class Revoke(RolloutPlan):
+        def week(self, t, state=None):
+            if t < 3:
+                return super().week(t)
+            return RolloutPlan(self.n, access=np.arange(self.n) < 10).week(t)
+
+    model = OrgModel(org=org, rule=rules.Organizational(), plan=Revoke(org.n), seed=1)
+    model.run(2)
+    with pytest.raises(ValueError, match=r"takes access away from person 10 in week 3"):
+        model.step()
+
+
+def test_initial_adopters_must_have_access(org):
+    pilot = RolloutPlan(org.n, access=org.unit == 0)
+    with pytest.raises(ValueError, match=r"person \d+, who has no access at week 0"):
+        OrgModel(org=org, rule=rules.Organizational(), plan=pilot, initial_adopters=[0, 599])
+    model = OrgModel(org=org, rule=rules.Organizational(), plan=pilot, initial_adopters=0.2)
+    pioneers = np.flatnonzero(model.adopted_at == 0)
+    assert (org.unit[pioneers] == 0).all()
+    assert len(pioneers) == round(0.2 * (org.unit == 0).sum())

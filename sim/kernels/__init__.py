@@ -21,8 +21,8 @@ from sim.kernels.ladder import (
     ladder_pull,
     ladder_push,
     ladder_restage,
+    ladder_tally,
     ladder_uniforms,
-    peer_terms,
 )
 from sim.kernels.threshold import (
     ADOPTED,
@@ -58,8 +58,8 @@ __all__ = [
     "ladder_pull",
     "ladder_push",
     "ladder_restage",
+    "ladder_tally",
     "ladder_uniforms",
-    "peer_terms",
     "row_sums",
     "threshold_decide",
     "threshold_decide_serial",

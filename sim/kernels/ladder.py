@@ -7,12 +7,12 @@ from their top rung, or stays (:func:`ladder_decide`); the changes are then
 applied together (:func:`ladder_push` or :func:`ladder_pull`), which keeps
 the decisions synchronous.
 
-``base_gap[b, i]`` is the part of person ``i``'s gap ``S_ib - T_ib`` that
-does not depend on their unit or manager: the peer term ``peer_weight * P_ib``
-(kept up to date from each week's changes) plus everything fixed by the
-person and the plan. It is float32: a week reads it for everyone, and half
-the bytes make that pass and the scattered updates markedly faster; its
-rounding (1e-7 of a gap whose noise scale is 1e-2) decides nothing.
+``tally[b, i]`` is the influence-weighted sum of person ``i``'s ties to people
+holding behavior ``b`` (the numerator of the peer share ``P_ib``), kept up to
+date from each week's changes. It stays float64 and unscaled, so that with
+whole weights and influences it is exact whatever the order of the updates,
+and the peer share is computed as the reference computes it: a deterministic
+run decides a share of exactly 3/10 against a threshold of 0.3 the same way.
 """
 
 import numpy as np
@@ -51,10 +51,12 @@ def ladder_uniforms(key, out):
 
 
 @njit(cache=True, inline="always")
-def _gap(i, b, stage, base_gap, manager, endorsing, endorsement, unit, shared):
+def _gap(i, b, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement,
+         unit, shared):  # fmt: skip
     """``S_ib - T_ib`` of DESIGN §3 from its precomputed parts."""
+    peer = tally[b, i] / strength[i] if strength[i] > 0.0 else 0.0
+    gap = peer_weight * peer + fixed_gap[b, i] + shared[b, unit[i]]
     m = manager[i]
-    gap = base_gap[b, i] + shared[b, unit[i]]
     if m >= 0 and stage[m] > b and endorsing[m]:
         gap += endorsement[i]
     return gap
@@ -74,15 +76,17 @@ def ladder_active(access, key, draws, rate, lapse_rate, out):
 
 
 @njit(cache=True, parallel=True)
-def ladder_decide(ids, stage, base_gap, manager, endorsing, endorsement, unit, shared, rate,
-                  noise, lapse_rate, hysteresis, key, draws, out):  # fmt: skip
+def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+                  endorsement, unit, shared, rate, noise, lapse_rate, hysteresis, key, draws,
+                  out):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
 
-        base_gap[b, i]                    # peer term and the person's fixed parts
-        + shared[b, unit[i]]              # visibility and content, per unit
-        + endorsement[i]                  # if i's manager holds b and endorses
+        peer_weight * tally[b, i] / strength[i]   # the peer term
+        + fixed_gap[b, i]                         # fixed by the person and the plan
+        + shared[b, unit[i]]                      # visibility and content, per unit
+        + endorsement[i]                          # if i's manager holds b and endorses
 
     A person whose top behavior's gap is below ``-hysteresis`` lapses with
     probability ``lapse_rate`` and does not advance that week; anyone else
@@ -97,12 +101,17 @@ def ladder_decide(ids, stage, base_gap, manager, endorsing, endorsement, unit, s
         The people to decide for (see :func:`ladder_active`); others stay.
     stage : int8 ndarray of shape (n,)
         Behaviors held (0..B).
-    base_gap : float32 ndarray of shape (B, n)
+    tally : float64 ndarray of shape (B, n)
+    strength : float64 ndarray of shape (n,)
+        Influence-weighted strength of each person (the peer share's denominator).
+    peer_weight : float
+    fixed_gap : float64 ndarray of shape (B, n)
+        The parts of ``S - T`` fixed by the person and the plan.
     manager : int32 ndarray of shape (n,)
         Manager of each person, -1 for the top.
     endorsing : bool ndarray of shape (n,)
         Whether a person endorses the behaviors they hold to their reports.
-    endorsement : float32 ndarray of shape (n,)
+    endorsement : float64 ndarray of shape (n,)
         ``manager_weight * g(trust_i)`` (negative: reactance).
     unit : int32 ndarray of shape (n,)
         Row of ``shared`` for each person.
@@ -117,7 +126,7 @@ def ladder_decide(ids, stage, base_gap, manager, endorsing, endorsement, unit, s
     out : int8 ndarray of shape (k,)
         Written: the change of each one's stage.
     """
-    top = base_gap.shape[0]
+    top = fixed_gap.shape[0]
     tail = rate * _TAIL
     for k in prange(ids.shape[0]):
         i = ids[k]
@@ -125,14 +134,15 @@ def ladder_decide(ids, stage, base_gap, manager, endorsing, endorsement, unit, s
         s = stage[i]
         u = _uniform(key, i) if draws else 0.0
         if s > 0:
-            gap = _gap(i, s - 1, stage, base_gap, manager, endorsing, endorsement, unit,
-                       shared)  # fmt: skip
+            gap = _gap(i, s - 1, stage, tally, strength, peer_weight, fixed_gap, manager,
+                       endorsing, endorsement, unit, shared)  # fmt: skip
             if gap < -hysteresis:
                 if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
                     change = -1
                 s = top  # a lapsing person does not advance
         if s < top:
-            gap = _gap(i, s, stage, base_gap, manager, endorsing, endorsement, unit, shared)
+            gap = _gap(i, s, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+                       endorsement, unit, shared)  # fmt: skip
             if noise == 0.0:
                 if gap >= 0.0 and (rate >= 1.0 or u < rate):
                     change = 1
@@ -146,9 +156,8 @@ def ladder_decide(ids, stage, base_gap, manager, endorsing, endorsement, unit, s
 
 
 @njit(cache=True, parallel=True)
-def ladder_push(indptr, indices, pushed_weights, influence, changed, rung, change, blocks,
-                base_gap):  # fmt: skip
-    """Apply a week's changes to ``base_gap``, pushing each along its ties (in place).
+def ladder_push(indptr, indices, weights, influence, changed, rung, change, blocks, tally):
+    """Apply a week's changes to ``tally``, pushing each along its ties (in place).
 
     Cheap when few people change: visits only their ties. Each thread takes
     one block of target people and scans every change, writing only into its
@@ -157,10 +166,8 @@ def ladder_push(indptr, indices, pushed_weights, influence, changed, rung, chang
 
     Parameters
     ----------
-    pushed_weights : float32 ndarray of shape (nnz,)
-        Weight of each stored tie scaled by its *target's* peer share:
-        entry ``t`` of row ``j`` (a tie to ``i``) holds ``w_ij * peer_share[i]``.
-    influence : float32 ndarray of shape (n,)
+    weights : float64 ndarray of shape (nnz,)
+    influence : float64 ndarray of shape (n,)
     changed : int64 ndarray of shape (k,)
         Distinct ids of the people whose stage changes.
     rung : int8 ndarray of shape (k,)
@@ -169,10 +176,10 @@ def ladder_push(indptr, indices, pushed_weights, influence, changed, rung, chang
         +1 (takes it up) or -1 (drops it).
     blocks : int
         Blocks of targets, one per thread (any number gives the same result).
-    base_gap : float32 ndarray of shape (B, n)
+    tally : float64 ndarray of shape (B, n)
         Updated in place at the neighbours of ``changed``.
     """
-    n = base_gap.shape[1]
+    n = tally.shape[1]
     for block in prange(blocks):
         lo = n * block // blocks
         hi = n * (block + 1) // blocks
@@ -183,14 +190,14 @@ def ladder_push(indptr, indices, pushed_weights, influence, changed, rung, chang
             for t in range(indptr[j], indptr[j + 1]):
                 i = indices[t]
                 if lo <= i < hi:
-                    base_gap[b, i] += pushed_weights[t] * f
+                    tally[b, i] += weights[t] * f
 
 
 @njit(cache=True)
 def ladder_restage(changed, change, stage, unit, unit_holders):
     """Apply a week's changes to ``stage`` and ``unit_holders`` only (in place).
 
-    :func:`ladder_push` and :func:`ladder_pull` update ``base_gap`` apart.
+    :func:`ladder_push` and :func:`ladder_pull` update ``tally`` apart.
     """
     for k in range(changed.shape[0]):
         j = changed[k]
@@ -204,8 +211,8 @@ def ladder_restage(changed, change, stage, unit, unit_holders):
 
 
 @njit(cache=True, parallel=True)
-def ladder_pull(indptr, indices, weights, influence, peer_share, code, base_gap):
-    """Apply a week's changes to ``base_gap`` by reading every tie once (in place).
+def ladder_pull(indptr, indices, weights, influence, code, tally):
+    """Apply a week's changes to ``tally`` by reading every tie once (in place).
 
     Parallel over people; cheaper than :func:`ladder_push` in weeks when many
     people change.
@@ -213,13 +220,11 @@ def ladder_pull(indptr, indices, weights, influence, peer_share, code, base_gap)
     Parameters
     ----------
     weights : float64 ndarray of shape (nnz,)
-    influence : float32 ndarray of shape (n,)
-    peer_share : float64 ndarray of shape (n,)
-        ``peer_weight`` over each person's influence-weighted strength.
+    influence : float64 ndarray of shape (n,)
     code : int8 ndarray of shape (n,)
         This week's change of each person: 0 none, ``b + 1`` took up
         behavior ``b``, ``-(b + 1)`` dropped it.
-    base_gap : float32 ndarray of shape (B, n)
+    tally : float64 ndarray of shape (B, n)
         Updated in place.
     """
     n = indptr.shape[0] - 1
@@ -228,16 +233,15 @@ def ladder_pull(indptr, indices, weights, influence, peer_share, code, base_gap)
             j = indices[t]
             c = code[j]
             if c != 0:
-                w = weights[t] * influence[j] * peer_share[i]
                 if c > 0:
-                    base_gap[c - 1, i] += w
+                    tally[c - 1, i] += weights[t] * influence[j]
                 else:
-                    base_gap[-c - 1, i] -= w
+                    tally[-c - 1, i] -= weights[t] * influence[j]
 
 
 @njit(cache=True, parallel=True)
-def peer_terms(indptr, indices, weights, influence, peer_share, stage, out):
-    """``out[b, i] = peer_weight * P_ib`` for every person, reading every tie once.
+def ladder_tally(indptr, indices, weights, influence, stage, out):
+    """``out[b, i]``: influence-weighted ties of ``i`` to holders of ``b``, from scratch.
 
     Each row is summed in CSR order whatever the number of threads.
 
@@ -258,8 +262,6 @@ def peer_terms(indptr, indices, weights, influence, peer_share, stage, out):
                 w = weights[t] * influence[j]
                 for b in range(s):
                     out[b, i] += w
-        for b in range(top):
-            out[b, i] *= peer_share[i]
 
 
 @njit(cache=True, parallel=True)

@@ -221,7 +221,7 @@ class _OrganizationalDynamics:
         self.generative = culture.generative
         self.difficulty = np.array([b.difficulty for b in rule.ladder], dtype=np.float64)
         self.risk = np.array([b.risk for b in rule.ladder], dtype=np.float64)
-        self.endorsement = (rule.manager_weight * rule.gain(population.trust)).astype(np.float32)
+        self.endorsement = rule.manager_weight * rule.gain(population.trust)
         self._manager = org.manager.astype(np.int32)  # half the bytes read each week
         self._week = None
         self._fixed_gap = None
@@ -261,7 +261,6 @@ class _OrganizationalDynamics:
         # One key a week from the run's generator; each person's draw is a
         # pure function of (key, person), computed inside the kernel.
         key = np.uint64(0) if rule.deterministic else rng.integers(2**64, dtype=np.uint64)
-        state.set_fixed(self._fixed(plan))
         draws = not rule.deterministic
         ladder_active(plan.access, key, draws, rule.rate, rule.lapse_rate, self._active)
         ids = np.flatnonzero(self._active)
@@ -269,7 +268,10 @@ class _OrganizationalDynamics:
         ladder_decide(
             ids,
             state.stage,
-            state.base_gap,
+            state.tally,
+            state.strength,
+            rule.peer_weight,
+            self._fixed(plan),
             self._manager,
             plan.endorsing,
             self.endorsement,

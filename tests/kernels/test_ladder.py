@@ -12,8 +12,8 @@ from sim.kernels import (
     ladder_pull,
     ladder_push,
     ladder_restage,
+    ladder_tally,
     ladder_uniforms,
-    peer_terms,
 )
 from tests.kernels.conftest import set_threads
 from tests.kernels.strategies import network_states
@@ -31,12 +31,18 @@ def slow_tally(net, influence, stage):
     return tally
 
 
-def slow_decide(stage, access, base_gap, manager, endorsing, endorsement, unit, shared, rate,
-                noise, lapse_rate, hysteresis, u):  # fmt: skip
+def slow_decide(stage, access, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+                endorsement, unit, shared, rate, noise, lapse_rate, hysteresis, u):  # fmt: skip
     def gap(i, b):
         m = manager[i]
         endorsed = m >= 0 and stage[m] > b and endorsing[m]
-        return base_gap[b, i] + shared[b, unit[i]] + (endorsement[i] if endorsed else 0.0)
+        peer = tally[b, i] / strength[i] if strength[i] > 0 else 0.0
+        return (
+            peer_weight * peer
+            + fixed_gap[b, i]
+            + shared[b, unit[i]]
+            + (endorsement[i] if endorsed else 0.0)
+        )
 
     out = np.zeros(stage.shape[0], dtype=np.int8)
     for i in range(stage.shape[0]):
@@ -65,14 +71,13 @@ def random_inputs(net, seed):
 
 @settings(max_examples=60, deadline=None)
 @given(network_states(weighted=True), st.sampled_from([1, 2]))
-def test_peer_terms_push_and_pull_agree_with_the_obvious_sum(case, threads):
+def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads):
     set_threads(threads)
     net, _, seed = case
     rng, stage, influence = random_inputs(net, seed)
-    share = rng.uniform(0.01, 0.1, net.n)
-    peer = np.full((B, net.n), np.nan)
-    peer_terms(net.indptr, net.indices, net.weights, influence, share, stage, peer)
-    np.testing.assert_allclose(peer, slow_tally(net, influence, stage) * share, rtol=1e-12)
+    tally = np.full((B, net.n), np.nan)
+    ladder_tally(net.indptr, net.indices, net.weights, influence, stage, tally)
+    np.testing.assert_allclose(tally, slow_tally(net, influence, stage), rtol=1e-12)
     strength = np.empty(net.n)
     influence_strength(net.indptr, net.indices, net.weights, influence, strength)
     np.testing.assert_allclose(strength, slow_tally(net, influence, np.full(net.n, 1))[0])
@@ -86,23 +91,21 @@ def test_peer_terms_push_and_pull_agree_with_the_obvious_sum(case, threads):
     holders = np.array([np.bincount(unit[stage > b], minlength=2) for b in range(B)])
     expected = stage.copy()
     expected[changed] += change
-    want = slow_tally(net, influence, expected) * share
-    pushed_weights = (net.weights * share[net.indices]).astype(np.float32)
-    pushed = [stage.copy(), peer.astype(np.float32), holders.copy()]
+    want = slow_tally(net, influence, expected)
     rung = np.where(change > 0, stage[changed], stage[changed] - 1).astype(np.int8)
-    ladder_push(net.indptr, net.indices, pushed_weights, influence.astype(np.float32), changed,
-                rung, change, threads + 1, pushed[1])  # fmt: skip
+    pushed = [stage.copy(), tally.copy(), holders.copy()]
+    ladder_push(net.indptr, net.indices, net.weights, influence, changed, rung, change,
+                threads + 1, pushed[1])  # fmt: skip
     ladder_restage(changed, change, pushed[0], unit, pushed[2])
-    pulled = [stage.copy(), peer.astype(np.float32), holders.copy()]
+    pulled = [stage.copy(), tally.copy(), holders.copy()]
     code = np.zeros(net.n, np.int8)
     code[changed] = (rung + 1) * change
     ladder_restage(changed, change, pulled[0], unit, pulled[2])
-    ladder_pull(net.indptr, net.indices, net.weights, influence.astype(np.float32), share, code,
-                pulled[1])  # fmt: skip
+    ladder_pull(net.indptr, net.indices, net.weights, influence, code, pulled[1])
+    want_holders = np.array([np.bincount(unit[expected > b], minlength=2) for b in range(B)])
     for got in (pushed, pulled):
         np.testing.assert_array_equal(got[0], expected)
-        np.testing.assert_allclose(got[1], want, rtol=1e-5, atol=1e-6)
-        want_holders = np.array([np.bincount(unit[expected > b], minlength=2) for b in range(B)])
+        np.testing.assert_allclose(got[1], want, rtol=1e-9, atol=1e-9)
         np.testing.assert_array_equal(got[2], want_holders)
 
 
@@ -117,20 +120,22 @@ def test_peer_terms_push_and_pull_agree_with_the_obvious_sum(case, threads):
 def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
     set_threads(threads)
     net, access, seed = case
-    rng, stage, _ = random_inputs(net, seed)
+    rng, stage, influence = random_inputs(net, seed)
     n = net.n
-    base_gap = rng.uniform(-0.6, 0.5, (B, n)).astype(np.float32)
+    tally = slow_tally(net, influence, stage)
+    strength = slow_tally(net, influence, np.full(n, 1))[0]
+    fixed_gap = rng.uniform(-0.6, 0.1, (B, n))
     manager = np.concatenate([[-1], rng.integers(0, np.arange(1, n))]).astype(np.int32)
     endorsing = rng.random(n) < 0.5
-    endorsement = rng.uniform(-0.1, 0.2, n).astype(np.float32)
+    endorsement = rng.uniform(-0.1, 0.2, n)
     unit = rng.integers(0, 2, n).astype(np.int32)
     shared = rng.uniform(0, 0.2, (B, 2))
     deterministic = noise == 0 and rate == 1 and lapse_rate in (0, 1)
     key = rng.integers(2**64, dtype=np.uint64)
     u = np.empty(n)
     ladder_uniforms(key, u)
-    args = (stage, access, base_gap, manager, endorsing, endorsement, unit, shared, rate, noise,
-            lapse_rate, 0.1)  # fmt: skip
+    args = (stage, access, tally, strength, 0.4, fixed_gap, manager, endorsing, endorsement, unit,
+            shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
     active = np.empty(n, dtype=bool)
     ladder_active(access, key, not deterministic, rate, lapse_rate, active)
     ids = np.flatnonzero(active)
@@ -149,8 +154,8 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
     n = 200_000
     u = np.empty(n)
     ladder_uniforms(np.uint64(99), u)
-    args = (np.zeros(n, np.int8), np.ones(n, bool), np.full((B, n), gap, np.float32),
-            np.full(n, -1, np.int32), np.zeros(n, bool), np.zeros(n, np.float32),
+    args = (np.zeros(n, np.int8), np.ones(n, bool), np.zeros((B, n)), np.ones(n), 0.4,
+            np.full((B, n), gap), np.full(n, -1, np.int32), np.zeros(n, bool), np.zeros(n),
             np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
     ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out)
