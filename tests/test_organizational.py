@@ -269,11 +269,19 @@ def test_rng_and_seed_give_the_same_run(org):
     assert_same(by_seed, by_rng.run(10))
 
 
-def test_deterministic_runs_stop_when_nothing_changes(org):
+def test_deterministic_runs_stop_when_nothing_changes_and_lose_nothing():
+    org = make_org(n=150, seed=6)
     rule = rules.Organizational(**{**OFF, "peer_weight": 0.5}, **SURE)
-    model = run(org, rule, weeks=60)
-    assert not model.running
-    assert model.adoption.step.max() == 60
+    model = run(org, rule, weeks=30)
+    assert not model.running  # converged, so later weeks skipped the rule ...
+    initial = np.flatnonzero(model.adopted_at == 0)
+    history = reference.organizational_run(
+        org, model.population, rule, Culture(), RolloutPlan(org.n), initial, 30
+    )
+    np.testing.assert_array_equal(model.stage, history[-1])  # ... and missed nothing
+    # While content still grows, signals still change: no stop.
+    growing = rules.Organizational(**{**OFF, "peer_weight": 0.5, "content_weight": 0.3}, **SURE)
+    assert run(org, growing, weeks=30, culture=Culture(generative=0.05)).running
 
 
 # -- breakdowns ------------------------------------------------------------------------

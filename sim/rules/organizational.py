@@ -292,8 +292,12 @@ class _OrganizationalDynamics:
 
     def is_stationary(self, state):
         """Whether no later week can change anything (deterministic runs only)."""
+        content = 1.0 - np.exp(-self.generative * state.creator_weeks)
         content_grows = (
-            self.rule.content_weight > 0.0 and self.generative > 0.0 and state.holders[-1] > 0
+            self.rule.content_weight > 0.0
+            and self.generative > 0.0
+            and state.holders[-1] > 0
+            and content < 1.0
         )
         return (
             self.rule.deterministic
