@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim._inputs import choose_initial_adopters, stdlib_seed
 from sim.agents import LazyAgents
 from sim.ladder import LadderState
 from sim.networks import Network
@@ -17,20 +18,6 @@ from sim.population import Culture, Population
 from sim.rules import Rule
 from sim.state import AdoptionState
 from sim.tables import adoption_by_group, adoption_table
-
-
-def _stdlib_seed(rng):
-    """A seed for Mesa's stdlib Random derived from ``rng``'s seed, drawing nothing.
-
-    ``default_rng(s)`` gives ``s`` itself, as ``OrgModel(seed=s)`` would use.
-    """
-    sequence = rng.bit_generator.seed_seq
-    entropy = getattr(sequence, "entropy", None)
-    if isinstance(entropy, numbers.Integral) and not getattr(sequence, "spawn_key", ()):
-        return int(entropy)
-    if isinstance(sequence, np.random.SeedSequence):
-        return int(sequence.generate_state(2, np.uint64)[0])
-    return None  # a generator built without a seed sequence: Mesa draws from the OS
 
 
 class OrgModel(LazyAgents, mesa.Model):
@@ -119,7 +106,7 @@ class OrgModel(LazyAgents, mesa.Model):
         # Mesa from the generator's seed sequence instead (without drawing), then
         # take the generator over untouched: rng=default_rng(s) and seed=s give
         # the same run, Mesa's own shuffles included.
-        super().__init__(seed=seed if rng is None else _stdlib_seed(rng))
+        super().__init__(seed=seed if rng is None else stdlib_seed(rng))
         if rng is not None:
             self.rng = rng
             self._rng = rng.bit_generator.state
@@ -238,50 +225,7 @@ class OrgModel(LazyAgents, mesa.Model):
         self._stationary = False
 
     def _initial_adopters(self, initial, among=None):
-        """Sorted distinct ids; ``among`` (bool, shape (n,)): who may be one (access)."""
-        n = self.network.n
-        if isinstance(initial, numbers.Integral) and not isinstance(initial, bool | np.bool_):
-            raise TypeError(
-                "The 'initial_adopters' parameter of OrgModel must be a sequence of node ids "
-                f"(e.g. [{initial}]) or a float share in [0, 1) (e.g. 0.01). Got the int "
-                f"{initial!r}."
-            )
-        if isinstance(initial, numbers.Real) and not isinstance(initial, numbers.Integral):
-            share = float(initial)
-            if not 0.0 <= share < 1.0:
-                raise ValueError(
-                    "The 'initial_adopters' parameter of OrgModel must be a share in "
-                    f"[0, 1) or a sequence of node ids. Got {initial!r} instead."
-                )
-            if among is None:
-                count = round(share * n)
-                return np.sort(self.rng.choice(n, size=count, replace=False)).astype(np.int64)
-            # A share of the people who can use the platform at week 0.
-            eligible = np.flatnonzero(among)
-            count = round(share * eligible.shape[0])
-            return np.sort(self.rng.choice(eligible, size=count, replace=False)).astype(np.int64)
-        ids = np.asarray(initial)
-        if ids.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        if ids.ndim != 1 or ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer):
-            raise TypeError(
-                "The 'initial_adopters' parameter of OrgModel must be a sequence of int "
-                f"node ids or a share in [0, 1). Got {initial!r} instead."
-            )
-        bad = (ids < 0) | (ids >= n)
-        if bad.any():
-            raise ValueError(
-                f"The 'initial_adopters' parameter of OrgModel holds node id "
-                f"{int(ids[bad][0])}, out of range for a network of {n} nodes (ids 0..{n - 1})."
-            )
-        ids = np.unique(ids).astype(np.int64)
-        if among is not None and not among[ids].all():
-            outside = int(ids[~among[ids]][0])
-            raise ValueError(
-                f"The 'initial_adopters' parameter of OrgModel holds person {outside}, who has "
-                f"no access at week 0 under the plan; initial adopters use the platform."
-            )
-        return ids
+        return choose_initial_adopters(initial, self.network.n, self.rng, among)
 
     # -- the weekly update ------------------------------------------------------------
 
