@@ -65,7 +65,6 @@ class LadderState:
     def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True):
         net = org.network
         n = org.n
-        self.org = org
         self.network = net
         self.n = n
         self.stage = np.zeros(n, dtype=np.int8)

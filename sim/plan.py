@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim._validation import check_scalar
+from sim._validation import broadcast_per_node, check_per_node, check_scalar
 
 __all__ = ["RolloutPlan", "Week"]
 
@@ -31,34 +31,25 @@ class Week(NamedTuple):
     commitment: float  # c(t) in [0, 1]: perceived organizational commitment
 
 
-def _per_person(value, n, name, dtype, default, low=0.0, high=1.0):
+def _per_person(value, n, name, dtype, default):
+    """One read-only value per person: ``default`` for None, a number broadcast."""
     if value is None:
         array = np.full(n, default, dtype=dtype)
-    else:
-        array = np.asarray(value)
-        if array.ndim == 0:
-            array = np.full(n, array.item())
+    elif dtype is np.bool_:
+        array = np.array(np.broadcast_to(value, (n,)) if np.ndim(value) == 0 else value)
+        if array.dtype != np.bool_:
+            raise TypeError(
+                f"The {name!r} parameter of RolloutPlan must be a bool array. "
+                f"Got dtype {array.dtype} instead."
+            )
         if array.shape != (n,):
             raise ValueError(
                 f"The {name!r} parameter of RolloutPlan must have one value per person "
                 f"({n}). Got shape {array.shape} instead."
             )
-        if dtype is np.bool_:
-            if array.dtype != np.bool_:
-                raise TypeError(
-                    f"The {name!r} parameter of RolloutPlan must be a bool array. "
-                    f"Got dtype {array.dtype} instead."
-                )
-        else:
-            array = np.array(array, dtype=np.float64)
-            bad = ~np.isfinite(array) | (array < low) | (array > high)
-            if bad.any():
-                k = int(np.flatnonzero(bad)[0])
-                raise ValueError(
-                    f"The {name!r} parameter of RolloutPlan must hold values in the range "
-                    f"[{low:g}, {high:g}]; person {k} has {float(array[k])!r}."
-                )
-        array = np.array(array, dtype=dtype, copy=True)
+    else:
+        checked = check_per_node(value, name, "RolloutPlan", low=0.0, high=1.0)
+        array = broadcast_per_node(checked, n, name, "RolloutPlan").copy()
     array.flags.writeable = False
     return array
 

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._rng import make_rng
-from sim._validation import check_scalar
+from sim._validation import check_per_node, check_scalar
 
 __all__ = ["TRAITS", "Culture", "Population"]
 
-#: Trait names and their allowed ranges (low, high, whether high is included).
+#: Trait names and their allowed ranges: (low, high or None, closed) as in
+#: ``_validation.check_per_node``.
 TRAITS = {
-    "threshold": (0.0, 1.0, True),
-    "risk_aversion": (0.0, 1.0, True),
-    "trust": (0.0, 1.0, True),
-    "influence": (0.0, np.inf, False),
+    "threshold": (0.0, 1.0, "both"),
+    "risk_aversion": (0.0, 1.0, "both"),
+    "trust": (0.0, 1.0, "both"),
+    "influence": (0.0, None, "neither"),
 }
 
 
@@ -88,26 +89,15 @@ class Population:
 
     def __post_init__(self):
         n = None
-        for name, (low, high, closed_high) in TRAITS.items():
-            values = np.array(getattr(self, name), dtype=np.float64, copy=True).reshape(-1)
+        for name, (low, high, closed) in TRAITS.items():
+            values = check_per_node(
+                getattr(self, name), name, "Population", low=low, high=high, closed=closed
+            )
             n = values.shape[0] if n is None else n
             if values.shape[0] != n:
                 raise ValueError(
                     f"Population: '{name}' has {values.shape[0]} values, 'threshold' {n}."
                 )
-            bad = ~np.isfinite(values) | (values < low)
-            bad |= (values > high) if closed_high else (values >= high)
-            if low == 0.0 and not closed_high:
-                bad |= values <= 0.0
-            if bad.any():
-                k = int(np.flatnonzero(bad)[0])
-                right = "]" if closed_high else ")"
-                left = "(" if name == "influence" else "["
-                raise ValueError(
-                    f"The {name!r} trait must be in the range {left}{low:g}, {high:g}{right}; "
-                    f"person {k} has {float(values[k])!r}."
-                )
-            values.flags.writeable = False
             object.__setattr__(self, name, values)
 
     @property

@@ -103,9 +103,13 @@ def test_population_draw_rejects(kwargs, message):
 
 def test_population_rejects_bad_traits():
     ok = np.full(3, 0.5)
-    with pytest.raises(ValueError, match=r"'trust' trait .* \[0, 1\]; person 1 has 1.5"):
+    with pytest.raises(
+        ValueError, match=r"'trust' parameter of Population .* \[0, 1\]; entry 1 is 1.5"
+    ):
         Population(threshold=ok, risk_aversion=ok, trust=[0.5, 1.5, 0.2], influence=ok)
-    with pytest.raises(ValueError, match=r"'influence' trait .* \(0, inf\); person 0 has 0.0"):
+    with pytest.raises(
+        ValueError, match=r"'influence' parameter of Population .* \(0, inf\); entry 0 is 0.0"
+    ):
         Population(threshold=ok, risk_aversion=ok, trust=ok, influence=[0.0, 1, 1])
     with pytest.raises(ValueError, match="'risk_aversion' has 2 values"):
         Population(threshold=ok, risk_aversion=ok[:2], trust=ok, influence=ok)
@@ -116,7 +120,9 @@ def test_plan_rejects():
         RolloutPlan(4, access=np.ones(3, bool))
     with pytest.raises(TypeError, match=r"'access' .* bool array"):
         RolloutPlan(4, access=np.ones(4))
-    with pytest.raises(ValueError, match=r"'trained' .* \[0, 1\]; person 2 has 2.0"):
+    with pytest.raises(
+        ValueError, match=r"'trained' parameter of RolloutPlan .* \[0, 1\]; entry 2 is 2.0"
+    ):
         RolloutPlan(4, trained=[0, 0, 2, 0])
     with pytest.raises(ValueError, match=r"'commitment' parameter of RolloutPlan"):
         RolloutPlan(4, commitment=1.5)

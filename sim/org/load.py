@@ -29,6 +29,7 @@ import numpy as np
 from sim._validation import check_choice
 from sim.networks import from_edges
 from sim.org.core import Org, OrgError, reporting_levels
+from sim.population import TRAITS
 
 __all__ = ["from_csv"]
 
@@ -37,7 +38,8 @@ _CHART_NEEDS = "the org chart needs employee_id, manager_id, unit"
 _TIES = ("source", "target")
 _TIES_NEEDS = "the ties file needs source, target (and optionally weight)"
 # Trait columns: True for "finite and > 0", False for "in [0, 1]".
-_TRAITS = {"trust": False, "risk_aversion": False, "threshold": False, "influence": True}
+# Trait columns, and whether a value must be > 0 rather than in [0, 1].
+_TRAITS = {name: high is None for name, (_, high, _) in TRAITS.items()}
 _SHOW = 5  # people named in a message before "and N more"
 _CYCLE_SHOW = 8
 
