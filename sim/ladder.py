@@ -45,6 +45,9 @@ class LadderState:
     by_unit : bool
         Keep holders per unit (visibility within one's unit) rather than for
         the whole company.
+    peer_weight : float
+        Weight of the peer share in a gap: how far a push may raise the
+        ``bounds`` (see :mod:`sim.kernels.ladder_bounds`).
 
     Attributes
     ----------
@@ -60,9 +63,18 @@ class LadderState:
         Week in which each person first took up the first behavior; -1 if never.
     access_since : int32 ndarray of shape (n,)
         Week from which each person has had access; -1 if never.
+    ceiling : float32 ndarray of shape (n,)
+        At least the gap of each person's next behavior, without its shared part;
+    watch : uint8 ndarray of shape (n,)
+        whether they may lapse: what spares most people the exact decision
+        (:mod:`sim.kernels.ladder_bounds`). :meth:`apply` keeps them on the
+        safe side; the rule recomputes them while ``bounds_stale``.
+    inverse_strength : float32 ndarray of shape (n,)
+        ``1 / strength`` rounded up (0 without ties).
     """
 
-    def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True):
+    def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True,
+                 peer_weight=1.0):  # fmt: skip
         net = org.network
         n = org.n
         self.network = net
@@ -87,6 +99,15 @@ class LadderState:
         self.unit_access = np.zeros(n_groups, dtype=np.int64)
         self._access = None
         self._code = np.zeros(n, dtype=np.int8)
+        self.peer_weight = float(peer_weight)
+        self.ceiling = np.empty(n, dtype=np.float32)
+        inverse = np.divide(1.0, self.strength, out=np.zeros(n), where=self.strength > 0)
+        rounded = inverse.astype(np.float32)
+        self.inverse_strength = np.where(
+            rounded < inverse, np.nextafter(rounded, np.float32(np.inf)), rounded
+        )
+        self.watch = np.ones(n, dtype=np.uint8)
+        self.bounds_stale = True
         #: Sum over past weeks of the share of people holding the top behavior.
         self.creator_weeks = 0.0
         # The record: one entry per week, week 0 being the initial state.
@@ -149,17 +170,21 @@ class LadderState:
             first = changed[ups & (rung == 0)]
             first = first[self.adopted_at[first] < 0]
             self.adopted_at[first] = week
+            # Stages first: the push loosens bounds for the stages held after the week.
+            ladder_restage(changed, change, self.stage, self.unit, self.unit_holders)
             pushed = tie_count(net.indptr, changed)
             if pushed * _PUSH_COST <= net.indptr[-1]:
-                ladder_push(net.indptr, net.indices, net.weights, self.influence, changed, rung,
-                            change, get_num_threads(), self.tally)  # fmt: skip
+                ladder_push(net.indptr, net.indices, net.weights, net.unit_weights, self.influence,
+                            changed, rung, change, get_num_threads(), self.tally, self.stage,
+                            self.peer_weight, self.inverse_strength, self.ceiling,
+                            self.watch)  # fmt: skip
             else:
                 code = self._code
                 code[changed] = (rung + 1) * change
                 ladder_pull(net.indptr, net.indices, net.weights, self.influence, code,
                             self.tally)  # fmt: skip
                 code[changed] = 0
-            ladder_restage(changed, change, self.stage, self.unit, self.unit_holders)
+                self.bounds_stale = True
             self.holders = self.unit_holders.sum(axis=1)
             self._log.append((changed, rung, change, week))
         else:

@@ -220,6 +220,7 @@ class OrgModel(LazyAgents, mesa.Model):
             len(self.rule.ladder),
             self._initial_adopters(initial_adopters, among=plan.week(0).access),
             by_unit=self.rule.visibility == "unit",
+            peer_weight=self.rule.peer_weight,
         )
         self._dynamics.start(self._state)
         self._stationary = False
@@ -259,6 +260,7 @@ class OrgModel(LazyAgents, mesa.Model):
             return
         changed, change = self._dynamics.step(self._state, self.rng, self.steps)
         self._state.apply(changed, change, self.steps)
+        self._dynamics.settle(self._state, changed, change)
         if self._dynamics.is_stationary(self._state):
             self._stationary = True
 

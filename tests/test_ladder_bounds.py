@@ -1,0 +1,95 @@
+"""The bounds that spare most people the exact decision hold at every week of a run.
+
+Deciding only the candidates must equal deciding everyone: the reference tests
+check the outcome; these check the invariant behind it, week after week, in
+runs that move every part of a gap (peers taking up and dropping behaviors,
+managers' endorsement with and without reactance, visibility, content, a plan
+that changes).
+"""
+
+import numpy as np
+import pytest
+
+from sim import OrgModel, rules
+from sim.kernels.ladder import NO_CEILING
+from sim.plan import RolloutPlan
+from sim.population import Culture
+from tests.conftest import make_org
+
+
+class Growing(RolloutPlan):
+    """Access and endorsement spread over the first weeks; training rises."""
+
+    def __init__(self, n):
+        super().__init__(n)
+        rng = np.random.default_rng(2)
+        order = rng.permutation(n)
+        self.weeks = []
+        for t in range(6):
+            access = np.zeros(n, dtype=bool)
+            access[order[: n * (t + 2) // 7]] = True
+            self.weeks.append(
+                RolloutPlan(
+                    n,
+                    access=access,
+                    trained=np.full(n, 0.1 * t),
+                    endorsing=rng.random(n) < 0.2 * t,
+                    commitment=0.2 + 0.1 * t,
+                ).week(0)
+            )
+
+    def week(self, t, state=None):
+        return self.weeks[min(t, 5)]
+
+
+def exact_gaps(model):
+    """Each behavior's gap without its shared part, from the model's current state."""
+    state, dynamics = model._state, model._dynamics
+    rule = dynamics.rule
+    peer = np.divide(state.tally, state.strength, out=np.zeros_like(state.tally),
+                     where=state.strength > 0)  # fmt: skip
+    gaps = rule.peer_weight * peer + dynamics._fixed_gap
+    manager = dynamics._manager
+    boss = np.maximum(manager, 0)
+    for b in range(gaps.shape[0]):
+        endorsed = (manager >= 0) & (state.stage[boss] > b) & dynamics._endorsing[boss]
+        gaps[b] += np.where(endorsed, dynamics.endorsement, 0.0)
+    return gaps
+
+
+RULES = {
+    "defaults": rules.Organizational(),
+    "lapsing": rules.Organizational(hysteresis=0.0, lapse_rate=0.6, noise=0.05, rate=0.8),
+    "reactance": rules.Organizational(manager_weight=0.6, reactance=0.7, lapse_rate=0.5),
+    "company": rules.Organizational(visibility="company", visibility_weight=0.4, noise=0.0),
+    "sure": rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, hysteresis=0.02),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("changing", [False, True])
+def test_ceilings_and_watches_bound_the_gaps_every_week(name, changing):
+    org = make_org(n=400, seed=5)
+    plan = Growing(org.n) if changing else RolloutPlan(org.n, endorsing=np.ones(org.n, bool))
+    culture = Culture(open=0.5, trust=0.4, generative=0.8, courage=0.5)
+    model = OrgModel(org=org, rule=RULES[name], culture=culture, plan=plan,
+                     initial_adopters=0.05, seed=11)  # fmt: skip
+    top = len(model.rule.ladder)
+    moved = 0
+    for _ in range(25):
+        model.step()
+        state = model._state
+        if state.bounds_stale:
+            continue  # recomputed exactly before the next decision
+        gaps = exact_gaps(model)
+        stage = state.stage.astype(np.int64)
+        people = np.arange(org.n)
+        climbing = stage < top
+        assert (state.ceiling[climbing] >= gaps[stage[climbing], people[climbing]] - 1e-9).all()
+        assert (state.ceiling[~climbing] == np.float32(NO_CEILING)).all()
+        holding = stage > 0
+        at_risk = holding.copy()
+        at_risk[holding] = gaps[stage[holding] - 1, people[holding]] < -model.rule.hysteresis
+        assert state.watch[at_risk].all()
+        moved += model._dynamics.last_changes
+    assert moved > 50  # the run did move
