@@ -239,8 +239,19 @@ class _OrganizationalDynamics:
         self.last_changes = None
 
     def start(self, state):
-        """Give week 0's access (before anyone decides)."""
-        state.grant_access(self.plan.week(0, state).access, 0)
+        """Give week 0's access and compute what the first decisions read."""
+        week = self.plan.week(0, state)
+        state.grant_access(week.access, 0)
+        self._refresh(state, week)
+
+    def _refresh(self, state, week):
+        """Everyone's bounds, exactly, for the plan's ``week``."""
+        rule = self.rule
+        ladder_bounds(state.stage, state.tally, state.strength, rule.peer_weight, self._fixed(week),
+                      self._manager, week.endorsing, self.endorsement, rule.hysteresis,
+                      state.ceiling, state.watch)  # fmt: skip
+        state.bounds_stale = False
+        self._fresh_week = week
 
     def _fixed(self, week):
         """The parts of ``S - T`` fixed by the plan and the person, shape (B, n)."""
@@ -266,13 +277,9 @@ class _OrganizationalDynamics:
         plan = self.plan.week(week, state)
         state.grant_access(plan.access, week)
         rule = self.rule
-        fixed = self._fixed(plan)
         if state.bounds_stale or plan is not self._fresh_week:
-            ladder_bounds(state.stage, state.tally, state.strength, rule.peer_weight, fixed,
-                          self._manager, plan.endorsing, self.endorsement, rule.hysteresis,
-                          state.ceiling, state.watch)  # fmt: skip
-            state.bounds_stale = False
-            self._fresh_week = plan
+            self._refresh(state, plan)
+        fixed = self._fixed(plan)
         content = 1.0 - np.exp(-self.generative * state.creator_weeks)
         shared = rule.visibility_weight * state.seen_share() + rule.content_weight * content
         # One key a week from the run's generator; each person's draw is a
