@@ -23,7 +23,9 @@ Each measurement runs in a fresh subprocess so that its peak RSS is its own.
   construction timed apart): the threshold rule ``Threshold(theta=0.15)`` and
   ``Organizational()`` with the default culture and plan (everyone has access).
   Reported: median times, the ratio organizational / threshold, and the final
-  adoption, which must be the same in every repeat. For context,
+  adoption, which must be the same in every repeat. ``phases``: one more
+  run of the organizational rule with each kernel timed, and the work behind
+  it (changes, tie ends pushed, people decided exactly). For context,
   ``threshold_full_pass_s`` times ``--weeks`` full recounts of everyone's
   adopted neighbours (what a threshold week costs in an engine that does not
   track changes).
@@ -84,6 +86,58 @@ def _time_rule(org, rule, seed, weeks):
     return built, ran, final
 
 
+def _phases(org, rule, args) -> dict:
+    """Where a run of the organizational rule spends its time: one more run, each kernel timed.
+
+    Also the work behind it: the changes pushed along ties (tie ends visited)
+    and the people decided exactly.
+    """
+    import numpy as np
+
+    import sim.ladder
+    import sim.rules.organizational as organizational
+    from sim import OrgModel
+
+    seconds = {}
+    decided = [0]
+
+    def timed(module, name):
+        kernel = getattr(module, name)
+
+        def wrapper(*a):
+            start = time.perf_counter()
+            kernel(*a)
+            seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
+            if name == "ladder_decide":
+                decided[0] += a[0].shape[0]
+
+        setattr(module, name, wrapper)
+        return module, name, kernel
+
+    kernels = ("ladder_candidates", "ladder_decide", "ladder_bounds", "ladder_loosen")
+    patched = [timed(organizational, name) for name in kernels]
+    applying = ("ladder_push", "ladder_pull", "ladder_restage")
+    patched += [timed(sim.ladder, name) for name in applying]
+    try:
+        model = OrgModel(org=org, rule=rule, initial_adopters=0.01, seed=args.seed)
+        start = time.perf_counter()
+        model.run(args.weeks)
+        total = time.perf_counter() - start
+    finally:
+        for module, name, kernel in patched:
+            setattr(module, name, kernel)
+    ids, _, _, weeks = model._state.events()
+    later = weeks > 0
+    degrees = np.diff(org.network.indptr)
+    result = {name: round(t, 4) for name, t in sorted(seconds.items())}
+    result["everything_else_s"] = round(total - sum(seconds.values()), 4)
+    result["total_s"] = round(total, 4)
+    result["changes"] = int(later.sum())
+    result["tie_ends_pushed"] = int(degrees[ids[later]].sum())
+    result["people_decided"] = decided[0]
+    return result
+
+
 def worker_rules(args) -> dict:
     from sim import org as orgs
     from sim import rules
@@ -111,6 +165,7 @@ def worker_rules(args) -> dict:
             "final_fraction": finals[0],
             "same_result_every_repeat": all(f == finals[0] for f in finals),
         }
+    out["organizational"]["phases"] = _phases(org, workloads["organizational"], args)
     # Context: what the threshold rule would cost if it recounted every
     # person's adopted neighbours every week (a full pass over every tie), as
     # simpler engines do; ours only revisits what changed.

@@ -3,7 +3,8 @@
 Each person holds a ``stage``: how many behaviors of the ladder they have
 adopted (0 = none; a person may only take up behavior ``b`` once they hold
 ``b - 1``). A week, every person with access either advances one rung, lapses
-from their top rung, or stays (:func:`ladder_decide`); the changes are then
+from their top rung, or stays (:func:`ladder_decide`, run only for the people
+:mod:`sim.kernels.ladder_bounds` cannot rule out); the changes are then
 applied together (:func:`ladder_push` or :func:`ladder_pull`), which keeps
 the decisions synchronous.
 
