@@ -63,6 +63,9 @@ RULES = {
     "reactance": rules.Organizational(manager_weight=0.6, reactance=0.7, lapse_rate=0.5),
     "company": rules.Organizational(visibility="company", visibility_weight=0.4, noise=0.0),
     "sure": rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, hysteresis=0.02),
+    "twenty": rules.Organizational(
+        tuple(rules.Behavior(f"step{k}", 0.01 * k, 0.02 * k) for k in range(20)), lapse_rate=0.4
+    ),
 }
 
 

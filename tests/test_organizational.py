@@ -97,9 +97,15 @@ def test_deterministic_runs_equal_the_reference(visibility, seed):
     np.testing.assert_array_equal(model.stage, history[-1])
 
 
-def test_random_runs_equal_the_reference_with_the_same_draws():
+LONG_LADDER = tuple(rules.Behavior(f"step{k}", 0.01 * k, 0.02 * k) for k in range(20))
+
+
+@pytest.mark.parametrize(
+    "ladder", [rules.LADDER, (rules.Behavior("adopt"),), LONG_LADDER], ids=["3", "1", "20"]
+)
+def test_random_runs_equal_the_reference_with_the_same_draws(ladder):
     org = make_org(n=150, seed=4)
-    rule = rules.Organizational(noise=0.05, lapse_rate=0.3, hysteresis=0.02)
+    rule = rules.Organizational(ladder, noise=0.05, lapse_rate=0.3, hysteresis=0.02)
     culture = Culture(0.6, 0.6, 0.6, 0.6)
     model = run(org, rule, weeks=12, seed=9, culture=culture, initial=0.05)
     # Replay the run's generator: traits first, then the initial adopters, then weekly draws.

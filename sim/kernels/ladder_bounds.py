@@ -66,15 +66,23 @@ def lapse_cut(lapse_rate):
     return np.uint64(int(lapse_rate * 2.0**53) + 1)
 
 
+#: Ladders up to this long get their shared parts as a tuple (see shared_steps).
+STEPS_AS_TUPLE = 16
+
+
 def shared_steps(shared):
     """Per-stage shared part of the ceiling test, as :func:`ladder_candidates` takes it.
 
-    A tuple ``d`` of B floats with ``sum(d[b] for b <= s)`` equal (to
-    rounding) to the largest shared part of behavior ``s`` over units: a
-    tuple, so that the scan picks each person's entry without a gather.
+    ``d`` with ``sum(d[b] for b <= s)`` equal (to rounding) to the largest
+    shared part of behavior ``s`` over units. A tuple of B floats, so that the
+    scan picks each person's entry without a gather and stays vectorised (one
+    compiled scan per ladder length); an array for ladders longer than
+    ``STEPS_AS_TUPLE``, which parallel regions cannot take as tuples.
     """
-    largest = shared.max(axis=1)
-    return tuple(float(x) for x in np.diff(largest, prepend=0.0))
+    steps = np.diff(shared.max(axis=1), prepend=0.0)
+    if steps.shape[0] > STEPS_AS_TUPLE:
+        return steps
+    return tuple(float(x) for x in steps)
 
 
 @njit(cache=True, parallel=True)
@@ -88,7 +96,7 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
     stage : int8 ndarray of shape (n,)
     ceiling : float32 ndarray of shape (n,)
     watch : uint8 ndarray of shape (n,)
-    steps : tuple of B floats
+    steps : tuple of B floats, or float64 ndarray of shape (B,)
         :func:`shared_steps` of this week's shared parts.
     rate, noise : float
         The rule's.
@@ -100,7 +108,6 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
         :func:`lapse_cut` of the lapse rate.
     out : bool ndarray of shape (n,)
     """
-    inverse_noise = 1.0 / noise if noise > 0.0 else 0.0
     for i in prange(stage.shape[0]):
         bits = _bits(key, i) if draws else uint64(0)
         u = float(bits >> uint64(11)) * (1.0 / 9007199254740992.0)
@@ -110,7 +117,7 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
             shared += steps[b] * (s >= b)
         gap = ceiling[i] + shared + _MARGIN
         if noise > 0.0:
-            x = gap * inverse_noise
+            x = gap / noise  # as the exact decision divides: no 0 * inf
             chance = rate if x >= 0.0 else rate * _sigmoid_ceiling(x)
         else:
             chance = rate if gap >= 0.0 else 0.0
