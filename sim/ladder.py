@@ -101,8 +101,9 @@ class LadderState:
         self._code = np.zeros(n, dtype=np.int8)
         self.peer_weight = float(peer_weight)
         self.ceiling = np.empty(n, dtype=np.float32)
-        inverse = np.divide(1.0, self.strength, out=np.zeros(n), where=self.strength > 0)
-        rounded = inverse.astype(np.float32)
+        with np.errstate(over="ignore"):  # tiny strengths: an infinite inverse is safe
+            inverse = np.divide(1.0, self.strength, out=np.zeros(n), where=self.strength > 0)
+            rounded = inverse.astype(np.float32)
         self.inverse_strength = np.where(
             rounded < inverse, np.nextafter(rounded, np.float32(np.inf)), rounded
         )

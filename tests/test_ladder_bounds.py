@@ -10,10 +10,12 @@ that changes).
 import numpy as np
 import pytest
 
-from sim import OrgModel, rules
+from sim import OrgModel, networks, rules
 from sim.kernels.ladder import NO_CEILING
+from sim.org import Org
 from sim.plan import RolloutPlan
-from sim.population import Culture
+from sim.population import Culture, Population
+from tests import reference
 from tests.conftest import make_org
 
 
@@ -96,3 +98,39 @@ def test_ceilings_and_watches_bound_the_gaps_every_week(name, changing):
         assert state.watch[at_risk].all()
         moved += model._dynamics.last_changes
     assert moved > 50  # the run did move
+
+
+@pytest.mark.parametrize(("peer_weight", "subnormal"), [(0.0, False), (0.5, True)])
+def test_tiny_influences_never_make_a_bound_nan(peer_weight, subnormal):
+    """Influence 1e-300 makes 1 / strength overflow float32; 0 * inf must not reach a ceiling.
+
+    A path of 30 people where person k adopts in week k, on visibility alone
+    (found by a review: a NaN ceiling stopped the run after person 1).
+    """
+    n = 30
+    weights = np.ones(n - 1)
+    weights[1] = 0.4
+    net = networks.from_edges(np.arange(n - 1), np.arange(1, n), n, weights)
+    org = Org(manager=[-1] + [0] * (n - 1), unit=[0] * n, unit_names=["u"], network=net)
+    influence = np.full(n, 1e-300)
+    if subnormal:
+        influence[1] = 5e-324  # its push underflows to 0
+    people = Population(threshold=np.arange(n) / n, risk_aversion=np.zeros(n), trust=np.zeros(n),
+                        influence=influence)  # fmt: skip
+    rule = rules.Organizational(
+        (rules.Behavior("adopt"),),
+        peer_weight=peer_weight,
+        manager_weight=0.0,
+        commitment_weight=0.0,
+        visibility_weight=1.0,
+        content_weight=0.0,
+        training_effect=0.0,
+        noise=0.0,
+        rate=1.0,
+        lapse_rate=0.0,
+    )
+    model = OrgModel(org=org, rule=rule, population=people, initial_adopters=[0], seed=0).run(10)
+    history = reference.organizational_run(org, people, rule, Culture(), model.plan, [0], 10)
+    np.testing.assert_array_equal(model.stage, history[-1])
+    assert model.stage.sum() == 11
+    assert not np.isnan(model._state.ceiling).any()

@@ -309,11 +309,12 @@ def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung
                 total = tally[b, i] + x
                 tally[b, i] = total
                 if up:
-                    if stage[i] == b:
-                        # The tally's own rounding (at most |total| 2^-53) is
-                        # counted in, so the ceiling stays above the gap.
-                        rise = (x + abs(total) * _ROUNDING) * inverse_strength[i] * scale
-                        ceiling[i] = _ceiling(ceiling[i] + rise)
+                    # The tally's own rounding (at most |total| 2^-53) is
+                    # counted in, so the ceiling stays above the gap. Nothing
+                    # to add is skipped: 0 * an infinite inverse is NaN.
+                    rise = (x + abs(total) * _ROUNDING) * scale
+                    if stage[i] == b and rise > 0.0:
+                        ceiling[i] = _ceiling(ceiling[i] + rise * inverse_strength[i])
                 elif stage[i] == b + 1:
                     watch[i] = 1
 

@@ -116,11 +116,12 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
         for b in range(len(steps)):
             shared += steps[b] * (s >= b)
         gap = ceiling[i] + shared + _MARGIN
+        # "not below": a NaN bound (from overflowing inputs) keeps the person.
         if noise > 0.0:
             x = gap / noise  # as the exact decision divides: no 0 * inf
-            chance = rate if x >= 0.0 else rate * _sigmoid_ceiling(x)
+            chance = rate if not x < 0.0 else rate * _sigmoid_ceiling(x)
         else:
-            chance = rate if gap >= 0.0 else 0.0
+            chance = rate if not gap < 0.0 else 0.0
         advance = u < chance * _CHANCE_SLACK
         lapse = (watch[i] != 0) & ((bits >> uint64(11)) < lapse_cut)
         out[i] = access[i] & (advance | lapse)
