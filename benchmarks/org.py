@@ -21,7 +21,8 @@ Each measurement runs in a fresh subprocess so that its peak RSS is its own.
   org, ``--repeats`` fresh models of each rule, each timed over
   ``model.run(52)`` from 1 % initial adopters drawn by the run's seed (model
   construction timed apart): the threshold rule ``Threshold(theta=0.15)`` and
-  ``Organizational()`` with the default culture and plan (everyone has access).
+  ``Organizational()`` with the default culture and plan (everyone has access),
+  and the same with a one-behavior ladder (consume) for scale.
   Reported: median times, the ratio organizational / threshold, and the final
   adoption, which must be the same in every repeat. ``phases``: one more
   run of the organizational rule with each kernel timed, and the work behind
@@ -145,6 +146,8 @@ def worker_rules(args) -> dict:
     workloads = {
         "threshold": rules.Threshold(theta=0.15),
         "organizational": rules.Organizational(),
+        # One rung (consume) for scale: what a behavior of the ladder costs.
+        "organizational_one_behavior": rules.Organizational(rules.LADDER[:1]),
     }
     tiny = orgs.generate(500, seed=1)
     for rule in workloads.values():  # warm-up: Numba cache and first calls
@@ -183,6 +186,9 @@ def worker_rules(args) -> dict:
     out["threshold_full_pass_s"] = round(time.perf_counter() - start, 4)
     out["ratio_organizational_to_full_pass"] = round(
         out["organizational"]["median_run_s"] / out["threshold_full_pass_s"], 2
+    )
+    out["ratio_one_behavior_to_threshold"] = round(
+        out["organizational_one_behavior"]["median_run_s"] / out["threshold"]["median_run_s"], 2
     )
     out["ratio_organizational_to_threshold"] = round(
         out["organizational"]["median_run_s"] / out["threshold"]["median_run_s"], 2
