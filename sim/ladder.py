@@ -162,17 +162,14 @@ class LadderState:
     def apply(self, changed, change, week):
         """Record that ``changed`` (distinct int64 ids) moved by ``change`` (+1/-1) in ``week``."""
         net = self.network
+        top = self.n_behaviors
+        new = np.zeros(top, dtype=np.int64)
+        lapses = np.zeros(top, dtype=np.int64)
         if changed.shape[0]:
-            ups = change > 0
-            rung = self.stage[changed] - (~ups).astype(np.int8)  # the behavior that changes
-            top = self.n_behaviors
-            new = np.bincount(rung[ups], minlength=top)
-            lapses = np.bincount(rung[~ups], minlength=top)
-            first = changed[ups & (rung == 0)]
-            first = first[self.adopted_at[first] < 0]
-            self.adopted_at[first] = week
+            rung = np.empty(changed.shape[0], dtype=np.int8)  # the behavior that changes
             # Stages first: the push loosens bounds for the stages held after the week.
-            ladder_restage(changed, change, self.stage, self.unit, self.unit_holders)
+            ladder_restage(changed, change, week, self.stage, self.unit, self.unit_holders,
+                           self.adopted_at, rung, new, lapses)  # fmt: skip
             # Judged on the mean degree: counting the ties reads a scattered
             # row pointer per change, and the choice never changes results.
             if changed.shape[0] * self._mean_degree * _PUSH_COST <= net.indptr[-1]:
@@ -189,8 +186,6 @@ class LadderState:
                 self.bounds_stale = True
             self.holders = self.unit_holders.sum(axis=1)
             self._log.append((changed, rung, change, week))
-        else:
-            new = lapses = np.zeros(self.n_behaviors, dtype=np.int64)
         self.weeks.append(week)
         self.holders_by_week.append(self.holders.copy())
         self.new_by_week.append(new)

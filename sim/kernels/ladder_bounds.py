@@ -79,10 +79,11 @@ def shared_steps(shared):
     compiled scan per ladder length); an array for ladders longer than
     ``STEPS_AS_TUPLE``, which parallel regions cannot take as tuples.
     """
-    steps = np.diff(shared.max(axis=1), prepend=0.0)
-    if steps.shape[0] > STEPS_AS_TUPLE:
-        return steps
-    return tuple(float(x) for x in steps)
+    largest = shared.max(axis=1)
+    if largest.shape[0] > STEPS_AS_TUPLE:
+        return np.diff(largest, prepend=0.0)
+    largest = largest.tolist()  # plain floats: a week's few steps cost microseconds
+    return tuple(b - a for a, b in zip([0.0, *largest[:-1]], largest, strict=True))
 
 
 @njit(cache=True, parallel=True)

@@ -112,8 +112,26 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads):
     expected[changed] += change
     want = slow_tally(net, influence, expected)
     rung = np.where(change > 0, stage[changed], stage[changed] - 1).astype(np.int8)
+    adopted_at = np.where(rng.random(net.n) < 0.5, 1, -1).astype(np.int32)
+    first = adopted_at.copy()
+    first[changed[(change > 0) & (rung == 0) & (adopted_at[changed] < 0)]] = 7
+    counts = [
+        np.bincount(rung[change > 0], minlength=B),
+        np.bincount(rung[change < 0], minlength=B),
+    ]
+
+    def restage(stage, holders):
+        noted = np.full(len(changed), -9, np.int8)
+        new, lapses = np.full(B, -1), np.full(B, -1)
+        when = adopted_at.copy()
+        ladder_restage(changed, change, 7, stage, unit, holders, when, noted, new, lapses)
+        np.testing.assert_array_equal(noted, rung)
+        np.testing.assert_array_equal(new, counts[0])
+        np.testing.assert_array_equal(lapses, counts[1])
+        np.testing.assert_array_equal(when, first)
+
     pushed = [stage.copy(), tally.copy(), holders.copy()]
-    ladder_restage(changed, change, pushed[0], unit, pushed[2])
+    restage(pushed[0], pushed[2])
     ceiling = np.zeros(net.n, np.float32)
     watch = np.zeros(net.n, np.uint8)
     ladder_push(net.indptr, net.indices, net.weights, net.unit_weights, influence, changed, rung,
@@ -122,7 +140,7 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads):
     pulled = [stage.copy(), tally.copy(), holders.copy()]
     code = np.zeros(net.n, np.int8)
     code[changed] = (rung + 1) * change
-    ladder_restage(changed, change, pulled[0], unit, pulled[2])
+    restage(pulled[0], pulled[2])
     ladder_pull(net.indptr, net.indices, net.weights, influence, code, pulled[1])
     want_holders = np.array([np.bincount(unit[expected > b], minlength=2) for b in range(B)])
     for got in (pushed, pulled):
