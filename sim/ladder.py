@@ -45,8 +45,8 @@ class LadderState:
         Keep holders per unit (visibility within one's unit) rather than for
         the whole company.
     peer_weight : float
-        Weight of the peer share in a gap: how far a push may raise the
-        ``bounds`` (see :mod:`sim.kernels.ladder_bounds`).
+        Weight of the peer share in a gap: how far a push may raise a
+        ``ceiling`` (see :mod:`sim.kernels.ladder_bounds`).
 
     Attributes
     ----------
@@ -63,11 +63,13 @@ class LadderState:
     access_since : int32 ndarray of shape (n,)
         Week from which each person has had access; -1 if never.
     ceiling : float32 ndarray of shape (n,)
-        At least the gap of each person's next behavior, without its shared part;
+        At least the gap of each person's next behavior, without its shared
+        part (see :mod:`sim.kernels.ladder_bounds`).
     watch : uint8 ndarray of shape (n,)
-        whether they may lapse: what spares most people the exact decision
-        (:mod:`sim.kernels.ladder_bounds`). :meth:`apply` keeps them on the
-        safe side; the rule recomputes them while ``bounds_stale``.
+        1 unless a person certainly keeps their top behavior this week.
+        Ceilings and watches spare most people the exact decision.
+        :meth:`apply` and the rule's ``settle`` keep them on the safe side; the
+        rule recomputes them while ``bounds_stale`` or not ``settled``.
     inverse_strength : float32 ndarray of shape (n,)
         ``1 / strength`` rounded up (0 without ties).
     """
@@ -109,6 +111,8 @@ class LadderState:
         )
         self.watch = np.ones(n, dtype=np.uint8)
         self.bounds_stale = True
+        #: False between an apply with changes and the rule's settle (managers' reports).
+        self.settled = True
         #: Sum over past weeks of the share of people holding the top behavior.
         self.creator_weeks = 0.0
         # The record: one entry per week, week 0 being the initial state.
@@ -186,6 +190,7 @@ class LadderState:
                 self.bounds_stale = True
             self.holders = self.unit_holders.sum(axis=1)
             self._log.append((changed, rung, change, week))
+            self.settled = False
         self.weeks.append(week)
         self.holders_by_week.append(self.holders.copy())
         self.new_by_week.append(new)

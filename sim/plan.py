@@ -108,6 +108,10 @@ class RolloutPlan:
         ``state`` (the run's :class:`~sim.ladder.LadderState`) lets adaptive
         plans react to adoption so far, e.g. expand a pilot once it reaches a
         share; the static plan ignores it.
+
+        Return a new ``Week`` when anything in it changes, never the same one
+        changed in place: a run recomputes what it derives from a week (the
+        fixed parts of each gap, everyone's bounds) only for a new object.
         """
         return self._week
 

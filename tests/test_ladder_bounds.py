@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim import OrgModel, networks, rules
-from sim.kernels.ladder import NO_CEILING
+from sim.kernels.ladder_parts import NO_CEILING
 from sim.org import Org
 from sim.plan import RolloutPlan
 from sim.population import Culture, Population

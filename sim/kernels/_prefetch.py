@@ -9,16 +9,20 @@ without and 0.08 s with it on one thread.
 
 from llvmlite import ir
 from numba import types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
+
+
+def prefetch(array, index):
+    """Hint that ``array.flat[index]`` will be read soon; returns nothing.
+
+    Compiled, a cache-line prefetch (which never faults); as plain Python
+    (``NUMBA_DISABLE_JIT=1``), nothing. ``array`` must be C-contiguous, since
+    ``index`` counts elements from its start.
+    """
 
 
 @intrinsic
-def prefetch(typingctx, array, index):
-    """Hint that ``array[index]`` will be read soon; never faults, returns nothing.
-
-    ``index`` may be anything (a prefetch of a bad address is ignored), but
-    callers keep it in range to avoid polluting the cache.
-    """
+def _llvm_prefetch(typingctx, array, index):
     if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
         return None
     sig = types.void(array, index)
@@ -37,3 +41,14 @@ def prefetch(typingctx, array, index):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+@overload(prefetch)
+def _prefetch_compiled(array, index):
+    if isinstance(array, types.Array) and isinstance(index, types.Integer):
+
+        def impl(array, index):
+            _llvm_prefetch(array, index)
+
+        return impl
+    return None

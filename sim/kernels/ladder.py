@@ -17,77 +17,27 @@ run decides a share of exactly 3/10 against a threshold of 0.3 the same way.
 """
 
 import numpy as np
-from numba import float32, njit, prange, uint64
+from numba import njit, prange
 
 from sim.kernels._prefetch import prefetch
-
-# Weyl increment and splitmix64 finalizer constants (Steele, Lea & Flood 2014).
-_GOLDEN = 0x9E3779B97F4A7C15
-_MIX1 = 0xBF58476D1CE4E5B9
-_MIX2 = 0x94D049BB133111EB
-
-# Beyond _FAR the sigmoid is within _TAIL = e^-_FAR of 0 or 1.
-_FAR = 8.0
-_TAIL = 0.00033546262790251185  # exp(-8)
-
-
-#: A ceiling no gap reaches: people who hold the whole ladder.
-NO_CEILING = -3.0e38
-#: Slack between a bound and the gap it bounds: far above the rounding of the
-#: float64 sums (~1e-15), far below anything a decision could turn on.
-_MARGIN = 1e-9
-#: Relative rounding of a float64 sum, and a bit more.
-_ROUNDING = 2.0**-50
-
-
-@njit(cache=True, inline="always")
-def _ceiling(y):
-    """The least float32 at or above the float64 ``y`` (give or take one step up)."""
-    # Adding 2^-22 |y| first makes round-to-nearest land at or above y.
-    return float32(y + (abs(y) * 2.384185791015625e-07 + 1e-30))
-
-
-@njit(cache=True, inline="always")
-def _bits(key, i):
-    """Person ``i``'s 64 random bits for the week keyed ``key`` (splitmix64)."""
-    z = key + uint64(i) * uint64(_GOLDEN)
-    z = (z ^ (z >> uint64(30))) * uint64(_MIX1)
-    z = (z ^ (z >> uint64(27))) * uint64(_MIX2)
-    return z ^ (z >> uint64(31))
-
-
-@njit(cache=True, inline="always")
-def _uniform(key, i):
-    """Person ``i``'s uniform in [0, 1) for the week keyed ``key``: the top 53 of :func:`_bits`.
-
-    A counter-based draw: a pure function of (key, i), so every thread gets
-    the same number for the same person, and no array of n draws has to be
-    made and read each week (that cost more than the rest of a week).
-    """
-    return float(_bits(key, i) >> uint64(11)) * (1.0 / 9007199254740992.0)
+from sim.kernels.ladder_parts import (
+    FAR,
+    MARGIN,
+    NO_CEILING,
+    ROUNDING,
+    TAIL,
+    ceiling_of,
+    endorsed,
+    gap_core,
+    week_uniform,
+)
 
 
 @njit(cache=True, parallel=True)
 def ladder_uniforms(key, out):
     """The uniforms :func:`ladder_decide` draws with ``key``, for everyone (float64 (n,))."""
     for i in prange(out.shape[0]):
-        out[i] = _uniform(key, i)
-
-
-@njit(cache=True, inline="always")
-def _core(i, b, tally, strength, peer_weight, fixed_gap):
-    """The peer term and the fixed parts of ``S_ib - T_ib``."""
-    peer = tally[b, i] / strength[i] if strength[i] > 0.0 else 0.0
-    return peer_weight * peer + fixed_gap[b, i]
-
-
-@njit(cache=True, inline="always")
-def _endorsed(i, b, stage, manager, endorsing, endorsement):
-    """``i``'s endorsement term for ``b``: 0 unless the manager holds ``b`` and endorses."""
-    m = manager[i]
-    if m >= 0 and stage[m] > b and endorsing[m]:
-        return endorsement[i]
-    return 0.0
+        out[i] = week_uniform(key, i)
 
 
 #: How far ahead ladder_decide asks for a person's rows.
@@ -148,17 +98,18 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
     out : int8 ndarray of shape (k,)
         Written: the change of each one's stage.
     ceiling : float32 ndarray of shape (n,)
-        Written for ``ids``: the ceiling of their next behavior's gap.
+        Written for ``ids``: at least the gap of their next behavior, without
+        its shared part.
     watch : uint8 ndarray of shape (n,)
         Written for ``ids``: whether they may lapse.
     """
     top = fixed_gap.shape[0]
     n = stage.shape[0]
-    tail = rate * _TAIL
+    tail = rate * TAIL
     last = ids.shape[0]
     for k in prange(last):
         # The ids are scattered: ask for what a later one reads, first its
-        # stage, then the rows that stage picks.
+        # stage, then the rows that stage picks (flat indices: C-order arrays).
         if k + 2 * _AHEAD_IDS < last:
             prefetch(stage, ids[k + 2 * _AHEAD_IDS])
         if k + _AHEAD_IDS < last:
@@ -175,21 +126,21 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
         i = ids[k]
         change = 0
         s = stage[i]
-        u = _uniform(key, i) if draws else 0.0
+        u = week_uniform(key, i) if draws else 0.0
         lapsing = False
         below = 0.0  # the gap of behavior s - 1 without the shared part
         above = 0.0  # and of behavior s
         if s > 0:
-            core = _core(i, s - 1, tally, strength, peer_weight, fixed_gap)
-            e = _endorsed(i, s - 1, stage, manager, endorsing, endorsement)
+            core = gap_core(i, s - 1, tally, strength, peer_weight, fixed_gap)
+            e = endorsed(i, s - 1, stage, manager, endorsing, endorsement)
             below = core + e
             if core + shared[s - 1, unit[i]] + e < -hysteresis:
                 lapsing = True  # a lapsing person does not advance
                 if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
                     change = -1
         if s < top:
-            core = _core(i, s, tally, strength, peer_weight, fixed_gap)
-            e = _endorsed(i, s, stage, manager, endorsing, endorsement)
+            core = gap_core(i, s, tally, strength, peer_weight, fixed_gap)
+            e = endorsed(i, s, stage, manager, endorsing, endorsement)
             above = core + e
             if not lapsing:
                 gap = core + shared[s, unit[i]] + e
@@ -200,7 +151,7 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
                     x = gap / noise
                     # sigmoid(x) < e^x: far below the threshold the draw
                     # decides without the exp, with the same result.
-                    if (x >= -_FAR or u < tail) and u < rate / (1.0 + np.exp(-x)):
+                    if (x >= -FAR or u < tail) and u < rate / (1.0 + np.exp(-x)):
                         change = 1
         out[k] = change
         # Bounds for the stage held after this week, from this week's state;
@@ -209,17 +160,17 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
         if change > 0:
             below = above
             if after < top:
-                above = _core(i, after, tally, strength, peer_weight, fixed_gap) + _endorsed(
+                above = gap_core(i, after, tally, strength, peer_weight, fixed_gap) + endorsed(
                     i, after, stage, manager, endorsing, endorsement
                 )
         elif change < 0:
             above = below
             if after > 0:
-                below = _core(i, after - 1, tally, strength, peer_weight, fixed_gap) + _endorsed(
+                below = gap_core(i, after - 1, tally, strength, peer_weight, fixed_gap) + endorsed(
                     i, after - 1, stage, manager, endorsing, endorsement
                 )
-        ceiling[i] = _ceiling(above) if after < top else NO_CEILING
-        watch[i] = after > 0 and below < _MARGIN - hysteresis
+        ceiling[i] = ceiling_of(above) if after < top else NO_CEILING
+        watch[i] = after > 0 and below < MARGIN - hysteresis
 
 
 @njit(cache=True, inline="always")
@@ -241,7 +192,7 @@ _AHEAD_ROWS = 16
 
 @njit(cache=True, parallel=True)
 def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung, change, blocks,
-                tally, stage, scale, inverse_strength, ceiling, watch):  # fmt: skip
+                tally, stage, peer_weight, inverse_strength, ceiling, watch):  # fmt: skip
     """Apply a week's changes to ``tally``, loosening ceilings and watches, along ties (in place).
 
     Cheap when few people change: visits only their ties. Each thread takes
@@ -252,6 +203,10 @@ def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung
 
     Parameters
     ----------
+    indptr : int64 ndarray of shape (n + 1,)
+    indices : uint32 ndarray of shape (nnz,)
+        The network's ties, each row sorted (as every ``Network`` keeps them):
+        a thread finds its block's part of a row by bisection.
     weights : float64 ndarray of shape (nnz,)
     unit_weights : bool
         Every weight is 1 (then ``weights`` is not read).
@@ -270,9 +225,9 @@ def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung
         Behaviors held once this week's changes are made: only the bounds of
         neighbours whose next behavior (for a ceiling) or top behavior (for a
         watch) is the one that changed can move.
-    scale : float
-        The peer weight: a rise of ``x`` in a tally raises a gap by at most
-        ``scale * x * inverse_strength[i]``.
+    peer_weight : float
+        The rule's: a rise of ``x`` in a tally raises a gap by at most
+        ``peer_weight * x * inverse_strength[i]``.
     inverse_strength : float32 ndarray of shape (n,)
         At least ``1 / strength``.
     ceiling : float32 ndarray of shape (n,)
@@ -312,9 +267,9 @@ def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung
                     # The tally's own rounding (at most |total| 2^-53) is
                     # counted in, so the ceiling stays above the gap. Nothing
                     # to add is skipped: 0 * an infinite inverse is NaN.
-                    rise = (x + abs(total) * _ROUNDING) * scale
+                    rise = (x + abs(total) * ROUNDING) * peer_weight
                     if stage[i] == b and rise > 0.0:
-                        ceiling[i] = _ceiling(ceiling[i] + rise * inverse_strength[i])
+                        ceiling[i] = ceiling_of(ceiling[i] + rise * inverse_strength[i])
                 elif stage[i] == b + 1:
                     watch[i] = 1
 

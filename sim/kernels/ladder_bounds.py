@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from sim.kernels._prefetch import prefetch
-from sim.kernels.ladder import _MARGIN, NO_CEILING, _bits, _ceiling, _core, _endorsed
+from sim.kernels.ladder_parts import MARGIN, NO_CEILING, ceiling_of, endorsed, gap_core, week_bits
 
 #: Relative slack on a bounded chance: far above the rounding of the exact
 #: ``rate / (1 + exp(-x))``, far below anything a draw could turn on.
@@ -39,7 +39,7 @@ _CHANCE_SLACK = 1.0 + 1e-9
 
 
 @njit(cache=True, inline="always")
-def _sigmoid_ceiling(x):
+def sigmoid_ceiling(x):
     """At least ``sigmoid(x)`` for ``x <= 0``, without ``exp`` (so the scan vectorises).
 
     ``e^t <= 1 + t + t^2 / 2`` for ``t <= 0``, so with ``t = x / 16`` the
@@ -110,17 +110,17 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
     out : bool ndarray of shape (n,)
     """
     for i in prange(stage.shape[0]):
-        bits = _bits(key, i) if draws else uint64(0)
+        bits = week_bits(key, i) if draws else uint64(0)
         u = float(bits >> uint64(11)) * (1.0 / 9007199254740992.0)
         s = stage[i]
         shared = 0.0
         for b in range(len(steps)):
             shared += steps[b] * (s >= b)
-        gap = ceiling[i] + shared + _MARGIN
+        gap = ceiling[i] + shared + MARGIN
         # "not below": a NaN bound (from overflowing inputs) keeps the person.
         if noise > 0.0:
             x = gap / noise  # as the exact decision divides: no 0 * inf
-            chance = rate if not x < 0.0 else rate * _sigmoid_ceiling(x)
+            chance = rate if not x < 0.0 else rate * sigmoid_ceiling(x)
         else:
             chance = rate if not gap < 0.0 else 0.0
         advance = u < chance * _CHANCE_SLACK
@@ -131,23 +131,41 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
 @njit(cache=True, parallel=True)
 def ladder_bounds(stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement,
                   hysteresis, ceiling, watch):  # fmt: skip
-    """Everyone's exact ceiling and watch from the current state (in place)."""
+    """Everyone's exact ceiling and watch from the current state (in place).
+
+    Parameters
+    ----------
+    stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement
+        As for :func:`sim.kernels.ladder.ladder_decide`.
+    hysteresis : float
+        The rule's: a top behavior whose gap is below ``-hysteresis`` may lapse.
+    ceiling : float32 ndarray of shape (n,)
+        Written: the gap of each one's next behavior without its shared part,
+        rounded up (``NO_CEILING`` for people holding the whole ladder).
+    watch : uint8 ndarray of shape (n,)
+        Written: 1 where the top behavior's gap without its shared part is
+        below ``-hysteresis``.
+    """
     top = fixed_gap.shape[0]
     for i in prange(stage.shape[0]):
         s = stage[i]
         if s < top:
-            above = _core(i, s, tally, strength, peer_weight, fixed_gap) + _endorsed(
+            above = gap_core(i, s, tally, strength, peer_weight, fixed_gap) + endorsed(
                 i, s, stage, manager, endorsing, endorsement
             )
-            ceiling[i] = _ceiling(above)
+            ceiling[i] = ceiling_of(above)
         else:
             ceiling[i] = NO_CEILING
         below = 0.0
         if s > 0:
-            below = _core(i, s - 1, tally, strength, peer_weight, fixed_gap) + _endorsed(
+            below = gap_core(i, s - 1, tally, strength, peer_weight, fixed_gap) + endorsed(
                 i, s - 1, stage, manager, endorsing, endorsement
             )
-        watch[i] = s > 0 and below < _MARGIN - hysteresis
+        watch[i] = s > 0 and below < MARGIN - hysteresis
+
+
+#: How far ahead ladder_loosen asks for a changed person's row of reports.
+_AHEAD_MANAGERS = 16
 
 
 @njit(cache=True, parallel=True)
@@ -164,22 +182,26 @@ def ladder_loosen(changed, change, stage, reports_indptr, reports, endorsing, en
     Parameters
     ----------
     changed : int64 ndarray of shape (k,)
-        Who changed this week.
+        Distinct ids of who changed this week.
     change : int8 ndarray of shape (k,)
         +1 or -1.
     stage : int8 ndarray of shape (n,)
         Behaviors held once the week's changes are made.
-    reports_indptr, reports : int64 ndarrays
-        Direct reports of each person (``Org.reports_indptr``, ``Org.reports``).
+    reports_indptr : int64 ndarray of shape (n + 1,)
+    reports : int64 ndarray of shape (n - tops,)
+        Direct reports of each person (``Org.reports_indptr``, ``Org.reports``):
+        everyone appears once, under their one manager.
     endorsing : bool ndarray of shape (n,)
     endorsement : float64 ndarray of shape (n,)
-    ceiling, watch
-        Updated in place.
+    ceiling : float32 ndarray of shape (n,)
+        Raised for reports whose next behavior the manager took up (or dropped, under reactance).
+    watch : uint8 ndarray of shape (n,)
+        Set for reports whose top behavior's endorsement went the wrong way.
     """
     last = changed.shape[0]
     for k in prange(last):
-        if k + 16 < last:
-            prefetch(reports_indptr, changed[k + 16])
+        if k + _AHEAD_MANAGERS < last:
+            prefetch(reports_indptr, changed[k + _AHEAD_MANAGERS])
         j = changed[k]
         if not endorsing[j]:
             continue
@@ -191,6 +213,6 @@ def ladder_loosen(changed, change, stage, reports_indptr, reports, endorsing, en
             # The gap of b rises by e when the manager takes b up, falls when they drop it.
             rise = e if up else -e
             if rise > 0.0 and stage[r] == b:
-                ceiling[r] = _ceiling(ceiling[r] + rise)
+                ceiling[r] = ceiling_of(ceiling[r] + rise)
             elif rise < 0.0 and stage[r] == b + 1:
                 watch[r] = 1

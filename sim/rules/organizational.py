@@ -264,7 +264,7 @@ class _OrganizationalDynamics:
             )
             ease = 1.0 - week.learning
             exposure = people.risk_aversion * (1.0 - rule.safety)
-            # A new array per plan week: the state adds the difference to the old one.
+            # A new array per plan week: the bounds are recomputed from it.
             fixed = np.empty((self.difficulty.shape[0], own.shape[0]), dtype=np.float64)
             for b in range(self.difficulty.shape[0]):
                 fixed[b] = own - self.difficulty[b] * ease - self.risk[b] * exposure
@@ -277,7 +277,7 @@ class _OrganizationalDynamics:
         plan = self.plan.week(week, state)
         state.grant_access(plan.access, week)
         rule = self.rule
-        if state.bounds_stale or plan is not self._fresh_week:
+        if state.bounds_stale or not state.settled or plan is not self._fresh_week:
             self._refresh(state, plan)
         fixed = self._fixed(plan)
         content = 1.0 - np.exp(-self.generative * state.creator_weeks)
@@ -326,6 +326,7 @@ class _OrganizationalDynamics:
             ladder_loosen(changed, change, state.stage, org.reports_indptr, org.reports,
                           self._endorsing, self.endorsement, state.ceiling,
                           state.watch)  # fmt: skip
+        state.settled = True
 
     def is_stationary(self, state):
         """Whether no later week can change anything (deterministic runs only)."""

@@ -10,6 +10,7 @@ from sim.kernels import (
     ladder_bounds,
     ladder_candidates,
     ladder_decide,
+    ladder_loosen,
     ladder_pull,
     ladder_push,
     ladder_restage,
@@ -18,8 +19,8 @@ from sim.kernels import (
     lapse_cut,
     shared_steps,
 )
-from sim.kernels.ladder import NO_CEILING
-from sim.kernels.ladder_bounds import _sigmoid_ceiling
+from sim.kernels.ladder_bounds import sigmoid_ceiling
+from sim.kernels.ladder_parts import NO_CEILING, ceiling_of
 from tests.kernels.conftest import set_threads
 from tests.kernels.strategies import network_states
 
@@ -132,11 +133,27 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads):
 
     pushed = [stage.copy(), tally.copy(), holders.copy()]
     restage(pushed[0], pushed[2])
-    ceiling = np.zeros(net.n, np.float32)
+    # Ceilings start exact (the peer term alone) and must stay at or above it.
+    inverse = np.divide(1.0, strength, out=np.zeros(net.n), where=strength > 0)
+    inverse = np.nextafter(inverse.astype(np.float32), np.float32(np.inf))
+    peer_weight = 0.4
+    peer = np.divide(tally, strength, out=np.zeros_like(tally), where=strength > 0)
+    after = pushed[0].astype(np.int64)
+    climbing = after < B
+    ceiling = np.full(net.n, NO_CEILING, np.float32)
+    ceiling[climbing] = peer_weight * peer[after[climbing], np.flatnonzero(climbing)]
+    ceiling = np.nextafter(ceiling, np.float32(np.inf))
     watch = np.zeros(net.n, np.uint8)
     ladder_push(net.indptr, net.indices, net.weights, net.unit_weights, influence, changed, rung,
-                change, threads + 1, pushed[1], pushed[0], 0.0, np.zeros(net.n, np.float32),
-                ceiling, watch)  # fmt: skip
+                change, threads + 1, pushed[1], pushed[0], peer_weight, inverse, ceiling,
+                watch)  # fmt: skip
+    peer_after = np.divide(want, strength, out=np.zeros_like(want), where=strength > 0)
+    who = np.flatnonzero(climbing)
+    assert (ceiling[who] >= peer_weight * peer_after[after[who], who] - 1e-12).all()
+    lost = want < tally - 1e-12  # tallies that fell: their holders' top behavior is watched
+    for b, i in zip(*np.nonzero(lost), strict=True):
+        if after[i] == b + 1:
+            assert watch[i] == 1
     pulled = [stage.copy(), tally.copy(), holders.copy()]
     code = np.zeros(net.n, np.int8)
     code[changed] = (rung + 1) * change
@@ -250,9 +267,9 @@ def test_uniforms_are_uniform_and_independent_across_keys():
 @settings(max_examples=300, deadline=None)
 @given(st.floats(-60.0, 0.0))
 def test_sigmoid_ceiling_bounds_the_sigmoid(x):
-    assert _sigmoid_ceiling(x) >= 1.0 / (1.0 + np.exp(-x))
+    assert sigmoid_ceiling(x) >= 1.0 / (1.0 + np.exp(-x))
     # ... and stays within 1.7x of it down to the exact decision's tail at -8.
-    assert _sigmoid_ceiling(x) <= 1.7 * max(1.0 / (1.0 + np.exp(-x)), np.exp(-8.0))
+    assert sigmoid_ceiling(x) <= 1.7 * max(1.0 / (1.0 + np.exp(-x)), np.exp(-8.0))
 
 
 @pytest.mark.parametrize(("rate", "noise"), [(0.5, 0.02), (1.0, 0.0), (0.3, 0.0), (1.0, 0.5)])
@@ -281,3 +298,49 @@ def test_candidates_keep_everyone_a_draw_can_move(rate, noise):
     assert out[moves].all()
     # Few more: the bound is tight.
     assert out.sum() <= 1.6 * moves.sum() + 0.0005 * n
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 2]))
+def test_loosen_bounds_the_reports_of_managers_who_changed(seed, threads):
+    """Against the gaps themselves: endorsement switched on or off by a manager's change."""
+    set_threads(threads)
+    rng = np.random.default_rng(seed)
+    n = 60
+    manager = np.concatenate([[-1], rng.integers(0, np.arange(1, n))])
+    reports = np.argsort(manager, kind="stable")[1:]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(manager[1:], minlength=n))])
+    before = rng.integers(0, B + 1, n).astype(np.int8)
+    changed = np.sort(rng.choice(n, size=8, replace=False))
+    change = np.where(before[changed] == 0, 1, np.where(before[changed] == B, -1,
+                      rng.choice([-1, 1], 8))).astype(np.int8)  # fmt: skip
+    after = before.copy()
+    after[changed] += change
+    endorsing = rng.random(n) < 0.7
+    endorsement = rng.uniform(-0.2, 0.2, n)
+
+    def endorsed_gap(stage_of_managers):  # the endorsement part of each behavior's gap
+        boss = np.maximum(manager, 0)
+        held = stage_of_managers[boss][None, :] > np.arange(B)[:, None]
+        return np.where((manager >= 0) & endorsing[boss] & held, endorsement, 0.0)
+
+    old = endorsed_gap(before)
+    new = endorsed_gap(after)
+    ceiling = np.zeros(n, np.float32)  # exact for the endorsement part under the old stages
+    people = np.arange(n)
+    climbing = after < B
+    ceiling[climbing] = np.nextafter(
+        old[after[climbing], people[climbing]].astype(np.float32), np.float32(np.inf)
+    )
+    watch = np.zeros(n, np.uint8)
+    ladder_loosen(changed, change, after, indptr, reports, endorsing, endorsement, ceiling, watch)
+    assert (ceiling[climbing] >= new[after[climbing], people[climbing]] - 1e-12).all()
+    holding = np.flatnonzero(after > 0)
+    fell = new[after[holding] - 1, holding] < old[after[holding] - 1, holding] - 1e-12
+    assert watch[holding[fell]].all()
+
+
+def test_ceiling_of_rounds_up_to_float32():
+    values = np.random.default_rng(1).normal(0, 1, 10_000) * 10.0 ** np.arange(-20, 20, 0.004)
+    for y in values[:2000]:
+        assert float(ceiling_of(y)) >= y
