@@ -6,11 +6,13 @@ ceiling above the float64 value it bounds.
 """
 
 from numba import float32, njit, uint64
+from numba.extending import overload
 
 # Weyl increment and splitmix64 finalizer constants (Steele, Lea & Flood 2014).
 _GOLDEN = 0x9E3779B97F4A7C15
 _MIX1 = 0xBF58476D1CE4E5B9
 _MIX2 = 0x94D049BB133111EB
+_MASK = (1 << 64) - 1
 
 #: Beyond FAR the sigmoid is within TAIL = e^-FAR of 0 or 1.
 FAR = 8.0
@@ -33,13 +35,28 @@ def ceiling_of(y):
     return float32(y + (abs(y) * 2.384185791015625e-07 + 1e-30))
 
 
-@njit(cache=True, inline="always")
 def week_bits(key, i):
-    """Person ``i``'s 64 random bits for the week keyed ``key`` (splitmix64)."""
-    z = key + uint64(i) * uint64(_GOLDEN)
-    z = (z ^ (z >> uint64(30))) * uint64(_MIX1)
-    z = (z ^ (z >> uint64(27))) * uint64(_MIX2)
-    return z ^ (z >> uint64(31))
+    """Person ``i``'s 64 random bits for the week keyed ``key`` (splitmix64).
+
+    Compiled, uint64 arithmetic that wraps; as plain Python
+    (``NUMBA_DISABLE_JIT=1``), the same numbers from Python integers, without
+    numpy's overflow warnings.
+    """
+    z = (int(key) + int(i) * _GOLDEN) & _MASK
+    z = ((z ^ (z >> 30)) * _MIX1) & _MASK
+    z = ((z ^ (z >> 27)) * _MIX2) & _MASK
+    return uint64(z ^ (z >> 31))
+
+
+@overload(week_bits, inline="always")
+def _week_bits_compiled(key, i):
+    def impl(key, i):
+        z = key + uint64(i) * uint64(_GOLDEN)
+        z = (z ^ (z >> uint64(30))) * uint64(_MIX1)
+        z = (z ^ (z >> uint64(27))) * uint64(_MIX2)
+        return z ^ (z >> uint64(31))
+
+    return impl
 
 
 @njit(cache=True, inline="always")
