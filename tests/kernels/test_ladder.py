@@ -344,3 +344,13 @@ def test_ceiling_of_rounds_up_to_float32():
     values = np.random.default_rng(1).normal(0, 1, 10_000) * 10.0 ** np.arange(-20, 20, 0.004)
     for y in values[:2000]:
         assert float(ceiling_of(y)) >= y
+
+
+def test_draws_are_the_same_without_the_compiler():
+    """week_bits as plain Python (NUMBA_DISABLE_JIT=1) gives the compiled draws."""
+    from sim.kernels.ladder_parts import week_bits
+
+    u = np.empty(500)
+    ladder_uniforms(np.uint64(2**63 + 12345), u)
+    plain = [(int(week_bits(np.uint64(2**63 + 12345), i)) >> 11) / 2**53 for i in range(500)]
+    np.testing.assert_array_equal(u, plain)
