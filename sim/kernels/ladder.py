@@ -173,18 +173,6 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
         watch[i] = after > 0 and below < MARGIN - hysteresis
 
 
-@njit(cache=True, inline="always")
-def _lower_bound(indices, start, stop, value):
-    """First position in the sorted ``indices[start:stop]`` holding ``value`` or more."""
-    while start < stop:
-        middle = (start + stop) >> 1
-        if indices[middle] < value:
-            start = middle + 1
-        else:
-            stop = middle
-    return start
-
-
 #: How far ahead ladder_push asks for rows: row pointers, then the rows.
 _AHEAD_POINTERS = 32
 _AHEAD_ROWS = 16
@@ -255,9 +243,9 @@ def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung
             start = indptr[j]
             stop = indptr[j + 1]
             if block > 0:
-                start = _lower_bound(indices, start, stop, lo)
+                start += np.searchsorted(indices[start:stop], lo)
             if block < blocks - 1:
-                stop = _lower_bound(indices, start, stop, hi)
+                stop = start + np.searchsorted(indices[start:stop], hi)
             for t in range(start, stop):
                 i = indices[t]
                 x = f if unit_weights else weights[t] * f
