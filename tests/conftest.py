@@ -3,6 +3,20 @@ import pytest
 
 from sim import networks
 
+# Organizational rule settings. Every mechanism off: the base from which each test switches one on.
+OFF = dict(
+    peer_weight=0.0,
+    manager_weight=0.0,
+    commitment_weight=0.0,
+    visibility_weight=0.0,
+    content_weight=0.0,
+    training_effect=0.0,
+    reactance=0.0,
+    safety=0.0,
+)
+# Deterministic threshold behavior, no lapses: raising a signal can only add adopters.
+SURE = dict(noise=0.0, rate=1.0, lapse_rate=0.0)
+
 
 @pytest.fixture
 def rng():

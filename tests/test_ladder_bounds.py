@@ -16,7 +16,7 @@ from sim.org import Org
 from sim.plan import RolloutPlan
 from sim.population import Culture, Population
 from tests import reference
-from tests.conftest import make_org
+from tests.conftest import OFF, SURE, make_org
 
 
 class Growing(RolloutPlan):
@@ -117,18 +117,8 @@ def test_tiny_influences_never_make_a_bound_nan(peer_weight, subnormal):
         influence[1] = 5e-324  # its push underflows to 0
     people = Population(threshold=np.arange(n) / n, risk_aversion=np.zeros(n), trust=np.zeros(n),
                         influence=influence)  # fmt: skip
-    rule = rules.Organizational(
-        (rules.Behavior("adopt"),),
-        peer_weight=peer_weight,
-        manager_weight=0.0,
-        commitment_weight=0.0,
-        visibility_weight=1.0,
-        content_weight=0.0,
-        training_effect=0.0,
-        noise=0.0,
-        rate=1.0,
-        lapse_rate=0.0,
-    )
+    only_visibility = {**OFF, "peer_weight": peer_weight, "visibility_weight": 1.0}
+    rule = rules.Organizational((rules.Behavior("adopt"),), **only_visibility, **SURE)
     model = OrgModel(org=org, rule=rule, population=people, initial_adopters=[0], seed=0).run(10)
     history = reference.organizational_run(org, people, rule, Culture(), model.plan, [0], 10)
     np.testing.assert_array_equal(model.stage, history[-1])

@@ -9,21 +9,7 @@ from sim import OrgModel, rules
 from sim.plan import RolloutPlan
 from sim.population import Culture, Population
 from tests import reference
-from tests.conftest import make_org
-
-# Every mechanism off: the base from which each test switches one on.
-OFF = dict(
-    peer_weight=0.0,
-    manager_weight=0.0,
-    commitment_weight=0.0,
-    visibility_weight=0.0,
-    content_weight=0.0,
-    training_effect=0.0,
-    reactance=0.0,
-    safety=0.0,
-)
-# Deterministic threshold behavior, no lapses: raising a signal can only add adopters.
-SURE = dict(noise=0.0, rate=1.0, lapse_rate=0.0)
+from tests.conftest import OFF, SURE, make_org
 
 
 def run(org, rule, *, weeks=20, seed=1, culture=None, plan=None, population=None, initial=0.03):
