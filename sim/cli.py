@@ -1,0 +1,282 @@
+"""The ``orgsim`` command (Hydra) and ``orgsim-results``.
+
+::
+
+    orgsim                                              # the default study
+    orgsim org=enterprise rollout=pilot_decentralized culture.trust=0.3
+    orgsim -m rollout=company_wide,pilot culture.courage=0.2,0.5,0.8 seed='range(0,30)'
+    orgsim -m +experiment=rollout_2x2 hydra/launcher=ray
+    orgsim --cfg job
+
+Before Hydra runs anything, :func:`main` composes the config of every job of
+the command (each distinct one once) and builds its objects, so that a wrong
+key, a wrong type or a value out of range stops the whole command with one
+line naming the key, exit status 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import OmegaConf
+
+from sim import store
+from sim.conf import CONFIG_DIR, ConfigError, build, check, register
+
+__all__ = ["MergeResults", "main", "results_main"]
+
+log = logging.getLogger("orgsim")
+
+register()
+
+#: Keys that never become result columns (they do not change results or are columns already).
+_NOT_SWEPT = ("seed", "paths", "threads", "progress", "hydra")
+
+#: Hydra's flags that only show things: no job runs, so nothing is checked first.
+_SHOW_ONLY = ("help", "hydra_help", "cfg", "info", "shell_completion", "resolve")
+
+
+class MergeResults(Callback):
+    """Merge the store into ``runs.parquet`` and ``timeseries.parquet`` once a sweep ends."""
+
+    def on_multirun_end(self, config, **kwargs):
+        target = Path(config.paths.store)
+        counts = store.merge(target)
+        print(
+            f"orgsim: {counts['runs']} runs in {target / 'runs.parquet'}, curves in "
+            f"{target / 'timeseries.parquet'}",
+            file=sys.stderr,
+        )
+
+
+# -- checking a command before anything runs ------------------------------------------
+
+
+def _fields(type_name):
+    """Field names of one of sim.conf's schemas, by class name."""
+    import dataclasses
+
+    from sim import conf
+
+    node = getattr(conf, type_name, None)
+    return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
+
+
+def _first_line(error) -> str:
+    """Hydra's and OmegaConf's multi-line messages as one line that names the key."""
+    import re
+
+    cause = error.__cause__
+    detail = str(cause) if cause is not None else ""
+    full_key = re.search(r"full_key: (\S+)", detail)
+    if full_key and "not in" in detail:  # a misspelt key
+        node = re.search(r"object_type=(\w+)", detail)
+        keys = _fields(node.group(1)) if node else []
+        allowed = f" (keys there: {', '.join(keys)})" if keys else ""
+        return f"{full_key.group(1)}: no such key{allowed}"
+    if full_key:  # a value of the wrong type
+        return f"{full_key.group(1)}: {detail.splitlines()[0]}"
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    missing = re.match(r"In '.*': Could not find '(.+)/(.+)'", lines[0]) if lines else None
+    if missing and "Available options" in str(error):  # an unknown option of a group
+        at = next(i for i, line in enumerate(lines) if line.startswith("Available options"))
+        options = []
+        for line in lines[at + 1 :]:
+            if line.startswith("Config search path"):
+                break
+            if not line.startswith("base_"):
+                options.append(line)
+        group, option = missing.groups()
+        return f"{group}={option}: no such option (available: {', '.join(options)})"
+    return lines[0] if lines else type(error).__name__
+
+
+def _jobs(overrides, multirun):
+    """The override lists of every job the command runs (as Hydra's basic sweeper makes them)."""
+    from hydra import compose
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    parsed = parser.parse_overrides(overrides)
+    if not multirun:
+        return [list(overrides)]
+    # Hydra composes the non-sweep overrides on their own first (a key must exist
+    # in the default choice of its group, whatever the sweep chooses later).
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    base = compose("config", overrides=fixed, return_hydra_config=True)
+    params = base.hydra.sweeper.get("params") or {}
+    every = [f"{k}={v}" for k, v in params.items()] + list(overrides)
+    return BasicSweeper.split_arguments(parser.parse_overrides(every), None)[0]
+
+
+def precheck(overrides, multirun=False, base_dir=None):
+    """Compose and build every job of a command; raise ConfigError at the first bad one."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    base_dir = os.getcwd() if base_dir is None else base_dir
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3", job_name="orgsim"):
+            seen = set()
+            for job in _jobs(overrides, multirun):
+                # Seeds do not change what is built: check each scenario once.
+                scenario = tuple(o for o in job if o.split("=", 1)[0].lstrip("+~") != "seed")
+                seed = [o.split("=", 1)[1] for o in job if o.split("=", 1)[0] == "seed"]
+                if scenario in seen and all(s.isdigit() for s in seed):
+                    continue
+                seen.add(scenario)
+                cfg = compose("config", overrides=list(job), return_hydra_config=True)
+                HydraConfig.instance().set_config(cfg)
+                check(cfg, base_dir)
+    except ConfigError:
+        raise
+    except Exception as error:  # Hydra's and OmegaConf's composition errors
+        raise ConfigError(_first_line(error)) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _hydra_args(argv):
+    from hydra._internal.utils import get_args_parser
+
+    return get_args_parser().parse_args(argv)
+
+
+def _spelled(argv):
+    """``experiment=x`` as Hydra wants it (``+experiment=x``: not in the defaults list)."""
+    return ["+" + a if a.startswith("experiment=") else a for a in argv]
+
+
+def main():
+    """Entry point of ``orgsim``: check the whole command, then hand it to Hydra."""
+    for name, value in (("RAY_AUTH_MODE", "disabled"), ("RAY_USAGE_STATS_ENABLED", "0")):
+        os.environ.setdefault(name, value)
+    sys.argv[1:] = _spelled(sys.argv[1:])
+    args = _hydra_args(sys.argv[1:])
+    if not any(getattr(args, flag, None) for flag in _SHOW_ONLY):
+        try:
+            precheck(args.overrides, args.multirun)
+        except ConfigError as error:
+            print(f"orgsim: error: {error}", file=sys.stderr)
+            sys.exit(2)
+    _run()
+
+
+# -- one job ---------------------------------------------------------------------------
+
+
+def _swept(task_overrides, cfg, choices):
+    """The job's command-line and sweep choices as ``{column: value}``."""
+    columns = {}
+    for line in task_overrides:
+        key = line.split("=", 1)[0].lstrip("+~")
+        if key.split(".", 1)[0] in _NOT_SWEPT:
+            continue
+        if key in choices:  # a group option: its name
+            columns[key] = choices[key]
+        else:
+            value = OmegaConf.select(cfg, key)
+            columns[key] = value if isinstance(value, str | int | float | bool) else str(value)
+    return columns
+
+
+def _progress_bar(total, enabled):
+    if not enabled:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="run", file=sys.stderr, leave=False)
+    return (lambda k: bar.update(k - bar.n)), bar.close
+
+
+def _print_summary(runs, where):
+    from sim.metrics import intervals
+
+    shown = [c for c in runs.columns if c.startswith(("final_fraction_", "weeks_to_50pct_"))]
+    table = intervals(runs, shown)
+    print(f"{len(runs)} runs (mean ± 95 % CI):")
+    for metric, row in table.iterrows():
+        value = "never" if row["runs"] == 0 else f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+        print(f"  {metric:<32} {value}")
+    print(f"results: {where}/runs.parquet, {where}/timeseries.parquet")
+
+
+def run_job(cfg):
+    """Run one job (a scenario x its replications) into the store; return the headline."""
+    from numba import set_num_threads
+
+    from sim import __version__
+
+    hc = HydraConfig.get()
+    multirun = hc.mode == RunMode.MULTIRUN
+    threads = cfg.threads if cfg.threads is not None else (1 if multirun else None)
+    if threads is not None:
+        set_num_threads(min(int(threads), int(os.environ.get("NUMBA_NUM_THREADS", threads))))
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    digest, seed = store.config_hash(resolved), int(cfg.seed)
+    target = Path(cfg.paths.store)
+    if store.finished(target, digest, seed):
+        log.info("job %s-%s finished before: skipped", digest, seed)
+        return None
+    scenario = build(cfg, base_dir=hc.runtime.cwd)
+    show = cfg.progress if cfg.progress is not None else (sys.stderr.isatty() and not multirun)
+    progress, close = _progress_bar(cfg.replications, show)
+    try:
+        runs, timeseries = scenario.run(seed, int(cfg.replications), progress)
+    finally:
+        close()
+    keys = {"config_hash": digest, "seed": seed, "version": __version__}
+    keys.update(_swept(hc.overrides.task, cfg, dict(hc.runtime.choices)))
+    store.write_job(target, digest, seed, runs, timeseries, OmegaConf.to_yaml(resolved), keys)
+    if not multirun:
+        store.merge(target)
+        _print_summary(runs, target)
+    first = [c for c in runs.columns if c.startswith("final_fraction_")][0]
+    return float(runs[first].mean())
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+def _run(cfg):
+    return run_job(cfg)
+
+
+# -- orgsim-results ---------------------------------------------------------------------
+
+
+def results_main(argv=None):
+    """``orgsim-results DIR [--list]``: merge the stores under DIR and say what they hold."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="orgsim-results",
+        description="Merge each store under DIR (a folder with jobs/) into runs.parquet and "
+        "timeseries.parquet, and list what it holds.",
+    )
+    parser.add_argument("dir", type=Path, help="a store (results/<task_name>) or a folder of them")
+    parser.add_argument("--list", action="store_true", help="one line per finished job")
+    args = parser.parse_args(argv)
+    found = store.stores(args.dir)
+    if not found:
+        print(
+            f"orgsim-results: error: no store under {args.dir} (no jobs/ folder)", file=sys.stderr
+        )
+        return 2
+    for where in found:
+        counts = store.merge(where)
+        jobs = store.list_jobs(where)
+        print(
+            f"{where}: {len(jobs)} jobs, {jobs.config_hash.nunique()} scenarios, "
+            f"{counts['runs']} runs -> runs.parquet, {counts['timeseries']} rows -> timeseries.parquet"
+        )
+        if args.list:
+            print(jobs.to_string(index=False))
+    return 0

@@ -1,0 +1,294 @@
+"""Typed config schemas (Hydra's ConfigStore) and the config -> objects step.
+
+Each config group of ``configs/`` (``org``, ``network``, ``culture``,
+``behavior``, ``rule``, ``rollout``) merges into one of these dataclasses, so
+a misspelt key or a value of the wrong type fails while Hydra composes the
+config. Ranges are checked by :func:`check`, which builds every object a job
+would build (the org's parameters only, unless it is read from CSV) and
+raises :class:`ConfigError` naming the key. Field names equal the keyword
+arguments of the classes they build: one name from YAML to Python.
+
+In EMA Workbench's terms the ``rollout`` group holds the **levers** (what the
+change team decides); ``org``, ``network``, ``culture`` and ``seed`` are the
+**uncertainties**.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, OmegaConf
+
+__all__ = ["CONFIG_DIR", "ConfigError", "build", "check", "register"]
+
+#: The Hydra configs shipped with orgsim.
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+class ConfigError(ValueError):
+    """A config value that cannot run; the message names the key."""
+
+
+@dataclass
+class OrgConf:
+    """A generated company (``source: generate``) or one read from CSV (``source: csv``)."""
+
+    source: str = "generate"
+    headcount: int = 2000
+    span_median: float = 5.5
+    span_mean: float = 10.5
+    units: int | None = None
+    path: str | None = None  # the org chart CSV (relative to where orgsim runs)
+    ties: str | None = None  # optional ties CSV; generated from the chart without one
+    allow_forest: bool = False
+    seed: int = 0  # the org is an uncertainty held fixed across replications
+
+
+@dataclass
+class NetworkConf:
+    """Informal ties generated beside the hierarchy."""
+
+    mean_degree: float = 20.0
+    openness: float = 0.5  # share of cross-unit ties, relative to mixing as if no units
+
+
+@dataclass
+class CultureConf:
+    open: float = 0.5
+    trust: float = 0.5
+    generative: float = 0.5
+    courage: float = 0.5
+
+
+@dataclass
+class BehaviorStepConf:
+    name: str = MISSING
+    difficulty: float = 0.0
+    risk: float = 0.0
+
+
+@dataclass
+class BehaviorConf:
+    ladder: list[BehaviorStepConf] = field(default_factory=list)
+
+
+@dataclass
+class OrganizationalConf:
+    name: str = "organizational"
+    peer_weight: float = 0.4
+    manager_weight: float = 0.15
+    commitment_weight: float = 0.2
+    visibility_weight: float = 0.1
+    content_weight: float = 0.1
+    safety: float = 0.5
+    training_effect: float = 0.1
+    reactance: float = 0.25
+    hysteresis: float = 0.1
+    lapse_rate: float = 0.1
+    rate: float = 0.5
+    noise: float = 0.02
+    visibility: str = "unit"
+
+
+@dataclass
+class ThresholdConf:
+    name: str = "threshold"
+    theta: float = 0.15
+    absolute: bool = False
+
+
+@dataclass
+class BassConf:
+    name: str = "bass"
+    p: float = 0.03
+    q: float = 0.38
+    well_mixed: bool = False
+
+
+@dataclass
+class IndependentCascadeConf:
+    name: str = "independent_cascade"
+    p: float = 0.1
+
+
+@dataclass
+class RolloutConf:
+    scope: str = "company_wide"
+    pilot_share: float = 0.2
+    expand_week: int = 8
+    direction: str = "hierarchical"
+    top_levels: int = 2
+    champions: float = 0.02
+    commitment: float = 0.5
+
+
+@dataclass
+class PathsConf:
+    results: str = "${hydra:runtime.cwd}/results"
+    store: str = "${paths.results}/${task_name}"
+
+
+@dataclass
+class Config:
+    seed: int = 0
+    replications: int = 10
+    steps: int = 52
+    task_name: str = "orgsim"
+    threads: int | None = None  # Numba threads per job; None: all for a run, 1 in a sweep
+    progress: bool | None = None  # None: a bar on a terminal, none under a launcher
+    org: OrgConf = field(default_factory=OrgConf)
+    network: NetworkConf = field(default_factory=NetworkConf)
+    culture: CultureConf = field(default_factory=CultureConf)
+    behavior: BehaviorConf = field(default_factory=BehaviorConf)
+    rule: Any = MISSING
+    rollout: RolloutConf = field(default_factory=RolloutConf)
+    paths: PathsConf = field(default_factory=PathsConf)
+
+
+_RULES = {
+    "organizational": OrganizationalConf,
+    "threshold": ThresholdConf,
+    "bass": BassConf,
+    "independent_cascade": IndependentCascadeConf,
+}
+
+
+def register():
+    """Store the schemas in Hydra's ConfigStore (``base_<group>`` names)."""
+    cs = ConfigStore.instance()
+    cs.store(name="base_config", node=Config)
+    for group, node in (
+        ("org", OrgConf),
+        ("network", NetworkConf),
+        ("culture", CultureConf),
+        ("behavior", BehaviorConf),
+        ("rollout", RolloutConf),
+    ):
+        cs.store(group=group, name=f"base_{group}", node=node)
+    for name, node in _RULES.items():
+        cs.store(group="rule", name=f"base_rule_{name}", node=node)
+
+
+# -- config -> objects --------------------------------------------------------------
+
+
+def _plain(cfg, key):
+    return OmegaConf.to_container(cfg[key], resolve=True)
+
+
+def _guard(key, make):
+    """``make()``, with a domain error turned into a ConfigError naming ``key``."""
+    from sim.org import OrgError
+
+    try:
+        return make()
+    except (ValueError, TypeError, OrgError) as error:
+        raise ConfigError(f"{key}: {error}") from None
+
+
+def _top_level(cfg):
+    import dataclasses
+
+    from sim._validation import check_scalar
+
+    known = {f.name for f in dataclasses.fields(Config)} | {"hydra"}
+    for key in cfg:
+        if key not in known:
+            raise ConfigError(f"{key}: no such key (keys: {', '.join(sorted(known - {'hydra'}))})")
+
+    for name, low in (("seed", 0), ("replications", 1), ("steps", 0), ("threads", 1)):
+        value = cfg[name]
+        if value is not None:
+            _guard(
+                name, lambda n=name, v=value, lo=low: check_scalar(v, n, "orgsim", kind=int, low=lo)
+            )
+
+
+def _rule(cfg):
+    from sim import rules
+
+    params = _plain(cfg, "rule")
+    name = params.pop("name", None)
+    if name not in _RULES:
+        raise ConfigError(f"rule.name: must be one of {', '.join(_RULES)}. Got {name!r}.")
+    if name == "organizational":
+        ladder = _plain(cfg, "behavior")["ladder"]
+        if not ladder:
+            raise ConfigError("behavior.ladder: must hold at least one behavior.")
+        steps = tuple(_guard("behavior.ladder", lambda s=s: rules.Behavior(**s)) for s in ladder)
+        return _guard("rule", lambda: rules.Organizational(ladder=steps, **params))
+    classes = {
+        "threshold": rules.Threshold,
+        "bass": rules.Bass,
+        "independent_cascade": rules.IndependentCascade,
+    }
+    return _guard("rule", lambda: classes[name](**params))
+
+
+def _resolve(path, base_dir):
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else Path(base_dir) / path
+
+
+def _org_maker(cfg, base_dir, load_now):
+    """``make_org()`` for the config; a CSV org is read now when ``load_now``."""
+    from sim import org as orgs
+    from sim.org.generate import _check_hierarchy, _check_ties
+
+    o, net = _plain(cfg, "org"), _plain(cfg, "network")
+    ties = {"mean_degree": net["mean_degree"], "openness": net["openness"], "seed": o["seed"]}
+    if o["source"] == "csv":
+        if not o["path"]:
+            raise ConfigError("org.path: the org chart CSV to read (org.source=csv). Got none.")
+        path = _resolve(o["path"], base_dir)
+        ties_path = _resolve(o["ties"], base_dir) if o["ties"] else None
+        _guard("network", lambda: _check_ties(net["mean_degree"], net["openness"], 1, "network"))
+
+        def make():
+            return orgs.from_csv(path, ties_path, allow_forest=o["allow_forest"], **ties)
+
+        if load_now:
+            loaded = _guard("org", make)
+            return lambda: loaded
+        return make
+    if o["source"] != "generate":
+        raise ConfigError(f"org.source: must be 'generate' or 'csv'. Got {o['source']!r}.")
+    hierarchy = {k: o[k] for k in ("headcount", "span_median", "span_mean", "units")}
+    checked = _guard("org", lambda: _check_hierarchy(**hierarchy, owner="org"))
+    _guard(
+        "network", lambda: _check_ties(net["mean_degree"], net["openness"], checked[0], "network")
+    )
+    return lambda: orgs.generate(**hierarchy, **ties)
+
+
+def build(cfg, base_dir=".", load_org=False):
+    """The :class:`~sim.scenario.Scenario` a job runs, from a composed config.
+
+    Relative CSV paths are read from ``base_dir`` (where ``orgsim`` was
+    started). Raises :class:`ConfigError` (one line naming the key) for any
+    value out of range.
+    """
+    from sim.population import Culture
+    from sim.rollout import Rollout
+    from sim.scenario import Scenario
+
+    _top_level(cfg)
+    culture = _guard("culture", lambda: Culture(**_plain(cfg, "culture")))
+    rule = _rule(cfg)
+    rollout = _guard("rollout", lambda: Rollout(**_plain(cfg, "rollout")))
+    if not rule.needs_org and rollout.scope != "company_wide":
+        raise ConfigError(
+            f"rollout.scope: the {type(rule).__name__} rule gives everyone access at once; "
+            "use rollout=company_wide (a pilot needs rule=organizational)."
+        )
+    make_org = _org_maker(cfg, base_dir, load_org)
+    return Scenario(make_org=make_org, rule=rule, rollout=rollout, culture=culture,
+                    steps=int(cfg.steps))  # fmt: skip
+
+
+def check(cfg, base_dir="."):
+    """Raise :class:`ConfigError` unless ``cfg`` can run (reads a CSV org, generates nothing)."""
+    build(cfg, base_dir, load_org=True)

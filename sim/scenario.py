@@ -1,0 +1,83 @@
+"""One scenario (org, culture, rule, rollout) run for several replications.
+
+A :class:`Scenario` is plain Python: the CLI builds it from a Hydra config
+(:func:`sim.conf.build`), scripts and benchmarks build it directly. The org is
+built once per scenario from its own seed (an uncertainty held fixed across
+replications); each replication ``r`` of seed ``s`` runs with its own
+generator ``default_rng([s, r])``, so a replication is reproduced alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics import summary
+
+__all__ = ["Scenario"]
+
+
+@dataclass
+class Scenario:
+    """What one job runs.
+
+    Parameters
+    ----------
+    make_org : callable
+        ``make_org() -> Org``; called once, on first use.
+    rule : Rule
+    rollout : Rollout
+    culture : Culture
+        Used by the organizational rule only.
+    steps : int
+        Weeks per run.
+    """
+
+    make_org: Callable
+    rule: object
+    rollout: object
+    culture: object
+    steps: int = 52
+    _org: object = field(default=None, init=False, repr=False)
+
+    @property
+    def org(self):
+        if self._org is None:
+            self._org = self.make_org()
+        return self._org
+
+    def model(self, seed, replication):
+        """The model of one replication, at week 0."""
+        from sim.model import OrgModel
+
+        rng = np.random.default_rng([seed, replication])
+        org = self.org
+        if self.rule.needs_org:
+            plan, first = self.rollout.plan(org, rng)
+            return OrgModel(org=org, rule=self.rule, culture=self.culture, plan=plan,
+                            initial_adopters=first, rng=rng)  # fmt: skip
+        first = self.rollout.first_adopters(org, rng)
+        return OrgModel(org=org, rule=self.rule, initial_adopters=first, rng=rng)
+
+    def run(self, seed, replications=1, progress=None):
+        """Run every replication; return ``(runs, timeseries)`` DataFrames.
+
+        ``runs`` has one row per replication (``replication`` and the
+        :func:`sim.metrics.summary` columns); ``timeseries`` one row per
+        replication, week and behavior (``replication`` and the columns of
+        ``model.adoption``). ``progress(k)`` is called after each replication.
+        """
+        records, curves = [], []
+        for r in range(replications):
+            adoption = self.model(seed, r).run(self.steps).adoption
+            records.append({"replication": r, **summary(adoption)})
+            curves.append(adoption.assign(replication=r))
+            if progress is not None:
+                progress(r + 1)
+        runs = pd.DataFrame.from_records(records)
+        timeseries = pd.concat(curves, ignore_index=True)
+        order = ["replication"] + [c for c in timeseries.columns if c != "replication"]
+        return runs, timeseries[order]
