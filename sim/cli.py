@@ -240,7 +240,7 @@ def run_job(cfg):
     if not multirun:
         store.merge(target)
         _print_summary(runs, target)
-    first = [c for c in runs.columns if c.startswith("final_fraction_")][0]
+    first = next(c for c in runs.columns if c.startswith("final_fraction_"))
     return float(runs[first].mean())
 
 
@@ -275,7 +275,8 @@ def results_main(argv=None):
         jobs = store.list_jobs(where)
         print(
             f"{where}: {len(jobs)} jobs, {jobs.config_hash.nunique()} scenarios, "
-            f"{counts['runs']} runs -> runs.parquet, {counts['timeseries']} rows -> timeseries.parquet"
+            f"{counts['runs']} runs -> runs.parquet, "
+            f"{counts['timeseries']} rows -> timeseries.parquet"
         )
         if args.list:
             print(jobs.to_string(index=False))
