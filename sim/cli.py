@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import hydra
@@ -158,8 +159,18 @@ def _spelled(argv):
 
 def main():
     """Entry point of ``orgsim``: check the whole command, then hand it to Hydra."""
-    for name, value in (("RAY_AUTH_MODE", "disabled"), ("RAY_USAGE_STATS_ENABLED", "0")):
+    # For hydra/launcher=ray (harmless otherwise): without the first, Ray rewrites a
+    # loopback address into the machine's external one and cannot reach a cluster
+    # started on 127.0.0.1; Ray 2.60 turns token auth on unless told.
+    for name, value in (
+        ("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0"),
+        ("RAY_AUTH_MODE", "disabled"),
+        ("RAY_USAGE_STATS_ENABLED", "0"),
+    ):
         os.environ.setdefault(name, value)
+    # configs/hydra/launcher/ray.yaml completes the Ray plugin's schema of the same
+    # name on purpose (so that hydra/launcher=ray gets orgsim's settings).
+    warnings.filterwarnings("ignore", message=r"(?s).*validated against ConfigStore schema")
     sys.argv[1:] = _spelled(sys.argv[1:])
     args = _hydra_args(sys.argv[1:])
     if not any(getattr(args, flag, None) for flag in _SHOW_ONLY):

@@ -26,6 +26,8 @@ __all__ = ["CONFIG_DIR", "ConfigError", "build", "check", "register"]
 
 #: The Hydra configs shipped with orgsim.
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+#: The fictional example data (``${orgsim_examples:}`` in configs).
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "experiments" / "data"
 
 
 class ConfigError(ValueError):
@@ -158,6 +160,8 @@ _RULES = {
 
 def register():
     """Store the schemas in Hydra's ConfigStore (``base_<group>`` names)."""
+    if not OmegaConf.has_resolver("orgsim_examples"):
+        OmegaConf.register_new_resolver("orgsim_examples", lambda: str(EXAMPLES_DIR))
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=Config)
     for group, node in (
