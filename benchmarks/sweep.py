@@ -1,0 +1,119 @@
+"""Benchmark: a 1,000-run sweep of a 1,000-person org, 52 weeks, with ``orgsim -m`` and joblib.
+
+Two shapes of the same 1,000 runs:
+
+- ``scenarios``: 20 scenarios (culture.trust x culture.courage) x 50 replications,
+  one job per scenario (what a job is meant to be);
+- ``one_run_jobs``: 1,000 jobs of one replication each (``seed=range(0,1000)``).
+
+For each: the sweep's wall time from the command line (process start, the
+whole-command check, Hydra, the launcher, the store and the merge included),
+runs per minute, and the simulation time alone: the same scenarios built and
+run in this process on one thread (org generation counted as simulation).
+With ``cores`` workers the sweep could at best take ``simulation / cores``;
+the rest is overhead (launcher + store), reported per job and as a share of
+the total. Target: overhead under half of the total.
+
+    python3 benchmarks/sweep.py [--one-run-jobs 1000] [--out benchmarks/sweep-DATE.json]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numba
+import pandas as pd
+
+BIN = Path(sys.executable).parent
+COMMON = ["org.headcount=1000", "steps=52"]
+TRUST = "0.2,0.35,0.5,0.65,0.8"
+COURAGE = "0.2,0.4,0.6,0.8"
+
+
+def sweep(args, where):
+    """Wall seconds of ``orgsim -m args`` run in ``where``; the merged runs table."""
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "orgsim"), "-m", *args], cwd=where, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    wall = time.perf_counter() - start
+    return wall, pd.read_parquet(Path(where) / "results" / "orgsim" / "runs.parquet")
+
+
+def simulation_seconds(jobs):
+    """Seconds to build and run ``jobs`` (override list, replications) here, on one thread."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.conf import CONFIG_DIR, build, register
+
+    register()
+    numba.set_num_threads(1)
+    total = 0.0
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        warm = compose("config", overrides=COMMON, return_hydra_config=True)
+        HydraConfig.instance().set_config(warm)
+        build(warm).run(0, 1)  # compile / load Numba's cache first
+        for overrides, replications in jobs:
+            cfg = compose("config", overrides=overrides, return_hydra_config=True)
+            start = time.perf_counter()
+            scenario = build(cfg)
+            scenario.run(int(cfg.seed), replications)
+            total += time.perf_counter() - start
+    return total
+
+
+def measure(name, args, jobs, cores):
+    where = Path(tempfile.mkdtemp(prefix=f"orgsim-bench-{name}-"))
+    try:
+        wall, runs = sweep(args, where)
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+    simulated = simulation_seconds(jobs)
+    overhead = wall - simulated / cores
+    result = {
+        "jobs": len(jobs),
+        "runs": len(runs),
+        "wall_s": round(wall, 2),
+        "runs_per_minute": round(len(runs) / wall * 60, 1),
+        "simulation_s_one_core": round(simulated, 2),
+        "overhead_s": round(overhead, 2),
+        "overhead_per_job_ms": round(overhead * cores / len(jobs) * 1000, 1),
+        "overhead_share": round(overhead / wall, 3),
+        "target_overhead_under_half": bool(overhead / wall < 0.5),
+    }
+    print(name, json.dumps(result), flush=True)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one-run-jobs", type=int, default=1000)
+    parser.add_argument("--out", type=Path)
+    options = parser.parse_args()
+    cores = os.cpu_count()
+    record = {"benchmark": "sweep", "python": sys.version.split()[0], "cores": cores,
+              "launcher": "joblib (n_jobs=-1)", "org": "generated, 1,000 people", "weeks": 52}  # fmt: skip
+
+    grid = [(t, c) for t in TRUST.split(",") for c in COURAGE.split(",")]
+    per = 1000 // len(grid)
+    args = [*COMMON, f"culture.trust={TRUST}", f"culture.courage={COURAGE}", f"replications={per}"]
+    jobs = [([*COMMON, f"culture.trust={t}", f"culture.courage={c}"], per) for t, c in grid]
+    record["scenarios"] = measure("scenarios", args, jobs, cores)
+
+    k = options.one_run_jobs
+    args = [*COMMON, "replications=1", f"seed=range(0,{k})"]
+    jobs = [([*COMMON, f"seed={s}"], 1) for s in range(k)]
+    record["one_run_jobs"] = measure("one_run_jobs", args, jobs, cores)
+
+    if options.out:
+        options.out.write_text(json.dumps(record, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
