@@ -97,8 +97,14 @@ def main():
     parser.add_argument("--out", type=Path)
     options = parser.parse_args()
     cores = os.cpu_count()
-    record = {"benchmark": "sweep", "python": sys.version.split()[0], "cores": cores,
-              "launcher": "joblib (n_jobs=-1)", "org": "generated, 1,000 people", "weeks": 52}  # fmt: skip
+    record = {
+        "benchmark": "sweep",
+        "python": sys.version.split()[0],
+        "cores": cores,
+        "launcher": "joblib (n_jobs=-1)",
+        "org": "generated, 1,000 people",
+        "weeks": 52,
+    }
 
     grid = [(t, c) for t in TRUST.split(",") for c in COURAGE.split(",")]
     per = 1000 // len(grid)

@@ -85,6 +85,10 @@ def write_job(store, digest, seed, runs, timeseries, config_yaml, keys):
     """
     stem = job_stem(digest, seed)
     jobs = _jobs(store)
+    # A run of this job killed while writing left its temporary files; only
+    # this job writes under its name, so they are safe to remove.
+    for stale in jobs.glob(f".{stem}.*.tmp"):
+        stale.unlink(missing_ok=True)
     _atomic(jobs / f"{stem}.yaml", lambda p: Path(p).write_text(config_yaml))
     for name, frame in (("timeseries", timeseries), ("runs", runs)):
         table = pa.Table.from_pandas(_with_keys(frame, keys), preserve_index=False)

@@ -40,7 +40,9 @@ def test_write_marks_finished_and_merge_orders_by_hash_then_seed(tmp_path):
 
 def test_jobs_with_different_swept_columns_merge(tmp_path):
     runs, curves = _frames()
-    store.write_job(tmp_path, "a", 0, runs, curves, "", {"config_hash": "a", "seed": 0, "rule": "x"})
+    store.write_job(
+        tmp_path, "a", 0, runs, curves, "", {"config_hash": "a", "seed": 0, "rule": "x"}
+    )
     store.write_job(tmp_path, "b", 0, runs, curves, "", {"config_hash": "b", "seed": 0, "q": 0.3})
     merged = pd.read_parquet(tmp_path / "runs.parquet") if store.merge(tmp_path) else None
     assert merged.rule.tolist()[:2] == ["x", "x"] and merged.q.isna().tolist()[:2] == [True, True]
@@ -58,6 +60,17 @@ def test_a_write_that_dies_half_way_leaves_no_file(tmp_path, monkeypatch):
         store.write_job(tmp_path, "a", 0, runs, curves, "k: 1\n", {"config_hash": "a", "seed": 0})
     assert not store.finished(tmp_path, "a", 0)
     assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == ["a-0.yaml"]
+
+
+def test_a_killed_write_is_cleaned_up_when_the_job_runs_again(tmp_path):
+    runs, curves = _frames()
+    (tmp_path / "jobs").mkdir()
+    stale = tmp_path / "jobs" / ".a-0.runs.parquet.x1y2.tmp"
+    stale.write_bytes(b"PAR1 half")
+    other = tmp_path / "jobs" / ".b-0.runs.parquet.x1y2.tmp"  # another job's: left alone
+    other.write_bytes(b"PAR1 half")
+    store.write_job(tmp_path, "a", 0, runs, curves, "", {"config_hash": "a", "seed": 0})
+    assert not stale.exists() and other.exists() and store.finished(tmp_path, "a", 0)
 
 
 def test_stores_finds_stores_below_a_folder(tmp_path):
