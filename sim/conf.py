@@ -15,12 +15,17 @@ change team decides); ``org``, ``network``, ``culture`` and ``seed`` are the
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
+
+from sim.population import Culture
+from sim.rollout import Rollout
+from sim.rules import Organizational
 
 __all__ = ["CONFIG_DIR", "ConfigError", "build", "check", "register"]
 
@@ -58,14 +63,6 @@ class NetworkConf:
 
 
 @dataclass
-class CultureConf:
-    open: float = 0.5
-    trust: float = 0.5
-    generative: float = 0.5
-    courage: float = 0.5
-
-
-@dataclass
 class BehaviorStepConf:
     name: str = MISSING
     difficulty: float = 0.0
@@ -75,24 +72,6 @@ class BehaviorStepConf:
 @dataclass
 class BehaviorConf:
     ladder: list[BehaviorStepConf] = field(default_factory=list)
-
-
-@dataclass
-class OrganizationalConf:
-    name: str = "organizational"
-    peer_weight: float = 0.4
-    manager_weight: float = 0.15
-    commitment_weight: float = 0.2
-    visibility_weight: float = 0.1
-    content_weight: float = 0.1
-    safety: float = 0.5
-    training_effect: float = 0.1
-    reactance: float = 0.25
-    hysteresis: float = 0.1
-    lapse_rate: float = 0.1
-    rate: float = 0.5
-    noise: float = 0.02
-    visibility: str = "unit"
 
 
 @dataclass
@@ -116,15 +95,22 @@ class IndependentCascadeConf:
     p: float = 0.1
 
 
-@dataclass
-class RolloutConf:
-    scope: str = "company_wide"
-    pilot_share: float = 0.2
-    expand_week: int = 8
-    direction: str = "hierarchical"
-    top_levels: int = 2
-    champions: float = 0.02
-    commitment: float = 0.5
+def _schema(cls, title, /, skip=(), **extra):
+    """A schema with the fields and defaults of ``cls`` (one source for both), less ``skip``."""
+    fields = [(k, t, field(default=v)) for k, (t, v) in extra.items()]
+    fields += [
+        (f.name, type(f.default), field(default=f.default))
+        for f in dataclasses.fields(cls)
+        if f.name not in skip
+    ]
+    return dataclasses.make_dataclass(title, fields)
+
+
+CultureConf = _schema(Culture, "CultureConf")
+# The ladder comes from the behavior group.
+OrganizationalConf = _schema(Organizational, "OrganizationalConf", skip=("ladder",),
+                             name=(str, "organizational"))  # fmt: skip
+RolloutConf = _schema(Rollout, "RolloutConf")
 
 
 @dataclass
