@@ -103,7 +103,11 @@ def _schema(cls, title, /, skip=(), **extra):
         for f in dataclasses.fields(cls)
         if f.name not in skip
     ]
-    return dataclasses.make_dataclass(title, fields)
+    schema = dataclasses.make_dataclass(title, fields)
+    # Importable by name (it is bound to ``title`` here), so that configs pickle
+    # by reference: by value, each job of a sweep would ship the class.
+    schema.__module__ = __name__
+    return schema
 
 
 CultureConf = _schema(Culture, "CultureConf")

@@ -1,0 +1,132 @@
+"""What makes a sweep of many small jobs cheap: compose once per scenario shape.
+
+Hydra composes every job of a sweep from scratch, twice: once in the main
+process to check the batch, once in the worker that runs it. Composing
+orgsim's config takes about 0.1 s, as long as a 1,000-person run's 52 weeks
+take ten times over. Most jobs of a sweep differ only in values (a seed, a
+trust level), not in config-group choices, so :class:`SweepConfigLoader`
+composes each *shape* (the group choices and the keys of the swept values)
+once per process and derives every other job of that shape by setting its
+values on a copy, exactly as Hydra applies a command-line value. The result
+equals Hydra's own composition (tested key for key, Hydra's node included).
+
+The ``orgsim`` sweeper (``hydra_plugins/orgsim_sweeper``) installs it; it is
+Hydra's basic sweeper otherwise. Workers keep their shapes across jobs
+(:data:`_SHAPES` is per process), so a worker composes each shape once.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections import OrderedDict
+
+from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import OverrideType, ValueType
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+__all__ = ["SweepConfigLoader", "warm_workers"]
+
+#: Set by ``orgsim`` once it has composed and built every job of the command
+#: (:func:`sim.cli.precheck`): Hydra's own check of each batch would repeat it.
+checked = False
+
+#: Composed configs by shape, most recently used last; per process.
+_SHAPES: OrderedDict = OrderedDict()
+_MAX_SHAPES = 64
+
+_PRIMITIVE = (str, int, float, bool, type(None))
+
+
+class SweepConfigLoader(ConfigLoaderImpl):
+    """Hydra's config loader, with :meth:`load_sweep_config` cached by shape."""
+
+    @classmethod
+    def wrapping(cls, loader: ConfigLoaderImpl) -> SweepConfigLoader:
+        """The same loader (search path, repository), with the cache."""
+        new = cls.__new__(cls)
+        new.__dict__.update(loader.__dict__)
+        return new
+
+    def _is_value(self, override) -> bool:
+        """Whether Hydra would apply ``override`` as a plain value after composing."""
+        key = override.key_or_group
+        return (
+            override.type == OverrideType.CHANGE
+            and override.package is None
+            and override.value_type == ValueType.ELEMENT
+            and not override.is_hydra_override()
+            and isinstance(override.value(), _PRIMITIVE)
+            and not self.repository.group_exists(key.replace(".", "/"))
+        )
+
+    def load_sweep_config(
+        self, master_config: DictConfig, sweep_overrides: list[str]
+    ) -> DictConfig:
+        hydra_overrides = list(OmegaConf.to_container(master_config.hydra.overrides.hydra))
+        parsed = OverridesParser.create().parse_overrides(hydra_overrides + list(sweep_overrides))
+        values = [o for o in parsed if self._is_value(o)]
+        if not values:
+            return super().load_sweep_config(master_config, sweep_overrides)
+        shape = (
+            master_config.hydra.job.config_name,
+            os.getcwd(),
+            tuple(o.key_or_group if self._is_value(o) else o.input_line for o in parsed),
+        )
+        composed = _SHAPES.get(shape)
+        if composed is None:
+            composed = super().load_sweep_config(master_config, sweep_overrides)
+            _SHAPES[shape] = copy.deepcopy(composed)
+            if len(_SHAPES) > _MAX_SHAPES:
+                _SHAPES.popitem(last=False)
+            return composed
+        _SHAPES.move_to_end(shape)
+        cfg = copy.deepcopy(composed)
+        ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+        app_overrides = [o for o in parsed if not o.is_hydra_override()]
+        naming = cfg.hydra.job.config.override_dirname
+        with open_dict(cfg.hydra):
+            cfg.hydra.overrides.task = [o.input_line for o in app_overrides]
+            cfg.hydra.job.override_dirname = get_overrides_dirname(
+                overrides=app_overrides,
+                kv_sep=naming.kv_sep,
+                item_sep=naming.item_sep,
+                exclude_keys=naming.exclude_keys,
+            )
+        OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
+        return cfg
+
+
+def _warm():
+    """Import what a job needs and load Numba's cache, in a worker, before jobs come."""
+    from sim.cli import warm_up
+
+    warm_up()
+    return os.getpid()
+
+
+def warm_workers(launcher_config) -> None:
+    """Start joblib's workers now, with the launcher's own settings, and warm them.
+
+    Joblib reuses a pool whose settings are the same, so the launcher's jobs
+    later land on workers that have already paid their start-up. Runs in a
+    background thread; a worker that is not ready yet only makes jobs wait.
+    """
+    import threading
+
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    settings = {k: v for k, v in OmegaConf.to_container(launcher_config).items() if k != "_target_"}
+    settings["backend"] = "loky"
+    process_joblib_cfg(settings)
+    workers = effective_n_jobs(settings["n_jobs"])
+
+    def start():
+        try:
+            Parallel(**settings)(delayed(_warm)() for _ in range(workers))
+        except Exception:  # a warm-up is only ever an optimisation
+            pass
+
+    threading.Thread(target=start, name="orgsim-warm-workers", daemon=True).start()
