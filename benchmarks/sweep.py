@@ -4,7 +4,10 @@ Two shapes of the same 1,000 runs:
 
 - ``scenarios``: 20 scenarios (culture.trust x culture.courage) x 50 replications,
   one job per scenario (what a job is meant to be);
-- ``one_run_jobs``: 1,000 jobs of one replication each (``seed=range(0,1000)``).
+- ``one_run_jobs``: 1,000 jobs of one replication each (``seed=range(0,1000)``);
+
+and, to show how the fixed start-up weighs less as a sweep grows,
+``scenarios_2000_runs``: the same 20 scenarios x 100 replications.
 
 For each: the sweep's wall time from the command line (process start, the
 whole-command check, Hydra, the launcher, the store and the merge included),
@@ -127,6 +130,16 @@ def main():
     args = [*COMMON, f"culture.trust={TRUST}", f"culture.courage={COURAGE}", f"replications={per}"]
     jobs = [([*COMMON, f"culture.trust={t}", f"culture.courage={c}"], per) for t, c in grid]
     record["scenarios"] = measure("scenarios", args, jobs, cores, fixed)
+
+    # Twice the runs per job: where the fixed start-up stops mattering.
+    args = [
+        *COMMON,
+        f"culture.trust={TRUST}",
+        f"culture.courage={COURAGE}",
+        f"replications={2 * per}",
+    ]
+    jobs = [(overrides, 2 * per) for overrides, _ in jobs]
+    record["scenarios_2000_runs"] = measure("scenarios_2000_runs", args, jobs, cores, fixed)
 
     k = options.one_run_jobs
     args = [*COMMON, "replications=1", f"seed=range(0,{k})"]
