@@ -1,32 +1,79 @@
 """Summaries of a run's adoption table (DESIGN §5), one flat record per run.
 
 Names carry their unit: ``weeks_to_50pct_consume`` is a number of weeks,
-``final_fraction_consume`` a share of everyone. A threshold never reached
-gives NaN weeks, so that means over replications skip it visibly.
+``final_fraction_consume`` a share of everyone, ``auc_fraction_weeks_consume``
+a share times weeks. A threshold never reached gives NaN weeks, so that means
+over replications skip it visibly.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SHARES", "summary"]
+__all__ = ["SHARES", "gini", "intervals", "summary"]
 
 #: Shares of everyone for the ``weeks_to_*`` metrics.
 SHARES = (0.25, 0.5, 0.8)
 
 
-def summary(adoption) -> dict:
-    """One flat record from ``model.adoption`` (columns step, behavior, fraction, lapses).
+def gini(values, weights=None) -> float:
+    """Gini coefficient of ``values`` (>= 0), each counted ``weights`` times.
 
-    Per behavior: ``final_fraction``, ``peak_fraction``, ``weeks_to_25pct``,
-    ``weeks_to_50pct``, ``weeks_to_80pct`` (first week the share is reached,
-    NaN if never), ``mean_fraction`` (area under the curve over the weeks
-    after week 0, divided by their number) and ``lapses`` (total drop-outs).
+    0 when every value is the same (or all are 0), approaching 1 when one
+    holds everything. With weights (e.g. units' headcounts) it is the Gini of
+    the people, each carrying their unit's value.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
+    total, mass = w.sum(), (w * x).sum()
+    if x.shape[0] == 0 or total <= 0 or mass <= 0:
+        return 0.0
+    order = np.argsort(x, kind="stable")
+    x, w = x[order], w[order]
+    # Area between the Lorenz curve and the diagonal, by trapezoids over people.
+    lorenz = np.concatenate(([0.0], np.cumsum(w * x) / mass))
+    share = w / total
+    return float(1.0 - np.sum(share * (lorenz[1:] + lorenz[:-1])))
+
+
+def summary(adoption, by_unit=None, cost=None) -> dict:
+    """One flat record of a run.
+
+    Parameters
+    ----------
+    adoption : DataFrame
+        ``model.adoption`` (columns ``step, behavior, adopters, fraction, lapses``).
+    by_unit : DataFrame, optional
+        ``model.adoption_by("unit")``, for the per-unit metrics.
+    cost : dict of str to float, optional
+        What the rollout cost, by lever (e.g. ``{"champions": 40.0,
+        "training": 120.0}``, in the rollout's cost unit), for the cost metrics.
+
+    Returns
+    -------
+    dict
+        Per behavior ``b``: ``final_fraction_b``, ``peak_fraction_b``,
+        ``weeks_to_25pct_b``, ``weeks_to_50pct_b``, ``weeks_to_80pct_b`` (first
+        week the share of everyone is reached, NaN if never),
+        ``auc_fraction_weeks_b`` (area under the curve: the fraction summed
+        over the weeks after week 0), ``mean_fraction_b`` (that area over the
+        number of weeks) and ``lapses_b`` (drop-outs, all weeks). With
+        ``by_unit``: ``units_above_50pct_b`` (share of units where at least
+        half hold ``b`` in the last week) and ``unit_gini_b`` (inequality of
+        the units' last-week fractions, people-weighted). With ``cost``:
+        ``cost_<lever>`` each, ``cost_total`` and ``adopters_per_cost_b``
+        (people who hold ``b`` in the last week per unit of cost; NaN when
+        nothing was spent).
     """
     record = {}
-    for behavior, curve in adoption.groupby("behavior", sort=False):
-        steps = curve["step"].to_numpy()
-        fraction = curve["fraction"].to_numpy()
+    finals = {}
+    # Plain arrays and masks: groupby costs more than a small run's whole summary.
+    names = adoption["behavior"].to_numpy()
+    all_steps, all_fractions = adoption["step"].to_numpy(), adoption["fraction"].to_numpy()
+    all_lapses, all_adopters = adoption["lapses"].to_numpy(), adoption["adopters"].to_numpy()
+    for behavior in dict.fromkeys(names):
+        rows = names == behavior
+        steps, fraction = all_steps[rows], all_fractions[rows]
         record[f"final_fraction_{behavior}"] = float(fraction[-1])
         record[f"peak_fraction_{behavior}"] = float(fraction.max())
         for share in SHARES:
@@ -34,10 +81,31 @@ def summary(adoption) -> dict:
             weeks = float(steps[reached[0]]) if reached.shape[0] else float("nan")
             record[f"weeks_to_{round(share * 100)}pct_{behavior}"] = weeks
         later = fraction[steps > 0]
+        record[f"auc_fraction_weeks_{behavior}"] = float(later.sum())
         record[f"mean_fraction_{behavior}"] = (
             float(later.mean()) if later.shape[0] else float("nan")
         )
-        record[f"lapses_{behavior}"] = int(curve["lapses"].sum())
+        record[f"lapses_{behavior}"] = int(all_lapses[rows].sum())
+        finals[behavior] = int(all_adopters[rows][-1])
+    if by_unit is not None:
+        steps = by_unit["step"].to_numpy()
+        last = steps == steps.max()
+        names = by_unit["behavior"].to_numpy()[last]
+        fractions = by_unit["fraction"].to_numpy()[last]
+        people = by_unit["people"].to_numpy()[last]
+        for behavior in dict.fromkeys(names):
+            rows = names == behavior
+            record[f"units_above_50pct_{behavior}"] = float(np.mean(fractions[rows] >= 0.5))
+            record[f"unit_gini_{behavior}"] = gini(fractions[rows], people[rows])
+    if cost is not None:
+        total = 0.0
+        for lever, amount in cost.items():
+            record[f"cost_{lever}"] = float(amount)
+            total += float(amount)
+        record["cost_total"] = total
+        for behavior, adopters in finals.items():
+            per = adopters / total if total > 0 else float("nan")
+            record[f"adopters_per_cost_{behavior}"] = per
     return record
 
 

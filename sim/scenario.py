@@ -66,14 +66,17 @@ class Scenario:
         """Run every replication; return ``(runs, timeseries)`` DataFrames.
 
         ``runs`` has one row per replication (``replication`` and the
-        :func:`sim.metrics.summary` columns); ``timeseries`` one row per
+        :func:`sim.metrics.summary` columns, per-unit ones included);
+        ``timeseries`` one row per
         replication, week and behavior (``replication`` and the columns of
         ``model.adoption``). ``progress(k)`` is called after each replication.
         """
         records, curves = [], []
         for r in range(replications):
-            adoption = self.model(seed, r).run(self.steps).adoption
-            records.append({"replication": r, **summary(adoption)})
+            model = self.model(seed, r).run(self.steps)
+            adoption = model.adoption
+            by_unit = model.adoption_by("unit") if model.org is not None else None
+            records.append({"replication": r, **summary(adoption, by_unit=by_unit)})
             curves.append(adoption.assign(replication=r))
             if progress is not None:
                 progress(r + 1)
