@@ -114,7 +114,9 @@ CultureConf = _schema(Culture, "CultureConf")
 # The ladder comes from the behavior group.
 OrganizationalConf = _schema(Organizational, "OrganizationalConf", skip=("ladder",),
                              name=(str, "organizational"))  # fmt: skip
-RolloutConf = _schema(Rollout, "RolloutConf")
+# A list of names has no default to take a type from.
+RolloutConf = _schema(Rollout, "RolloutConf", skip=("pilot_units",),
+                      pilot_units=(list[str] | None, None))  # fmt: skip
 
 
 @dataclass
@@ -284,5 +286,14 @@ def build(cfg, base_dir=".", load_org=False):
 
 
 def check(cfg, base_dir="."):
-    """Raise :class:`ConfigError` unless ``cfg`` can run (reads a CSV org, generates nothing)."""
-    build(cfg, base_dir, load_org=True)
+    """Raise :class:`ConfigError` unless ``cfg`` can run.
+
+    Reads a CSV org; generates an org only to check pilot units named in the
+    config (their names come with the org).
+    """
+    import numpy as np
+
+    scenario = build(cfg, base_dir, load_org=True)
+    rollout = scenario.rollout
+    if rollout.scope == "pilot" and rollout.pilot_units is not None:
+        _guard("rollout.pilot_units", lambda: rollout.pilot(scenario.org, np.random.default_rng(0)))

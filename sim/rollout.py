@@ -21,7 +21,31 @@ import numpy as np
 from sim._validation import check_choice, check_scalar
 from sim.plan import RolloutPlan, Week
 
-__all__ = ["Rollout"]
+__all__ = ["PILOT_CHOICES", "Rollout", "unit_scores"]
+
+#: How a pilot's units may be chosen (``Rollout.pilot_choice``).
+PILOT_CHOICES = ("random", "largest", "connected", "open")
+
+
+def unit_scores(org, choice) -> np.ndarray:
+    """Each unit's score for a pilot ``choice`` other than random, shape (n_units,).
+
+    ``largest``: headcount; ``connected``: informal tie ends per person;
+    ``open``: share of the unit's tie ends that reach another unit.
+    """
+    people = np.bincount(org.unit, minlength=org.n_units)
+    if choice == "largest":
+        return people.astype(np.float64)
+    indptr, indices = org.network.indptr, org.network.indices
+    degree = np.diff(indptr)
+    ends = np.bincount(org.unit, weights=degree, minlength=org.n_units)
+    if choice == "connected":
+        return ends / np.maximum(people, 1)
+    if choice == "open":
+        source = np.repeat(org.unit, degree)
+        leaving = np.bincount(source[org.unit[indices] != source], minlength=org.n_units)
+        return leaving / np.maximum(ends, 1)
+    raise ValueError(f"unit_scores: no score for {choice!r} (choices: largest, connected, open).")
 
 
 class _PilotPlan(RolloutPlan):
@@ -47,8 +71,15 @@ class Rollout:
     scope : {"company_wide", "pilot"}, default "company_wide"
         Everyone gets access at week 0, or a pilot first.
     pilot_share : float, default 0.2
-        Share of units (at least one) in the pilot, chosen at random with the
-        run's generator, in (0, 1]. Pilot only.
+        Share of units (at least one) in the pilot when it is chosen by
+        ``pilot_choice``, in (0, 1]. Pilot only.
+    pilot_choice : {"random", "largest", "connected", "open"}, default "random"
+        How the pilot's units are chosen: at random with the run's generator,
+        the largest (headcount), the best connected (informal ties per
+        person) or the most open (share of their ties that leave the unit).
+        Ties go to the unit listed first. Pilot only.
+    pilot_units : sequence of str, optional
+        The pilot's units by name, instead of ``pilot_choice``. Pilot only.
     expand_week : int, default 8
         Week from which everyone has access, >= 1. Pilot only.
     direction : {"hierarchical", "decentralized"}, default "hierarchical"
@@ -65,6 +96,8 @@ class Rollout:
 
     scope: str = "company_wide"
     pilot_share: float = 0.2
+    pilot_choice: str = "random"
+    pilot_units: tuple | None = None
     expand_week: int = 8
     direction: str = "hierarchical"
     top_levels: int = 2
@@ -74,6 +107,15 @@ class Rollout:
     def __post_init__(self):
         check_choice(self.scope, "scope", "Rollout", ("company_wide", "pilot"))
         check_choice(self.direction, "direction", "Rollout", ("hierarchical", "decentralized"))
+        check_choice(self.pilot_choice, "pilot_choice", "Rollout", PILOT_CHOICES)
+        if self.pilot_units is not None:
+            names = self.pilot_units
+            if isinstance(names, str) or not all(isinstance(u, str) for u in names) or not names:
+                raise ValueError(
+                    "The 'pilot_units' parameter of Rollout must be a non-empty list of unit "
+                    f"names. Got {names!r} instead."
+                )
+            object.__setattr__(self, "pilot_units", tuple(names))
         checks = {
             "pilot_share": {"low": 0.0, "high": 1.0, "closed": "right"},
             "expand_week": {"kind": int, "low": 1},
@@ -85,16 +127,29 @@ class Rollout:
             value = check_scalar(getattr(self, name), name, "Rollout", **bounds)
             object.__setattr__(self, name, value)
 
-    def pilot_units(self, org, rng) -> np.ndarray:
-        """Unit codes of the pilot (all units for a company-wide launch)."""
+    def pilot(self, org, rng) -> np.ndarray:
+        """Unit codes of the pilot, sorted (all units for a company-wide launch)."""
         if self.scope == "company_wide":
             return np.arange(org.n_units)
+        if self.pilot_units is not None:
+            known = {name: code for code, name in enumerate(org.unit_names)}
+            unknown = [u for u in self.pilot_units if u not in known]
+            if unknown:
+                raise ValueError(
+                    f"The 'pilot_units' parameter of Rollout names units this org does not "
+                    f"have: {', '.join(unknown)} (units: {', '.join(org.unit_names)})."
+                )
+            return np.unique([known[u] for u in self.pilot_units])
         k = max(1, round(self.pilot_share * org.n_units))
-        return np.sort(rng.choice(org.n_units, size=k, replace=False))
+        if self.pilot_choice == "random":
+            return np.sort(rng.choice(org.n_units, size=k, replace=False))
+        score = unit_scores(org, self.pilot_choice)
+        best = np.lexsort((np.arange(org.n_units), -score))[:k]
+        return np.sort(best)
 
     def plan(self, org, rng) -> tuple[RolloutPlan, np.ndarray]:
         """The week-by-week plan on ``org`` and the ids of the first adopters."""
-        access = np.isin(org.unit, self.pilot_units(org, rng))
+        access = np.isin(org.unit, self.pilot(org, rng))
         if self.direction == "hierarchical":
             first = np.flatnonzero(access & (org.level < self.top_levels))
             trained, endorsing = None, None

@@ -128,6 +128,12 @@ BAD = [
     (["rollout.scope=everyone"], "'scope' parameter of Rollout must be one of"),
     (["org=from_csv", "org.path=nope.csv"], "nope.csv"),
     (["rule=threshold", "rollout=pilot"], "rollout.scope: the Threshold rule"),
+    (
+        ["org=startup", "rollout=pilot", "rollout.pilot_units=[Nope]"],
+        "rollout.pilot_units: The 'pilot_units' parameter of Rollout names units this org "
+        "does not have: Nope",
+    ),
+    (["rollout.pilot_choice=best"], "'pilot_choice' parameter of Rollout must be one of"),
     (["steps=abc"], "steps: Value 'abc'"),
     (["org.headcount=0"], "The 'headcount' parameter of org"),
     (["network.openness=2"], "The 'openness' parameter of network"),
