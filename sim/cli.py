@@ -260,19 +260,6 @@ def _stop_workers():
         executor.shutdown(wait=False, kill_workers=True)
 
 
-def warm_up():
-    """Import what a job imports and load Numba's cached kernels (run in a fresh worker)."""
-    from sim.model import OrgModel
-    from sim.org import generate
-    from sim.population import Culture
-    from sim.rules import Organizational
-
-    org = generate(40, seed=0)
-    OrgModel(
-        org=org, rule=Organizational(), culture=Culture(), initial_adopters=[0, 1], seed=0
-    ).run(4)
-
-
 # -- one job ---------------------------------------------------------------------------
 
 

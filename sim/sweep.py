@@ -26,7 +26,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType, ValueType
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-__all__ = ["SweepConfigLoader", "warm_workers"]
+__all__ = ["SweepConfigLoader", "warm_up", "warm_workers"]
 
 #: Set by ``orgsim`` once it has composed and built every job of the command
 #: (:func:`sim.cli.precheck`): Hydra's own check of each batch would repeat it.
@@ -66,13 +66,17 @@ class SweepConfigLoader(ConfigLoaderImpl):
     ) -> DictConfig:
         hydra_overrides = list(OmegaConf.to_container(master_config.hydra.overrides.hydra))
         parsed = OverridesParser.create().parse_overrides(hydra_overrides + list(sweep_overrides))
-        values = [o for o in parsed if self._is_value(o)]
+        is_value = [self._is_value(o) for o in parsed]
+        values = [o for o, value in zip(parsed, is_value, strict=True) if value]
         if not values:
             return super().load_sweep_config(master_config, sweep_overrides)
         shape = (
             master_config.hydra.job.config_name,
             os.getcwd(),
-            tuple(o.key_or_group if self._is_value(o) else o.input_line for o in parsed),
+            tuple(
+                o.key_or_group if value else o.input_line
+                for o, value in zip(parsed, is_value, strict=True)
+            ),
         )
         composed = _SHAPES.get(shape)
         if composed is None:
@@ -98,11 +102,18 @@ class SweepConfigLoader(ConfigLoaderImpl):
         return cfg
 
 
-def _warm():
-    """Import what a job needs and load Numba's cache, in a worker, before jobs come."""
-    from sim.cli import warm_up
+def warm_up():
+    """Import what a job imports and load Numba's cached kernels (run in a fresh worker)."""
+    import sim.cli  # noqa: F401  (what unpickling a job imports)
+    from sim.model import OrgModel
+    from sim.org import generate
+    from sim.population import Culture
+    from sim.rules import Organizational
 
-    warm_up()
+    org = generate(40, seed=0)
+    OrgModel(
+        org=org, rule=Organizational(), culture=Culture(), initial_adopters=[0, 1], seed=0
+    ).run(4)
     return os.getpid()
 
 
@@ -125,7 +136,7 @@ def warm_workers(launcher_config) -> None:
 
     def start():
         try:
-            Parallel(**settings)(delayed(_warm)() for _ in range(workers))
+            Parallel(**settings)(delayed(warm_up)() for _ in range(workers))
         except Exception:  # a warm-up is only ever an optimisation
             pass
 
