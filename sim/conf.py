@@ -114,9 +114,20 @@ CultureConf = _schema(Culture, "CultureConf")
 # The ladder comes from the behavior group.
 OrganizationalConf = _schema(Organizational, "OrganizationalConf", skip=("ladder",),
                              name=(str, "organizational"))  # fmt: skip
-# A list of names has no default to take a type from.
-RolloutConf = _schema(Rollout, "RolloutConf", skip=("pilot_units",),
-                      pilot_units=(list[str] | None, None))  # fmt: skip
+# Fields whose default is None have no default to take a type from.
+_OPTIONAL_ROLLOUT = {
+    "pilot_units": list[str] | None,
+    "expand_week": int | None,
+    "expand_share": float | None,
+    "wave_units": int | None,
+    "safety": float | None,
+}
+RolloutConf = _schema(
+    Rollout,
+    "RolloutConf",
+    skip=tuple(_OPTIONAL_ROLLOUT),
+    **{name: (kind, getattr(Rollout, name)) for name, kind in _OPTIONAL_ROLLOUT.items()},
+)
 
 
 @dataclass

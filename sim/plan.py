@@ -28,7 +28,8 @@ class Week(NamedTuple):
     trained: np.ndarray  # float64 in [0, 1]: share of the training received
     endorsing: np.ndarray  # bool: a manager who holds a behavior endorses it
     learning: np.ndarray  # float64 in [0, 1]: share of difficulty learned away
-    commitment: float  # c(t) in [0, 1]: perceived organizational commitment
+    commitment: float | np.ndarray  # c(t) in [0, 1], one for all or per person (float64)
+    safety: float | None = None  # the safety policy in [0, 1]; None: the rule's own
 
 
 def _per_person(value, n, name, dtype, default):
@@ -71,16 +72,33 @@ class RolloutPlan:
     learning : float array of shape (n,) or float, optional
         Share of each behavior's difficulty already learned away, in [0, 1].
         None by default.
-    commitment : float, default 0.5
+    commitment : float or float array of shape (n,), default 0.5
         ``c(t)``: how strongly leadership signals that the change matters, in
-        [0, 1]; a launch with visible backing is around 0.5.
+        [0, 1]; a launch with visible backing is around 0.5. Per person when
+        the message has not reached everyone yet.
+    safety : float, optional
+        The rollout's safety policy in [0, 1], replacing the rule's ``safety``
+        (how much of a behavior's risk people feel); the rule's by default.
     """
 
     def __init__(
-        self, n, *, access=None, trained=None, endorsing=None, learning=None, commitment=0.5
+        self,
+        n,
+        *,
+        access=None,
+        trained=None,
+        endorsing=None,
+        learning=None,
+        commitment=0.5,
+        safety=None,
     ):
         n = check_scalar(n, "n", "RolloutPlan", kind=int, low=1)
-        commitment = check_scalar(commitment, "commitment", "RolloutPlan", low=0.0, high=1.0)
+        if np.ndim(commitment) == 0:
+            commitment = check_scalar(commitment, "commitment", "RolloutPlan", low=0.0, high=1.0)
+        else:
+            commitment = _per_person(commitment, n, "commitment", np.float64, 0.0)
+        if safety is not None:
+            safety = check_scalar(safety, "safety", "RolloutPlan", low=0.0, high=1.0)
         self.n = n
         self._week = Week(
             access=_per_person(access, n, "access", np.bool_, True),
@@ -88,6 +106,7 @@ class RolloutPlan:
             endorsing=_per_person(endorsing, n, "endorsing", np.bool_, True),
             learning=_per_person(learning, n, "learning", np.float64, 0.0),
             commitment=commitment,
+            safety=safety,
         )
 
     @property
@@ -119,5 +138,5 @@ class RolloutPlan:
         w = self._week
         return (
             f"<RolloutPlan: {int(w.access.sum())}/{self.n} with access, "
-            f"{int((w.trained > 0).sum())} trained, commitment {w.commitment:g}>"
+            f"{int((w.trained > 0).sum())} trained, commitment {np.mean(w.commitment):g}>"
         )

@@ -1,15 +1,22 @@
 """Rollout strategies: how a change team launches the platform (DESIGN §4).
 
 A :class:`Rollout` is a lever, not an uncertainty: what the change team
-decides. It turns into a :class:`~sim.plan.RolloutPlan` (who has access,
-who is trained, which managers endorse, week by week) and the people who
-adopt first. Two axes:
+decides. It turns into a :class:`~sim.schedule.RolloutSchedule` (who has
+access, who has heard the launch, who is trained, which managers endorse,
+week by week) and the people who adopt first. Two axes and the levers:
 
-- **scope**: ``company_wide`` (everyone has access from week 0) or
-  ``pilot`` (a share of units first, everyone from ``expand_week``);
-- **direction**: ``hierarchical`` (the top levels adopt first and managers
-  who adopt endorse to their reports) or ``decentralized`` (champions drawn
-  at random adopt first, are trained, and managers do not endorse).
+- **scope**: ``company_wide`` (everyone has access from week 0) or ``pilot``
+  (some units first; the rest at a fixed week or once the pilot reaches a
+  share of users, all at once or in waves of units);
+- **direction**: ``hierarchical`` (the top levels adopt first, the launch
+  message goes down the reporting lines a level a week, managers endorse),
+  ``decentralized`` (champions chosen by a seeding policy adopt first and are
+  trained; the message goes to everyone at once; managers do not endorse) or
+  ``hybrid`` (leaders and champions first, managers endorse, the message goes
+  to everyone at once);
+- **levers**: training capacity and its priority, champions' share, the
+  safety policy, leadership role-modelling (``top_levels``), launch effort
+  (``commitment``), and a cost for each (:meth:`Rollout.cost`).
 """
 
 from __future__ import annotations
@@ -19,10 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._validation import check_choice, check_scalar
-from sim.plan import RolloutPlan, Week
+from sim.schedule import TRAINING_PRIORITIES, RolloutSchedule
+from sim.seeding import CHAMPION_CHOICES, choose_champions
 
-__all__ = ["PILOT_CHOICES", "Rollout", "unit_scores"]
+__all__ = ["DIRECTIONS", "PILOT_CHOICES", "SCOPES", "Rollout", "unit_scores"]
 
+#: Rollout scopes and directions (``Rollout.scope``, ``Rollout.direction``).
+SCOPES = ("company_wide", "pilot")
+DIRECTIONS = ("hierarchical", "decentralized", "hybrid")
 #: How a pilot's units may be chosen (``Rollout.pilot_choice``).
 PILOT_CHOICES = ("random", "largest", "connected", "open")
 
@@ -48,23 +59,11 @@ def unit_scores(org, choice) -> np.ndarray:
     raise ValueError(f"unit_scores: no score for {choice!r} (choices: largest, connected, open).")
 
 
-class _PilotPlan(RolloutPlan):
-    """A plan whose access grows from the pilot's people to everyone at ``expand_week``."""
-
-    def __init__(self, n, pilot_access, expand_week, **kwargs):
-        super().__init__(n, access=pilot_access, **kwargs)
-        self.expand_week = expand_week
-        everyone = np.ones(n, dtype=bool)
-        everyone.flags.writeable = False
-        self._expanded = self._week._replace(access=everyone)
-
-    def week(self, t, state=None) -> Week:
-        return self._expanded if t >= self.expand_week else self._week
-
-
 @dataclass(frozen=True)
 class Rollout:
-    """How the platform is launched.
+    """How the platform is launched, and what it costs.
+
+    Costs are in person-days (any unit works if all five are in it).
 
     Parameters
     ----------
@@ -77,37 +76,92 @@ class Rollout:
         How the pilot's units are chosen: at random with the run's generator,
         the largest (headcount), the best connected (informal ties per
         person) or the most open (share of their ties that leave the unit).
-        Ties go to the unit listed first. Pilot only.
+        Ties go to the unit listed first. Also the order of later waves.
+        Pilot only.
     pilot_units : sequence of str, optional
         The pilot's units by name, instead of ``pilot_choice``. Pilot only.
-    expand_week : int, default 8
-        Week from which everyone has access, >= 1. Pilot only.
-    direction : {"hierarchical", "decentralized"}, default "hierarchical"
-        Who adopts first: the top ``top_levels`` levels, whose adoption then
-        flows down as endorsement; or champions, who are trained.
+    expand_week : int or None, default 8
+        Week (>= 1) from which the rest get access at the latest; None to
+        expand on ``expand_share`` only. Pilot only.
+    expand_share : float, optional
+        Expand the week after this share of the pilot's people, in (0, 1],
+        use the platform (hold the first behavior), if that comes before
+        ``expand_week``. Pilot only.
+    wave_units : int, optional
+        After the pilot, open this many units (>= 1) at a time, in the order
+        of ``pilot_choice``; all at once by default. Pilot only.
+    wave_weeks : int, default 4
+        Weeks (>= 1) between waves after the first expansion. Pilot only.
+    pilot_learning : float, default 0.5
+        What the pilot learns lowers later waves' difficulty: each later wave
+        starts with ``pilot_learning`` times the pilot's adoption (share of
+        its people holding each behavior, averaged over the ladder) of every
+        difficulty learned away, in [0, 1]. Pilot only.
+    direction : {"hierarchical", "decentralized", "hybrid"}, default "hierarchical"
+        Who adopts first and how the word spreads (see the module docstring).
     top_levels : int, default 2
-        Levels (from the top) that adopt first when hierarchical, >= 1.
+        Leadership role-modelling: levels (from the top, with access at
+        week 0) that adopt first when hierarchical or hybrid, >= 0; also the
+        levels the launch message reaches in its first week.
     champions : float, default 0.02
-        Share of people with access at week 0 who adopt first when
-        decentralized, in [0, 1).
+        Champions as a share of the whole company, in [0, 1), all placed
+        among the people with access at week 0 (so a pilot concentrates
+        them). Decentralized and hybrid.
+    champion_choice : {"random", "degree", "betweenness", "bridging", "team"}, default "random"
+        The seeding policy (:func:`sim.seeding.choose_champions`).
+    training_capacity : int, default 0
+        People trainers can train per week from week 1 (>= 0), among those
+        with access; champions are trained at week 0 besides.
+    training_priority : {"random", "managers", "connected", "adopters"}, default "random"
+        Who is trained first: in a random order, managers top down, the
+        best connected, or those who use the most behaviors already.
     commitment : float, default 0.5
-        Perceived commitment ``c(t)`` of the launch, in [0, 1].
+        Launch effort, in [0, 1]. Perceived commitment ``c(t)`` is this times
+        the share of the company with access, for those the message reached.
+    safety : float, optional
+        Safety policy in [0, 1] (how safe experimenting is made), replacing
+        the rule's ``safety``; the rule's by default (and no cost).
+    cost_champion : float, default 10.0
+        Cost of one champion (their time over the rollout), >= 0.
+    cost_trainee : float, default 1.0
+        Cost of training one person, >= 0.
+    cost_leader : float, default 2.0
+        Cost of one leader role-modelling, >= 0.
+    cost_launch : float, default 100.0
+        Cost of the launch campaign at full effort (``commitment = 1``), >= 0.
+    cost_safety : float, default 50.0
+        Cost of a full safety policy (``safety = 1``), >= 0.
     """
 
     scope: str = "company_wide"
     pilot_share: float = 0.2
     pilot_choice: str = "random"
     pilot_units: tuple | None = None
-    expand_week: int = 8
+    expand_week: int | None = 8
+    expand_share: float | None = None
+    wave_units: int | None = None
+    wave_weeks: int = 4
+    pilot_learning: float = 0.5
     direction: str = "hierarchical"
     top_levels: int = 2
     champions: float = 0.02
+    champion_choice: str = "random"
+    training_capacity: int = 0
+    training_priority: str = "random"
     commitment: float = 0.5
+    safety: float | None = None
+    cost_champion: float = 10.0
+    cost_trainee: float = 1.0
+    cost_leader: float = 2.0
+    cost_launch: float = 100.0
+    cost_safety: float = 50.0
 
     def __post_init__(self):
-        check_choice(self.scope, "scope", "Rollout", ("company_wide", "pilot"))
-        check_choice(self.direction, "direction", "Rollout", ("hierarchical", "decentralized"))
+        check_choice(self.scope, "scope", "Rollout", SCOPES)
+        check_choice(self.direction, "direction", "Rollout", DIRECTIONS)
         check_choice(self.pilot_choice, "pilot_choice", "Rollout", PILOT_CHOICES)
+        check_choice(self.champion_choice, "champion_choice", "Rollout", CHAMPION_CHOICES)
+        check_choice(self.training_priority, "training_priority", "Rollout", TRAINING_PRIORITIES)
         if self.pilot_units is not None:
             names = self.pilot_units
             if isinstance(names, str) or not all(isinstance(u, str) for u in names) or not names:
@@ -116,16 +170,33 @@ class Rollout:
                     f"names. Got {names!r} instead."
                 )
             object.__setattr__(self, "pilot_units", tuple(names))
+        if self.expand_week is None and self.expand_share is None:
+            raise ValueError(
+                "Rollout: a pilot expands at 'expand_week', on 'expand_share', or both; "
+                "both are None."
+            )
         checks = {
             "pilot_share": {"low": 0.0, "high": 1.0, "closed": "right"},
             "expand_week": {"kind": int, "low": 1},
-            "top_levels": {"kind": int, "low": 1},
+            "expand_share": {"low": 0.0, "high": 1.0, "closed": "right"},
+            "wave_units": {"kind": int, "low": 1},
+            "wave_weeks": {"kind": int, "low": 1},
+            "pilot_learning": {"low": 0.0, "high": 1.0},
+            "top_levels": {"kind": int, "low": 0},
             "champions": {"low": 0.0, "high": 1.0, "closed": "left"},
+            "training_capacity": {"kind": int, "low": 0},
             "commitment": {"low": 0.0, "high": 1.0},
+            "safety": {"low": 0.0, "high": 1.0},
+            "cost_champion": {"low": 0.0},
+            "cost_trainee": {"low": 0.0},
+            "cost_leader": {"low": 0.0},
+            "cost_launch": {"low": 0.0},
+            "cost_safety": {"low": 0.0},
         }
         for name, bounds in checks.items():
-            value = check_scalar(getattr(self, name), name, "Rollout", **bounds)
-            object.__setattr__(self, name, value)
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, check_scalar(value, name, "Rollout", **bounds))
 
     def pilot(self, org, rng) -> np.ndarray:
         """Unit codes of the pilot, sorted (all units for a company-wide launch)."""
@@ -143,29 +214,96 @@ class Rollout:
         k = max(1, round(self.pilot_share * org.n_units))
         if self.pilot_choice == "random":
             return np.sort(rng.choice(org.n_units, size=k, replace=False))
-        score = unit_scores(org, self.pilot_choice)
-        best = np.lexsort((np.arange(org.n_units), -score))[:k]
-        return np.sort(best)
+        return np.sort(self._ranked(org)[:k])
 
-    def plan(self, org, rng) -> tuple[RolloutPlan, np.ndarray]:
-        """The week-by-week plan on ``org`` and the ids of the first adopters."""
-        access = np.isin(org.unit, self.pilot(org, rng))
-        if self.direction == "hierarchical":
-            first = np.flatnonzero(access & (org.level < self.top_levels))
-            trained, endorsing = None, None
+    def _ranked(self, org):
+        """Unit codes, best first by ``pilot_choice`` (not random); ties to the lower code."""
+        score = unit_scores(org, self.pilot_choice)
+        return np.lexsort((np.arange(org.n_units), -score))
+
+    def waves(self, org, rng) -> list[np.ndarray]:
+        """Unit codes of each wave, the pilot (or everyone) first."""
+        pilot = self.pilot(org, rng)
+        rest = np.setdiff1d(np.arange(org.n_units), pilot)
+        if rest.shape[0] == 0:
+            return [pilot]
+        if self.wave_units is None:
+            return [pilot, rest]
+        if self.pilot_choice == "random":
+            rest = rest[rng.permutation(rest.shape[0])]
         else:
-            among = np.flatnonzero(access)
+            ranked = self._ranked(org)
+            rest = ranked[np.isin(ranked, rest)]
+        k = self.wave_units
+        return [pilot] + [rest[i : i + k] for i in range(0, rest.shape[0], k)]
+
+    def _training_order(self, org, rng):
+        """(training_order, tie_order) for the schedule; draws only if anyone is trained."""
+        if self.training_capacity == 0:
+            return np.arange(org.n), np.arange(org.n)
+        ids = np.arange(org.n)
+        if self.training_priority == "random":
+            order = rng.permutation(org.n)
+            return order, order
+        if self.training_priority == "managers":
+            return np.lexsort((ids, org.level, org.span == 0)), ids
+        if self.training_priority == "connected":
+            degree = np.diff(org.network.indptr)
+            return np.lexsort((ids, -degree)), ids
+        return None, rng.permutation(org.n)
+
+    def plan(self, org, rng) -> tuple[RolloutSchedule, np.ndarray]:
+        """The week-by-week schedule on ``org`` and the ids of the first adopters.
+
+        Draws from ``rng`` in a fixed order: the pilot, the order of later
+        waves, the champions, the training order (each only when needed).
+        """
+        waves = self.waves(org, rng)
+        access = np.isin(org.unit, waves[0])
+        leaders = np.zeros(0, dtype=np.int64)
+        if self.direction != "decentralized":
+            leaders = np.flatnonzero(access & (org.level < self.top_levels))
+        champions = np.zeros(0, dtype=np.int64)
+        if self.direction != "hierarchical":
+            among = np.setdiff1d(np.flatnonzero(access), leaders)
             k = round(self.champions * org.n)
-            first = np.sort(rng.choice(among, size=min(k, among.shape[0]), replace=False))
-            trained = np.zeros(org.n)
-            trained[first] = 1.0
-            endorsing = False
-        kwargs = {"trained": trained, "endorsing": endorsing, "commitment": self.commitment}
-        if self.scope == "pilot" and not access.all():
-            plan = _PilotPlan(org.n, access, self.expand_week, **kwargs)
-        else:
-            plan = RolloutPlan(org.n, **kwargs)
-        return plan, first.astype(np.int64)
+            champions = choose_champions(org, k, among, self.champion_choice, rng)
+        order, ties = self._training_order(org, rng)
+        schedule = RolloutSchedule(
+            org,
+            waves,
+            expand_week=self.expand_week,
+            expand_share=self.expand_share,
+            wave_weeks=self.wave_weeks,
+            message="down" if self.direction == "hierarchical" else "broadcast",
+            endorse=self.direction != "decentralized",
+            top_levels=self.top_levels,
+            commitment=self.commitment,
+            champions=champions,
+            leaders=leaders,
+            training_capacity=self.training_capacity,
+            training_order=order,
+            tie_order=ties,
+            learning=self.pilot_learning,
+            safety=self.safety,
+        )
+        first = np.union1d(leaders, champions).astype(np.int64)
+        return schedule, first
+
+    def cost(self, schedule) -> dict[str, float]:
+        """What the run of ``schedule`` cost so far, by lever (for ``metrics.summary``).
+
+        ``champions``, ``training`` (everyone trained, champions included),
+        ``leaders`` (role models), ``launch`` and ``safety``; always all five,
+        so that runs of different strategies share columns.
+        """
+        return {
+            "champions": self.cost_champion * schedule.champions.shape[0],
+            "training": self.cost_trainee * schedule.trained_people,
+            "leaders": self.cost_leader * schedule.leaders.shape[0],
+            "launch": self.cost_launch * self.commitment,
+            "safety": 0.0 if self.safety is None else self.cost_safety * self.safety,
+        }
 
     def first_adopters(self, org, rng) -> np.ndarray:
         """The first adopters alone, for the classic rules (which take no plan)."""

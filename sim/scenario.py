@@ -66,7 +66,7 @@ class Scenario:
         """Run every replication; return ``(runs, timeseries)`` DataFrames.
 
         ``runs`` has one row per replication (``replication`` and the
-        :func:`sim.metrics.summary` columns, per-unit ones included);
+        :func:`sim.metrics.summary` columns, per-unit and cost ones included);
         ``timeseries`` one row per
         replication, week and behavior (``replication`` and the columns of
         ``model.adoption``). ``progress(k)`` is called after each replication.
@@ -76,7 +76,9 @@ class Scenario:
             model = self.model(seed, r).run(self.steps)
             adoption = model.adoption
             by_unit = model.adoption_by("unit") if model.org is not None else None
-            records.append({"replication": r, **summary(adoption, by_unit=by_unit)})
+            # The classic rules run without a plan, so a rollout's costs do not apply.
+            cost = self.rollout.cost(model.plan) if self.rule.needs_org else None
+            records.append({"replication": r, **summary(adoption, by_unit=by_unit, cost=cost)})
             curves.append(adoption.assign(replication=r))
             if progress is not None:
                 progress(r + 1)

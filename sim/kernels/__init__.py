@@ -7,6 +7,7 @@ pandas), so the kernels can be tested, profiled and reused on their own.
 from sim.kernels._config import IN_CACHE_PEOPLE, PARALLEL_MIN_TIES, PUSH_COST_PER_TIE
 from sim.kernels.bass import bass_decide, bass_decide_counts, bass_decide_serial
 from sim.kernels.cascade import cascade_attempts
+from sim.kernels.centrality import betweenness_from
 from sim.kernels.counts import (
     apply_adoptions,
     count_adopted_neighbours,
@@ -54,6 +55,7 @@ __all__ = [
     "bass_decide",
     "bass_decide_counts",
     "bass_decide_serial",
+    "betweenness_from",
     "build_csr",
     "cascade_attempts",
     "count_adopted_neighbours",

@@ -19,7 +19,8 @@ with probability ``lapse_rate`` instead; people who lapsed may take it up again.
   ``reactance = 0``, and negative (endorsement backfires) below ``reactance``;
 - ``C(t) = 1 - exp(-generative * K(t))``, ``K(t)`` the sum over past weeks of
   the share of people holding the ladder's top behavior (content accumulates);
-- ``c(t)``, access, training, endorsement and learning come from the
+- ``c(t)`` (per person while a message travels), access, training,
+  endorsement, learning and a safety policy replacing ``safety`` come from the
   :class:`~sim.plan.RolloutPlan`.
 
 People without access cannot act and count as non-holders to their colleagues
@@ -263,7 +264,8 @@ class _OrganizationalDynamics:
                 + rule.training_effect * week.trained
             )
             ease = 1.0 - week.learning
-            exposure = people.risk_aversion * (1.0 - rule.safety)
+            safety = rule.safety if week.safety is None else week.safety
+            exposure = people.risk_aversion * (1.0 - safety)
             # A new array per plan week: the bounds are recomputed from it.
             fixed = np.empty((self.difficulty.shape[0], own.shape[0]), dtype=np.float64)
             for b in range(self.difficulty.shape[0]):

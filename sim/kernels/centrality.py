@@ -1,0 +1,56 @@
+"""Betweenness centrality over a CSR network, for choosing champions.
+
+Brandes' algorithm (2001) on unweighted ties: one breadth-first search per
+source, then dependencies accumulated in reverse order. Over every source it
+is exact; over a sample of sources it estimates the ranking of big orgs, where
+all sources would cost O(n·m).
+"""
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def betweenness_from(indptr, indices, sources, out):
+    """Add each person's shortest-path dependencies from ``sources`` to ``out``.
+
+    ``out`` (float64, shape (n,)) gets, for every source ``s``, the sum over
+    targets ``t`` of the share of shortest ``s``-``t`` paths through each
+    person. Over all sources of an undirected network this counts each pair
+    twice: halve it for networkx's ``betweenness_centrality(normalized=False)``.
+    """
+    n = indptr.shape[0] - 1
+    dist = np.full(n, -1, dtype=np.int64)
+    paths = np.zeros(n, dtype=np.float64)
+    dependency = np.zeros(n, dtype=np.float64)
+    order = np.empty(n, dtype=np.int64)
+    for s in sources:
+        dist[s] = 0
+        paths[s] = 1.0
+        order[0] = s
+        head, tail = 0, 1
+        while head < tail:
+            v = order[head]
+            head += 1
+            for e in range(indptr[v], indptr[v + 1]):
+                w = indices[e]
+                if dist[w] < 0:
+                    dist[w] = dist[v] + 1
+                    order[tail] = w
+                    tail += 1
+                if dist[w] == dist[v] + 1:
+                    paths[w] += paths[v]
+        for j in range(tail - 1, -1, -1):
+            w = order[j]
+            for e in range(indptr[w], indptr[w + 1]):
+                v = indices[e]
+                if dist[v] == dist[w] - 1:
+                    dependency[v] += paths[v] / paths[w] * (1.0 + dependency[w])
+            if w != s:
+                out[w] += dependency[w]
+        # Reset only what this search touched: O(reached), not O(n), per source.
+        for j in range(tail):
+            w = order[j]
+            dist[w] = -1
+            paths[w] = 0.0
+            dependency[w] = 0.0
