@@ -110,16 +110,22 @@ def summary(adoption, by_unit=None, cost=None) -> dict:
 
 
 def intervals(runs, columns=None):
-    """Mean and 95 % confidence half-width (normal approximation) of ``runs``' metrics.
+    """Mean and 95 % confidence half-width of ``runs``' metrics over replications.
+
+    The half-width is Student's t (``n - 1`` degrees of freedom) times the
+    standard error: with 30 replications 2.05 standard errors, not the normal
+    1.96, which would claim more certainty than 30 runs give.
 
     Returns a DataFrame indexed by metric with columns ``mean``, ``ci95`` and
     ``runs`` (replications that reached a value: NaN weeks are left out).
     """
     import pandas as pd
+    from scipy.stats import t
 
     columns = [c for c in runs.columns if c != "replication"] if columns is None else columns
     values = runs[columns].astype(float)
     count = values.count()
     spread = values.std(ddof=1).fillna(0.0)
-    half = 1.96 * spread / np.sqrt(count.clip(lower=1))
+    factor = t.ppf(0.975, np.maximum(count.to_numpy() - 1, 1))
+    half = factor * spread / np.sqrt(count.clip(lower=1))
     return pd.DataFrame({"mean": values.mean(), "ci95": half, "runs": count})

@@ -97,4 +97,12 @@ def test_intervals_skip_runs_that_never_reach():
     table = intervals(runs)
     assert table.loc["weeks_to_50pct_x", "mean"] == 5.0
     assert table.loc["weeks_to_50pct_x", "runs"] == 2
-    assert table.loc["weeks_to_50pct_x", "ci95"] == pytest.approx(1.96 * np.sqrt(2) / np.sqrt(2))
+    # Two runs: sd sqrt(2), standard error 1, Student's t with 1 degree of freedom.
+    assert table.loc["weeks_to_50pct_x", "ci95"] == pytest.approx(12.7062047, rel=1e-6)
+
+
+def test_intervals_use_students_t():
+    runs = pd.DataFrame({"x": np.arange(30, dtype=float)})
+    sd = np.std(np.arange(30), ddof=1)
+    # t(0.975, 29) = 2.0452296, from any t table.
+    assert intervals(runs).loc["x", "ci95"] == pytest.approx(2.0452296 * sd / np.sqrt(30), rel=1e-6)
