@@ -94,3 +94,25 @@ def test_readme_organization_snippet_runs():
     ]
     by_unit = namespace["model"].adoption_by("unit")
     assert set(by_unit.unit) == set(model.org.unit_names)
+
+
+def test_readme_rollout_snippet_runs():
+    text = (ROOT / "README.md").read_text()
+    opening = text.index("```python", text.index("## Rollout strategies")) + len("```python")
+    block = text[opening : text.index("```", opening)]
+    namespace = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    schedule, model = namespace["schedule"], namespace["model"]
+    assert schedule.expanded_at == 8
+    access = model.adoption.groupby("step").with_access.first()
+    assert access[7] < model.org.n == access[8]
+    record = namespace["summary"](
+        model.adoption, by_unit=model.adoption_by("unit"), cost=namespace["rollout"].cost(schedule)
+    )
+    assert record["cost_total"] == pytest.approx(
+        sum(
+            record[f"cost_{lever}"]
+            for lever in ("champions", "training", "leaders", "launch", "safety")
+        )
+    )
+    assert record["cost_champions"] == 10.0 * 40  # 2 % of 2,000 people
