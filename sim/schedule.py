@@ -219,7 +219,9 @@ class RolloutSchedule(RolloutPlan):
                 due = self.expand_week is not None and t >= self.expand_week
                 if not due and self.expand_share is not None and state is not None:
                     using = np.count_nonzero(state.stage[self._first_wave] > 0)
-                    due = using >= self.expand_share * self._first_wave.shape[0]
+                    # A share against a share: 7/25 equals the literal 0.28, while
+                    # 0.28 * 25 is 7.000000000000001 and would wait for an 8th user.
+                    due = using / self._first_wave.shape[0] >= self.expand_share
             else:
                 due = t >= self._opened[-1] + self.wave_weeks
             if not due:
