@@ -3,9 +3,10 @@
 The public contract::
 
     from sim import OrgModel, networks, rules, org
-    from sim import Org, Culture, Population, RolloutPlan
+    from sim import Org, Culture, Population, RolloutPlan, Rollout, RolloutSchedule
+    from sim import metrics
 
-``networks``, ``rules`` and ``org`` are plain modules; everything is imported
+``networks``, ``rules``, ``org`` and ``metrics`` are plain modules; everything is imported
 on first use, so that ``import sim.kernels`` or ``sim.networks`` does not pull
 in Mesa and pandas.
 """
@@ -24,6 +25,9 @@ _LAZY = {
     "Culture": ("sim.population", "Culture"),
     "Population": ("sim.population", "Population"),
     "RolloutPlan": ("sim.plan", "RolloutPlan"),
+    "Rollout": ("sim.rollout", "Rollout"),
+    "RolloutSchedule": ("sim.schedule", "RolloutSchedule"),
+    "metrics": ("sim.metrics", None),
 }
 
 __all__ = [
@@ -32,8 +36,11 @@ __all__ = [
     "Org",
     "OrgModel",
     "Population",
+    "Rollout",
     "RolloutPlan",
+    "RolloutSchedule",
     "__version__",
+    "metrics",
     "networks",
     "org",
     "rules",
