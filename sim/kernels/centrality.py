@@ -7,10 +7,15 @@ all sources would cost O(n·m).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+# Sources are split into this many interleaved groups whatever the number of
+# threads, and the groups' sums are added in a fixed order: the result is the
+# same to the last bit on any machine, so ties between people break alike.
+_GROUPS = 8
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def betweenness_from(indptr, indices, sources, out):
     """Add each person's shortest-path dependencies from ``sources`` to ``out``.
 
@@ -18,7 +23,19 @@ def betweenness_from(indptr, indices, sources, out):
     targets ``t`` of the share of shortest ``s``-``t`` paths through each
     person. Over all sources of an undirected network this counts each pair
     twice: halve it for networkx's ``betweenness_centrality(normalized=False)``.
+    Sources are searched in parallel.
     """
+    n = indptr.shape[0] - 1
+    partial = np.zeros((_GROUPS, n), dtype=np.float64)
+    for g in prange(_GROUPS):
+        _dependencies(indptr, indices, sources[g::_GROUPS], partial[g])
+    for g in range(_GROUPS):
+        out += partial[g]
+
+
+@njit(cache=True)
+def _dependencies(indptr, indices, sources, out):
+    """Brandes' accumulation from each of ``sources`` into ``out``, one thread."""
     n = indptr.shape[0] - 1
     dist = np.full(n, -1, dtype=np.int64)
     paths = np.zeros(n, dtype=np.float64)
