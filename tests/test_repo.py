@@ -76,12 +76,18 @@ def test_classics_script_reproduces_the_results():
     assert "z=8: 0/10" in out
 
 
-def test_readme_organization_snippet_runs():
+def _run_readme_snippet(heading):
+    """Run the first Python block under ``heading`` of the README; return its names."""
     text = (ROOT / "README.md").read_text()
-    opening = text.index("```python", text.index("## Run an organization")) + len("```python")
+    opening = text.index("```python", text.index(heading)) + len("```python")
     block = text[opening : text.index("```", opening)]
     namespace = {}
     exec(compile(block, "README.md", "exec"), namespace)
+    return namespace
+
+
+def test_readme_organization_snippet_runs():
+    namespace = _run_readme_snippet("## Run an organization")
     model = namespace["model"]
     assert list(model.adoption.columns) == [
         "step",
@@ -97,11 +103,7 @@ def test_readme_organization_snippet_runs():
 
 
 def test_readme_rollout_snippet_runs():
-    text = (ROOT / "README.md").read_text()
-    opening = text.index("```python", text.index("## Rollout strategies")) + len("```python")
-    block = text[opening : text.index("```", opening)]
-    namespace = {}
-    exec(compile(block, "README.md", "exec"), namespace)
+    namespace = _run_readme_snippet("## Rollout strategies")
     schedule, model = namespace["schedule"], namespace["model"]
     assert schedule.expanded_at == 8
     access = model.adoption.groupby("step").with_access.first()
