@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -28,33 +30,17 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import OmegaConf
 
-from sim import store, sweep
+from sim import columns, store, sweep
 from sim.conf import CONFIG_DIR, ConfigError, build, check, register
 
-__all__ = ["DropJobConfigs", "MergeResults", "main", "results_main"]
+__all__ = ["DropJobConfigs", "main", "precheck", "results_main"]
 
 log = logging.getLogger("orgsim")
 
 register()
 
-#: Keys that never become result columns (they do not change results or are columns already).
-_NOT_SWEPT = ("seed", "paths", "threads", "progress", "hydra")
-
 #: Hydra's flags that only show things: no job runs, so nothing is checked first.
 _SHOW_ONLY = ("help", "hydra_help", "cfg", "info", "shell_completion", "resolve")
-
-
-class MergeResults(Callback):
-    """Merge the store into ``runs.parquet`` and ``timeseries.parquet`` once a sweep ends."""
-
-    def on_multirun_end(self, config, **kwargs):
-        target = Path(config.paths.store)
-        counts = store.merge(target)
-        print(
-            f"orgsim: {counts['runs']} runs in {target / 'runs.parquet'}, curves in "
-            f"{target / 'timeseries.parquet'}",
-            file=sys.stderr,
-        )
 
 
 class DropJobConfigs(Callback):
@@ -145,13 +131,32 @@ def _is_value(line):
     return not key.startswith(("+", "~")) and ("." in key or key in _VALUE_KEYS)
 
 
-def precheck(overrides, multirun=False, base_dir=None):
+class Job(NamedTuple):
+    """One job of a command: where it lands and what identifies it there."""
+
+    store: Path
+    digest: str
+    seed: int
+    replications: int
+
+
+def _identify(cfg, base_dir):
+    """The :class:`Job` of a composed (and checked) config."""
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    resolved.pop("hydra", None)
+    digests = columns.input_digests(resolved, base_dir)
+    digest = store.config_hash(columns.hashed_config(resolved, digests))
+    return Job(Path(resolved["paths"]["store"]), digest, resolved["seed"],
+               resolved["replications"])  # fmt: skip
+
+
+def precheck(overrides, multirun=False, base_dir=None) -> list[Job]:
     """Compose and build every job of a command; raise ConfigError at the first bad one.
 
-    Composing costs Hydra about 0.1 s, so jobs that differ only in swept
-    values share one composed config, into which each job's values are set
-    (typed: a wrong type fails as it would in Hydra). Seeds change nothing
-    that is built, so each scenario is built once.
+    Returns the command's jobs. Composing costs Hydra about 0.1 s, so jobs
+    that differ only in swept values share one composed config, into which
+    each job's values are set (typed: a wrong type fails as it would in
+    Hydra). Seeds change nothing that is built, so each scenario is built once.
     """
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
@@ -160,18 +165,20 @@ def precheck(overrides, multirun=False, base_dir=None):
     base_dir = os.getcwd() if base_dir is None else base_dir
     parser = OverridesParser.create()
     GlobalHydra.instance().clear()
+    found = []
     try:
         with initialize_config_dir(str(CONFIG_DIR), version_base="1.3", job_name="orgsim"):
             jobs = _jobs(overrides, multirun)
             varying = {_key(o) for job in jobs for o in job if _is_value(o)}
             varying = {k for k in varying if len({o for j in jobs for o in j if _key(o) == k}) > 1}
-            composed, seen = {}, set()
+            composed, seen = {}, {}
             for job in jobs:
                 scenario = tuple(o for o in job if _key(o).lstrip("+~") != "seed")
                 seeds = [o.split("=", 1)[1] for o in job if _key(o) == "seed"]
                 if scenario in seen and all(s.isdigit() for s in seeds):
+                    same = seen[scenario]
+                    found.append(same._replace(seed=int(seeds[-1])) if seeds else same)
                     continue
-                seen.add(scenario)
                 fixed = tuple(o for o in job if not (_is_value(o) and _key(o) in varying))
                 if fixed not in composed:
                     composed[fixed] = compose(
@@ -182,12 +189,15 @@ def precheck(overrides, multirun=False, base_dir=None):
                     OmegaConf.update(cfg, o.key_or_group, o.value(), merge=False)
                 HydraConfig.instance().set_config(cfg)
                 check(cfg, base_dir)
+                seen[scenario] = _identify(cfg, base_dir)
+                found.append(seen[scenario])
     except ConfigError:
         raise
     except Exception as error:  # Hydra's and OmegaConf's composition errors
         raise ConfigError(_first_line(error)) from None
     finally:
         GlobalHydra.instance().clear()
+    return found
 
 
 def _hydra_args(argv):
@@ -202,7 +212,7 @@ def _spelled(argv):
 
 
 def main():
-    """Entry point of ``orgsim``: check the whole command, then hand it to Hydra."""
+    """Entry point of ``orgsim``: check the whole command, hand it to Hydra, merge the store."""
     # For hydra/launcher=ray (harmless otherwise): without the first, Ray rewrites a
     # loopback address into the machine's external one and cannot reach a cluster
     # started on 127.0.0.1; Ray 2.60 turns token auth on unless told.
@@ -212,25 +222,78 @@ def main():
         ("RAY_USAGE_STATS_ENABLED", "0"),
     ):
         os.environ.setdefault(name, value)
+    # Hydra prints its own traceback for an error in a job unless told to re-raise
+    # it: orgsim says what failed in one line instead (below).
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    os.environ[sweep.MAIN_PID] = str(os.getpid())
     # configs/hydra/launcher/ray.yaml completes the Ray plugin's schema of the same
     # name on purpose (so that hydra/launcher=ray gets orgsim's settings).
     warnings.filterwarnings("ignore", message=r"(?s).*validated against ConfigStore schema")
     sys.argv[1:] = _spelled(sys.argv[1:])
     args = _hydra_args(sys.argv[1:])
     show_only = any(getattr(args, flag, None) for flag in _SHOW_ONLY)
-    if args.multirun and not show_only:
-        _start_workers(args.overrides)
-    if not show_only:
+    if show_only:
+        _run()
+        return
+    signal.signal(signal.SIGTERM, _terminated)
+    jobs = []
+    try:
+        if args.multirun:
+            _start_workers(args.overrides)
         try:
-            precheck(args.overrides, args.multirun)
+            jobs = precheck(args.overrides, args.multirun)
         except ConfigError as error:
+            _stop_workers()
             print(f"orgsim: error: {error}", file=sys.stderr)
             sys.exit(2)
         sweep.checked = True
-    try:
-        _run()
-    finally:
+        failure = None
+        try:
+            _run()
+        except store.StoreError as error:
+            failure = error
+        finally:
+            _stop_workers()
+        for where in dict.fromkeys(job.store for job in jobs):
+            if (where / "jobs").is_dir():
+                counts = store.merge(where)
+                if args.multirun:
+                    print(
+                        f"orgsim: {counts['runs']} runs in {where / 'runs.parquet'}, curves in "
+                        f"{where / 'timeseries.parquet'}",
+                        file=sys.stderr,
+                    )
+        if failure is not None:
+            raise failure
+    except store.StoreError as error:
+        print(f"orgsim: error: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt as stop:
         _stop_workers()
+        finished = sum(_finished(job) for job in jobs)
+        print(
+            f"orgsim: interrupted: {finished} of {len(jobs)} jobs finished; "
+            "the same command resumes the others",
+            file=sys.stderr,
+        )
+        sys.exit(143 if getattr(stop, "signal", None) == signal.SIGTERM else 130)
+
+
+class _Terminated(KeyboardInterrupt):
+    signal = signal.SIGTERM
+
+
+def _terminated(signum, frame):
+    raise _Terminated
+
+
+def _finished(job) -> bool:
+    try:
+        held = store.list_jobs(job.store)
+    except Exception:  # counting is only for the message
+        return False
+    rows = held[(held.config_hash == job.digest) & (held.seed == job.seed)]
+    return bool(len(rows)) and int(rows.runs.iloc[0]) >= job.replications
 
 
 def _start_workers(overrides):
@@ -246,13 +309,13 @@ def _start_workers(overrides):
     try:
         with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
             cfg = compose("config", overrides=settings, return_hydra_config=True)
+        warm_workers(cfg.hydra.launcher)
     except Exception:  # the check that follows says what is wrong
         return
-    warm_workers(cfg.hydra.launcher)
 
 
 def _stop_workers():
-    """Stop idle joblib workers instead of waiting at exit for each to shut down."""
+    """Stop joblib's workers now (idle or not) instead of waiting for them at exit."""
     from joblib.externals.loky import reusable_executor
 
     executor = getattr(reusable_executor, "_executor", None)
@@ -261,21 +324,6 @@ def _stop_workers():
 
 
 # -- one job ---------------------------------------------------------------------------
-
-
-def _swept(task_overrides, cfg, choices):
-    """The job's command-line and sweep choices as ``{column: value}``."""
-    columns = {}
-    for line in task_overrides:
-        key = line.split("=", 1)[0].lstrip("+~")
-        if key.split(".", 1)[0] in _NOT_SWEPT:
-            continue
-        if key in choices:  # a group option: its name
-            columns[key] = choices[key]
-        else:
-            value = OmegaConf.select(cfg, key)
-            columns[key] = value if isinstance(value, str | int | float | bool) else str(value)
-    return columns
 
 
 def _progress_bar(total, enabled):
@@ -307,35 +355,62 @@ def _yaml(resolved):
     return yaml.dump(resolved, Dumper=dumper, sort_keys=False, allow_unicode=True)
 
 
+def _ranges(indices):
+    """Sorted indices as ``(first, stop)`` ranges of consecutive ones."""
+    ranges = []
+    for i in sorted(indices):
+        if ranges and ranges[-1][1] == i:
+            ranges[-1][1] = i + 1
+        else:
+            ranges.append([i, i + 1])
+    return [tuple(r) for r in ranges]
+
+
 def run_job(cfg):
-    """Run one job (a scenario x its replications) into the store; return the headline."""
+    """Run one job (a scenario x its replications) into the store; return the headline.
+
+    Only the replications the store does not hold yet are run, under the
+    job's lock: a second sweep over the same job waits, then finds them done.
+    """
     from numba import set_num_threads
 
     from sim import __version__
 
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
+    sweep.as_worker()
     threads = cfg.threads if cfg.threads is not None else (1 if multirun else None)
     if threads is not None:
-        set_num_threads(min(int(threads), int(os.environ.get("NUMBA_NUM_THREADS", threads))))
+        set_num_threads(int(threads))
     resolved = OmegaConf.to_container(cfg, resolve=True)
-    digest, seed = store.config_hash(resolved), int(cfg.seed)
+    digests = columns.input_digests(resolved, hc.runtime.cwd)
+    digest, seed = store.config_hash(columns.hashed_config(resolved, digests)), int(cfg.seed)
     target = Path(cfg.paths.store)
-    if store.finished(target, digest, seed):
-        log.info("job %s-%s finished before: skipped", digest, seed)
-        return None
-    scenario = build(cfg, base_dir=hc.runtime.cwd)
-    show = cfg.progress if cfg.progress is not None else (sys.stderr.isatty() and not multirun)
-    progress, close = _progress_bar(cfg.replications, show)
-    try:
-        runs, timeseries = scenario.run(seed, int(cfg.replications), progress)
-    finally:
-        close()
-    keys = {"config_hash": digest, "seed": seed, "version": __version__}
-    keys.update(_swept(hc.overrides.task, cfg, dict(hc.runtime.choices)))
-    store.write_job(target, digest, seed, runs, timeseries, _yaml(resolved), keys)
+    wanted = range(int(cfg.replications))
+    with store.job_lock(target, digest, seed):
+        missing = sorted(set(wanted) - store.done(target, digest, seed))
+        if missing:
+            scenario = build(cfg, base_dir=hc.runtime.cwd)
+            keys = {"config_hash": digest, "seed": seed, "version": __version__}
+            keys.update(columns.scenario_values(resolved, dict(hc.runtime.choices), digests))
+            show = cfg.progress if cfg.progress is not None else (
+                sys.stderr.isatty() and not multirun)  # fmt: skip
+            progress, close = _progress_bar(len(missing), show)
+            try:
+                for first, stop in _ranges(missing):
+                    done = len([r for r in missing if r < first])
+                    bar = (lambda k, d=done: progress(d + k)) if progress else None
+                    runs, timeseries = scenario.run(seed, range(first, stop), bar)
+                    chunk = store.Chunk(digest, seed, first, stop)
+                    store.write_chunk(target, chunk, runs, timeseries, _yaml(resolved), keys,
+                                      columns.scenario_schema())  # fmt: skip
+            finally:
+                close()
+        else:
+            log.info("job %s-%s finished before: skipped", digest, seed)
+    runs = store.read_runs(target, digest, seed)
+    runs = runs[runs.replication < len(wanted)]
     if not multirun:
-        store.merge(target)
         _print_summary(runs, target)
     first = next(c for c in runs.columns if c.startswith("final_fraction_"))
     return float(runs[first].mean())
@@ -367,8 +442,14 @@ def results_main(argv=None):
             f"orgsim-results: error: no store under {args.dir} (no jobs/ folder)", file=sys.stderr
         )
         return 2
+    status = 0
     for where in found:
-        counts = store.merge(where)
+        try:
+            counts = store.merge(where)
+        except store.StoreError as error:
+            print(f"orgsim-results: error: {error}", file=sys.stderr)
+            status = 1
+            continue
         jobs = store.list_jobs(where)
         print(
             f"{where}: {len(jobs)} jobs, {jobs.config_hash.nunique()} scenarios, "
@@ -377,4 +458,4 @@ def results_main(argv=None):
         )
         if args.list:
             print(jobs.to_string(index=False))
-    return 0
+    return status

@@ -196,22 +196,62 @@ def _guard(key, make):
         raise ConfigError(f"{key}: {error}") from None
 
 
+#: The largest integer a key may hold: results, seeds and Parquet columns are 64-bit.
+MAX_INT = 2**63 - 1
+
+
+def _unknown_keys(tree, schema, prefix=""):
+    """Raise ConfigError for the first key of ``tree`` (plain dict) that ``schema`` lacks."""
+    import typing
+
+    fields = typing.get_type_hints(schema)
+    for key, value in tree.items():
+        if key not in fields:
+            where = f"keys there: {', '.join(fields)}" if prefix else f"keys: {', '.join(fields)}"
+            raise ConfigError(f"{prefix}{key}: no such key ({where})")
+        kind = fields[key]
+        if key == "rule" and not prefix:
+            kind = _RULES.get(value.get("name")) if isinstance(value, dict) else None
+        if key == "ladder" and prefix == "behavior." and isinstance(value, list):
+            for i, step in enumerate(value):
+                if isinstance(step, dict):
+                    _unknown_keys(step, BehaviorStepConf, f"behavior.ladder[{i}].")
+        elif dataclasses.is_dataclass(kind) and isinstance(value, dict):
+            _unknown_keys(value, kind, f"{prefix}{key}.")
+
+
+def _huge_ints(tree, prefix=""):
+    """Raise ConfigError for the first integer beyond 64 bits."""
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree)
+    for key, value in items:
+        name = f"{prefix}{key}" if isinstance(tree, dict) else f"{prefix[:-1]}[{key}]"
+        if isinstance(value, dict | list):
+            _huge_ints(value, f"{name}.")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise ConfigError(f"{name}: {value} is too large (at most 2**63 - 1 = {MAX_INT}).")
+
+
 def _top_level(cfg):
-    import dataclasses
+    from numba import config as numba_config
 
     from sim._validation import check_scalar
 
-    known = {f.name for f in dataclasses.fields(Config)} | {"hydra"}
-    for key in cfg:
-        if key not in known:
-            raise ConfigError(f"{key}: no such key (keys: {', '.join(sorted(known - {'hydra'}))})")
-
+    plain = OmegaConf.to_container(cfg, resolve=False)
+    plain.pop("hydra", None)
+    _unknown_keys(plain, Config)
+    _huge_ints(plain)
     for name, low in (("seed", 0), ("replications", 1), ("steps", 0), ("threads", 1)):
         value = cfg[name]
         if value is not None:
             _guard(
                 name, lambda n=name, v=value, lo=low: check_scalar(v, n, "orgsim", kind=int, low=lo)
             )
+    cores = numba_config.NUMBA_NUM_THREADS
+    if cfg.threads is not None and cfg.threads > cores:
+        raise ConfigError(
+            f"threads: {cfg.threads} threads, but Numba may use at most {cores} here (the "
+            f"machine's cores, or NUMBA_NUM_THREADS); use threads={cores} or fewer."
+        )
 
 
 def _rule(cfg):
@@ -296,6 +336,41 @@ def build(cfg, base_dir=".", load_org=False):
                     steps=int(cfg.steps))  # fmt: skip
 
 
+def _where(cfg):
+    """The store must be a folder inside ``paths.results`` that can be written."""
+    import os
+
+    name = cfg.task_name
+    if not name or name in (".", "..") or "/" in name or "\\" in name or name != name.strip():
+        raise ConfigError(
+            f"task_name: must name one folder inside paths.results (no '/', not '..'). "
+            f"Got {name!r}."
+        )
+    results = Path(cfg.paths.results)
+    existing = results
+    while not existing.exists() and existing != existing.parent:
+        if existing.is_symlink():  # a dangling link: nothing to write through
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "is a file, not a folder" if existing.exists() else "cannot be created"
+        raise ConfigError(f"paths.results: {existing} {what}.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        readonly = os.statvfs(existing).f_flag & os.ST_RDONLY
+        why = "read-only file system" if readonly else "permission denied"
+        raise ConfigError(f"paths.results: cannot write in {existing} ({why}).")
+
+
+def _launcher(hydra_cfg):
+    """Launcher settings that would fail only once jobs are handed out."""
+    launcher = hydra_cfg.get("launcher") or {}
+    if "joblib" in str(launcher.get("_target_", "")) and launcher.get("n_jobs") == 0:
+        raise ConfigError(
+            "hydra.launcher.n_jobs: must be a number of processes, or -1 for one per core. "
+            "Got 0 instead."
+        )
+
+
 def check(cfg, base_dir="."):
     """Raise :class:`ConfigError` unless ``cfg`` can run.
 
@@ -305,6 +380,9 @@ def check(cfg, base_dir="."):
     import numpy as np
 
     scenario = build(cfg, base_dir, load_org=True)
+    _where(cfg)
+    if "hydra" in cfg:
+        _launcher(cfg.hydra)
     rollout = scenario.rollout
     if rollout.scope == "pilot" and rollout.pilot_units is not None:
         _guard("rollout.pilot_units", lambda: rollout.pilot(scenario.org, np.random.default_rng(0)))

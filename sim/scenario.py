@@ -63,7 +63,11 @@ class Scenario:
         return OrgModel(org=org, rule=self.rule, initial_adopters=first, rng=rng)
 
     def run(self, seed, replications=1, progress=None):
-        """Run every replication; return ``(runs, timeseries)`` DataFrames.
+        """Run replications; return ``(runs, timeseries)`` DataFrames.
+
+        ``replications`` is a number (replications ``0 .. replications - 1``)
+        or the replication indices to run (each runs on its own generator, so
+        running 10 to 19 after 0 to 9 gives what running 0 to 19 gives).
 
         ``runs`` has one row per replication (``replication`` and the
         :func:`sim.metrics.summary` columns, per-unit and cost ones included);
@@ -72,7 +76,8 @@ class Scenario:
         ``model.adoption``). ``progress(k)`` is called after each replication.
         """
         records, curves = [], []
-        for r in range(replications):
+        which = range(replications) if isinstance(replications, int) else list(replications)
+        for done, r in enumerate(which, 1):
             model = self.model(seed, r).run(self.steps)
             adoption = model.adoption
             by_unit = model.adoption_by("unit") if model.org is not None else None
@@ -81,7 +86,7 @@ class Scenario:
             records.append({"replication": r, **summary(adoption, by_unit=by_unit, cost=cost)})
             curves.append(adoption.assign(replication=r))
             if progress is not None:
-                progress(r + 1)
+                progress(done)
         runs = pd.DataFrame.from_records(records)
         timeseries = pd.concat(curves, ignore_index=True)
         order = ["replication"] + [c for c in timeseries.columns if c != "replication"]

@@ -2,135 +2,373 @@
 
 Layout of a store (``results/<task_name>/`` by default)::
 
-    jobs/<config_hash>-<seed>.yaml                 the job's resolved config
-    jobs/<config_hash>-<seed>.timeseries.parquet   one row per replication, week, behavior
-    jobs/<config_hash>-<seed>.runs.parquet         one row per replication (the summary)
-    runs.parquet, timeseries.parquet               every job merged (see :func:`merge`)
+    jobs/<hash>-<seed>-r<first>-<stop>.yaml                the job's resolved config
+    jobs/<hash>-<seed>-r<first>-<stop>.timeseries.parquet  a row per replication, week, behavior
+    jobs/<hash>-<seed>-r<first>-<stop>.runs.parquet        a row per replication (the summary)
+    jobs/corrupt/                                         files set aside, never read
+    runs.parquet, timeseries.parquet                      every job merged (:func:`merge`)
+    .locks/                                               one lock file per job, one for merging
 
-Every file is written under a temporary name beside its target and renamed,
-so that a reader (or a sweep killed half way) never sees half a file. A job
-counts as finished once its ``runs`` file exists, which is written last; a
-sweep started again skips finished jobs (:func:`finished`) and redoes the
-others. Nothing finished is ever rewritten.
+A *job* is a scenario (``config_hash``, of everything that changes results)
+and a ``seed``; its replications ``first .. stop - 1`` land in one *chunk* of
+three files, so raising ``replications`` later runs only the new ones into a
+new chunk, and a replication (scenario, seed, replication) is stored once.
 
-Each row carries the ``config_hash`` (of everything that affects results
-except the seed), the ``seed``, the package ``version`` and the swept
-parameters as columns, so that the merged tables answer queries without
-joins: ``pandas.read_parquet("results/x/runs.parquet")`` or DuckDB's
-``SELECT * FROM 'results/x/runs.parquet'``.
+What the store guarantees:
+
+- Every file is written under a temporary name beside its target (with the
+  user's umask) and renamed, the ``runs`` file last: a reader, or a sweep
+  killed half way, never sees half a file.
+- A chunk counts as finished only when its files read back whole (Parquet
+  footers, row counts against what the writer recorded); a corrupt one is set
+  aside in ``jobs/corrupt/``, named in one line, and run again.
+- A job is run under its lock (``filelock``), so two sweeps writing into one
+  store at once compute each job once; merging runs under the store's lock.
+- Any failure to write raises :class:`StoreError`, one line naming the file
+  and the cause. Nothing finished is ever rewritten.
+- Every row carries the whole scenario (:mod:`sim.columns`) beside
+  ``config_hash``, ``seed``, ``replication`` and ``version``, so the merged
+  tables answer queries without joins.
 """
 
 from __future__ import annotations
 
-import hashlib
+import errno
 import json
 import os
-import tempfile
+import re
+import secrets
+import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock
 
-__all__ = ["config_hash", "finished", "job_stem", "list_jobs", "merge", "stores", "write_job"]
+__all__ = [
+    "Chunk",
+    "StoreError",
+    "chunks",
+    "config_hash",
+    "done",
+    "job_lock",
+    "list_jobs",
+    "merge",
+    "read_runs",
+    "stores",
+    "write_chunk",
+]
 
 #: Config keys that do not change results: left out of the hash.
-NOT_HASHED = ("seed", "hydra", "paths", "threads", "progress", "task_name")
+NOT_HASHED = ("seed", "replications", "hydra", "paths", "threads", "progress", "task_name")
+
+#: Leading key columns of every row; the scenario's columns follow them.
+KEY_COLUMNS = ("config_hash", "seed", "replication", "version")
+
+_ROWS = b"orgsim.timeseries_rows"  # what the writer recorded, in the runs file's schema
+_STEM = re.compile(r"^(?P<digest>[0-9a-z]+)-(?P<seed>\d+)-r(?P<first>\d+)-(?P<stop>\d+)$")
+_TABLES = ("timeseries", "runs")  # the runs file last: it marks the chunk finished
+
+_CAUSES = {
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.ENOTDIR: "not a directory",
+    errno.EISDIR: "is a directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be written or read; the message names the file and the cause."""
+
+
+def _cause(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.errno in _CAUSES:
+        return _CAUSES[error.errno]
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def _say(message):
+    print(f"orgsim: {message}", file=sys.stderr, flush=True)
 
 
 def config_hash(config: dict) -> str:
     """A stable hash of a resolved config (plain dict), without the keys in NOT_HASHED."""
+    import hashlib
+
     kept = {k: v for k, v in config.items() if k not in NOT_HASHED}
     text = json.dumps(kept, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def job_stem(digest: str, seed: int) -> str:
-    return f"{digest}-{seed}"
+class Chunk(NamedTuple):
+    """Replications ``first .. stop - 1`` of the job (``digest``, ``seed``)."""
+
+    digest: str
+    seed: int
+    first: int
+    stop: int
+
+    @property
+    def stem(self) -> str:
+        return f"{self.digest}-{self.seed}-r{self.first}-{self.stop}"
+
+    def path(self, store, table) -> Path:
+        suffix = "yaml" if table == "yaml" else f"{table}.parquet"
+        return Path(store) / "jobs" / f"{self.stem}.{suffix}"
+
+    @classmethod
+    def parse(cls, name) -> Chunk | None:
+        found = _STEM.match(name.removesuffix(".runs.parquet"))
+        if not found or not name.endswith(".runs.parquet"):
+            return None
+        d = found.groupdict()
+        return cls(d["digest"], int(d["seed"]), int(d["first"]), int(d["stop"]))
 
 
-def _jobs(store) -> Path:
-    return Path(store) / "jobs"
-
-
-def finished(store, digest, seed) -> bool:
-    """Whether the job (config hash, seed) has its results in ``store``."""
-    return (_jobs(store) / f"{job_stem(digest, seed)}.runs.parquet").exists()
+def _mkdir(path: Path):
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"cannot create {path}: {_cause(error)}") from None
+    if not path.is_dir():
+        raise StoreError(f"cannot create {path}: not a directory")
 
 
 def _atomic(target: Path, write):
     """Call ``write(path)`` on a temporary file beside ``target``, then rename it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
+    _mkdir(target.parent)
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
+        # os.open applies the umask (mkstemp would make the file 0600).
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
         write(tmp)
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as error:
+        tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise StoreError(f"cannot write {target}: {_cause(error)}") from None
         raise
 
 
-def _with_keys(frame, keys):
-    """``frame`` with the job's key columns in front."""
-    front = pd.DataFrame({k: [v] * len(frame) for k, v in keys.items()}, index=frame.index)
-    return pd.concat([front, frame], axis=1)
+@contextmanager
+def _lock(store, name):
+    where = Path(store) / ".locks"
+    _mkdir(where)
+    try:
+        lock = FileLock(where / f"{name}.lock")
+        lock.acquire()
+    except OSError as error:
+        raise StoreError(f"cannot lock {where / name}.lock: {_cause(error)}") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
-def write_job(store, digest, seed, runs, timeseries, config_yaml, keys):
-    """Write one job's tables and config; the ``runs`` file last (it marks the job finished).
+def job_lock(store, digest, seed):
+    """Held while a job's chunks are checked, computed and written (one process at a time)."""
+    return _lock(store, f"{digest}-{seed}")
 
-    ``keys`` (dict) become the leading columns of both tables: ``config_hash``,
-    ``seed``, ``version`` and the swept parameters.
+
+def chunks(store) -> list[Chunk]:
+    """The chunks whose ``runs`` file exists, by hash, seed and first replication.
+
+    Files in ``jobs/`` that are no chunk of this orgsim are named once and ignored.
     """
-    stem = job_stem(digest, seed)
-    jobs = _jobs(store)
-    # A run of this job killed while writing left its temporary files; only
-    # this job writes under its name, so they are safe to remove.
-    for stale in jobs.glob(f".{stem}.*.tmp"):
+    jobs = Path(store) / "jobs"
+    found = []
+    for path in sorted(jobs.glob("*.runs.parquet")) if jobs.is_dir() else []:
+        chunk = Chunk.parse(path.name)
+        if chunk is None:
+            _say(f"{path}: not a job file of this orgsim version: ignored")
+        else:
+            found.append(chunk)
+    return sorted(found)
+
+
+def _problem(store, chunk) -> str | None:
+    """Why ``chunk`` cannot be believed, or None when its files read back whole."""
+    if not chunk.path(store, "yaml").is_file():
+        return "its config file is missing"
+    try:
+        runs = pq.read_metadata(chunk.path(store, "runs"))
+        if runs.num_rows != chunk.stop - chunk.first:
+            return f"{runs.num_rows} runs instead of {chunk.stop - chunk.first}"
+        expected = (runs.metadata or {}).get(_ROWS)
+        if expected is None:
+            return "no row count recorded"
+        series = pq.read_metadata(chunk.path(store, "timeseries"))
+        if series.num_rows != int(expected):
+            return f"{series.num_rows} time-series rows instead of {int(expected)}"
+    except (OSError, pa.ArrowException) as error:
+        return _cause(error)
+    return None
+
+
+def _set_aside(store, chunk, problem):
+    aside = Path(store) / "jobs" / "corrupt"
+    _mkdir(aside)
+    for table in ("runs", "timeseries", "yaml"):
+        path = chunk.path(store, table)
+        if path.exists():
+            target = aside / path.name
+            if target.exists():
+                target = aside / f"{path.name}.{secrets.token_hex(4)}"
+            try:
+                os.replace(path, target)
+            except OSError as error:
+                raise StoreError(f"cannot set aside {path}: {_cause(error)}") from None
+    return f"{chunk.path(store, 'runs')} is corrupt ({problem}): set aside in {aside}"
+
+
+def done(store, digest, seed) -> set[int]:
+    """The replications of a job that the store holds whole; call under :func:`job_lock`.
+
+    A corrupt chunk is set aside (named in one line on stderr), so that its
+    replications are run again.
+    """
+    held = set()
+    for chunk in chunks(store):
+        if (chunk.digest, chunk.seed) != (digest, seed):
+            continue
+        problem = _problem(store, chunk)
+        if problem is not None:
+            _say(_set_aside(store, chunk, problem) + "; running it again")
+            continue
+        held.update(range(chunk.first, chunk.stop))
+    return held
+
+
+def _table(frame, keys, schema):
+    """``frame`` with the key and scenario columns in front, typed by ``schema``."""
+    clash = set(keys) & set(frame.columns)
+    if clash:
+        raise ValueError(f"result columns clash with scenario columns: {sorted(clash)}")
+    n = len(frame)
+    body = pa.Table.from_pandas(frame, preserve_index=False)
+    front, names = [], []
+    for key in ("config_hash", "seed", "replication", "version"):
+        if key == "replication":
+            front.append(body.column("replication"))
+        else:
+            front.append(pa.array([keys[key]] * n))
+        names.append(key)
+    types = {f.name: f.type for f in schema} if schema is not None else {}
+    for key, value in keys.items():
+        if key in KEY_COLUMNS:
+            continue
+        front.append(pa.array([value] * n, type=types.get(key)))
+        names.append(key)
+    rest = [c for c in body.column_names if c != "replication"]
+    return pa.Table.from_arrays(front + [body.column(c) for c in rest], names=names + rest)
+
+
+def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None):
+    """Write one chunk's config and tables; the ``runs`` file last (it marks it finished).
+
+    Call under :func:`job_lock`. ``keys`` (dict: ``config_hash``, ``seed``,
+    ``version`` and the scenario's columns) lead every row of both tables,
+    typed by ``schema`` (:func:`sim.columns.scenario_schema`) where it names them.
+    Raises :class:`StoreError` naming the file when it cannot be written.
+    """
+    jobs = Path(store) / "jobs"
+    # Temporary files of a run of this job killed while writing: only the
+    # holder of the job's lock writes under its name, so they are safe to remove.
+    for stale in jobs.glob(f".{chunk.digest}-{chunk.seed}-r*.tmp") if jobs.is_dir() else []:
         stale.unlink(missing_ok=True)
-    _atomic(jobs / f"{stem}.yaml", lambda p: Path(p).write_text(config_yaml))
-    for name, frame in (("timeseries", timeseries), ("runs", runs)):
-        table = pa.Table.from_pandas(_with_keys(frame, keys), preserve_index=False)
-        _atomic(jobs / f"{stem}.{name}.parquet", lambda p, t=table: pq.write_table(t, p))
+    _atomic(chunk.path(store, "yaml"), lambda p: Path(p).write_text(config_yaml))
+    series = _table(timeseries, keys, schema)
+    summary = _table(runs, keys, schema)
+    recorded = {**(summary.schema.metadata or {}), _ROWS: str(series.num_rows).encode()}
+    summary = summary.replace_schema_metadata(recorded)
+    for name, table in (("timeseries", series), ("runs", summary)):
+        _atomic(chunk.path(store, name), lambda p, t=table: pq.write_table(t, p))
+
+
+def read_runs(store, digest, seed) -> pd.DataFrame:
+    """The ``runs`` rows the store holds for one job, by replication."""
+    frames = [
+        pd.read_parquet(c.path(store, "runs"))
+        for c in chunks(store)
+        if (c.digest, c.seed) == (digest, seed)
+    ]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True).sort_values("replication", ignore_index=True)
 
 
 def list_jobs(store) -> pd.DataFrame:
-    """The finished jobs of a store: ``config_hash``, ``seed``, ``runs`` (replications)."""
-    rows = []
-    for path in _jobs(store).glob("*.runs.parquet"):
-        digest, seed = path.name.removesuffix(".runs.parquet").rsplit("-", 1)
-        rows.append((digest, int(seed), pq.read_metadata(path).num_rows))
-    rows.sort()
+    """The jobs of a store: ``config_hash``, ``seed``, ``runs`` (replications held)."""
+    held = {}
+    for chunk in chunks(store):
+        key = (chunk.digest, chunk.seed)
+        held[key] = held.get(key, 0) + chunk.stop - chunk.first
+    rows = [(d, s, n) for (d, s), n in sorted(held.items())]
     return pd.DataFrame(rows, columns=["config_hash", "seed", "runs"])
 
 
-def _merged(paths) -> pa.Table | None:
-    tables = [pq.read_table(p) for p in paths]
-    if not tables:
-        return None
-    # Jobs of different sweeps may have swept different parameters: missing
-    # columns become nulls, numbers of different widths are promoted.
-    return pa.concat_tables(tables, promote_options="permissive")
+def _read(store, chunk, name):
+    path = chunk.path(store, name)
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as error:
+        raise _Corrupt(chunk, _cause(error)) from None
+
+
+class _Corrupt(Exception):
+    def __init__(self, chunk, problem):
+        super().__init__(problem)
+        self.chunk, self.problem = chunk, problem
 
 
 def merge(store) -> dict:
-    """Merge the finished jobs of ``store`` into ``runs.parquet`` and ``timeseries.parquet``.
+    """Merge the finished chunks of ``store`` into ``runs.parquet`` and ``timeseries.parquet``.
 
-    Only jobs whose ``runs`` file exists are merged, ordered by config hash
-    and then seed, so that merging the same jobs twice gives
-    identical files. Returns the number of rows written per table.
+    Ordered by config hash, seed and replication, so that the same
+    replications give identical files however they were chunked. Runs under
+    the store's lock. A corrupt chunk is set aside and the others merged;
+    then :class:`StoreError` says which (the same command runs it again).
+    Returns the number of rows written per table.
     """
     store = Path(store)
-    stems = [f"{d}-{s}" for d, s in list_jobs(store)[["config_hash", "seed"]].itertuples(False)]
-    counts = {}
-    for name in ("runs", "timeseries"):
-        table = _merged([_jobs(store) / f"{stem}.{name}.parquet" for stem in stems])
-        if table is None:
-            counts[name] = 0
-            continue
-        _atomic(store / f"{name}.parquet", lambda p, t=table: pq.write_table(t, p))
-        counts[name] = table.num_rows
+    with _lock(store, "merge"):
+        for stale in store.glob(".*.parquet.*.tmp"):  # a merge killed half way
+            stale.unlink(missing_ok=True)
+        tables, corrupt = {name: [] for name in _TABLES}, []
+        for chunk in chunks(store):
+            problem = _problem(store, chunk)
+            try:
+                if problem is not None:
+                    raise _Corrupt(chunk, problem)
+                read = {name: _read(store, chunk, name) for name in _TABLES}
+            except _Corrupt as bad:
+                with job_lock(store, chunk.digest, chunk.seed):
+                    if chunk.path(store, "runs").exists():
+                        corrupt.append(_set_aside(store, bad.chunk, bad.problem))
+                continue
+            for name, table in read.items():
+                tables[name].append(table)
+        counts = {}
+        for name in ("runs", "timeseries"):
+            if not tables[name]:
+                counts[name] = 0
+                continue
+            # Ladders name the metric columns of runs: a mix of ladders fills the
+            # others with nulls.
+            table = pa.concat_tables(tables[name], promote_options="permissive")
+            table = table.replace_schema_metadata(None)
+            _atomic(store / f"{name}.parquet", lambda p, t=table: pq.write_table(t, p))
+            counts[name] = table.num_rows
+    if corrupt:
+        raise StoreError(f"{corrupt[0]}; run the same command again to redo it")
     return counts
 
 

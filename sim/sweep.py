@@ -26,7 +26,10 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType, ValueType
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-__all__ = ["SweepConfigLoader", "warm_up", "warm_workers"]
+__all__ = ["SweepConfigLoader", "as_worker", "warm_up", "warm_workers"]
+
+#: Environment variable that tells a job which process is ``orgsim``'s own.
+MAIN_PID = "ORGSIM_MAIN_PID"
 
 #: Set by ``orgsim`` once it has composed and built every job of the command
 #: (:func:`sim.cli.precheck`): Hydra's own check of each batch would repeat it.
@@ -102,8 +105,41 @@ class SweepConfigLoader(ConfigLoaderImpl):
         return cfg
 
 
+_watching = False
+
+
+def as_worker():
+    """In one of ``orgsim``'s own worker processes: leave Ctrl-C to ``orgsim``, die with it.
+
+    A terminal's Ctrl-C reaches every process of the group; ``orgsim`` alone
+    answers it (one line, then it stops the workers), so a worker ignores it
+    rather than print a traceback. And a worker whose ``orgsim`` was killed
+    outright has nobody to report to: it exits at once instead of finishing
+    its job (an unfinished job leaves no file the store believes). No-op in
+    ``orgsim``'s own process and in workers it did not start (Ray's).
+    """
+    global _watching
+    main = os.environ.get(MAIN_PID)
+    if _watching or main is None or os.getppid() != int(main):
+        return
+    import signal
+    import threading
+    import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch(parent=int(main)):
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="orgsim-watch-parent", daemon=True).start()
+    _watching = True
+
+
 def warm_up():
     """Import what a job imports and load Numba's cached kernels (run in a fresh worker)."""
+    as_worker()
     import sim.cli  # noqa: F401  (what unpickling a job imports)
     from sim.model import OrgModel
     from sim.org import generate

@@ -8,11 +8,13 @@ import sys
 import time
 from pathlib import Path
 
+import numba
 import pandas as pd
 import pytest
 
 BIN = Path(sys.executable).parent
 SMALL = ["org=startup", "replications=2", "steps=12"]
+_CORES = numba.config.NUMBA_NUM_THREADS
 
 
 def orgsim(tmp_path, *args, env=None, check=True):
@@ -45,7 +47,7 @@ def test_single_run_writes_the_store(tmp_path):
     assert "final_fraction_consume" in runs.columns
     assert "final_fraction_consume" in done.stdout and "results:" in done.stdout
     jobs = sorted(p.name for p in (tmp_path / "results" / "orgsim" / "jobs").iterdir())
-    stem = f"{runs.config_hash[0]}-0"
+    stem = f"{runs.config_hash[0]}-0-r0-2"
     assert jobs == [f"{stem}.runs.parquet", f"{stem}.timeseries.parquet", f"{stem}.yaml"]
     assert (
         "humanized" not in (tmp_path / "results" / "orgsim" / "jobs" / f"{stem}.yaml").read_text()
@@ -144,17 +146,48 @@ BAD = [
     (["experiment=nope"], "experiment=nope: no such option"),
     (["-m", "+experiment=rollout_2x2", "rollout.expand_week=0"], "'expand_week' parameter"),
     (["seed=range(0,3)"], "requires --multirun"),
+    (["+culture.foo=1"], "culture.foo: no such key (keys there: open, trust"),
+    (["+rollout.champion=0.1"], "rollout.champion: no such key (keys there:"),
+    (["+rule.thetta=0.1"], "rule.thetta: no such key (keys there: name, peer_weight"),
+    (["+org.size=5"], "org.size: no such key"),
+    (["seed=9223372036854775808"], "seed: 9223372036854775808 is too large"),
+    (["org.seed=99999999999999999999"], "org.seed: 99999999999999999999 is too large"),
+    (["rollout.training_capacity=9223372036854775808"], "rollout.training_capacity: 92233"),
+    (["rollout.expand_week=9223372036854775808"], "rollout.expand_week: 9223372036854775808 is"),
+    (["rollout.wave_units=9223372036854775808"], "rollout.wave_units: 9223372036854775808 is t"),
+    (["rollout.wave_weeks=9223372036854775808"], "rollout.wave_weeks: 9223372036854775808 is t"),
+    (["rollout.top_levels=9223372036854775808"], "rollout.top_levels: 9223372036854775808 is t"),
+    (["org.headcount=-9223372036854775809"], "org.headcount: -9223372036854775809 is too l"),
+    (["steps=9223372036854775808"], "steps: 9223372036854775808 is too large"),
+    ([f"threads={_CORES + 1}"], f"threads: {_CORES + 1} threads, but Numba may use at most"),
+    (["threads=0"], "The 'threads' parameter of orgsim must be an int in the range [1, inf)"),
+    (["-m", "seed=0,1", "hydra.launcher.n_jobs=0"], "hydra.launcher.n_jobs: must be a number"),
+    (["task_name=../../x"], "task_name: must name one folder inside paths.results"),
+    (["task_name=a/b"], "task_name: must name one folder inside paths.results"),
+    (["task_name="], "task_name: must name one folder inside paths.results (no '/', not '..'). "
+     "Got ''."),
+    (["paths.results=taken"], "paths.results: "),
+    (["paths.results=taken/below"], "paths.results: "),
+    (["-m", "culture.trust=0.5", "rollout.top_levels=0,9223372036854775808"], "top_levels: 922"),
+    (["behavior.ladder=[]"], "behavior.ladder: must hold at least one behavior"),
+    (["+behavior.ladder.0.cost=1"], "no such key"),
 ]
 
 
 @pytest.mark.parametrize(("args", "message"), BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_bad_config_one_line_exit_2_nothing_written(tmp_path, args, message):
+    (tmp_path / "taken").write_text("a file where the results would go")
+    before = _tree(tmp_path)
     done = orgsim(tmp_path, *args, check=False)
-    assert done.returncode == 2
+    assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("orgsim: error: ")
     assert message in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
-    assert list(tmp_path.iterdir()) == []
+    assert _tree(tmp_path) == before
+
+
+def _tree(where):
+    return sorted((str(p.relative_to(where)), p.stat().st_size) for p in where.rglob("*"))
 
 
 def test_broken_csv_names_file_and_row(tmp_path):

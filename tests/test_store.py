@@ -1,82 +1,198 @@
-"""The results store: atomic files, finished jobs, merging, hashing."""
+"""The results store: atomic files, chunks checked before they are believed, merging, locks."""
 
+import os
+import stat
+import threading
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from sim import store
+from sim.store import Chunk
 
 
-def _frames(k=2):
-    runs = pd.DataFrame({"replication": range(k), "final_fraction_x": [0.5] * k})
-    curves = pd.DataFrame({"replication": [0] * 3, "step": range(3), "fraction": [0.1, 0.2, 0.3]})
+def _frames(first=0, stop=2):
+    reps = list(range(first, stop))
+    runs = pd.DataFrame({"replication": reps, "final_fraction_x": [0.5] * len(reps)})
+    curves = pd.DataFrame(
+        {
+            "replication": [r for r in reps for _ in range(3)],
+            "step": [s for _ in reps for s in range(3)],
+            "fraction": [0.1, 0.2, 0.3] * len(reps),
+        }
+    )
     return runs, curves
 
 
-def test_hash_ignores_seed_paths_and_threads_but_not_parameters():
-    base = {"seed": 1, "paths": {"store": "a"}, "threads": 1, "culture": {"trust": 0.5}}
-    same = {"seed": 2, "paths": {"store": "b"}, "threads": None, "culture": {"trust": 0.5}}
+def _write(where, digest="a", seed=0, first=0, stop=2, **keys):
+    runs, curves = _frames(first, stop)
+    chunk = Chunk(digest, seed, first, stop)
+    keys = {"config_hash": digest, "seed": seed, "version": "x", **keys}
+    store.write_chunk(where, chunk, runs, curves, "k: 1\n", keys)
+    return chunk
+
+
+def test_hash_ignores_seed_replications_paths_and_threads_but_not_parameters():
+    base = {"seed": 1, "replications": 10, "paths": {"store": "a"}, "threads": 1,
+            "culture": {"trust": 0.5}}  # fmt: skip
+    same = {"seed": 2, "replications": 20, "paths": {"store": "b"}, "threads": None,
+            "culture": {"trust": 0.5}}  # fmt: skip
     other = {**base, "culture": {"trust": 0.6}}
     assert store.config_hash(base) == store.config_hash(same) != store.config_hash(other)
 
 
-def test_write_marks_finished_and_merge_orders_by_hash_then_seed(tmp_path):
-    runs, curves = _frames()
-    for digest, seed in (("b", 2), ("a", 10), ("a", 2)):
-        keys = {"config_hash": digest, "seed": seed, "version": "x"}
-        store.write_job(tmp_path, digest, seed, runs, curves, "k: 1\n", keys)
-        assert store.finished(tmp_path, digest, seed)
-    assert not store.finished(tmp_path, "a", 3)
+def test_chunks_are_done_and_merge_orders_by_hash_seed_replication(tmp_path):
+    _write(tmp_path, "b", 2)
+    _write(tmp_path, "a", 10)
+    _write(tmp_path, "a", 2, 2, 4)  # replications 2..3 first, then 0..1
+    _write(tmp_path, "a", 2, 0, 2)
+    assert store.done(tmp_path, "a", 2) == {0, 1, 2, 3}
+    assert store.done(tmp_path, "a", 3) == set()
     counts = store.merge(tmp_path)
     merged = pd.read_parquet(tmp_path / "runs.parquet")
-    assert counts == {"runs": 6, "timeseries": 9}
-    assert list(zip(merged.config_hash, merged.seed, strict=True))[::2] == [
-        ("a", 2), ("a", 10), ("b", 2)
+    assert counts == {"runs": 8, "timeseries": 24}
+    assert list(zip(merged.config_hash, merged.seed, merged.replication, strict=True)) == [
+        ("a", 2, 0), ("a", 2, 1), ("a", 2, 2), ("a", 2, 3),
+        ("a", 10, 0), ("a", 10, 1), ("b", 2, 0), ("b", 2, 1),
     ]  # fmt: skip
-    assert list(merged.columns[:3]) == ["config_hash", "seed", "version"]
-    assert store.list_jobs(tmp_path).runs.tolist() == [2, 2, 2]
+    assert list(merged.columns[:4]) == ["config_hash", "seed", "replication", "version"]
+    assert store.list_jobs(tmp_path).runs.tolist() == [4, 2, 2]
+    assert store.read_runs(tmp_path, "a", 2).replication.tolist() == [0, 1, 2, 3]
 
 
-def test_jobs_with_different_swept_columns_merge(tmp_path):
-    runs, curves = _frames()
-    store.write_job(
-        tmp_path, "a", 0, runs, curves, "", {"config_hash": "a", "seed": 0, "rule": "x"}
-    )
-    store.write_job(tmp_path, "b", 0, runs, curves, "", {"config_hash": "b", "seed": 0, "q": 0.3})
-    merged = pd.read_parquet(tmp_path / "runs.parquet") if store.merge(tmp_path) else None
-    assert merged.rule.tolist()[:2] == ["x", "x"] and merged.q.isna().tolist()[:2] == [True, True]
+def test_files_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        chunk = _write(tmp_path)
+        store.merge(tmp_path)
+    finally:
+        os.umask(old)
+    for path in (chunk.path(tmp_path, "runs"), chunk.path(tmp_path, "yaml"),
+                 tmp_path / "runs.parquet"):  # fmt: skip
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def test_a_write_that_dies_half_way_leaves_no_file(tmp_path, monkeypatch):
-    runs, curves = _frames()
-
     def dying(table, path):
         Path(path).write_bytes(b"PAR1 half a file")
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store.pq, "write_table", dying)
-    with pytest.raises(OSError, match="disk full"):
-        store.write_job(tmp_path, "a", 0, runs, curves, "k: 1\n", {"config_hash": "a", "seed": 0})
-    assert not store.finished(tmp_path, "a", 0)
-    assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == ["a-0.yaml"]
+    with pytest.raises(
+        store.StoreError, match=r"cannot write .*a-0-r0-2.timeseries.parquet: disk full"
+    ):
+        _write(tmp_path)
+    assert store.done(tmp_path, "a", 0) == set()
+    assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == ["a-0-r0-2.yaml"]
 
 
 def test_a_killed_write_is_cleaned_up_when_the_job_runs_again(tmp_path):
-    runs, curves = _frames()
     (tmp_path / "jobs").mkdir()
-    stale = tmp_path / "jobs" / ".a-0.runs.parquet.x1y2.tmp"
+    stale = tmp_path / "jobs" / ".a-0-r0-2.runs.parquet.x1y2.tmp"
     stale.write_bytes(b"PAR1 half")
-    other = tmp_path / "jobs" / ".b-0.runs.parquet.x1y2.tmp"  # another job's: left alone
+    other = tmp_path / "jobs" / ".b-0-r0-2.runs.parquet.x1y2.tmp"  # another job's: left alone
     other.write_bytes(b"PAR1 half")
-    store.write_job(tmp_path, "a", 0, runs, curves, "", {"config_hash": "a", "seed": 0})
-    assert not stale.exists() and other.exists() and store.finished(tmp_path, "a", 0)
+    _write(tmp_path)
+    assert not stale.exists() and other.exists() and store.done(tmp_path, "a", 0) == {0, 1}
+
+
+@pytest.mark.parametrize("table", ["runs", "timeseries"])
+def test_a_truncated_file_is_named_set_aside_and_not_done(tmp_path, capsys, table):
+    chunk = _write(tmp_path)
+    path = chunk.path(tmp_path, table)
+    path.write_bytes(path.read_bytes()[:-200])
+    assert store.done(tmp_path, "a", 0) == set()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{chunk.path(tmp_path, 'runs')} is corrupt" in err
+    assert "set aside" in err and "running it again" in err
+    assert not chunk.path(tmp_path, "runs").exists()
+    assert (tmp_path / "jobs" / "corrupt" / path.name).exists()
+
+
+def test_a_chunk_with_too_few_rows_is_not_believed(tmp_path, capsys):
+    chunk = _write(tmp_path)
+    runs, curves = _frames()
+    keys = {"config_hash": "a", "seed": 0, "version": "x"}
+    # A timeseries file swapped for a shorter one that reads back fine.
+    pq.write_table(store._table(curves.iloc[:2], keys, None), chunk.path(tmp_path, "timeseries"))
+    assert store.done(tmp_path, "a", 0) == set()
+    assert "2 time-series rows instead of 6" in capsys.readouterr().err
+
+
+def test_merge_sets_aside_a_corrupt_chunk_merges_the_rest_and_fails(tmp_path):
+    good = _write(tmp_path, "a")
+    bad = _write(tmp_path, "b")
+    bad.path(tmp_path, "runs").write_bytes(b"PAR1 not parquet at all PAR1")
+    with pytest.raises(store.StoreError, match=r"b-0-r0-2.runs.parquet is corrupt .*run the same"):
+        store.merge(tmp_path)
+    merged = pd.read_parquet(tmp_path / "runs.parquet")
+    assert set(merged.config_hash) == {"a"} and good.path(tmp_path, "runs").exists()
+    assert not bad.path(tmp_path, "runs").exists()
+    assert store.merge(tmp_path) == {"runs": 2, "timeseries": 6}  # set aside: merges cleanly
+
+
+def test_merge_into_a_full_disk_names_the_file(tmp_path, monkeypatch):
+    _write(tmp_path)
+
+    def full(table, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.pq, "write_table", full)
+    with pytest.raises(store.StoreError, match=r"cannot write .*runs.parquet: disk full"):
+        store.merge(tmp_path)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_merge_removes_what_a_killed_merge_left(tmp_path):
+    _write(tmp_path)
+    left = tmp_path / ".runs.parquet.abcd1234.tmp"
+    left.write_bytes(b"")
+    store.merge(tmp_path)
+    assert not left.exists()
+
+
+def test_stray_files_are_named_and_ignored(tmp_path, capsys):
+    _write(tmp_path)
+    (tmp_path / "jobs" / "notes.runs.parquet").write_bytes(b"hello")
+    (tmp_path / "jobs" / "notes.txt").write_text("hello")
+    assert store.merge(tmp_path) == {"runs": 2, "timeseries": 6}
+    assert "notes.runs.parquet: not a job file" in capsys.readouterr().err
+
+
+def test_a_store_in_a_file_is_a_store_error(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(store.StoreError, match=r"cannot create .*file/jobs: not a directory"):
+        _write(tmp_path / "file")
+
+
+def test_job_lock_lets_one_holder_at_a_time(tmp_path):
+    inside, overlaps = [], []
+
+    def job():
+        with store.job_lock(tmp_path, "a", 0):
+            inside.append(1)
+            overlaps.append(len(inside))
+            threading.Event().wait(0.05)
+            inside.pop()
+
+    threads = [threading.Thread(target=job) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlaps == [1, 1, 1, 1]
+
+
+def test_key_columns_may_not_clash_with_result_columns(tmp_path):
+    with pytest.raises(ValueError, match="clash"):
+        _write(tmp_path, step=1)
 
 
 def test_stores_finds_stores_below_a_folder(tmp_path):
-    runs, curves = _frames()
     for task in ("one", "two"):
-        store.write_job(tmp_path / task, "a", 0, runs, curves, "", {"config_hash": "a", "seed": 0})
+        _write(tmp_path / task)
     (tmp_path / "other").mkdir()
     assert [p.name for p in store.stores(tmp_path)] == ["one", "two"]
     assert store.stores(tmp_path / "one") == [tmp_path / "one"]

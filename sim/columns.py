@@ -1,0 +1,166 @@
+"""The scenario every result row carries, as columns (DESIGN §5).
+
+A row of the store says which scenario it belongs to whatever the command
+line said: the value of every lever and uncertainty (``rollout.*``,
+``culture.*``, ``org.*``, ``network.*``, ``rule.*``, ``behavior.ladder``,
+``steps``) and the names of the presets chosen (``org``, ``network``,
+``culture``, ``rule``, ``rollout``, ``experiment``; the ``behavior`` group's
+preset is in ``ladder``, since ``behavior`` names the behavior of a
+time-series row). The columns and their types come from the config schemas
+of :mod:`sim.conf`, so every job file of every store has the same scenario
+columns, with the same types, whichever rule, ladder or preset it ran:
+DuckDB globs and pandas groupbys work on any mix of commands.
+
+Input files enter by their contents: ``org.path`` and ``org.ties`` become
+``org.path_sha256`` and ``org.ties_sha256`` (a file's name can carry a
+person's name; its path stays in the job's config file beside the results),
+and the scenario hash covers those digests, so an edited org chart runs anew.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import typing
+from pathlib import Path
+from types import NoneType, UnionType
+
+import pyarrow as pa
+
+from sim import conf
+
+__all__ = [
+    "INPUT_FILES",
+    "PRESETS",
+    "file_digest",
+    "hashed_config",
+    "input_digests",
+    "scenario_schema",
+    "scenario_values",
+]
+
+#: Config keys that are not part of a scenario: how and where it runs, and
+#: which replications (those are row keys: ``seed``, ``replication``).
+NOT_SCENARIO = ("seed", "replications", "task_name", "threads", "progress", "paths", "hydra")
+
+#: Config groups whose chosen preset names a column: ``{group: column}``.
+PRESETS = {
+    "org": "org",
+    "network": "network",
+    "culture": "culture",
+    "behavior": "ladder",
+    "rule": "rule",
+    "rollout": "rollout",
+    "experiment": "experiment",
+}
+
+#: Keys holding input files: their columns carry the contents' SHA-256, not the path.
+INPUT_FILES = ("org.path", "org.ties")
+
+_ARROW = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.string()}
+
+
+def _arrow_type(hint):
+    """The Arrow type of a schema field's type; anything not a scalar is JSON text."""
+    if isinstance(hint, UnionType) or typing.get_origin(hint) is typing.Union:
+        kinds = [k for k in typing.get_args(hint) if k is not NoneType]
+        hint = kinds[0] if len(kinds) == 1 else str
+    return _ARROW.get(hint, pa.string())
+
+
+def _fields(schema, prefix):
+    hints = typing.get_type_hints(schema)
+    return {f"{prefix}{f.name}": hints[f.name] for f in dataclasses.fields(schema)}
+
+
+def _value_fields():
+    """``{column: type}`` of every scenario value, from the config schemas."""
+    columns = {}
+    hints = typing.get_type_hints(conf.Config)
+    for f in dataclasses.fields(conf.Config):
+        if f.name in NOT_SCENARIO:
+            continue
+        hint = hints[f.name]
+        if f.name == "rule":  # one schema per rule: the union of their fields
+            for schema in conf._RULES.values():
+                for column, kind in _fields(schema, "rule.").items():
+                    if columns.setdefault(column, kind) != kind:
+                        raise TypeError(f"{column}: rules disagree on its type")
+        elif dataclasses.is_dataclass(hint):
+            columns.update(_fields(hint, f"{f.name}."))
+        else:
+            columns[f.name] = hint
+    for key in INPUT_FILES:
+        del columns[key]
+        columns[f"{key}_sha256"] = str
+    return columns
+
+
+def scenario_schema() -> pa.Schema:
+    """The scenario columns (presets first, then values in config order) and their types."""
+    presets = [pa.field(column, pa.string()) for column in PRESETS.values()]
+    values = [pa.field(c, _arrow_type(kind)) for c, kind in _value_fields().items()]
+    return pa.schema(presets + values)
+
+
+def _flat(tree, prefix=""):
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            yield from _flat(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def scenario_values(resolved, choices, digests) -> dict:
+    """One job's scenario columns: ``{column: value}`` in :func:`scenario_schema` order.
+
+    Parameters
+    ----------
+    resolved : dict
+        The job's resolved config (``OmegaConf.to_container(cfg, resolve=True)``).
+    choices : dict
+        Hydra's ``runtime.choices`` (group -> chosen option).
+    digests : dict
+        :func:`input_digests` of the job.
+    """
+    flat = dict(_flat({k: v for k, v in resolved.items() if k not in NOT_SCENARIO}))
+    flat.update({f"{key}_sha256": digest for key, digest in digests.items()})
+    values = {}
+    for field in scenario_schema():
+        group = next((g for g, c in PRESETS.items() if c == field.name), None)
+        value = choices.get(group) if group is not None else flat.get(field.name)
+        if value is not None and field.type == pa.string() and not isinstance(value, str):
+            value = json.dumps(value, sort_keys=True)
+        values[field.name] = value
+    return values
+
+
+def file_digest(path) -> str:
+    """SHA-256 of a file's contents (hex), read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_digests(resolved, base_dir) -> dict:
+    """``{key: SHA-256}`` of the job's input files (relative paths from ``base_dir``)."""
+    digests = {}
+    for key in INPUT_FILES:
+        group, name = key.split(".")
+        path = resolved.get(group, {}).get(name)
+        if path:
+            digests[key] = file_digest(conf._resolve(path, base_dir))
+    return digests
+
+
+def hashed_config(resolved, digests) -> dict:
+    """What the scenario hash covers: the config, with input files by contents, not by path."""
+    hashed = {k: v for k, v in resolved.items() if k not in NOT_SCENARIO}
+    for key in INPUT_FILES:
+        group, name = key.split(".")
+        if group in hashed and name in hashed[group]:
+            hashed[group] = {**hashed[group], name: digests.get(key)}
+    return hashed
