@@ -23,7 +23,6 @@ import dataclasses
 import hashlib
 import json
 import typing
-from pathlib import Path
 from types import NoneType, UnionType
 
 import pyarrow as pa

@@ -113,7 +113,7 @@ def test_a_truncated_file_is_named_set_aside_and_not_done(tmp_path, capsys, tabl
 
 def test_a_chunk_with_too_few_rows_is_not_believed(tmp_path, capsys):
     chunk = _write(tmp_path)
-    runs, curves = _frames()
+    _, curves = _frames()
     keys = {"config_hash": "a", "seed": 0, "version": "x"}
     # A timeseries file swapped for a shorter one that reads back fine.
     pq.write_table(store._table(curves.iloc[:2], keys, None), chunk.path(tmp_path, "timeseries"))
