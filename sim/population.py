@@ -4,6 +4,14 @@ The culture is four dials in [0, 1] (DESIGN §1): ``open``, ``trust``,
 ``generative`` and ``courage``. Each person gets a base threshold
 (innovativeness), a risk aversion, a trust in leadership and an influence
 weight. Traits given with the org chart (``Org.traits``) replace the drawn ones.
+
+Influence is relative: only the ratios of people's influences matter (peer
+shares divide an influence-weighted sum of ties by another). Drawn influence has
+mean 1 (managers' times a factor); influence given with the org chart is
+rescaled by :func:`relative_influence` to a mean near 1, so that a column of
+influences and the same column multiplied by any positive number give the same
+results (exactly for a power of two, but for rounding otherwise), and no
+weighted sum of ties overflows.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import numpy as np
 from sim._rng import make_rng
 from sim._validation import check_per_node, check_scalar
 
-__all__ = ["TRAITS", "Culture", "Population"]
+__all__ = ["MAX_INFLUENCE_RATIO", "TRAITS", "Culture", "Population", "relative_influence"]
 
 #: Trait names and their allowed ranges: (low, high or None, closed) as in
 #: ``_validation.check_per_node``.
@@ -25,6 +33,55 @@ TRAITS = {
     "trust": (0.0, 1.0, "both"),
     "influence": (0.0, None, "neither"),
 }
+
+#: Given influence may span at most this factor, largest to smallest: within
+#: it, influence-weighted sums of ties neither overflow nor vanish.
+MAX_INFLUENCE_RATIO = 1e100
+_SQRT_HALF = 0.7071067811865476
+
+
+def relative_influence(values):
+    """Influence given with the data, rescaled by a power of two to a mean near 1.
+
+    Influence is relative, so it is rescaled like drawn influence (mean 1):
+    multiplied by the power of two that brings its mean into [0.71, 1.41).
+    Multiplying by a power of two is exact, so every ratio stays as given
+    (whole numbers stay exact in the ladder's running sums), values already
+    of that scale are returned unchanged, and ``c * values`` gives the same
+    array for any power of two ``c`` (for other ``c``, the same array times a
+    constant, which gives the same peer shares but for rounding in the last
+    bits). Computed without overflow,
+    whatever the magnitude of the values.
+
+    Parameters
+    ----------
+    values : array-like of float, shape (n,)
+        Finite values > 0; the largest at most :data:`MAX_INFLUENCE_RATIO`
+        times the smallest.
+
+    Returns
+    -------
+    float64 ndarray of shape (n,)
+
+    Raises
+    ------
+    ValueError
+        A value that is not finite and > 0, or too small beside the largest.
+    """
+    x = check_per_node(values, "influence", "relative_influence", low=0.0, closed="neither")
+    top = x.max()
+    small = np.flatnonzero(x < top / MAX_INFLUENCE_RATIO)
+    if small.shape[0]:
+        i = int(small[0])
+        raise ValueError(
+            f"The 'influence' parameter of relative_influence must span at most a factor "
+            f"{MAX_INFLUENCE_RATIO:g}; entry {i} is {float(x[i])!r}, the largest "
+            f"{float(top)!r}. Influence is relative: raise the smallest values."
+        )
+    top_exp = int(np.frexp(top)[1])
+    fraction, exp = np.frexp(np.ldexp(x, -top_exp).mean())  # a mean of values <= 1
+    exp = int(exp) - (1 if fraction < _SQRT_HALF else 0)
+    return np.ldexp(x, -(top_exp + exp))
 
 
 @dataclass(frozen=True)
@@ -79,7 +136,8 @@ class Population:
     trust : ndarray
         Trust in leadership in [0, 1]: filters commitment and endorsement.
     influence : ndarray
-        Weight (> 0) of a person's example in their colleagues' peer share.
+        Weight (> 0) of a person's example in their colleagues' peer share;
+        relative (only ratios matter), of mean about 1 when drawn.
     """
 
     threshold: np.ndarray
@@ -118,6 +176,10 @@ class Population:
         manager_influence=2.0,
     ):
         """Draw everyone's traits from the culture, then apply the org's own traits.
+
+        The org's ``influence`` replaces the drawn one whole (managers' factor
+        included), rescaled by :func:`relative_influence` to a mean near 1 as
+        drawn influence has: influence is relative.
 
         Each trait has its own child generator (spawned from ``seed``, which
         draws nothing from it), so traits given with the data, or a change of
@@ -189,5 +251,5 @@ class Population:
         }
         for name, values in org.traits.items():
             if name in traits:
-                traits[name] = values
+                traits[name] = relative_influence(values) if name == "influence" else values
         return cls(**traits)

@@ -196,3 +196,53 @@ def test_unknown_org_traits_are_refused():
     )
     with pytest.raises(ValueError, match=r"trait 'trusts' is not one of threshold, risk_aversion"):
         Population.draw(org, Culture(), 1)
+
+
+def test_relative_influence_is_a_power_of_two_away():
+    from sim.population import relative_influence
+
+    x = np.array([1.0, 2.0, 3.0, 10.0])  # mean 4: divided by 4
+    np.testing.assert_array_equal(relative_influence(x), x / 4)
+    same = np.array([0.75, 1.0, 1.25])
+    np.testing.assert_array_equal(relative_influence(same), same)
+    rng = np.random.default_rng(0)
+    for values in (rng.lognormal(0, 3, 1000), np.full(10_000, 1.7e308), np.array([5e-324])):
+        out = relative_influence(values)
+        assert 2**-0.5 <= out.mean() < 2**0.5
+        shift = int(np.frexp(out[0])[1] - np.frexp(values[0])[1])
+        np.testing.assert_array_equal(np.ldexp(values, shift), out)  # one power of two
+        np.testing.assert_array_equal(relative_influence(out), out)  # idempotent
+        shifted = np.ldexp(values, -40 if values.max() > 1 else 40)
+        np.testing.assert_array_equal(relative_influence(shifted), out)
+
+
+def test_relative_influence_rejects():
+    from sim.population import relative_influence
+
+    with pytest.raises(
+        ValueError,
+        match=r"'influence' parameter of relative_influence must span at most a factor 1e\+100; "
+        r"entry 1 is 1e-101, the largest 1.0",
+    ):
+        relative_influence([1.0, 1e-101])
+    with pytest.raises(ValueError, match=r"'influence' .* \(0, inf\); entry 0 is inf"):
+        relative_influence([np.inf, 1.0])
+
+
+def test_org_influence_replaces_drawn_influence_rescaled():
+    base = make_org(n=50)
+    given = np.linspace(1, 50, 50) * 3e306
+    org = type(base)(
+        manager=base.manager,
+        unit=base.unit,
+        unit_names=base.unit_names,
+        network=base.network,
+        traits={"influence": given},
+    )
+    people = Population.draw(org, Culture(open=0.0), 3)
+    # Managers' factor is not applied on top: the given column is the whole influence.
+    np.testing.assert_allclose(people.influence / people.influence[0], np.arange(1, 51))
+    assert 2**-0.5 <= people.influence.mean() < 2**0.5
+    model = OrgModel(rule=rules.Organizational(), org=org, population=people, seed=1)
+    model.run(5)
+    assert np.isfinite(model._state.strength).all()
