@@ -6,30 +6,31 @@ memory, to map results back), and the columns it does not use, a name column
 for instance, are never read into it.
 
 Every problem raises :class:`~sim.org.OrgError` with one line that names the
-file, the row (its line number in the file, the header being line 1) and the
-problem, e.g. ``"org.csv, row 13: duplicate employee_id 'E12' (first on row 3)"``
-or ``"org.csv: missing column(s) 'unit'; ..."`` when no row is to blame:
-unreadable, empty or header-only files, missing or repeated columns, rows with
-too many or too few fields, empty or duplicate ids, unknown managers, people who
-are their own manager, cycles in the reporting lines (named, with rows), several
-people at the top (unless ``allow_forest``), empty units, traits or weights that
-are not numbers in range, ties with unknown people and self-ties. The load fails
-whole: nothing is returned and nothing is half built.
+file, the row (the line on which it starts in the file, the header being line
+1) and the problem, e.g. ``"org.csv, row 13: duplicate employee_id 'E12' (first
+on row 3)"`` or ``"org.csv: missing column(s) 'unit'; ..."`` when no row is to
+blame: missing or unreadable files, directories, named pipes and other files
+that are not regular files, files too large for memory, text that is not UTF-8
+or holds NUL bytes, double quotes never closed (the row where the quote
+opens), empty or header-only files, missing or repeated columns, rows with too
+many or too few fields, empty or duplicate ids, unknown managers, people who
+are their own manager, cycles in the reporting lines (named, with rows),
+several people at the top (unless ``allow_forest``), empty units, traits or
+weights that are not numbers in range (influence spanning more than a factor
+1e100, weights outside 1e-100 to 1e100, with the people of the tie), ties with
+unknown people and self-ties. The load fails whole: nothing is returned and
+nothing is half built. Reading the CSV is :mod:`sim.org._csv`'s job.
 """
 
 from __future__ import annotations
-
-import codecs
-import csv
-import io
-import os
 
 import numpy as np
 
 from sim._validation import check_choice
 from sim.networks import from_edges
+from sim.org._csv import CsvFile, path_name, too_large
 from sim.org.core import Org, OrgError, reporting_levels
-from sim.population import TRAITS
+from sim.population import MAX_INFLUENCE_RATIO, TRAITS
 
 __all__ = ["from_csv"]
 
@@ -37,9 +38,12 @@ _CHART = ("employee_id", "manager_id", "unit")
 _CHART_NEEDS = "the org chart needs employee_id, manager_id, unit"
 _TIES = ("source", "target")
 _TIES_NEEDS = "the ties file needs source, target (and optionally weight)"
-# Trait columns: True for "finite and > 0", False for "in [0, 1]".
 # Trait columns, and whether a value must be > 0 rather than in [0, 1].
 _TRAITS = {name: high is None for name, (_, high, _) in TRAITS.items()}
+# Tie weights are relative (only shares count); bounded so that no sum of
+# weights, duplicates merged or a person's ties, overflows or vanishes, even
+# weighted by influence.
+_WEIGHTS = (1e-100, 1e100)
 _SHOW = 5  # people named in a message before "and N more"
 _CYCLE_SHOW = 8
 
@@ -68,7 +72,12 @@ def from_csv(
           are different ids. The person at the top has an empty ``manager_id``.
         - ``trust``, ``risk_aversion``, ``threshold`` (numbers in [0, 1]) and
           ``influence`` (finite, > 0), optional; a trait column needs a value
-          on every row. They become ``Org.traits``.
+          on every row. They become ``Org.traits``, as given. Influence is
+          relative: only ratios matter, the largest may be at most 1e100 times
+          the smallest, and :meth:`sim.population.Population.draw` rescales it
+          by a power of two to a mean near 1 (as drawn influence has), so a
+          column and the same column times any positive number give the same
+          results.
         - Any other column (names, titles, ...) is ignored and never stored.
 
         Node ``i`` is the ``i``-th person in the file; ``Org.labels`` holds the
@@ -77,9 +86,11 @@ def from_csv(
         fields are all empty (as spreadsheets leave at the end), are skipped.
     ties_path : str or os.PathLike, optional
         CSV of informal ties (collaboration, e-mail) with columns ``source``,
-        ``target`` (employee ids) and optionally ``weight`` (finite, > 0;
-        1 when the column is absent). Ties are undirected: duplicates, A,B and
-        B,A included, are merged with ``merge``. When None, the informal
+        ``target`` (employee ids) and optionally ``weight`` (a number from
+        1e-100 to 1e100, 1 when the column is absent; weights are relative,
+        only their ratios count in shares, and within these bounds no sum of
+        them overflows). Ties are undirected: duplicates, A,B and B,A
+        included, are merged with ``merge``. When None, the informal
         network is generated from the chart with
         ``sim.org.generate.informal_ties(manager, unit, mean_degree=...,
         openness=..., seed=...)``.
@@ -107,14 +118,22 @@ def from_csv(
             f"The 'allow_forest' parameter of from_csv must be a bool. Got {allow_forest!r} "
             f"instead."
         )
-    chart = _Csv(org_path, "org_path")
-    cols = chart.read(_CHART, tuple(_TRAITS), _CHART_NEEDS, "no people")
-    ids, manager, unit, unit_names, index = _hierarchy(chart, cols, bool(allow_forest))
-    traits = {}
-    for name, positive in _TRAITS.items():
-        if name in cols:
-            hint = "a trait column needs a value on every row (or leave the column out)"
-            traits[name] = _numbers(chart, cols[name], name, positive, hint)
+    org_name = path_name(org_path, "org_path")
+    if ties_path is not None:
+        path_name(ties_path, "ties_path")
+    try:
+        chart = CsvFile(org_path, "org_path")
+        cols = chart.read(_CHART, tuple(_TRAITS), _CHART_NEEDS, "no people")
+        ids, manager, unit, unit_names, index = _hierarchy(chart, cols, bool(allow_forest))
+        traits = {}
+        for name, positive in _TRAITS.items():
+            if name in cols:
+                hint = "a trait column needs a value on every row (or leave the column out)"
+                traits[name] = _numbers(chart, cols[name], name, positive, hint)
+    except MemoryError:
+        raise too_large(org_name) from None
+    if "influence" in traits:
+        _check_influence(chart, cols["influence"], traits["influence"], ids)
     if ties_path is None:
         from sim.org.generate import informal_ties
 
@@ -222,6 +241,19 @@ def _numbers(src, col, column, positive, empty_hint):
     return x[col.codes]
 
 
+def _check_influence(chart, col, x, ids):
+    """Influence is relative, but may span at most MAX_INFLUENCE_RATIO."""
+    top = int(np.argmax(x))
+    chart.check(
+        x < x[top] / MAX_INFLUENCE_RATIO,
+        lambda i: (
+            f"influence of {ids[i]!r} is {col[i]!r}, more than {MAX_INFLUENCE_RATIO:g} times "
+            f"smaller than the largest ({col[top]!r}, {chart.where(top)}); influence is "
+            f"relative, so only ratios matter: raise the smallest values"
+        ),
+    )
+
+
 def _float(text):
     try:
         return float(text)
@@ -230,9 +262,20 @@ def _float(text):
 
 
 def _ties(path, index, org_name, merge):
+    try:
+        src = CsvFile(path, "ties_path")
+        source, target, weights = _tie_arrays(src, index, org_name)
+        try:
+            return from_edges(source, target, index.shape[0], weights, merge=merge)
+        except ValueError as error:  # a backstop: the checks above should catch everything
+            raise src.error(str(error).removeprefix("from_edges: ")) from None
+    except MemoryError:
+        raise too_large(path_name(path, "ties_path")) from None
+
+
+def _tie_arrays(src, index, org_name):
     import pandas as pd
 
-    src = _Csv(path, "ties_path")
     cols = src.read(_TIES, ("weight",), _TIES_NEEDS, "no ties")
     ends = []
     for column in _TIES:
@@ -252,218 +295,18 @@ def _ties(path, index, org_name, merge):
         source == target,
         lambda i: f"{cols['source'][i]!r} is tied to themselves; self-ties are not allowed",
     )
-    weights = None
-    if "weight" in cols:
-        hint = "give every tie a weight (or leave the weight column out for weight 1)"
-        weights = _numbers(src, cols["weight"], "weight", True, hint)
-    try:
-        return from_edges(source, target, index.shape[0], weights, merge=merge)
-    except ValueError as error:  # weights adding up to infinity
-        raise src.error(str(error).removeprefix("from_edges: ")) from None
-
-
-class _Column:
-    """A column as codes into its distinct values, stripped of surrounding spaces.
-
-    Each distinct text is hashed, stripped, looked up and parsed once: a ties
-    file repeats every id many times, a unit or trait column has few values.
-    """
-
-    def __init__(self, raw):
-        import pandas as pd
-
-        self.codes, distinct = pd.factorize(raw)
-        self.values = np.array([v.strip() for v in distinct.tolist()], dtype=object)
-
-    def __getitem__(self, i):
-        return self.values[self.codes[i]]
-
-    def rows(self, per_value):
-        """An array over the distinct values, spread to the rows."""
-        return per_value[self.codes]
-
-
-def _read_bytes(name):
-    if os.path.isdir(name):
-        raise OrgError(f"{name}: is a directory, not a CSV file")
-    try:
-        with open(name, "rb") as file:
-            return file.read()
-    except FileNotFoundError:
-        raise OrgError(f"{name}: no such file") from None
-    except OSError as error:
-        raise OrgError(f"{name}: cannot be read ({error.strerror or error})") from None
-
-
-class _Csv:
-    """A user's CSV file: the columns we use as stripped text, and line numbers for messages.
-
-    Records (CSV rows, record 0 being the header) are counted with the csv
-    module's rules, so a quoted field may span lines; ``rows`` holds the record
-    number of each data row kept. Line numbers are worked out only for messages.
-    """
-
-    def __init__(self, path, param):
-        if not isinstance(path, str | os.PathLike):
-            raise TypeError(
-                f"The {param!r} parameter of from_csv must be a path (str or os.PathLike). "
-                f"Got {path!r} instead."
-            )
-        self.name = os.fsdecode(os.fspath(path))
-        data = _read_bytes(self.name)
-        if data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8) :]
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
-            raise OrgError(
-                f"{self.name}, row {line}: the file is not UTF-8 text (byte "
-                f"0x{data[error.start]:02x}); save it as UTF-8 (in Excel: 'CSV UTF-8')"
-            ) from None
-        self.data = data
-        # Without quotes and lone CRs, every line is one record: count fields with numpy.
-        self.simple = b'"' not in data and data.count(b"\r") == data.count(b"\r\n")
-        self.rows = None
-        self._lines = None
-
-    def _reader(self):
-        text = io.TextIOWrapper(io.BytesIO(self.data), encoding="utf-8", newline="")
-        return csv.reader(text)
-
-    def line(self, record):
-        """Line number (1-based) on which ``record`` starts."""
-        if self.simple:
-            return int(record) + 1
-        if self._lines is None:
-            reader = self._reader()
-            ends = np.fromiter((reader.line_num for _ in reader), dtype=np.int64)
-            self._lines = np.concatenate([[1], ends[:-1] + 1])
-        return int(self._lines[record])
-
-    def where(self, i):
-        return f"row {self.line(self.rows[i])}"
-
-    def who(self, ids, i):
-        return f"{ids[i]!r} ({self.where(i)})"
-
-    def error(self, message, i=None, *, record=None):
-        """An OrgError about data row ``i`` (or ``record``), or the whole file."""
-        if i is not None:
-            record = self.rows[i]
-        where = "" if record is None else f", row {self.line(record)}"
-        return OrgError(f"{self.name}{where}: {message}")
-
-    def check(self, bad, message):
-        """Raise for the first data row where ``bad`` holds; ``message(i)`` words it."""
-        hits = np.flatnonzero(bad)
-        if hits.shape[0]:
-            i = int(hits[0])
-            raise self.error(message(i), i)
-
-    def _field_counts(self):
-        """Number of fields of each record, 0 for an empty line; header included."""
-        if self.simple:
-            buf = np.frombuffer(self.data, dtype=np.uint8)
-            ends = np.flatnonzero(buf == ord("\n"))
-            if buf[-1] != ord("\n"):
-                ends = np.append(ends, buf.shape[0])
-            starts = np.concatenate([[0], ends[:-1] + 1])
-            commas = np.searchsorted(ends, np.flatnonzero(buf == ord(",")))
-            counts = np.bincount(commas, minlength=ends.shape[0]) + 1
-            counts[ends - starts - (buf[ends - 1] == ord("\r")) <= 0] = 0
-            return counts
-        reader = self._reader()
-        try:
-            return np.fromiter(map(len, reader), dtype=np.int64)
-        except csv.Error as error:
-            raise OrgError(
-                f"{self.name}, row {reader.line_num}: cannot be read as CSV ({error})"
-            ) from None
-
-    def _blank(self, records):
-        """Whether each of the sorted ``records`` has only empty fields."""
-        wanted, blank = set(records.tolist()), {}
-        for k, fields in enumerate(self._reader()):
-            if k in wanted:
-                blank[k] = not any(field.strip() for field in fields)
-            if k >= records[-1]:
-                break
-        return np.array([blank[k] for k in records.tolist()], dtype=bool)
-
-    def read(self, required, optional, needs, nothing):
-        """The used columns of the non-blank rows, as :class:`_Column` objects."""
-        import pandas as pd
-
-        if not self.data.strip():
-            raise self.error(f"the file is empty; {needs}, with a header line naming them")
-        header = next(self._reader())
-        names = [h.strip().lower() for h in header]
-        missing = [c for c in required if c not in names]
-        if missing:
-            listed = ", ".join(repr(c) for c in missing)
-            found = ", ".join(repr(h.strip()) for h in header) if header else "no columns"
-            message = f"missing column(s) {listed}; {needs} (the header has {found})"
-            sep = [c for c in ";\t|" if len(header) == 1 and c in header[0]]
-            if sep:
-                message += (
-                    f"; the values seem to be separated by {sep[0]!r}: save as comma-separated"
-                )
-            raise self.error(message)
-        used = [c for c in (*required, *optional) if c in names]
-        for c in used:
-            if names.count(c) > 1:
-                raise self.error(f"column {c!r} appears {names.count(c)} times in the header")
-        counts = self._field_counts()
-        width = len(header)
-        wrong = np.flatnonzero((counts != width) & (counts > 0))
-        if wrong.shape[0]:
-            wrong = wrong[~self._blank(wrong)]
-        if wrong.shape[0]:
-            k = int(wrong[0])
-            hint = (
-                "a value that contains a comma must be in double quotes"
-                if counts[k] > width
-                else "every row needs a field for each column, even an empty one"
-            )
-            fields = f"{counts[k]} field{'s' if counts[k] > 1 else ''}"
-            raise self.error(f"{fields}, but the header has {width}; {hint}", record=k)
-        where = [names.index(c) for c in used]
-        try:
-            frame = pd.read_csv(
-                io.BytesIO(self.data),
-                header=None,
-                usecols=where,
-                dtype=object,
-                na_filter=False,
-                skip_blank_lines=False,
-                on_bad_lines="skip",
-                encoding="utf-8",
-            )
-        except (pd.errors.ParserError, ValueError) as error:
-            raise self.error(
-                f"cannot be read as CSV ({error}); look for an unclosed double quote"
-            ) from None
-        records = np.arange(counts.shape[0])
-        if len(frame) != records.shape[0]:  # pandas skipped the blank rows with extra commas
-            records = records[counts <= width]
-        if len(frame) != records.shape[0]:
-            raise self.error(
-                f"cannot be read as CSV: {len(frame)} records where {records.shape[0]} were "
-                f"expected; look for stray double quotes"
-            )
-        keep = (counts[records] > 0) & (records > 0)
-        rows = records[keep]
-        cols = {c: _Column(frame[j].to_numpy()[keep]) for c, j in zip(used, where, strict=True)}
-        empty = np.logical_and.reduce([col.rows(col.values == "") for col in cols.values()])
-        if empty.any():  # all used fields empty: skip the row if the others are empty too
-            maybe = np.flatnonzero(empty)
-            blank = np.zeros(rows.shape[0], dtype=bool)
-            blank[maybe[self._blank(rows[maybe])]] = True
-            rows = rows[~blank]
-            for col in cols.values():
-                col.codes = col.codes[~blank]
-        if rows.shape[0] == 0:
-            raise self.error(f"{nothing}: the file has a header line but no rows")
-        self.rows = rows
-        return cols
+    if "weight" not in cols:
+        return source, target, None
+    col = cols["weight"]
+    hint = "give every tie a weight (or leave the weight column out for weight 1)"
+    weights = _numbers(src, col, "weight", True, hint)
+    low, high = _WEIGHTS
+    src.check(
+        (weights < low) | (weights > high),
+        lambda i: (
+            f"the weight of the tie between {cols['source'][i]!r} and {cols['target'][i]!r} is "
+            f"{col[i]!r}; it must be from {low:g} to {high:g} (weights are relative, only "
+            f"their ratios matter: divide them all by the same number)"
+        ),
+    )
+    return source, target, weights

@@ -1,6 +1,7 @@
 """sim.org.load.from_csv: the example files, the formats it accepts, and every error."""
 
 import csv
+import os
 import pickle
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import types
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.networks import Network, from_edges
@@ -224,6 +226,60 @@ def test_the_real_generator():
 # --- errors ---------------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_files_that_are_not_regular_files_are_refused(here):
+    os.mkfifo("pipe.csv")  # opening it would wait for a writer forever
+    assert error_of("pipe.csv") == (
+        "pipe.csv: is a named pipe, not a regular file; save the CSV to a file and give its path"
+    )
+    write("org.csv", CHART)
+    assert error_of("org.csv", "pipe.csv").startswith("pipe.csv: is a named pipe, not a regular")
+    if os.path.exists("/dev/null"):
+        assert error_of("/dev/null").startswith("/dev/null: is a character device, not a regular")
+
+
+@pytest.mark.parametrize("where", ["read", "parse"])
+@pytest.mark.parametrize("which", ["org.csv", "ties.csv"])
+def test_files_too_large_for_memory(here, monkeypatch, where, which):
+    import sim.org._csv
+
+    write("org.csv", CHART)
+    write("ties.csv", TIES)
+    size = Path(which).stat().st_size
+    real_open, real_read = open, sim.org._csv.CsvFile.read
+
+    class Huge:
+        def __init__(self, file):
+            self.file = file
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def read(self):
+            raise MemoryError
+
+    def fake_open(name, mode="r", *args, **kwargs):
+        file = real_open(name, mode, *args, **kwargs)
+        return Huge(file) if name == which else file
+
+    def fake_read(self, *args):
+        if self.name == which:
+            raise MemoryError
+        return real_read(self, *args)
+
+    if where == "read":
+        monkeypatch.setattr(sim.org._csv, "open", fake_open, raising=False)
+    else:
+        monkeypatch.setattr(sim.org._csv.CsvFile, "read", fake_read)
+    assert error_of("org.csv", "ties.csv") == (
+        f"{which}: too large to read ({size:,} bytes): loading needs a few times the file's size "
+        f"in memory; free some memory or drop columns the model does not use"
+    )
+
+
 def test_unreadable_files(here):
     assert error_of("nowhere.csv") == "nowhere.csv: no such file"
     Path("folder.csv").mkdir()
@@ -298,10 +354,68 @@ def test_row_numbers_count_lines_of_quoted_fields_and_blank_lines(here):
     assert load(text.removesuffix("E2,E1,Sales")).labels.tolist() == ["E1", "E2"]
 
 
-def test_unclosed_quote(here):
-    message = error(HEADER + 'E1,,"Exec\nE2,E1,Sales\n')
-    assert message.startswith("org.csv: cannot be read as CSV (")
-    assert message.endswith("; look for an unclosed double quote")
+UNCLOSED = (
+    "the double quote that opens field {} is never closed, so the rest of the file would be "
+    'one value; close it (a quote inside a quoted value is written "")'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field"),
+    [
+        (HEADER + 'E1,,"Exec\nE2,E1,Sales\n', 2, 3),
+        (HEADER + 'E1,,Exec\nE2,"E1,Sales\nE3,E1,Sales\n', 3, 2),
+        (HEADER + 'E1,,Exec\n"E2\nx","E1,Sales\nE3,E1,Sales\n', 4, 2),  # after a closed one
+        (HEADER + 'E1,,Exec\n"E2","E1,Sales\r\nE3,E1,Sales\r\n', 3, 2),
+        ((HEADER + 'E1,,Exec\nE2,"E1,Sales\nE3,E1,Sales\n').replace("\n", "\r"), 3, 2),
+        ('employee_id,"manager_id,unit\nE1,,A\n', 1, 2),
+        (HEADER + 'E1,,Exec\nE2,E1,"Sa""les\n', 3, 3),
+        # The rest of the file is longer than the csv module's longest field.
+        (HEADER + 'E1,,Exec\n"E2,E1,Sales\n' + "E3,E1,Sales\n" * 20_000, 3, 1),
+    ],
+)
+def test_unclosed_quote(here, text, line, field):
+    assert error(text) == f"org.csv, row {line}: " + UNCLOSED.format(field)
+    assert error(CHART, 'source,target\nE1,E2\nE2,"E3\n') == (
+        "ties.csv, row 3: " + UNCLOSED.format(2)
+    )
+
+
+def test_quotes_that_are_closed_or_inside_a_value(here):
+    org = load(HEADER + 'E1,,Exec\nE2,E1,Sa"les\n"E3",E1,"Sup""port"\nE4,E1, "Ops\n')
+    assert org.unit_names == ("Exec", 'Sa"les', 'Sup"port', '"Ops')
+    long = HEADER + 'E1,,Exec\nE2,E1,"' + "x" * 200_000 + '"\nE3,E1,Sales\n'
+    assert error(long) == (
+        "org.csv, row 3: a value is longer than 131,072 characters, more than any id, unit or "
+        "number needs; look for a stray double quote"
+    )
+
+
+def test_nul_bytes_and_an_empty_first_line(here):
+    assert error(HEADER + "E1,,Exec\nE2,E1,Sa\x00les\n") == (
+        "org.csv, row 3: the file contains a NUL byte, so it is not a text CSV file; save it "
+        "as 'CSV UTF-8'"
+    )
+    assert error("\n" + CHART) == (
+        "org.csv, row 1: the first line is empty; the header line, naming the columns, comes first"
+    )
+
+
+def test_utf8_is_checked_piece_by_piece(here, monkeypatch):
+    import sim.org._csv
+
+    monkeypatch.setattr(sim.org._csv, "_CHUNK", 5)  # characters split between pieces
+    org = load(HEADER + "E1,,Caf\xe9\u00e9\u20ac\nE2,E1,\u00fcber\n")
+    assert org.unit_names == ("Caf\xe9\xe9\u20ac", "\xfcber")
+    text = (HEADER + "E1,,\u20ac\r\nE2,E1,A\rE3,E1,\u00e9").encode() + b"\xe9\n"
+    assert error(text) == (
+        "org.csv, row 4: the file is not UTF-8 text (byte 0xe9); save it as UTF-8 (in Excel: "
+        "'CSV UTF-8')"
+    )
+    assert error(text[:-2] + b"\xe2\x82") == (  # cut off at the end of the file
+        "org.csv, row 4: the file is not UTF-8 text (byte 0xe2); save it as UTF-8 (in Excel: "
+        "'CSV UTF-8')"
+    )
 
 
 def test_chart_errors(here):
@@ -379,6 +493,53 @@ def test_traits_must_be_complete(here):
     assert org.traits["influence"].tolist() == [2.5, 0.001]
 
 
+def test_influence_may_span_at_most_a_factor_1e100(here):
+    text = HEADER.strip() + ",influence\nE1,,Exec,5\nE2,E1,Sales,1\nE3,E1,Sales,4e-100\n"
+    assert error(text) == (
+        "org.csv, row 4: influence of 'E3' is '4e-100', more than 1e+100 times smaller than the "
+        "largest ('5', row 2); influence is relative, so only ratios matter: raise the smallest "
+        "values"
+    )
+    assert load(text.replace("4e-100", "5e-100")).traits["influence"][2] == 5e-100
+
+
+def scaled_acme(factor, path):
+    """The example chart with traits, its influence column multiplied by ``factor``."""
+    rows = read_rows(ACME_TRAITS)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.DictWriter(f, fieldnames=list(rows[0]))
+        out.writeheader()
+        for row in rows:
+            out.writerow({**row, "influence": repr(float(row["influence"]) * factor)})
+    return from_csv(path, ACME_TIES)
+
+
+def test_influence_is_relative(here):
+    """Influence times any positive number gives the same people and the same results."""
+    from sim import OrgModel, rules
+    from sim.population import Population
+
+    def people_and_results(org):
+        people = Population.draw(org, None, 7)
+        model = OrgModel(rule=rules.Organizational(), org=org, population=people, seed=3)
+        model.run(40)
+        return people.influence, model.adoption
+
+    base, adoption = people_and_results(scaled_acme(1.0, here / "acme.csv"))
+    assert 0.7 < base.mean() < 1.42
+    for factor in (2.0**300, 2.0**-500, 1e300, 1e307, 1e-300, 3.0):
+        influence, again = people_and_results(scaled_acme(factor, here / "scaled.csv"))
+        if np.frexp(factor)[0] == 0.5:  # a power of two: the very same numbers
+            np.testing.assert_array_equal(influence, base)
+        else:  # the same ratios, up to the rounding of the numbers in the file
+            np.testing.assert_allclose(influence / influence[0], base / base[0], rtol=1e-15)
+        assert 0.7 < influence.mean() < 1.42
+        pd.testing.assert_frame_equal(again, adoption)
+    # Without the rescaling, 1e307 overflowed the weighted sums: the final reading fell
+    # from 100 % to 24 %.
+    assert adoption["fraction"].iloc[-3] > 0.9
+
+
 def test_ties_errors(here):
     def ties_error(text):
         return error(CHART, text)
@@ -414,10 +575,26 @@ def test_ties_errors(here):
         "ties.csv, row 3: weight is empty; give every tie a weight (or leave the weight column "
         "out for weight 1)"
     )
-    assert ties_error("source,target,weight\nE1,E2,1e308\nE2,E1,1e308\n") == (
-        "ties.csv: the weights of node 0's ties add up to infinity; rescale the weights (only "
-        "their ratios matter for shares)."
+    assert ties_error("source,target,weight\nE1,E2,1\nE2,E1,1e308\nE2,E1,1e308\n") == (
+        "ties.csv, row 3: the weight of the tie between 'E2' and 'E1' is '1e308'; it must be "
+        "from 1e-100 to 1e+100 (weights are relative, only their ratios matter: divide them all "
+        "by the same number)"
     )
+
+
+@pytest.mark.parametrize("merge", ["sum", "max"])
+def test_weights_are_bounded_so_that_no_sum_overflows(here, merge):
+    for weight in ("1e101", "2e-101", "1.7976931348623157e308", "5e-324"):
+        ties = f"source,target,weight\nE1,E2,1\nE3,E4,1\nE1,E3,{weight}\n"
+        assert error(CHART, ties, merge=merge).startswith(
+            f"ties.csv, row 4: the weight of the tie between 'E1' and 'E3' is {weight!r}; it "
+            f"must be from 1e-100 to 1e+100"
+        )
+    # At the bounds, duplicates and everyone's ties add up to finite sums.
+    rows = "".join(f"E1,E{k},1e100\nE{k},E1,1e100\n" for k in (2, 3, 4)) + "E2,E3,1e-100\n"
+    org = load(CHART, "source,target,weight\n" + rows, merge=merge)
+    assert np.isfinite(org.network.strength).all()
+    assert org.network.strength[0] == pytest.approx(6e100 if merge == "sum" else 3e100)
 
 
 @pytest.mark.parametrize("weight", ["heavy", "-1", "0", "0.0", "nan", "inf", "-inf"])
