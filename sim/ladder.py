@@ -14,10 +14,15 @@ from numba import get_num_threads
 
 from sim.kernels import (
     influence_strength,
+    influence_strength_serial,
     ladder_pull,
+    ladder_pull_serial,
     ladder_push,
+    ladder_push_serial,
     ladder_restage,
     ladder_tally,
+    ladder_tally_serial,
+    parallel_pays,
 )
 
 # Cost of pushing one changed person's tie, in reads of one stored tie by
@@ -89,11 +94,13 @@ class LadderState:
         self.unit = org.unit if by_unit else np.zeros(n, dtype=np.int32)
         n_groups = org.n_units if by_unit else 1
         self.influence = np.asarray(influence, dtype=np.float64)
+        ties = int(net.indptr[-1])
         self.strength = np.empty(n, dtype=np.float64)
-        influence_strength(net.indptr, net.indices, net.weights, self.influence, self.strength)
+        strength = influence_strength if parallel_pays(ties, "tie") else influence_strength_serial
+        strength(net.indptr, net.indices, net.weights, self.influence, self.strength)
         self.tally = np.empty((n_behaviors, n), dtype=np.float64)
-        ladder_tally(net.indptr, net.indices, net.weights, self.influence, self.stage,
-                     self.tally)  # fmt: skip
+        tally = ladder_tally if parallel_pays(ties, "pulled_tie") else ladder_tally_serial
+        tally(net.indptr, net.indices, net.weights, self.influence, self.stage, self.tally)
         self.unit_holders = np.zeros((n_behaviors, n_groups), dtype=np.int64)
         seeded = np.bincount(self.unit[initial_adopters], minlength=n_groups)
         self.unit_holders[:] = seeded
@@ -177,16 +184,22 @@ class LadderState:
                            self.adopted_at, rung, new, lapses)  # fmt: skip
             # Judged on the mean degree: counting the ties reads a scattered
             # row pointer per change, and the choice never changes results.
-            if changed.shape[0] * self._mean_degree * _PUSH_COST <= net.indptr[-1]:
-                ladder_push(net.indptr, net.indices, net.weights, net.unit_weights, self.influence,
-                            changed, rung, change, get_num_threads(), self.tally, self.stage,
-                            self.peer_weight, self.inverse_strength, self.ceiling,
-                            self.watch)  # fmt: skip
+            pushed = changed.shape[0] * self._mean_degree
+            if pushed * _PUSH_COST <= net.indptr[-1]:
+                # One block per thread, or one block on one thread: the same sums.
+                if parallel_pays(pushed, "pushed_tie"):
+                    push, blocks = ladder_push, get_num_threads()
+                else:
+                    push, blocks = ladder_push_serial, 1
+                push(net.indptr, net.indices, net.weights, net.unit_weights, self.influence,
+                     changed, rung, change, blocks, self.tally, self.stage, self.peer_weight,
+                     self.inverse_strength, self.ceiling, self.watch)  # fmt: skip
             else:
                 code = self._code
                 code[changed] = (rung + 1) * change
-                ladder_pull(net.indptr, net.indices, net.weights, self.influence, code,
-                            self.tally)  # fmt: skip
+                big = parallel_pays(net.indptr[-1], "pulled_tie")
+                pull = ladder_pull if big else ladder_pull_serial
+                pull(net.indptr, net.indices, net.weights, self.influence, code, self.tally)
                 code[changed] = 0
                 self.bounds_stale = True
             self.holders = self.unit_holders.sum(axis=1)

@@ -7,13 +7,13 @@ import numpy as np
 from sim.kernels import (
     ADOPTED,
     IN_CACHE_PEOPLE,
-    PARALLEL_MIN_TIES,
     PUSH_COST_PER_TIE,
     apply_adoptions,
     apply_adoptions_to_level,
     at_level,
     count_adopted_neighbours,
     count_adopted_neighbours_serial,
+    parallel_pays,
     tie_count,
 )
 
@@ -134,7 +134,7 @@ class AdoptionState:
         """Make the tally exact for every non-adopter by counting their ties."""
         net = self.network
         nodes = self.undecided()
-        big = self._undecided_ties >= PARALLEL_MIN_TIES
+        big = parallel_pays(self._undecided_ties, "tie")
         count = count_adopted_neighbours if big else count_adopted_neighbours_serial
         count(net.indptr, net.indices, self.adopted, nodes, self._tally)
         if self.level is not None:

@@ -4,7 +4,12 @@ This package imports nothing from the rest of ``sim`` (nor Mesa, Hydra or
 pandas), so the kernels can be tested, profiled and reused on their own.
 """
 
-from sim.kernels._config import IN_CACHE_PEOPLE, PARALLEL_MIN_TIES, PUSH_COST_PER_TIE
+from sim.kernels._config import (
+    IN_CACHE_PEOPLE,
+    PARALLEL_MIN_NS,
+    PUSH_COST_PER_TIE,
+    parallel_pays,
+)
 from sim.kernels.bass import bass_decide, bass_decide_counts, bass_decide_serial
 from sim.kernels.cascade import cascade_attempts
 from sim.kernels.centrality import betweenness_from
@@ -17,17 +22,25 @@ from sim.kernels.counts import (
 from sim.kernels.graph import MERGE_MAX, MERGE_SUM, build_csr, row_sums
 from sim.kernels.ladder import (
     influence_strength,
+    influence_strength_serial,
     ladder_decide,
+    ladder_decide_serial,
     ladder_pull,
+    ladder_pull_serial,
     ladder_push,
+    ladder_push_serial,
     ladder_restage,
     ladder_tally,
+    ladder_tally_serial,
     ladder_uniforms,
 )
 from sim.kernels.ladder_bounds import (
     ladder_bounds,
+    ladder_bounds_serial,
     ladder_candidates,
+    ladder_candidates_serial,
     ladder_loosen,
+    ladder_loosen_serial,
     lapse_cut,
     shared_steps,
 )
@@ -47,7 +60,7 @@ __all__ = [
     "MERGE_MAX",
     "MERGE_SUM",
     "NEVER",
-    "PARALLEL_MIN_TIES",
+    "PARALLEL_MIN_NS",
     "PUSH_COST_PER_TIE",
     "apply_adoptions",
     "apply_adoptions_to_level",
@@ -61,16 +74,25 @@ __all__ = [
     "count_adopted_neighbours",
     "count_adopted_neighbours_serial",
     "influence_strength",
+    "influence_strength_serial",
     "ladder_bounds",
+    "ladder_bounds_serial",
     "ladder_candidates",
+    "ladder_candidates_serial",
     "ladder_decide",
+    "ladder_decide_serial",
     "ladder_loosen",
+    "ladder_loosen_serial",
     "ladder_pull",
+    "ladder_pull_serial",
     "ladder_push",
+    "ladder_push_serial",
     "ladder_restage",
     "ladder_tally",
+    "ladder_tally_serial",
     "ladder_uniforms",
     "lapse_cut",
+    "parallel_pays",
     "row_sums",
     "shared_steps",
     "threshold_decide",

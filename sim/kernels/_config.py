@@ -4,12 +4,46 @@ One place for the knobs that trade speed for something else, after stumpy's
 ``config``: change them here, never inside a kernel.
 """
 
-#: Below this many ties to visit, a week's decisions run on one thread.
-#: Starting a parallel region costs ~10-20 µs with idle cores, and far more
-#: when the cores are busy with other work (a sweep's other processes): a
-#: parallel region waits for every one of its threads to get a core. Above it
-#: the work (≥ ~100 µs) pays for the start-up.
-PARALLEL_MIN_TIES = 200_000
+import os
+
+# Between parallel regions OpenMP's threads spin by default, for up to a few
+# hundred microseconds. On a machine with no spare core a spinning thread
+# takes the core from a thread that has work: beside one busy process, a
+# 2,000-person run took 192 ms with spinning threads and 63 ms with sleeping
+# ones (70 ms on one thread). A sleeping thread costs ~20 µs to wake, which
+# PARALLEL_MIN_NS keeps small against a region's work. OpenMP reads this when
+# Numba loads it (the first parallel call), so it is set at import; a value
+# the user set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+#: A kernel call enters a parallel region only when one thread would spend at
+#: least this long (ns) on it; otherwise its serial twin runs. Starting a
+#: parallel region costs ~10-20 µs with idle cores, and far more when the cores
+#: are busy with other work (a sweep's other processes, other users): a region
+#: waits for every one of its threads to get a core. A week of a small
+#: organization (tens of µs in all) thus never enters one. Whichever runs, the
+#: results are the same to the last bit.
+PARALLEL_MIN_NS = 100_000
+
+#: One thread's time per item of each kind of work (ns), to estimate a call's
+#: work before choosing. Measured on 2 cores (2026-12) between 2,000 and 1e6
+#: people; a rough guide: a factor of two either way only moves the cut-off.
+NS_PER_ITEM = {
+    "tie": 0.5,  # a tie read in CSR order (adopted-neighbour counts, shares, strengths)
+    "pulled_tie": 1.5,  # a tie read with a scattered lookup (tallies, ladder_pull, BFS)
+    "pushed_tie": 40.0,  # a tie end of a changed person pushed (ladder_push)
+    "person": 10.0,  # a person's candidate test (ladder_candidates)
+    "bounds": 40.0,  # a person's exact ceiling and watch (ladder_bounds)
+    "decision": 250.0,  # an exact decision (ladder_decide)
+    "manager": 100.0,  # a changed person whose reports' bounds are loosened (ladder_loosen)
+}
+
+
+def parallel_pays(items, kind):
+    """Whether ``items`` of work of ``kind`` (a ``NS_PER_ITEM`` key) pay for a parallel region."""
+    # Read at each call, so that tests can move the cut-off.
+    return items * NS_PER_ITEM[kind] >= PARALLEL_MIN_NS
+
 
 #: Up to this many people, the per-person arrays a week touches stay in the
 #: CPU cache (about 20 bytes a person against a 2 MiB L2): scattered reads and

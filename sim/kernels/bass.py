@@ -10,6 +10,8 @@ only: synchronous, and independent of order and thread count.
 
 from numba import njit, prange
 
+from sim.kernels._twins import twins
+
 
 @njit(cache=True)
 def bass_decide_counts(counts, strength, p, q, candidates, u, out):
@@ -39,7 +41,6 @@ def bass_decide_counts(counts, strength, p, q, candidates, u, out):
         out[k] = u[k] < p + q * share
 
 
-@njit(cache=True, parallel=True)
 def bass_decide(indptr, indices, weights, strength, adopted, p, q, candidates, u, out):
     """Bass decision by weighted share, summing each candidate's ties.
 
@@ -65,16 +66,4 @@ def bass_decide(indptr, indices, weights, strength, adopted, p, q, candidates, u
         out[k] = u[k] < p + q * share
 
 
-@njit(cache=True)
-def bass_decide_serial(indptr, indices, weights, strength, adopted, p, q, candidates, u, out):
-    """:func:`bass_decide` on one thread."""
-    for k in range(candidates.shape[0]):
-        i = candidates[k]
-        share = 0.0
-        if strength[i] > 0.0:
-            weight = 0.0
-            for t in range(indptr[i], indptr[i + 1]):
-                if adopted[indices[t]]:
-                    weight += weights[t]
-            share = weight / strength[i]
-        out[k] = u[k] < p + q * share
+bass_decide, bass_decide_serial = twins(bass_decide)

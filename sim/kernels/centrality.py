@@ -9,13 +9,15 @@ all sources would cost O(n·m).
 import numpy as np
 from numba import njit, prange
 
+from sim.kernels._config import parallel_pays
+from sim.kernels._twins import twins
+
 # Sources are split into this many interleaved groups whatever the number of
 # threads, and the groups' sums are added in a fixed order: the result is the
 # same to the last bit on any machine, so ties between people break alike.
 _GROUPS = 8
 
 
-@njit(cache=True, parallel=True)
 def betweenness_from(indptr, indices, sources, out):
     """Add each person's shortest-path dependencies from ``sources`` to ``out``.
 
@@ -23,14 +25,26 @@ def betweenness_from(indptr, indices, sources, out):
     targets ``t`` of the share of shortest ``s``-``t`` paths through each
     person. Over all sources of an undirected network this counts each pair
     twice: halve it for networkx's ``betweenness_centrality(normalized=False)``.
-    Sources are searched in parallel.
+    Sources are searched in parallel when there is enough work (each one
+    reads every tie it reaches, twice); a small org's search stays on one
+    thread. Either way the same bits.
     """
+    # Each source reads at most every tie, forward and back.
+    big = parallel_pays(2 * len(sources) * int(indptr[-1]), "pulled_tie")
+    search = _search_groups if big else _search_groups_serial
+    search(indptr, indices, sources, out)
+
+
+def _search_groups(indptr, indices, sources, out):
     n = indptr.shape[0] - 1
     partial = np.zeros((_GROUPS, n), dtype=np.float64)
     for g in prange(_GROUPS):
         _dependencies(indptr, indices, sources[g::_GROUPS], partial[g])
     for g in range(_GROUPS):
         out += partial[g]
+
+
+_search_groups, _search_groups_serial = twins(_search_groups)
 
 
 @njit(cache=True)

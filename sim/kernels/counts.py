@@ -13,9 +13,9 @@ import numpy as np
 from numba import njit, prange
 
 from sim.kernels._config import IN_CACHE_PEOPLE
+from sim.kernels._twins import twins
 
 
-@njit(cache=True, parallel=True)
 def count_adopted_neighbours(indptr, indices, adopted, nodes, counts):
     """Number of adopted neighbours of each of ``nodes``.
 
@@ -38,16 +38,7 @@ def count_adopted_neighbours(indptr, indices, adopted, nodes, counts):
         counts[i] = c
 
 
-@njit(cache=True)
-def count_adopted_neighbours_serial(indptr, indices, adopted, nodes, counts):
-    """:func:`count_adopted_neighbours` on one thread."""
-    for k in range(nodes.shape[0]):
-        i = nodes[k]
-        c = 0
-        for t in range(indptr[i], indptr[i + 1]):
-            if adopted[indices[t]]:
-                c += 1
-        counts[i] = c
+count_adopted_neighbours, count_adopted_neighbours_serial = twins(count_adopted_neighbours)
 
 
 @njit(cache=True)

@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from sim.kernels._prefetch import prefetch
+from sim.kernels._twins import twins
 from sim.kernels.ladder_parts import (
     FAR,
     MARGIN,
@@ -44,7 +45,6 @@ def ladder_uniforms(key, out):
 _AHEAD_IDS = 8
 
 
-@njit(cache=True, parallel=True)
 def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
                   endorsement, unit, shared, rate, noise, lapse_rate, hysteresis, key, draws,
                   out, ceiling, watch):  # fmt: skip
@@ -173,12 +173,14 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
         watch[i] = after > 0 and below < MARGIN - hysteresis
 
 
+ladder_decide, ladder_decide_serial = twins(ladder_decide)
+
+
 #: How far ahead ladder_push asks for rows: row pointers, then the rows.
 _AHEAD_POINTERS = 32
 _AHEAD_ROWS = 16
 
 
-@njit(cache=True, parallel=True)
 def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung, change, blocks,
                 tally, stage, peer_weight, inverse_strength, ceiling, watch):  # fmt: skip
     """Apply a week's changes to ``tally``, loosening ceilings and watches, along ties (in place).
@@ -262,6 +264,9 @@ def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung
                     watch[i] = 1
 
 
+ladder_push, ladder_push_serial = twins(ladder_push)
+
+
 @njit(cache=True)
 def ladder_restage(changed, change, week, stage, unit, unit_holders, adopted_at, rung, new, lapses):
     """Apply a week's changes to the stages and what is counted from them (in place).
@@ -304,7 +309,6 @@ def ladder_restage(changed, change, week, stage, unit, unit_holders, adopted_at,
         unit_holders[b, unit[j]] += change[k]
 
 
-@njit(cache=True, parallel=True)
 def ladder_pull(indptr, indices, weights, influence, code, tally):
     """Apply a week's changes to ``tally`` by reading every tie once (in place).
 
@@ -333,7 +337,9 @@ def ladder_pull(indptr, indices, weights, influence, code, tally):
                     tally[-c - 1, i] -= weights[t] * influence[j]
 
 
-@njit(cache=True, parallel=True)
+ladder_pull, ladder_pull_serial = twins(ladder_pull)
+
+
 def ladder_tally(indptr, indices, weights, influence, stage, out):
     """``out[b, i]``: influence-weighted ties of ``i`` to holders of ``b``, from scratch.
 
@@ -358,7 +364,9 @@ def ladder_tally(indptr, indices, weights, influence, stage, out):
                     out[b, i] += w
 
 
-@njit(cache=True, parallel=True)
+ladder_tally, ladder_tally_serial = twins(ladder_tally)
+
+
 def influence_strength(indptr, indices, weights, influence, out):
     """``out[i] = sum_j w_ij * influence_j``: the denominator of peer shares."""
     n = indptr.shape[0] - 1
@@ -367,3 +375,6 @@ def influence_strength(indptr, indices, weights, influence, out):
         for t in range(indptr[i], indptr[i + 1]):
             total += weights[t] * influence[indices[t]]
         out[i] = total
+
+
+influence_strength, influence_strength_serial = twins(influence_strength)

@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from sim.kernels._prefetch import prefetch
+from sim.kernels._twins import twins
 from sim.kernels.ladder_parts import MARGIN, NO_CEILING, ceiling_of, endorsed, gap_core, week_bits
 
 #: Relative slack on a bounded chance: far above the rounding of the exact
@@ -86,7 +87,6 @@ def shared_steps(shared):
     return tuple(b - a for a, b in zip([0.0, *largest[:-1]], largest, strict=True))
 
 
-@njit(cache=True, parallel=True)
 def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, draws, lapse_cut,
                       out):  # fmt: skip
     """Who may change this week (bool, written to ``out``); everyone else surely stays.
@@ -128,7 +128,9 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
         out[i] = access[i] & (advance | lapse)
 
 
-@njit(cache=True, parallel=True)
+ladder_candidates, ladder_candidates_serial = twins(ladder_candidates)
+
+
 def ladder_bounds(stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement,
                   hysteresis, ceiling, watch):  # fmt: skip
     """Everyone's exact ceiling and watch from the current state (in place).
@@ -164,11 +166,13 @@ def ladder_bounds(stage, tally, strength, peer_weight, fixed_gap, manager, endor
         watch[i] = s > 0 and below < MARGIN - hysteresis
 
 
+ladder_bounds, ladder_bounds_serial = twins(ladder_bounds)
+
+
 #: How far ahead ladder_loosen asks for a changed person's row of reports.
 _AHEAD_MANAGERS = 16
 
 
-@njit(cache=True, parallel=True)
 def ladder_loosen(changed, change, stage, reports_indptr, reports, endorsing, endorsement, ceiling,
                   watch):  # fmt: skip
     """Loosen the bounds of the reports of endorsing managers who changed (in place).
@@ -216,3 +220,6 @@ def ladder_loosen(changed, change, stage, reports_indptr, reports, endorsing, en
                 ceiling[r] = ceiling_of(ceiling[r] + rise)
             elif rise < 0.0 and stage[r] == b + 1:
                 watch[r] = 1
+
+
+ladder_loosen, ladder_loosen_serial = twins(ladder_loosen)

@@ -16,6 +16,7 @@ update is synchronous and independent of order and thread count.
 import numpy as np
 from numba import njit, prange
 
+from sim.kernels._twins import twins
 from sim.kernels.counts import _in_order
 
 #: A level no count reaches: people who can never adopt by count.
@@ -148,7 +149,6 @@ def apply_adoptions_to_level(
     return _in_order(reached[:found], stamp, week)
 
 
-@njit(cache=True, parallel=True)
 def threshold_decide(indptr, indices, weights, strength, adopted, theta, candidates, out):
     """Threshold decision by weighted share, summing each candidate's ties.
 
@@ -180,13 +180,4 @@ def threshold_decide(indptr, indices, weights, strength, adopted, theta, candida
         out[k] = strength[i] > 0.0 and weight / strength[i] >= theta[i]
 
 
-@njit(cache=True)
-def threshold_decide_serial(indptr, indices, weights, strength, adopted, theta, candidates, out):
-    """:func:`threshold_decide` on one thread."""
-    for k in range(candidates.shape[0]):
-        i = candidates[k]
-        weight = 0.0
-        for t in range(indptr[i], indptr[i + 1]):
-            if adopted[indices[t]]:
-                weight += weights[t]
-        out[k] = strength[i] > 0.0 and weight / strength[i] >= theta[i]
+threshold_decide, threshold_decide_serial = twins(threshold_decide)

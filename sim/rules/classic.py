@@ -20,11 +20,11 @@ import numpy as np
 
 from sim._validation import broadcast_per_node, check_per_node, check_scalar
 from sim.kernels import (
-    PARALLEL_MIN_TIES,
     bass_decide,
     bass_decide_counts,
     bass_decide_serial,
     cascade_attempts,
+    parallel_pays,
     threshold_decide,
     threshold_decide_serial,
     threshold_levels,
@@ -148,7 +148,7 @@ class _Dynamics:
 
     def _parallel(self, candidates):
         """Whether deciding for ``candidates`` is worth a parallel region."""
-        return candidates.shape[0] * self.network.mean_degree >= PARALLEL_MIN_TIES
+        return parallel_pays(candidates.shape[0] * self.network.mean_degree, "tie")
 
     def step(self, state, rng) -> np.ndarray:
         """Distinct int64 ids of who adopts this week, in a reproducible order."""

@@ -37,10 +37,15 @@ import numpy as np
 from sim._validation import check_choice, check_scalar
 from sim.kernels import (
     ladder_bounds,
+    ladder_bounds_serial,
     ladder_candidates,
+    ladder_candidates_serial,
     ladder_decide,
+    ladder_decide_serial,
     ladder_loosen,
+    ladder_loosen_serial,
     lapse_cut,
+    parallel_pays,
     shared_steps,
 )
 from sim.rules.base import Rule
@@ -248,11 +253,16 @@ class _OrganizationalDynamics:
     def _refresh(self, state, week):
         """Everyone's bounds, exactly, for the plan's ``week``."""
         rule = self.rule
-        ladder_bounds(state.stage, state.tally, state.strength, rule.peer_weight, self._fixed(week),
-                      self._manager, week.endorsing, self.endorsement, rule.hysteresis,
-                      state.ceiling, state.watch)  # fmt: skip
+        bounds = ladder_bounds if self._big("bounds") else ladder_bounds_serial
+        bounds(state.stage, state.tally, state.strength, rule.peer_weight, self._fixed(week),
+               self._manager, week.endorsing, self.endorsement, rule.hysteresis, state.ceiling,
+               state.watch)  # fmt: skip
         state.bounds_stale = False
         self._fresh_week = week
+
+    def _big(self, kind):
+        """Whether a pass of ``kind`` over everyone pays for a parallel region."""
+        return parallel_pays(self.org.n, kind)
 
     def _fixed(self, week):
         """The parts of ``S - T`` fixed by the plan and the person, shape (B, n)."""
@@ -288,12 +298,14 @@ class _OrganizationalDynamics:
         # pure function of (key, person), computed inside the kernels.
         key = np.uint64(0) if rule.deterministic else rng.integers(2**64, dtype=np.uint64)
         draws = not rule.deterministic
-        ladder_candidates(plan.access, state.stage, state.ceiling, state.watch,
-                          shared_steps(shared), rule.rate, rule.noise, key, draws, self._lapse_cut,
-                          self._candidates)  # fmt: skip
+        candidates = ladder_candidates if self._big("person") else ladder_candidates_serial
+        candidates(plan.access, state.stage, state.ceiling, state.watch, shared_steps(shared),
+                   rule.rate, rule.noise, key, draws, self._lapse_cut,
+                   self._candidates)  # fmt: skip
         ids = np.flatnonzero(self._candidates)
         out = np.empty(ids.shape[0], dtype=np.int8)
-        ladder_decide(
+        decide = ladder_decide if parallel_pays(ids.shape[0], "decision") else ladder_decide_serial
+        decide(
             ids,
             state.stage,
             state.tally,
@@ -325,9 +337,10 @@ class _OrganizationalDynamics:
         """Once the week's changes are applied: loosen the bounds of endorsing managers' reports."""
         if changed.shape[0]:
             org = self.org
-            ladder_loosen(changed, change, state.stage, org.reports_indptr, org.reports,
-                          self._endorsing, self.endorsement, state.ceiling,
-                          state.watch)  # fmt: skip
+            big = parallel_pays(changed.shape[0], "manager")
+            loosen = ladder_loosen if big else ladder_loosen_serial
+            loosen(changed, change, state.stage, org.reports_indptr, org.reports, self._endorsing,
+                   self.endorsement, state.ceiling, state.watch)  # fmt: skip
         state.settled = True
 
     def is_stationary(self, state):
