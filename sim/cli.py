@@ -44,16 +44,27 @@ _SHOW_ONLY = ("help", "hydra_help", "cfg", "info", "shell_completion", "resolve"
 
 
 class DropJobConfigs(Callback):
-    """Send a finished job back without Hydra's two copies of its config.
+    """Send a finished job back without Hydra's two copies of its config, and a failed
+    write as :class:`sim.sweep.JobFailed` instead of an exception.
 
     The store keeps each job's resolved config beside its results already;
     pickling Hydra's copies back to the launching process cost a worker about
-    0.1 s a job, more than a small job's simulation.
+    0.1 s a job, more than a small job's simulation. A job that cannot write
+    its results (:class:`~sim.store.StoreError`) comes back as a value, so
+    that Hydra neither prints it with a traceback nor stops the sweep's other
+    jobs; ``orgsim`` names it in one line at the end and exits 1.
     """
 
     def on_job_end(self, config, job_return, **kwargs):
+        from hydra.core.utils import JobStatus
+
         job_return.cfg = None
         job_return.hydra_cfg = None
+        error = getattr(job_return, "_return_value", None)
+        if job_return.status == JobStatus.FAILED and isinstance(error, store.StoreError):
+            job_return.status = JobStatus.COMPLETED
+            job_return.return_value = sweep.JobFailed(str(error))
+            sweep.failures.append(str(error))  # seen here when the job ran in this process
 
 
 # -- checking a command before anything runs ------------------------------------------
@@ -247,24 +258,23 @@ def main():
             print(f"orgsim: error: {error}", file=sys.stderr)
             sys.exit(2)
         sweep.checked = True
-        failure = None
         try:
             _run()
-        except store.StoreError as error:
-            failure = error
         finally:
             _stop_workers()
         for where in dict.fromkeys(job.store for job in jobs):
             if (where / "jobs").is_dir():
                 counts = store.merge(where)
-                if args.multirun:
+                if args.multirun and not sweep.failures:
                     print(
                         f"orgsim: {counts['runs']} runs in {where / 'runs.parquet'}, curves in "
                         f"{where / 'timeseries.parquet'}",
                         file=sys.stderr,
                     )
-        if failure is not None:
-            raise failure
+        if sweep.failures:
+            more = len(sweep.failures) - 1
+            also = f" (and {more} more job{'s' if more > 1 else ''} failed)" if more else ""
+            raise store.StoreError(sweep.failures[0] + also)
     except store.StoreError as error:
         print(f"orgsim: error: {error}", file=sys.stderr)
         sys.exit(1)

@@ -26,10 +26,18 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType, ValueType
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-__all__ = ["SweepConfigLoader", "as_worker", "warm_up", "warm_workers"]
+__all__ = ["JobFailed", "SweepConfigLoader", "as_worker", "failures", "warm_up", "warm_workers"]
 
 #: Environment variable that tells a job which process is ``orgsim``'s own.
 MAIN_PID = "ORGSIM_MAIN_PID"
+
+#: What failed jobs of this command said (one line each), in ``orgsim``'s process.
+failures: list[str] = []
+
+
+class JobFailed(str):
+    """The value a job returns when it could not write its results: the one-line reason."""
+
 
 #: Set by ``orgsim`` once it has composed and built every job of the command
 #: (:func:`sim.cli.precheck`): Hydra's own check of each batch would repeat it.

@@ -164,8 +164,10 @@ BAD = [
     (["-m", "seed=0,1", "hydra.launcher.n_jobs=0"], "hydra.launcher.n_jobs: must be a number"),
     (["task_name=../../x"], "task_name: must name one folder inside paths.results"),
     (["task_name=a/b"], "task_name: must name one folder inside paths.results"),
-    (["task_name="], "task_name: must name one folder inside paths.results (no '/', not '..'). "
-     "Got ''."),
+    (
+        ["task_name="],
+        "task_name: must name one folder inside paths.results (no '/', not '..'). Got ''.",
+    ),
     (["paths.results=taken"], "paths.results: "),
     (["paths.results=taken/below"], "paths.results: "),
     (["-m", "culture.trust=0.5", "rollout.top_levels=0,9223372036854775808"], "top_levels: 922"),
@@ -190,6 +192,38 @@ def _tree(where):
     return sorted((str(p.relative_to(where)), p.stat().st_size) for p in where.rglob("*"))
 
 
+_CHART = "employee_id,manager_id,unit\nE1,,Exec\nE2,E1,Sales\nE3,E1,Sales\n"
+BAD_CSV = [
+    ("employee_id,manager_id,unit,influence\nE1,,Exec,5\nE2,E1,Sales,1\nE3,E1,Sales,1e-101\n",
+     None, "o.csv, row 4: influence of 'E3' is '1e-101', more than 1e+100 times smaller"),
+    (_CHART, "source,target,weight\nE1,E2,1e308\nE2,E1,1e308\n",
+     "t.csv, row 2: the weight of the tie between 'E1' and 'E2' is '1e308'"),
+    ("employee_id,manager_id,unit\nE1,,Exec\nE2,\"E1,Sales\nE3,E1,Sales\n", None,
+     "o.csv, row 3: the double quote that opens field 2 is never closed"),
+    ("employee_id,manager_id,unit\nE1,,Exec\nE2,E1,Sa\x00les\n", None,
+     "o.csv, row 3: the file contains a NUL byte"),
+    ("\nemployee_id,manager_id,unit\nE1,,Exec\n", None, "o.csv, row 1: the first line is empty"),
+    ("fifo", None, "o.csv: is a named pipe, not a regular file"),
+    (_CHART, "fifo", "t.csv: is a named pipe, not a regular file"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("chart", "ties", "message"), BAD_CSV)
+def test_bad_csv_one_line_exit_2_nothing_written(tmp_path, chart, ties, message):
+    for name, text in (("o.csv", chart), ("t.csv", ties)):
+        if text == "fifo":
+            os.mkfifo(tmp_path / name)  # no writer: reading it would wait forever
+        elif text is not None:
+            (tmp_path / name).write_text(text)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    ties_arg = "org.ties=t.csv" if ties is not None else "org.ties=null"
+    done = orgsim(tmp_path, "org=from_csv", "org.path=o.csv", ties_arg, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("orgsim: error: ")
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 def test_broken_csv_names_file_and_row(tmp_path):
     chart = tmp_path / "org.csv"
     chart.write_text("employee_id,manager_id,unit\nA,,x\nB,A,x\nB,A,y\n")
@@ -203,6 +237,18 @@ def test_own_org_chart_runs(tmp_path):
     orgsim(tmp_path, "org=from_csv", "replications=1", "steps=5")
     runs, _ = tables(tmp_path)
     assert runs.org.tolist() == ["from_csv"]
+
+
+def test_behavior_group_on_the_command_line_just_works(tmp_path):
+    orgsim(tmp_path, *SMALL, "behavior=single")
+    runs, timeseries = tables(tmp_path)
+    assert (runs.ladder == "single").all() and set(timeseries.behavior) == {"use"}
+    assert "final_fraction_use" in runs.columns
+
+
+def test_threads_up_to_the_cores_run(tmp_path):
+    orgsim(tmp_path, *SMALL, f"threads={_CORES}")
+    assert len(tables(tmp_path)[0]) == 2
 
 
 def test_show_config_runs_nothing(tmp_path):
@@ -250,7 +296,10 @@ def _free_port():
 
 @pytest.fixture
 def ray_cluster(tmp_path):
-    pytest.importorskip("hydra_plugins.hydra_ray_launcher")
+    pytest.importorskip(
+        "hydra_plugins.hydra_ray_launcher",
+        reason="the Ray launcher is an extra: pip install -e '.[ray]' (CI runs it as a step)",
+    )
     env = {
         **os.environ,
         "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
@@ -274,6 +323,7 @@ def ray_cluster(tmp_path):
         log.close()
 
 
+@pytest.mark.ray
 def test_sweep_on_a_ray_cluster(tmp_path, ray_cluster):
     work = tmp_path / "work"
     work.mkdir()

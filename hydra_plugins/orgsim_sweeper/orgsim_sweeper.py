@@ -36,6 +36,18 @@ class OrgsimSweeper(BasicSweeper):
         )
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
 
+    def sweep(self, arguments):
+        """Hydra's sweep; jobs that could not write their results are noted for ``orgsim``."""
+        from sim import sweep
+
+        returns = super().sweep(arguments)
+        for batch in returns:
+            for job in batch:
+                value = getattr(job, "_return_value", None)
+                if isinstance(value, sweep.JobFailed):
+                    sweep.failures.append(str(value))
+        return returns
+
     def validate_batch_is_legal(self, batch):
         """Hydra's check that every job composes, unless ``orgsim`` checked them all first.
 
