@@ -18,23 +18,26 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 #: A kernel call enters a parallel region only when one thread would spend at
 #: least this long (ns) on it; otherwise its serial twin runs. Starting a
-#: parallel region costs ~10-20 µs with idle cores, and far more when the cores
-#: are busy with other work (a sweep's other processes, other users): a region
-#: waits for every one of its threads to get a core. A week of a small
-#: organization (tens of µs in all) thus never enters one. Whichever runs, the
-#: results are the same to the last bit.
-PARALLEL_MIN_NS = 100_000
+#: region costs ~10-20 µs with idle cores, but a region waits for every one of
+#: its threads to get a core, and on a busy machine (a sweep's other
+#: processes, other users) that can take a scheduler's time slice. Regions of
+#: 0.1 to 0.5 ms saved nothing measurable on 2 cores shared with other work
+#: (2e4 and 1e5 people); at 0.5 ms no week of a 2,000-person org (the 2x2
+#: study's) enters one. Whichever runs, the results are the same to the last bit.
+PARALLEL_MIN_NS = 500_000
 
 #: One thread's time per item of each kind of work (ns), to estimate a call's
-#: work before choosing. Measured on 2 cores (2026-12) between 2,000 and 1e6
-#: people; a rough guide: a factor of two either way only moves the cut-off.
+#: work before choosing: measured on 2 cores (2026-12) between 2,000 and 1e6
+#: people, medians, on a machine shared with other work. A rough guide: a
+#: factor of two either way only moves the cut-off.
 NS_PER_ITEM = {
-    "tie": 0.5,  # a tie read in CSR order (adopted-neighbour counts, shares, strengths)
-    "pulled_tie": 1.5,  # a tie read with a scattered lookup (tallies, ladder_pull, BFS)
+    "tie": 3.0,  # a tie read with a lookup at its far end (counts, strengths)
+    "weighted_tie": 7.0,  # the same, adding the weights of ties to adopters (shares)
+    "pulled_tie": 4.0,  # a tie read by ladder_pull or ladder_tally (few hold much), or a search
     "pushed_tie": 40.0,  # a tie end of a changed person pushed (ladder_push)
     "person": 10.0,  # a person's candidate test (ladder_candidates)
     "bounds": 40.0,  # a person's exact ceiling and watch (ladder_bounds)
-    "decision": 250.0,  # an exact decision (ladder_decide)
+    "decision": 200.0,  # an exact decision (ladder_decide)
     "manager": 100.0,  # a changed person whose reports' bounds are loosened (ladder_loosen)
 }
 

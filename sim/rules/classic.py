@@ -148,7 +148,7 @@ class _Dynamics:
 
     def _parallel(self, candidates):
         """Whether deciding for ``candidates`` is worth a parallel region."""
-        return parallel_pays(candidates.shape[0] * self.network.mean_degree, "tie")
+        return parallel_pays(candidates.shape[0] * self.network.mean_degree, "weighted_tie")
 
     def step(self, state, rng) -> np.ndarray:
         """Distinct int64 ids of who adopts this week, in a reproducible order."""
