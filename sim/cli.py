@@ -238,6 +238,7 @@ def run_job(cfg):
     Only the replications the store does not hold yet are run, under the
     job's lock: a second sweep over the same job waits, then finds them done.
     """
+    import pandas as pd
     from numba import set_num_threads
 
     from sim import __version__
@@ -253,12 +254,15 @@ def run_job(cfg):
     digest, seed = store.config_hash(columns.hashed_config(resolved, digests)), int(cfg.seed)
     target = Path(cfg.paths.store)
     wanted = range(int(cfg.replications))
+    computed = []
     with store.job_lock(target, digest, seed):
-        missing = sorted(set(wanted) - store.done(target, digest, seed))
+        held = store.done(target, digest, seed)
+        missing = sorted(set(wanted) - held)
         if missing:
             scenario = build(cfg, base_dir=hc.runtime.cwd)
             keys = {"config_hash": digest, "seed": seed, "version": __version__}
             keys.update(columns.scenario_values(resolved, dict(hc.runtime.choices), digests))
+            schema = columns.scenario_schema()
             show = cfg.progress if cfg.progress is not None else (
                 sys.stderr.isatty() and not multirun)  # fmt: skip
             progress, close = _progress_bar(len(missing), show)
@@ -269,12 +273,14 @@ def run_job(cfg):
                     runs, timeseries = scenario.run(seed, range(first, stop), bar)
                     chunk = store.Chunk(digest, seed, first, stop)
                     store.write_chunk(target, chunk, runs, timeseries, _yaml(resolved), keys,
-                                      columns.scenario_schema())  # fmt: skip
+                                      schema)  # fmt: skip
+                    computed.append(runs)
             finally:
                 close()
         else:
             log.info("job %s-%s finished before: skipped", digest, seed)
-    runs = store.read_runs(target, digest, seed)
+    # The job's rows: what was just computed, and what the store held before.
+    runs = store.read_runs(target, digest, seed) if held else pd.concat(computed)
     runs = runs[runs.replication < len(wanted)]
     if not multirun:
         _print_summary(runs, target)

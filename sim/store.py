@@ -194,6 +194,13 @@ def chunks(store) -> list[Chunk]:
     return sorted(found)
 
 
+def _job_chunks(store, digest, seed) -> list[Chunk]:
+    """The chunks of one job (its files alone are matched: a sweep's store holds thousands)."""
+    jobs = Path(store) / "jobs"
+    found = (Chunk.parse(p.name) for p in jobs.glob(f"{digest}-{seed}-r*.runs.parquet"))
+    return sorted(c for c in found if c is not None and (c.digest, c.seed) == (digest, seed))
+
+
 def _problem(store, chunk) -> str | None:
     """Why ``chunk`` cannot be believed, or None when its files read back whole."""
     if not chunk.path(store, "yaml").is_file():
@@ -236,9 +243,7 @@ def done(store, digest, seed) -> set[int]:
     replications are run again.
     """
     held = set()
-    for chunk in chunks(store):
-        if (chunk.digest, chunk.seed) != (digest, seed):
-            continue
+    for chunk in _job_chunks(store, digest, seed):
         problem = _problem(store, chunk)
         if problem is not None:
             _say(_set_aside(store, chunk, problem) + "; running it again")
@@ -295,11 +300,7 @@ def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None):
 
 def read_runs(store, digest, seed) -> pd.DataFrame:
     """The ``runs`` rows the store holds for one job, by replication."""
-    frames = [
-        pd.read_parquet(c.path(store, "runs"))
-        for c in chunks(store)
-        if (c.digest, c.seed) == (digest, seed)
-    ]
+    frames = [pd.read_parquet(c.path(store, "runs")) for c in _job_chunks(store, digest, seed)]
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True).sort_values("replication", ignore_index=True)
