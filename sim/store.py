@@ -95,6 +95,18 @@ def _cause(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
+def _umask() -> int:
+    # Reading the umask means setting it; done once, before any thread writes.
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return _UMASK
+
+
+_UMASK = None
+
+
 def _say(message):
     print(f"orgsim: {message}", file=sys.stderr, flush=True)
 
@@ -163,7 +175,8 @@ def _lock(store, name):
     where = Path(store) / ".locks"
     _mkdir(where)
     try:
-        lock = FileLock(where / f"{name}.lock")
+        # Colleagues sharing a store take the same locks: the umask decides, as for results.
+        lock = FileLock(where / f"{name}.lock", mode=0o666 & ~_umask())
         lock.acquire()
     except OSError as error:
         raise StoreError(f"cannot lock {where / name}.lock: {_cause(error)}") from None

@@ -69,8 +69,10 @@ def test_files_follow_the_umask(tmp_path):
         store.merge(tmp_path)
     finally:
         os.umask(old)
+    locks = list((tmp_path / ".locks").iterdir())
+    assert len(locks) == 1  # the merge's (write_chunk leaves locking to its caller)
     for path in (chunk.path(tmp_path, "runs"), chunk.path(tmp_path, "yaml"),
-                 tmp_path / "runs.parquet"):  # fmt: skip
+                 tmp_path / "runs.parquet", *locks):  # fmt: skip
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
