@@ -23,10 +23,14 @@ study builds its orgs anew, so it pays for the betweenness again.
 * ``busy_one_thread``: the same with ``NUMBA_NUM_THREADS=1``: what a run
   costs when it never waits for a second thread (the floor to compare with).
 
-The three alternate ``--repeats`` times; reported are every time, the
-medians, their spread (max - min) and ``ratio = busy / idle`` of the medians.
-Other sessions on the machine add noise: the load average at the start and
-end is recorded.
+The three alternate ``--repeats`` times; reported are every wall time, the
+medians, their spread (max - min), ``ratio = busy / idle`` of the medians, and
+the process's CPU time (threads added up): work that waits or spins shows as
+CPU time that grows with the neighbour, a smaller share of a core as wall
+time that grows alone. Other users of the machine add noise (the busy process
+cannot be told from them): the load average at the start and end is recorded,
+and ``busy / busy_one_thread`` shows what parallel code costs beyond any
+serial program's share of the cores.
 """
 
 from __future__ import annotations
@@ -72,14 +76,19 @@ def worker(args) -> dict:
     quiet = contextlib.redirect_stderr(io.StringIO())  # the study's progress lines
     with initialize_config_dir(str(CONFIG_DIR), version_base=None), quiet:
         module.study(cultures, 2, args.seed)  # warm-up
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         module.study(cultures, args.replications, args.seed)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     try:
         layer = numba.threading_layer()
     except ValueError:  # no parallel region ran: no layer was started
         layer = None
-    return {"seconds": round(seconds, 3), "threads": numba.get_num_threads(), "layer": layer}
+    return {
+        "seconds": round(seconds, 3),
+        "cpu_s": round(cpu, 3),
+        "threads": numba.get_num_threads(),
+        "layer": layer,
+    }
 
 
 def _measure(args, busy, threads=None) -> dict:
@@ -100,10 +109,13 @@ def _measure(args, busy, threads=None) -> dict:
 
 def _summary(samples) -> dict:
     times = [s["seconds"] for s in samples]
+    cpu = [s["cpu_s"] for s in samples]
     return {
         "seconds": times,
         "median_s": round(statistics.median(times), 3),
         "spread_s": round(max(times) - min(times), 3),
+        "cpu_s": cpu,
+        "median_cpu_s": round(statistics.median(cpu), 3),
         "threads": samples[0]["threads"],
         "threading_layer": samples[0]["layer"],
     }
