@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import typing
 from types import NoneType, UnionType
 
@@ -137,6 +138,10 @@ def scenario_values(resolved, choices, digests) -> dict:
 
 def file_digest(path) -> str:
     """SHA-256 of a file's contents (hex), read in blocks."""
+    import stat
+
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe would wait for a writer
+        raise ValueError(f"{path}: not a regular file")
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
