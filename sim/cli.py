@@ -136,7 +136,7 @@ def main():
         sys.exit(1)
     except KeyboardInterrupt as stop:
         _stop_workers()
-        finished = sum(_finished(job) for job in jobs)
+        finished = _finished(jobs)
         print(
             f"orgsim: interrupted: {finished} of {len(jobs)} jobs finished; "
             "the same command resumes the others",
@@ -153,13 +153,16 @@ def _terminated(signum, frame):
     raise _Terminated
 
 
-def _finished(job) -> bool:
-    try:
-        held = store.list_jobs(job.store)
-    except Exception:  # counting is only for the message
-        return False
-    rows = held[(held.config_hash == job.digest) & (held.seed == job.seed)]
-    return bool(len(rows)) and int(rows.runs.iloc[0]) >= job.replications
+def _finished(jobs) -> int:
+    """How many of the command's jobs the store holds all replications of."""
+    held = {}
+    for where in dict.fromkeys(job.store for job in jobs):
+        try:
+            listed = store.list_jobs(where)
+        except Exception:  # counting is only for the message
+            continue
+        held.update({(where, d, s): n for d, s, n in listed.itertuples(index=False)})
+    return sum(held.get((j.store, j.digest, j.seed), 0) >= j.replications for j in jobs)
 
 
 def _start_workers(overrides):
