@@ -88,6 +88,8 @@ def worker(args) -> dict:
         "cpu_s": round(cpu, 3),
         "threads": numba.get_num_threads(),
         "layer": layer,
+        # What sim.kernels left it at: its default unless the environment set it.
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
     }
 
 
@@ -118,6 +120,7 @@ def _summary(samples) -> dict:
         "median_cpu_s": round(statistics.median(cpu), 3),
         "threads": samples[0]["threads"],
         "threading_layer": samples[0]["layer"],
+        "omp_wait_policy": samples[0]["omp_wait_policy"],
     }
 
 
