@@ -10,10 +10,13 @@ import os
 # hundred microseconds. On a machine with no spare core a spinning thread
 # takes the core from a thread that has work: beside one busy process, a
 # 2,000-person run took 192 ms with spinning threads and 63 ms with sleeping
-# ones (70 ms on one thread). A sleeping thread costs ~20 µs to wake, which
-# PARALLEL_MIN_NS keeps small against a region's work. OpenMP reads this when
-# Numba loads it (the first parallel call), so it is set at import; a value
-# the user set wins.
+# ones (70 ms on one thread); at 1e5 people, 0.54 s against 0.86-0.94 s (a
+# brief spin, GOMP_SPINCOUNT=2000, 0.58-0.60 s). A sleeping thread costs ~20 µs
+# to wake, which PARALLEL_MIN_NS keeps small against a region's work; on idle
+# cores, runs of 2e4-1e5 people may take ~10-25 % longer than with spinning
+# threads (within the noise of a shared machine), so dedicated machines may
+# set OMP_WAIT_POLICY=active. OpenMP reads this when Numba loads it (the first
+# parallel call), so it is set at import; a value the user set wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 #: A kernel call enters a parallel region only when one thread would spend at
