@@ -73,9 +73,22 @@ def _hydra_args(argv):
     return get_args_parser().parse_args(argv)
 
 
+#: Keys whose value is a path: ``~`` there means the user's home, as in a shell.
+_PATH_KEYS = ("paths.results", "paths.store", "org.path", "org.ties")
+
+
 def _spelled(argv):
-    """``experiment=x`` as Hydra wants it (``+experiment=x``: not in the defaults list)."""
-    return ["+" + a if a.startswith("experiment=") else a for a in argv]
+    """The command line as Hydra wants it: ``+experiment=x`` (not in the defaults list),
+    and ``~`` expanded in paths (a shell does not expand it after ``key=``)."""
+    spelled = []
+    for arg in argv:
+        key, eq, value = arg.partition("=")
+        if key == "experiment":
+            arg = "+" + arg
+        elif eq and key.lstrip("+") in _PATH_KEYS and value.startswith("~"):
+            arg = f"{key}={os.path.expanduser(value)}"
+        spelled.append(arg)
+    return spelled
 
 
 def main():
@@ -118,30 +131,40 @@ def main():
             _run()
         finally:
             _stop_workers()
-        for where in dict.fromkeys(job.store for job in jobs):
-            if (where / "jobs").is_dir():
-                counts = store.merge(where)
-                if args.multirun and not sweep.failures:
-                    print(
-                        f"orgsim: {counts['runs']} runs in {where / 'runs.parquet'}, curves in "
-                        f"{where / 'timeseries.parquet'}",
-                        file=sys.stderr,
-                    )
+        problems = []
         if sweep.failures:
             more = len(sweep.failures) - 1
             also = f" (and {more} more job{'s' if more > 1 else ''} failed)" if more else ""
-            raise store.StoreError(sweep.failures[0] + also)
+            problems.append(sweep.failures[0] + also)
+        for where in dict.fromkeys(job.store for job in jobs):
+            if not (where / "jobs").is_dir():
+                continue
+            try:
+                counts = store.merge(where)
+            except store.StoreError as error:  # the jobs' own failures stay named above it
+                problems.append(str(error))
+                continue
+            if args.multirun and not sweep.failures:
+                print(
+                    f"orgsim: {counts['runs']} runs in {where / 'runs.parquet'}, curves in "
+                    f"{where / 'timeseries.parquet'}",
+                    file=sys.stderr,
+                )
+        if problems:
+            for problem in problems:
+                print(f"orgsim: error: {problem}", file=sys.stderr)
+            sys.exit(1)
     except store.StoreError as error:
         print(f"orgsim: error: {error}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt as stop:
         _stop_workers()
-        finished = _finished(jobs)
-        print(
-            f"orgsim: interrupted: {finished} of {len(jobs)} jobs finished; "
-            "the same command resumes the others",
-            file=sys.stderr,
-        )
+        if jobs:
+            finished = _finished(jobs)
+            said = f"{finished} of {len(jobs)} jobs finished; the same command resumes the others"
+        else:
+            said = "while checking the command; nothing was written"
+        print(f"orgsim: interrupted: {said}", file=sys.stderr)
         sys.exit(143 if getattr(stop, "signal", None) == signal.SIGTERM else 130)
 
 
@@ -254,7 +277,9 @@ def run_job(cfg):
         set_num_threads(int(threads))
     resolved = OmegaConf.to_container(cfg, resolve=True)
     digests = columns.input_digests(resolved, hc.runtime.cwd)
-    digest, seed = store.config_hash(columns.hashed_config(resolved, digests)), int(cfg.seed)
+    choices = dict(hc.runtime.choices)
+    hashed = columns.hashed_config(resolved, digests, choices)
+    digest, seed = store.config_hash(hashed), int(cfg.seed)
     target = Path(cfg.paths.store)
     wanted = range(int(cfg.replications))
     computed = []
@@ -264,7 +289,7 @@ def run_job(cfg):
         if missing:
             scenario = build(cfg, base_dir=hc.runtime.cwd)
             keys = {"config_hash": digest, "seed": seed, "version": __version__}
-            keys.update(columns.scenario_values(resolved, dict(hc.runtime.choices), digests))
+            keys.update(columns.scenario_values(resolved, choices, digests))
             schema = columns.scenario_schema()
             show = cfg.progress if cfg.progress is not None else (
                 sys.stderr.isatty() and not multirun)  # fmt: skip

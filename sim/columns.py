@@ -150,7 +150,12 @@ def file_digest(path) -> str:
 
 
 def input_digests(resolved, base_dir) -> dict:
-    """``{key: SHA-256}`` of the job's input files (relative paths from ``base_dir``)."""
+    """``{key: SHA-256}`` of the job's input files (relative paths from ``base_dir``).
+
+    Only files the job reads count: a generated org ignores ``org.path``.
+    """
+    if resolved.get("org", {}).get("source") != "csv":
+        return {}
     digests = {}
     for key in INPUT_FILES:
         group, name = key.split(".")
@@ -160,11 +165,18 @@ def input_digests(resolved, base_dir) -> dict:
     return digests
 
 
-def hashed_config(resolved, digests) -> dict:
-    """What the scenario hash covers: the config, with input files by contents, not by path."""
+def hashed_config(resolved, digests, choices=None) -> dict:
+    """What the scenario hash covers: the config, with input files by contents, not by path,
+    and the names of the presets chosen (``choices``: Hydra's ``runtime.choices``).
+
+    The preset names are in the hash because every row carries them: two
+    presets with the same values are two scenarios whose rows say which.
+    """
     hashed = {k: v for k, v in resolved.items() if k not in NOT_SCENARIO}
     for key in INPUT_FILES:
         group, name = key.split(".")
         if group in hashed and name in hashed[group]:
             hashed[group] = {**hashed[group], name: digests.get(key)}
+    if choices is not None:
+        hashed["presets"] = {column: choices.get(group) for group, column in PRESETS.items()}
     return hashed

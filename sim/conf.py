@@ -194,6 +194,8 @@ def _guard(key, make):
         return make()
     except (ValueError, TypeError, OrgError) as error:
         raise ConfigError(f"{key}: {error}") from None
+    except MemoryError:  # numpy says only "Unable to allocate ..."
+        raise ConfigError(f"{key}: too large for this machine's memory") from None
 
 
 #: The largest integer a key may hold: results, seeds and Parquet columns are 64-bit.
@@ -336,29 +338,59 @@ def build(cfg, base_dir=".", load_org=False):
                     steps=int(cfg.steps))  # fmt: skip
 
 
-def _where(cfg):
-    """The store must be a folder inside ``paths.results`` that can be written."""
+#: The longest folder name most file systems take (bytes).
+NAME_MAX = 255
+
+
+def _folder_fault(path: Path) -> tuple[Path, str] | None:
+    """Why ``path`` cannot be (made) a folder this process writes in: (where, why), or None."""
     import os
 
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        if existing.is_symlink():  # a dangling link: nothing to write through
+            return existing, "is a broken link"
+        existing = existing.parent
+    if not existing.is_dir():
+        return existing, "is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        readonly = os.statvfs(existing).f_flag & os.ST_RDONLY
+        return existing, "cannot be written (read-only file system)" if readonly else (
+            "cannot be written (permission denied)"
+        )
+    return None
+
+
+def _where(cfg):
+    """The store must be a folder (``paths.store``, by default inside ``paths.results``)
+    that can be written, and so must the folders orgsim keeps in it."""
     name = cfg.task_name
     if not name or name in (".", "..") or "/" in name or "\\" in name or name != name.strip():
         raise ConfigError(
             f"task_name: must name one folder inside paths.results (no '/', not '..'). "
             f"Got {name!r}."
         )
-    results = Path(cfg.paths.results)
-    existing = results
-    while not existing.exists() and existing != existing.parent:
-        if existing.is_symlink():  # a dangling link: nothing to write through
-            break
-        existing = existing.parent
-    if not existing.is_dir():
-        what = "is a file, not a folder" if existing.exists() else "cannot be created"
-        raise ConfigError(f"paths.results: {existing} {what}.")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        readonly = os.statvfs(existing).f_flag & os.ST_RDONLY
-        why = "read-only file system" if readonly else "permission denied"
-        raise ConfigError(f"paths.results: cannot write in {existing} ({why}).")
+    if len(name.encode()) > NAME_MAX:
+        raise ConfigError(
+            f"task_name: at most {NAME_MAX} bytes (it names a folder). Got {len(name.encode())}."
+        )
+    for key in ("paths.results", "paths.store"):
+        value = OmegaConf.select(cfg, key)
+        if not value:
+            raise ConfigError(f"{key}: must name a folder. Got {value!r}.")
+        if str(value).startswith("~"):
+            raise ConfigError(
+                f"{key}: '~' is not expanded in a config file; write the full path. Got {value!r}."
+            )
+    results, where = Path(cfg.paths.results), Path(cfg.paths.store)
+    for path in (where, where / "jobs", where / "jobs" / "corrupt", where / ".locks"):
+        fault = _folder_fault(path)
+        if fault is None:
+            continue
+        at, why = fault
+        inside = at == results or at in results.parents
+        key = "paths.results" if inside and results in (where, *where.parents) else "paths.store"
+        raise ConfigError(f"{key}: {at} {why}.")
 
 
 def _launcher(hydra_cfg):

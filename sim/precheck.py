@@ -106,10 +106,11 @@ class Job(NamedTuple):
 
 def _identify(cfg, base_dir):
     """The :class:`Job` of a composed (and checked) config."""
+    choices = dict(cfg.hydra.runtime.choices)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     resolved.pop("hydra", None)
     digests = columns.input_digests(resolved, base_dir)
-    digest = store.config_hash(columns.hashed_config(resolved, digests))
+    digest = store.config_hash(columns.hashed_config(resolved, digests, choices))
     return Job(Path(resolved["paths"]["store"]), digest, resolved["seed"],
                resolved["replications"])  # fmt: skip
 

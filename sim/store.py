@@ -154,20 +154,40 @@ def _mkdir(path: Path):
         raise StoreError(f"cannot create {path}: not a directory")
 
 
-def _atomic(target: Path, write):
-    """Call ``write(path)`` on a temporary file beside ``target``, then rename it."""
+def _temporary(target: Path, write) -> Path:
+    """Call ``write(path)`` on a new temporary file beside ``target``; return its path."""
     _mkdir(target.parent)
     tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
         # os.open applies the umask (mkstemp would make the file 0600).
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
         write(tmp)
-        os.replace(tmp, target)
     except BaseException as error:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         if isinstance(error, OSError):
             raise StoreError(f"cannot write {target}: {_cause(error)}") from None
         raise
+    return tmp
+
+
+def _discard(tmp: Path):
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:  # a read-only or vanished folder: the error being raised says why
+        pass
+
+
+def _rename(tmp: Path, target: Path):
+    try:
+        os.replace(tmp, target)
+    except OSError as error:
+        _discard(tmp)
+        raise StoreError(f"cannot write {target}: {_cause(error)}") from None
+
+
+def _atomic(target: Path, write):
+    """Call ``write(path)`` on a temporary file beside ``target``, then rename it."""
+    _rename(_temporary(target, write), target)
 
 
 @contextmanager
@@ -214,26 +234,48 @@ def _job_chunks(store, digest, seed) -> list[Chunk]:
     return sorted(c for c in found if c is not None and (c.digest, c.seed) == (digest, seed))
 
 
-def _problem(store, chunk) -> str | None:
-    """Why ``chunk`` cannot be believed, or None when its files read back whole."""
-    if not chunk.path(store, "yaml").is_file():
-        return "its config file is missing"
+class _Corrupt(Exception):
+    """A chunk that cannot be believed: ``path`` is the file at fault."""
+
+    def __init__(self, chunk, path, problem):
+        super().__init__(problem)
+        self.chunk, self.path, self.problem = chunk, path, problem
+
+
+def _read_table(chunk, path) -> pa.Table:
     try:
-        runs = pq.read_metadata(chunk.path(store, "runs"))
-        if runs.num_rows != chunk.stop - chunk.first:
-            return f"{runs.num_rows} runs instead of {chunk.stop - chunk.first}"
-        expected = (runs.metadata or {}).get(_ROWS)
-        if expected is None:
-            return "no row count recorded"
-        series = pq.read_metadata(chunk.path(store, "timeseries"))
-        if series.num_rows != int(expected):
-            return f"{series.num_rows} time-series rows instead of {int(expected)}"
+        # Page checksums (written by write_chunk) catch damage inside the data
+        # that the footer and the row counts cannot see.
+        return pq.read_table(path, page_checksum_verification=True)
     except (OSError, pa.ArrowException) as error:
-        return _cause(error)
-    return None
+        raise _Corrupt(chunk, path, _cause(error)) from None
 
 
-def _set_aside(store, chunk, problem):
+def _verified(store, chunk) -> dict[str, pa.Table]:
+    """The chunk's tables, read whole; raises :class:`_Corrupt` naming the file at fault."""
+    config = chunk.path(store, "yaml")
+    if not config.is_file():
+        raise _Corrupt(chunk, config, "missing")
+    runs_path = chunk.path(store, "runs")
+    runs = _read_table(chunk, runs_path)
+    if runs.num_rows != chunk.stop - chunk.first:
+        wanted = chunk.stop - chunk.first
+        raise _Corrupt(chunk, runs_path, f"{runs.num_rows} runs instead of {wanted}")
+    expected = (runs.schema.metadata or {}).get(_ROWS)
+    if expected is None:
+        raise _Corrupt(chunk, runs_path, "no row count recorded")
+    series_path = chunk.path(store, "timeseries")
+    series = _read_table(chunk, series_path)
+    if series.num_rows != int(expected):
+        raise _Corrupt(
+            chunk, series_path, f"{series.num_rows} time-series rows instead of {int(expected)}"
+        )
+    return {"timeseries": series, "runs": runs}
+
+
+def _set_aside(store, bad: _Corrupt) -> str:
+    """Move the chunk's files to ``jobs/corrupt/``; the line that says so."""
+    chunk = bad.chunk
     aside = Path(store) / "jobs" / "corrupt"
     _mkdir(aside)
     for table in ("runs", "timeseries", "yaml"):
@@ -246,7 +288,8 @@ def _set_aside(store, chunk, problem):
                 os.replace(path, target)
             except OSError as error:
                 raise StoreError(f"cannot set aside {path}: {_cause(error)}") from None
-    return f"{chunk.path(store, 'runs')} is corrupt ({problem}): set aside in {aside}"
+    what = "is missing" if bad.problem == "missing" else f"is corrupt ({bad.problem})"
+    return f"{bad.path} {what}: job {chunk.stem} set aside in {aside}"
 
 
 def done(store, digest, seed) -> set[int]:
@@ -257,9 +300,10 @@ def done(store, digest, seed) -> set[int]:
     """
     held = set()
     for chunk in _job_chunks(store, digest, seed):
-        problem = _problem(store, chunk)
-        if problem is not None:
-            _say(_set_aside(store, chunk, problem) + "; running it again")
+        try:
+            _verified(store, chunk)
+        except _Corrupt as bad:
+            _say(_set_aside(store, bad) + "; running it again")
             continue
         held.update(range(chunk.first, chunk.stop))
     return held
@@ -308,12 +352,21 @@ def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None):
     recorded = {**(summary.schema.metadata or {}), _ROWS: str(series.num_rows).encode()}
     summary = summary.replace_schema_metadata(recorded)
     for name, table in (("timeseries", series), ("runs", summary)):
-        _atomic(chunk.path(store, name), lambda p, t=table: pq.write_table(t, p))
+        _atomic(chunk.path(store, name), lambda p, t=table: _write_table(t, p))
+
+
+def _write_table(table, path):
+    pq.write_table(table, path, write_page_checksum=True)
 
 
 def read_runs(store, digest, seed) -> pd.DataFrame:
     """The ``runs`` rows the store holds for one job, by replication."""
-    frames = [pd.read_parquet(c.path(store, "runs")) for c in _job_chunks(store, digest, seed)]
+    frames = []
+    for chunk in _job_chunks(store, digest, seed):
+        try:
+            frames.append(_read_table(chunk, chunk.path(store, "runs")).to_pandas())
+        except _Corrupt as bad:
+            raise StoreError(f"cannot read {bad.path}: {bad.problem}") from None
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True).sort_values("replication", ignore_index=True)
@@ -329,20 +382,6 @@ def list_jobs(store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["config_hash", "seed", "runs"])
 
 
-def _read(store, chunk, name):
-    path = chunk.path(store, name)
-    try:
-        return pq.read_table(path)
-    except (OSError, pa.ArrowException) as error:
-        raise _Corrupt(chunk, _cause(error)) from None
-
-
-class _Corrupt(Exception):
-    def __init__(self, chunk, problem):
-        super().__init__(problem)
-        self.chunk, self.problem = chunk, problem
-
-
 def merge(store) -> dict:
     """Merge the finished chunks of ``store`` into ``runs.parquet`` and ``timeseries.parquet``.
 
@@ -355,32 +394,39 @@ def merge(store) -> dict:
     store = Path(store)
     with _lock(store, "merge"):
         for stale in store.glob(".*.parquet.*.tmp"):  # a merge killed half way
-            stale.unlink(missing_ok=True)
+            _discard(stale)
         tables, corrupt = {name: [] for name in _TABLES}, []
         for chunk in chunks(store):
-            problem = _problem(store, chunk)
             try:
-                if problem is not None:
-                    raise _Corrupt(chunk, problem)
-                read = {name: _read(store, chunk, name) for name in _TABLES}
+                read = _verified(store, chunk)
             except _Corrupt as bad:
                 with job_lock(store, chunk.digest, chunk.seed):
                     if chunk.path(store, "runs").exists():
-                        corrupt.append(_set_aside(store, bad.chunk, bad.problem))
+                        corrupt.append(_set_aside(store, bad))
                 continue
             for name, table in read.items():
                 tables[name].append(table)
-        counts = {}
-        for name in ("runs", "timeseries"):
-            if not tables[name]:
-                counts[name] = 0
-                continue
-            # Ladders name the metric columns of runs: a mix of ladders fills the
-            # others with nulls.
-            table = pa.concat_tables(tables[name], promote_options="permissive")
-            table = table.replace_schema_metadata(None)
-            _atomic(store / f"{name}.parquet", lambda p, t=table: pq.write_table(t, p))
-            counts[name] = table.num_rows
+        counts, written = {}, []
+        try:
+            for name in ("runs", "timeseries"):
+                # Ladders name the metric columns of runs: a mix of ladders fills the
+                # others with nulls.
+                if not tables[name]:
+                    counts[name] = 0
+                    continue
+                table = pa.concat_tables(tables[name], promote_options="permissive")
+                table = table.replace_schema_metadata(None)
+                # Both tables reach temporary files first, then both are renamed:
+                # a failure leaves the two merged tables of the same, earlier merge.
+                target = store / f"{name}.parquet"
+                tmp = _temporary(target, lambda p, t=table: pq.write_table(t, p))
+                written.append((tmp, target))
+                counts[name] = table.num_rows
+            for tmp, target in written:
+                _rename(tmp, target)
+        finally:
+            for tmp, _ in written:
+                _discard(tmp)
     if corrupt:
         raise StoreError(f"{corrupt[0]}; run the same command again to redo it")
     return counts

@@ -170,6 +170,12 @@ BAD = [
     ),
     (["paths.results=taken"], "paths.results: "),
     (["paths.results=taken/below"], "paths.results: "),
+    (["-m", "seed=0,1", "paths.results=taken"], "paths.results: "),
+    (["paths.results="], "paths.results: must name a folder. Got ''."),
+    (["paths.store=taken"], "taken is a file, not a folder."),
+    (["paths.store=blocked"], "paths.store: "),
+    (["-m", "seed=0,1", "paths.store=blocked"], "blocked/jobs is a file, not a folder."),
+    (["task_name=" + "x" * 256], "task_name: at most 255 bytes (it names a folder). Got 256."),
     (["-m", "culture.trust=0.5", "rollout.top_levels=0,9223372036854775808"], "top_levels: 922"),
     (["behavior.ladder=[]"], "behavior.ladder: must hold at least one behavior"),
     (["+behavior.ladder.0.cost=1"], "no such key"),
@@ -179,6 +185,8 @@ BAD = [
 @pytest.mark.parametrize(("args", "message"), BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_bad_config_one_line_exit_2_nothing_written(tmp_path, args, message):
     (tmp_path / "taken").write_text("a file where the results would go")
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "blocked" / "jobs").write_text("a file where the store's jobs would go")
     before = _tree(tmp_path)
     done = orgsim(tmp_path, *args, check=False)
     assert done.returncode == 2, done.stderr
@@ -231,6 +239,14 @@ def test_broken_csv_names_file_and_row(tmp_path):
     assert done.returncode == 2
     assert "org.csv, row 4: duplicate employee_id 'B'" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["org.csv"]
+
+
+def test_a_tilde_in_a_path_on_the_command_line_means_home(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    orgsim(tmp_path, *SMALL, "replications=1", "paths.results=~/studies", env={"HOME": str(home)})
+    assert (home / "studies" / "orgsim" / "runs.parquet").is_file()
+    assert not (tmp_path / "~").exists()
 
 
 def test_own_org_chart_runs(tmp_path):

@@ -3,6 +3,7 @@
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def test_a_corrupt_job_is_named_set_aside_and_run_again(tmp_path):
     victim = sorted((_store(tmp_path) / "jobs").glob("*-1-r0-2.timeseries.parquet"))[0]
     victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
     done = orgsim(tmp_path, *args)
-    assert f"{victim.name.replace('timeseries', 'runs')} is corrupt" in done.stderr
+    assert f"{victim} is corrupt" in done.stderr  # the file at fault, by its full path
     assert (_store(tmp_path) / "jobs" / "corrupt" / victim.name).exists()
     pd.testing.assert_frame_equal(tables(tmp_path)[0], good)
 
@@ -171,7 +172,8 @@ def test_a_read_only_results_folder_is_refused_before_anything_runs(tmp_path, ti
     done = orgsim(tmp_path, *TINY, f"paths.results={tiny_disk.path}/results", check=False)
     assert done.returncode == 2
     assert done.stderr == (
-        f"orgsim: error: paths.results: cannot write in {tiny_disk.path} (read-only file system).\n"
+        f"orgsim: error: paths.results: {tiny_disk.path} cannot be written (read-only file "
+        "system).\n"
     )
 
 
@@ -260,3 +262,26 @@ def test_ctrl_c_says_how_many_jobs_finished_and_the_same_command_resumes(tmp_pat
     )
     finished = int(err.split("interrupted: ")[1].split(" of")[0])
     assert finished >= 2
+
+
+def test_ctrl_c_while_checking_the_command_says_nothing_was_written(tmp_path, monkeypatch, capsys):
+    from sim import cli, sweep
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "precheck", interrupted)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["orgsim", *TINY])
+    for name in ("HYDRA_FULL_ERROR", sweep.MAIN_PID):  # main sets them: restored after
+        monkeypatch.setenv(name, "")
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as stop:
+            cli.main()
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    assert stop.value.code == 130
+    said = capsys.readouterr().err
+    assert said == "orgsim: interrupted: while checking the command; nothing was written\n"
+    assert list(tmp_path.iterdir()) == []

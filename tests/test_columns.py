@@ -62,3 +62,21 @@ def test_a_fifo_is_not_hashed(tmp_path):
     os.mkfifo(tmp_path / "pipe")
     with pytest.raises(ValueError, match="not a regular file"):
         columns.file_digest(tmp_path / "pipe")
+
+
+def test_the_names_of_the_presets_are_part_of_the_scenario():
+    resolved, choices = _resolved(["rollout=pilot"])
+    renamed = {**choices, "rollout": "my_copy_of_pilot"}  # same values, another name
+    first = store.config_hash(columns.hashed_config(resolved, {}, choices))
+    second = store.config_hash(columns.hashed_config(resolved, {}, renamed))
+    assert first != second  # the rows of each say which preset they ran
+
+
+def test_a_generated_org_ignores_org_path(tmp_path):
+    resolved, choices = _resolved([])
+    assert resolved["org"]["source"] == "generate"
+    named = {**resolved, "org": {**resolved["org"], "path": str(tmp_path / "missing.csv")}}
+    assert columns.input_digests(named, ".") == {}
+    assert store.config_hash(columns.hashed_config(named, {}, choices)) != ""
+    values = columns.scenario_values(named, choices, {})
+    assert values["org.path_sha256"] is None

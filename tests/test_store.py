@@ -2,6 +2,7 @@
 
 import os
 import stat
+import struct
 import threading
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def test_files_follow_the_umask(tmp_path):
 
 
 def test_a_write_that_dies_half_way_leaves_no_file(tmp_path, monkeypatch):
-    def dying(table, path):
+    def dying(table, path, **kwargs):
         Path(path).write_bytes(b"PAR1 half a file")
         raise OSError(28, "No space left on device")
 
@@ -107,10 +108,48 @@ def test_a_truncated_file_is_named_set_aside_and_not_done(tmp_path, capsys, tabl
     path.write_bytes(path.read_bytes()[:-200])
     assert store.done(tmp_path, "a", 0) == set()
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"{chunk.path(tmp_path, 'runs')} is corrupt" in err
+    assert err.count("\n") == 1 and f"{path} is corrupt" in err
     assert "set aside" in err and "running it again" in err
     assert not chunk.path(tmp_path, "runs").exists()
     assert (tmp_path / "jobs" / "corrupt" / path.name).exists()
+
+
+@pytest.mark.parametrize("table", ["runs", "timeseries"])
+def test_damage_inside_the_data_is_caught_though_the_footer_is_whole(tmp_path, capsys, table):
+    chunk = _write(tmp_path)
+    path = chunk.path(tmp_path, table)
+    # One value changed in place (0.5 or 0.3 -> x + 0.25): the file still reads,
+    # with a wrong number in it, unless the page checksum is verified.
+    value = struct.pack("<d", 0.5 if table == "runs" else 0.3)
+    data = path.read_bytes()
+    at = data.index(value)
+    path.write_bytes(data[:at] + struct.pack("<d", struct.unpack("<d", value)[0] + 0.25)
+                     + data[at + 8 :])  # fmt: skip
+    assert pq.read_table(path).num_rows > 0  # without verification, it reads
+    assert store.done(tmp_path, "a", 0) == set()
+    assert f"{path} is corrupt" in capsys.readouterr().err
+    assert store.read_runs(tmp_path, "a", 0).empty  # set aside: nothing crashes on it later
+
+
+def test_read_runs_names_a_file_that_cannot_be_read(tmp_path):
+    chunk = _write(tmp_path)
+    chunk.path(tmp_path, "runs").write_bytes(b"PAR1 not parquet PAR1")
+    with pytest.raises(store.StoreError, match=r"cannot read .*a-0-r0-2.runs.parquet"):
+        store.read_runs(tmp_path, "a", 0)
+
+
+def test_a_failed_write_in_a_read_only_folder_names_the_cause(tmp_path, monkeypatch):
+    calls = []
+
+    def readonly(path, *args, **kwargs):
+        calls.append(path)
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(store.os, "open", readonly)
+    monkeypatch.setattr(store.Path, "unlink", lambda *a, **k: readonly(None))
+    with pytest.raises(store.StoreError, match=r"cannot write .*a-0-r0-2.yaml: read-only file"):
+        _write(tmp_path)
+    assert calls
 
 
 def test_a_chunk_with_too_few_rows_is_not_believed(tmp_path, capsys):
@@ -144,6 +183,26 @@ def test_merge_into_a_full_disk_names_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(store.pq, "write_table", full)
     with pytest.raises(store.StoreError, match=r"cannot write .*runs.parquet: disk full"):
         store.merge(tmp_path)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_failed_merge_leaves_both_tables_of_the_last_merge(tmp_path, monkeypatch):
+    _write(tmp_path, "a")
+    store.merge(tmp_path)
+    before = {t: (tmp_path / f"{t}.parquet").read_bytes() for t in ("runs", "timeseries")}
+    _write(tmp_path, "b")
+    real = store.pq.write_table
+
+    def full_on_timeseries(table, path, **kwargs):
+        if "timeseries" in str(path):
+            raise OSError(28, "No space left on device")
+        real(table, path, **kwargs)
+
+    monkeypatch.setattr(store.pq, "write_table", full_on_timeseries)
+    with pytest.raises(store.StoreError, match=r"cannot write .*timeseries.parquet: disk full"):
+        store.merge(tmp_path)
+    after = {t: (tmp_path / f"{t}.parquet").read_bytes() for t in ("runs", "timeseries")}
+    assert after == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
