@@ -73,3 +73,13 @@ def test_precheck_passes_a_good_sweep_and_expands_experiment_params():
 def test_precheck_catches_a_bad_value_deep_in_a_sweep():
     with pytest.raises(ConfigError, match="'champions' parameter of Rollout"):
         precheck(["rollout.champions=0.1,0.5,1.0"], multirun=True)
+
+
+def test_an_input_too_large_for_memory_is_one_line_naming_the_key():
+    from sim.conf import ConfigError, _guard
+
+    def allocate():
+        raise MemoryError("Unable to allocate 74.5 TiB for an array")
+
+    with pytest.raises(ConfigError, match=r"^org: too large for this machine's memory$"):
+        _guard("org", allocate)
