@@ -67,6 +67,7 @@ class BehaviorStepConf:
     name: str = MISSING
     difficulty: float = 0.0
     risk: float = 0.0
+    voice: float = 0.0
 
 
 @dataclass
@@ -121,6 +122,7 @@ _OPTIONAL_ROLLOUT = {
     "expand_share": float | None,
     "wave_units": int | None,
     "safety": float | None,
+    "budget": float | None,
 }
 RolloutConf = _schema(
     Rollout,

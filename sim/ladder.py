@@ -46,13 +46,16 @@ class LadderState:
     n_behaviors : int
         Rungs of the ladder (B), at most 127.
     initial_adopters : int64 ndarray
-        Distinct ids of the people who hold every behavior at week 0.
+        Distinct ids of the people who hold the first ``initial_rungs``
+        behaviors at week 0.
     by_unit : bool
         Keep holders per unit (visibility within one's unit) rather than for
         the whole company.
     peer_weight : float
         Weight of the peer share in a gap: how far a push may raise a
         ``ceiling`` (see :mod:`sim.kernels.ladder_bounds`).
+    initial_rungs : int, optional
+        Rungs the initial adopters hold (1..B); every rung by default.
 
     Attributes
     ----------
@@ -81,14 +84,15 @@ class LadderState:
     """
 
     def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True,
-                 peer_weight=1.0):  # fmt: skip
+                 peer_weight=1.0, initial_rungs=None):  # fmt: skip
         net = org.network
         n = org.n
         self.network = net
         self.n = n
         self._mean_degree = net.indptr[-1] / max(n, 1)
         self.stage = np.zeros(n, dtype=np.int8)
-        self.stage[initial_adopters] = n_behaviors
+        rungs = n_behaviors if initial_rungs is None else min(int(initial_rungs), n_behaviors)
+        self.stage[initial_adopters] = rungs
         self.adopted_at = np.full(n, -1, dtype=np.int32)
         self.adopted_at[initial_adopters] = 0
         self.unit = org.unit if by_unit else np.zeros(n, dtype=np.int32)
@@ -103,7 +107,7 @@ class LadderState:
         tally(net.indptr, net.indices, net.weights, self.influence, self.stage, self.tally)
         self.unit_holders = np.zeros((n_behaviors, n_groups), dtype=np.int64)
         seeded = np.bincount(self.unit[initial_adopters], minlength=n_groups)
-        self.unit_holders[:] = seeded
+        self.unit_holders[:rungs] = seeded
         self.holders = self.unit_holders.sum(axis=1)
         self.access_since = np.full(n, -1, dtype=np.int32)
         self.unit_access = np.zeros(n_groups, dtype=np.int64)
@@ -133,7 +137,7 @@ class LadderState:
         seeds = np.asarray(initial_adopters, dtype=np.int64)
         self._log = [
             (seeds, np.full(seeds.shape[0], b, dtype=np.int8), np.ones(seeds.shape[0], np.int8), 0)
-            for b in range(n_behaviors)
+            for b in range(rungs)
         ]
         self._end_week()
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim._inputs import choose_initial_adopters, stdlib_seed
+from sim._validation import check_scalar
 from sim.agents import LazyAgents
 from sim.ladder import LadderState
 from sim.networks import Network
@@ -48,9 +49,11 @@ class OrgModel(LazyAgents, mesa.Model):
         Access, training, endorsement and commitment week by week; by default
         everyone has access from week 0 (:class:`~sim.plan.RolloutPlan`).
     initial_adopters : sequence of int or float, default ()
-        Ids (0..n-1) of the people who have adopted at week 0 (every behavior
-        of a ladder), or a share in [0, 1) of people chosen at random with the
-        run's generator.
+        Ids (0..n-1) of the people who have adopted at week 0, or a share in
+        [0, 1) of people chosen at random with the run's generator.
+    initial_rungs : int, optional
+        How many behaviors of a ladder the initial adopters hold (>= 1; the
+        rollout's ``first_rungs``); every behavior by default.
     seed : int, optional
         Seed of the run's ``numpy.random.Generator`` (``model.rng``), the one
         source of randomness of the run. An ordinary keyword, so that
@@ -82,6 +85,7 @@ class OrgModel(LazyAgents, mesa.Model):
         population=None,
         plan=None,
         initial_adopters=(),
+        initial_rungs=None,
         seed=None,
         rng=None,
     ):
@@ -122,8 +126,11 @@ class OrgModel(LazyAgents, mesa.Model):
         self._collector = mesa.DataCollector(
             model_reporters={"adopters": "adopters", "fraction": "fraction"}
         )
+        if initial_rungs is not None:
+            initial_rungs = check_scalar(initial_rungs, "initial_rungs", "OrgModel", kind=int,
+                                         low=1)  # fmt: skip
         if self._ladder:
-            self._start_ladder(culture, population, plan, initial_adopters)
+            self._start_ladder(culture, population, plan, initial_adopters, initial_rungs)
         else:
             self._start_classic(culture, population, plan, initial_adopters)
 
@@ -174,7 +181,7 @@ class OrgModel(LazyAgents, mesa.Model):
             return int(self._state.stage[i])
         return int(self._state.adopted[i])
 
-    def _start_ladder(self, culture, population, plan, initial_adopters):
+    def _start_ladder(self, culture, population, plan, initial_adopters, initial_rungs=None):
         org = self.org
         if org is None:
             raise TypeError(
@@ -221,6 +228,7 @@ class OrgModel(LazyAgents, mesa.Model):
             self._initial_adopters(initial_adopters, among=plan.week(0).access),
             by_unit=self.rule.visibility == "unit",
             peer_weight=self.rule.peer_weight,
+            initial_rungs=initial_rungs,
         )
         self._dynamics.start(self._state)
         self._stationary = False

@@ -30,6 +30,7 @@ class Week(NamedTuple):
     learning: np.ndarray  # float64 in [0, 1]: share of difficulty learned away
     commitment: float | np.ndarray  # c(t) in [0, 1], one for all or per person (float64)
     safety: float | None = None  # the safety policy in [0, 1]; None: the rule's own
+    coverage: float = 1.0  # share of the company with access (perceived commitment scales by it)
 
 
 def _per_person(value, n, name, dtype, default):
@@ -73,9 +74,11 @@ class RolloutPlan:
         Share of each behavior's difficulty already learned away, in [0, 1].
         None by default.
     commitment : float or float array of shape (n,), default 0.5
-        ``c(t)``: how strongly leadership signals that the change matters, in
-        [0, 1]; a launch with visible backing is around 0.5. Per person when
-        the message has not reached everyone yet.
+        The launch effort: how strongly leadership signals that the change
+        matters, in [0, 1]; a launch with visible backing is around 0.5. Per
+        person when the message has not reached everyone yet. People perceive
+        it scaled by the share with access (``Week.coverage``) to the rule's
+        ``commitment_coverage``.
     safety : float, optional
         The rollout's safety policy in [0, 1], replacing the rule's ``safety``
         (how much of a behavior's risk people feel); the rule's by default.
@@ -100,13 +103,15 @@ class RolloutPlan:
         if safety is not None:
             safety = check_scalar(safety, "safety", "RolloutPlan", low=0.0, high=1.0)
         self.n = n
+        access = _per_person(access, n, "access", np.bool_, True)
         self._week = Week(
-            access=_per_person(access, n, "access", np.bool_, True),
+            access=access,
             trained=_per_person(trained, n, "trained", np.float64, 0.0),
             endorsing=_per_person(endorsing, n, "endorsing", np.bool_, True),
             learning=_per_person(learning, n, "learning", np.float64, 0.0),
             commitment=commitment,
             safety=safety,
+            coverage=np.count_nonzero(access) / n,
         )
 
     @property

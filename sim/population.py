@@ -32,6 +32,7 @@ TRAITS = {
     "risk_aversion": (0.0, 1.0, "both"),
     "trust": (0.0, 1.0, "both"),
     "influence": (0.0, None, "neither"),
+    "voice": (0.0, 1.0, "both"),
 }
 
 #: Given influence may span at most this factor, largest to smallest: within
@@ -86,15 +87,25 @@ def relative_influence(values):
 
 @dataclass(frozen=True)
 class Culture:
-    """The culture of an organization, as four dials in [0, 1].
+    """The culture of an organization: four dials in [0, 1], and the constants of its people.
+
+    The dials (DESIGN §1) are what studies vary; the constants below them
+    describe the population the dials act on. They are fitted to stylised
+    facts together with the rule's weights (``experiments/fit_defaults.py``)
+    and are config keys (``culture.threshold_mean=0.3``) like the dials, so
+    that nothing that changes results hides in a function default.
 
     Parameters
     ----------
     open : float, default 0.5
-        Decentralization: how much a colleague's example weighs against a
-        manager's (managers' influence is ``1 + manager_influence * (1 - open)``
-        times a colleague's). Pass the same value as ``openness`` to
-        :func:`sim.org.generate` for the share of ties across units.
+        Decentralization, acting through three channels: who is willing to
+        champion (a closed culture recruits among managers, and fewer others
+        say yes: ``open_recruiting``); how much a colleague's example weighs
+        against a manager's (managers' influence is
+        ``1 + manager_influence * (1 - open)`` times a colleague's); and
+        ownership (holders of the ladder's upper rungs pull their unit along,
+        ``Organizational.ownership_weight``). The share of ties across units
+        follows it in the shipped network configs (``network.openness``).
     trust : float, default 0.5
         Mean trust in leadership. Low trust turns endorsement from above into
         reactance (see ``Organizational.reactance``).
@@ -102,17 +113,64 @@ class Culture:
         How much content creators produce: content raises everyone's signal.
     courage : float, default 0.5
         Mean risk tolerance: risk aversion has mean ``1 - courage``.
+    threshold_mean, threshold_sd : float, default 0.3 and 0.2
+        Location and scale of the normal law of base thresholds, truncated
+        to [0, 1] (no pile of people at 0 who act on no signal at all).
+        A normal spread gives Rogers' categories: people more than two scales
+        below the location are the innovators.
+    concentration : float, default 8.0
+        Concentration ``a + b`` (> 0) of the beta laws of risk aversion and
+        trust: 8 gives a standard deviation of about 0.17 at mean 0.5.
+    influence_spread : float, default 0.5
+        Sigma (>= 0) of the lognormal spread of influence (mean 1).
+    manager_influence : float, default 2.0
+        Extra weight (>= 0) of a manager's example in a closed culture.
+    voice_mean, voice_concentration : float, default 0.1 and 1.0
+        The propensity to speak up (contribute, create) is beta with this
+        mean in (0, 1) and concentration (> 0): a small concentration gives
+        the heavy tail of participation, most people near 0 and a few eager
+        to write. A rung's ``voice`` demand weighs ``1 - voice`` into its
+        threshold, so upper rungs are bounded by who is willing.
+    open_recruiting : bool, default True
+        Whether openness decides who may be recruited as a champion (all
+        managers, and each other person with probability ``open``); off,
+        anyone may be.
     """
 
     open: float = 0.5
     trust: float = 0.5
     generative: float = 0.5
     courage: float = 0.5
+    threshold_mean: float = 0.3
+    threshold_sd: float = 0.2
+    concentration: float = 8.0
+    influence_spread: float = 0.5
+    manager_influence: float = 2.0
+    voice_mean: float = 0.1
+    voice_concentration: float = 1.0
+    open_recruiting: bool = True
 
     def __post_init__(self):
-        for name in ("open", "trust", "generative", "courage"):
+        for name in ("open", "trust", "generative", "courage", "threshold_mean"):
             value = check_scalar(getattr(self, name), name, "Culture", low=0.0, high=1.0)
             object.__setattr__(self, name, value)
+        ranges = {
+            "threshold_sd": {"low": 0.0, "high": 1.0},
+            "concentration": {"low": 0.0, "closed": "right"},
+            "influence_spread": {"low": 0.0},
+            "manager_influence": {"low": 0.0},
+            "voice_mean": {"low": 0.0, "high": 1.0, "closed": "neither"},
+            "voice_concentration": {"low": 0.0, "closed": "right"},
+        }
+        for name, bounds in ranges.items():
+            value = check_scalar(getattr(self, name), name, "Culture", **bounds)
+            object.__setattr__(self, name, value)
+        if not isinstance(self.open_recruiting, bool | np.bool_):
+            raise TypeError(
+                f"The 'open_recruiting' parameter of Culture must be a bool. "
+                f"Got {self.open_recruiting!r} instead."
+            )
+        object.__setattr__(self, "open_recruiting", bool(self.open_recruiting))
 
 
 def _beta(rng, mean, concentration, size):
@@ -138,14 +196,22 @@ class Population:
     influence : ndarray
         Weight (> 0) of a person's example in their colleagues' peer share;
         relative (only ratios matter), of mean about 1 when drawn.
+    voice : ndarray, optional
+        Propensity to speak up in [0, 1]: how willing one is to contribute
+        and create (rungs that demand ``voice`` cost ``1 - voice`` more).
+        Everyone fully willing (1) by default, so that the rungs' ``voice``
+        demands cost nothing.
     """
 
     threshold: np.ndarray
     risk_aversion: np.ndarray
     trust: np.ndarray
     influence: np.ndarray
+    voice: np.ndarray | None = None
 
     def __post_init__(self):
+        if self.voice is None:
+            object.__setattr__(self, "voice", np.ones(np.shape(self.threshold)))
         n = None
         for name, (low, high, closed) in TRAITS.items():
             values = check_per_node(
@@ -163,18 +229,7 @@ class Population:
         return int(self.threshold.shape[0])
 
     @classmethod
-    def draw(
-        cls,
-        org,
-        culture=None,
-        seed=None,
-        *,
-        threshold_mean=0.3,
-        threshold_sd=0.2,
-        concentration=8.0,
-        influence_spread=0.5,
-        manager_influence=2.0,
-    ):
+    def draw(cls, org, culture=None, seed=None, **constants):
         """Draw everyone's traits from the culture, then apply the org's own traits.
 
         The org's ``influence`` replaces the drawn one whole (managers' factor
@@ -190,44 +245,34 @@ class Population:
         org : Org
             The organization (its size, managers and ``traits``).
         culture : Culture, optional
-            The dials; ``Culture()`` (all 0.5) by default.
+            The dials and the population's constants; ``Culture()`` by default.
         seed : int or numpy.random.Generator, optional
             The run's generator.
-        threshold_mean, threshold_sd : float
-            Base thresholds are normal with these, clipped to [0, 1]. A normal
-            spread puts 2.5 % of people more than two standard deviations below
-            the mean (Rogers' innovators), 13.5 % between one and two (early
-            adopters), 68 % within one (the majorities) and 16 % above
-            (laggards). The default spread is wide enough that peer pressure
-            does not tip everyone at once; it clips about 7 % of people at 0
-            (people who try anything new).
-        concentration : float
-            Concentration ``a + b`` of the beta laws of risk aversion and
-            trust: 8 gives a standard deviation of about 0.17 at mean 0.5.
-        influence_spread : float
-            Sigma of the lognormal spread of influence (mean 1).
-        manager_influence : float
-            Extra weight of a manager's example in a closed culture:
-            managers' influence is multiplied by
-            ``1 + manager_influence * (1 - culture.open)``.
+        **constants
+            Any of the culture's constants (``threshold_mean``,
+            ``threshold_sd``, ``concentration``, ``influence_spread``,
+            ``manager_influence``, ``voice_mean``, ``voice_concentration``),
+            replacing the culture's value.
         """
+        from dataclasses import replace
+
         culture = Culture() if culture is None else culture
         if not isinstance(culture, Culture):
             raise TypeError(
                 f"The 'culture' parameter of Population.draw must be a Culture. "
                 f"Got {type(culture).__name__} instead."
             )
-        owner = "Population.draw"
-        threshold_mean = check_scalar(threshold_mean, "threshold_mean", owner, low=0.0, high=1.0)
-        threshold_sd = check_scalar(threshold_sd, "threshold_sd", owner, low=0.0, high=1.0)
-        concentration = check_scalar(concentration, "concentration", owner, low=0.0)
-        if concentration == 0.0:
-            raise ValueError(
-                f"The 'concentration' parameter of {owner} must be a float in the range "
-                f"(0, inf). Got 0.0 instead."
+        unknown = sorted(set(constants) - set(_CONSTANTS))
+        if unknown:
+            raise TypeError(
+                f"Population.draw got an unexpected keyword argument {unknown[0]!r} "
+                f"(constants: {', '.join(_CONSTANTS)})."
             )
-        influence_spread = check_scalar(influence_spread, "influence_spread", owner, low=0.0)
-        manager_influence = check_scalar(manager_influence, "manager_influence", owner, low=0.0)
+        if constants:
+            try:
+                culture = replace(culture, **constants)
+            except (TypeError, ValueError) as error:
+                raise type(error)(str(error).replace("of Culture", "of Population.draw")) from None
         unknown = sorted(set(org.traits) - set(TRAITS))
         if unknown:
             raise ValueError(
@@ -236,20 +281,52 @@ class Population:
             )
         # One child generator per trait: a trait's draws never shift another's,
         # whatever the dials (beta draws use a variable amount of randomness).
-        streams = make_rng(seed).spawn(len(TRAITS))
+        streams = dict(zip(TRAITS, make_rng(seed).spawn(len(TRAITS)), strict=True))
         n = org.n
-        threshold = np.clip(streams[0].normal(threshold_mean, threshold_sd, n), 0.0, 1.0)
-        risk_aversion = _beta(streams[1], 1.0 - culture.courage, concentration, n)
-        trust = _beta(streams[2], culture.trust, concentration, n)
-        influence = streams[3].lognormal(-0.5 * influence_spread**2, influence_spread, n)
-        influence[org.span > 0] *= 1.0 + manager_influence * (1.0 - culture.open)
+        c = culture
         traits = {
-            "threshold": threshold,
-            "risk_aversion": risk_aversion,
-            "trust": trust,
-            "influence": influence,
+            "threshold": _truncated_normal(
+                streams["threshold"], c.threshold_mean, c.threshold_sd, n
+            ),
+            "voice": _beta(streams["voice"], c.voice_mean, c.voice_concentration, n),
+            "risk_aversion": _beta(streams["risk_aversion"], 1.0 - c.courage, c.concentration, n),
+            "trust": _beta(streams["trust"], c.trust, c.concentration, n),
         }
+        influence = streams["influence"].lognormal(
+            -0.5 * c.influence_spread**2, c.influence_spread, n
+        )
+        influence[org.span > 0] *= 1.0 + c.manager_influence * (1.0 - c.open)
+        traits["influence"] = influence
         for name, values in org.traits.items():
             if name in traits:
                 traits[name] = relative_influence(values) if name == "influence" else values
         return cls(**traits)
+
+
+#: The culture's constants (not dials) that Population.draw also takes by keyword.
+_CONSTANTS = (
+    "threshold_mean",
+    "threshold_sd",
+    "concentration",
+    "influence_spread",
+    "manager_influence",
+    "voice_mean",
+    "voice_concentration",
+)
+
+
+def _truncated_normal(rng, loc, scale, size):
+    """Normal draws of ``loc`` and ``scale`` truncated to [0, 1], by inversion.
+
+    Inversion keeps one uniform per person (the draws never shift with the
+    parameters) and puts nobody exactly on a bound, unlike clipping, which
+    piled people who act on no signal at all at 0.
+    """
+    from scipy.special import ndtr, ndtri
+
+    uniform = rng.random(size)
+    if scale == 0.0:
+        return np.full(size, loc)
+    low, high = ndtr((0.0 - loc) / scale), ndtr((1.0 - loc) / scale)
+    p = low + uniform * (high - low)
+    return np.clip(loc + scale * ndtri(p), 0.0, 1.0)

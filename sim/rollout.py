@@ -94,24 +94,34 @@ class Rollout:
         Weeks (>= 1) between waves after the first expansion. Pilot only.
     pilot_learning : float, default 0.5
         What the pilot learns lowers later waves' difficulty: each later wave
-        starts with ``pilot_learning`` times the pilot's adoption (share of
-        its people holding each behavior, averaged over the ladder) of every
-        difficulty learned away, in [0, 1]. Pilot only.
+        starts with ``pilot_learning`` times the pilot's organic adoption when
+        it opens (share of the pilot's people, first movers aside, holding
+        each behavior, averaged over the ladder) of every difficulty learned
+        away, in [0, 1]. Pilot only.
     direction : {"hierarchical", "decentralized", "hybrid"}, default "hierarchical"
         Who adopts first and how the word spreads (see the module docstring).
     top_levels : int, default 2
         Leadership role-modelling: levels (from the top, with access at
         week 0) that adopt first when hierarchical or hybrid, >= 0; also the
         levels the launch message reaches in its first week.
+    first_rungs : int, default 2
+        Rungs of the ladder the first movers (leaders, champions) hold at
+        week 0, >= 1: by default they read and contribute; creating is theirs
+        to take up like anyone's.
     champions : float, default 0.02
         Champions as a share of the whole company, in [0, 1), all placed
         among the people with access at week 0 (so a pilot concentrates
-        them). Decentralized and hybrid.
+        them) who are willing (see ``Culture.open_recruiting``): fewer when
+        too few are. Decentralized and hybrid.
     champion_choice : {"random", "degree", "betweenness", "bridging", "team"}, default "random"
         The seeding policy (:func:`sim.seeding.choose_champions`).
     training_capacity : int, default 0
         People trainers can train per week from week 1 (>= 0), among those
         with access; champions are trained at week 0 besides.
+    training_share : float, default 0.0
+        Trainers' capacity as a share of the company per week, in [0, 1],
+        added to ``training_capacity``: a preset then means the same at 500
+        and at 50,000 people.
     training_priority : {"random", "managers", "connected", "adopters"}, default "random"
         Who is trained first: in a random order, managers top down, the
         best connected, or those who use the most behaviors already.
@@ -131,6 +141,16 @@ class Rollout:
         Cost of the launch campaign at full effort (``commitment = 1``), >= 0.
     cost_safety : float, default 50.0
         Cost of a full safety policy (``safety = 1``), >= 0.
+    budget : float, optional
+        Person-days to spend in all (> 0), so that strategies compare at equal
+        cost: what the launch, the safety policy and the leaders cost comes
+        first; of the rest, ``champion_budget`` goes to champions (their time
+        and training; replacing ``champions``) when the direction has them,
+        and the remainder to training others, at the capacity above, until it
+        is spent. None: the levers as given, whatever they cost.
+    champion_budget : float, default 0.5
+        Share of the budget left after launch, safety and leaders that goes
+        to champions, in [0, 1]. With a budget only.
     """
 
     scope: str = "company_wide"
@@ -144,9 +164,11 @@ class Rollout:
     pilot_learning: float = 0.5
     direction: str = "hierarchical"
     top_levels: int = 2
+    first_rungs: int = 2
     champions: float = 0.02
     champion_choice: str = "random"
     training_capacity: int = 0
+    training_share: float = 0.0
     training_priority: str = "random"
     commitment: float = 0.5
     safety: float | None = None
@@ -155,6 +177,8 @@ class Rollout:
     cost_leader: float = 2.0
     cost_launch: float = 100.0
     cost_safety: float = 50.0
+    budget: float | None = None
+    champion_budget: float = 0.5
 
     def __post_init__(self):
         check_choice(self.scope, "scope", "Rollout", SCOPES)
@@ -183,8 +207,10 @@ class Rollout:
             "wave_weeks": {"kind": int, "low": 1},
             "pilot_learning": {"low": 0.0, "high": 1.0},
             "top_levels": {"kind": int, "low": 0},
+            "first_rungs": {"kind": int, "low": 1},
             "champions": {"low": 0.0, "high": 1.0, "closed": "left"},
             "training_capacity": {"kind": int, "low": 0},
+            "training_share": {"low": 0.0, "high": 1.0},
             "commitment": {"low": 0.0, "high": 1.0},
             "safety": {"low": 0.0, "high": 1.0},
             "cost_champion": {"low": 0.0},
@@ -192,6 +218,8 @@ class Rollout:
             "cost_leader": {"low": 0.0},
             "cost_launch": {"low": 0.0},
             "cost_safety": {"low": 0.0},
+            "budget": {"low": 0.0, "closed": "right"},
+            "champion_budget": {"low": 0.0, "high": 1.0},
         }
         for name, bounds in checks.items():
             value = getattr(self, name)
@@ -237,9 +265,13 @@ class Rollout:
         k = self.wave_units
         return [pilot] + [rest[i : i + k] for i in range(0, rest.shape[0], k)]
 
-    def _training_order(self, org, rng):
+    def capacity(self, org) -> int:
+        """People trainers can train per week on ``org``."""
+        return self.training_capacity + round(self.training_share * org.n)
+
+    def _training_order(self, org, rng, capacity):
         """(training_order, tie_order) for the schedule; draws only if anyone is trained."""
-        if self.training_capacity == 0:
+        if capacity == 0:
             return np.arange(org.n), np.arange(org.n)
         ids = np.arange(org.n)
         if self.training_priority == "random":
@@ -252,23 +284,56 @@ class Rollout:
             return np.lexsort((ids, -degree)), ids
         return None, rng.permutation(org.n)
 
-    def plan(self, org, rng) -> tuple[RolloutSchedule, np.ndarray]:
+    def _fixed_cost(self, leaders):
+        """What the launch, the safety policy and ``leaders`` role models cost."""
+        safety = 0.0 if self.safety is None else self.cost_safety * self.safety
+        return self.cost_launch * self.commitment + safety + self.cost_leader * leaders
+
+    def _budgeted(self, leaders):
+        """(champions, training_limit) the budget pays for, or (None, None) without one."""
+        if self.budget is None:
+            return None, None
+        flexible = self.budget - self._fixed_cost(leaders)
+        if flexible < 0:
+            raise ValueError(
+                f"The 'budget' parameter of Rollout ({self.budget:g} person-days) does not "
+                f"cover the launch, the safety policy and {leaders} leaders "
+                f"({self._fixed_cost(leaders):g})."
+            )
+        champion_days = self.champion_budget * flexible if self.direction != "hierarchical" else 0
+        each = self.cost_champion + self.cost_trainee  # a champion's time and training
+        champions = int(champion_days // each) if each > 0 else 0
+        rest = flexible - champions * each
+        limit = int(rest // self.cost_trainee) if self.cost_trainee > 0 else None
+        return champions, limit
+
+    def plan(self, org, rng, culture=None) -> tuple[RolloutSchedule, np.ndarray]:
         """The week-by-week schedule on ``org`` and the ids of the first adopters.
 
         Draws from ``rng`` in a fixed order: the pilot, the order of later
-        waves, the champions, the training order (each only when needed).
+        waves, who is willing to champion, the champions, the training order
+        (each only when needed). ``culture`` (a :class:`~sim.population.Culture`)
+        decides who is willing to champion when its ``open_recruiting`` is on.
         """
         waves = self.waves(org, rng)
         access = np.isin(org.unit, waves[0])
         leaders = np.zeros(0, dtype=np.int64)
         if self.direction != "decentralized":
             leaders = np.flatnonzero(access & (org.level < self.top_levels))
+        budget_champions, training_limit = self._budgeted(leaders.shape[0])
         champions = np.zeros(0, dtype=np.int64)
         if self.direction != "hierarchical":
-            among = np.setdiff1d(np.flatnonzero(access), leaders)
-            k = round(self.champions * org.n)
-            champions = choose_champions(org, k, among, self.champion_choice, rng)
-        order, ties = self._training_order(org, rng)
+            willing = access.copy()
+            willing[leaders] = False
+            if culture is not None and culture.open_recruiting:
+                # A closed culture recruits among managers, and fewer others say yes.
+                willing &= (org.span > 0) | (rng.random(org.n) < culture.open)
+            among = np.flatnonzero(willing)
+            k = round(self.champions * org.n) if budget_champions is None else budget_champions
+            champions = choose_champions(org, min(k, among.shape[0]), among,
+                                         self.champion_choice, rng)  # fmt: skip
+        capacity = self.capacity(org)
+        order, ties = self._training_order(org, rng, capacity)
         schedule = RolloutSchedule(
             org,
             waves,
@@ -281,11 +346,12 @@ class Rollout:
             commitment=self.commitment,
             champions=champions,
             leaders=leaders,
-            training_capacity=self.training_capacity,
+            training_capacity=capacity,
             training_order=order,
             tie_order=ties,
             learning=self.pilot_learning,
             safety=self.safety,
+            training_limit=training_limit,
         )
         first = np.union1d(leaders, champions).astype(np.int64)
         return schedule, first

@@ -5,6 +5,12 @@ A :class:`Scenario` is plain Python: the CLI builds it from a Hydra config
 built once per scenario from its own seed (an uncertainty held fixed across
 replications); each replication ``r`` of seed ``s`` runs with its own
 generator ``default_rng([s, r])``, so a replication is reproduced alone.
+
+Common random numbers: the rollout draws (pilot, champions, training order)
+from a child generator spawned from the run's, and the people's traits and
+the weekly draws come from the run's own, so replication ``r`` of any two
+rollouts (or any two levers) meets the same people and the same weekly draws
+and their difference is paired.
 """
 
 from __future__ import annotations
@@ -54,12 +60,15 @@ class Scenario:
         from sim.model import OrgModel
 
         rng = np.random.default_rng([seed, replication])
+        # The rollout's own stream: what it draws never shifts the run's draws.
+        (levers,) = rng.spawn(1)
         org = self.org
         if self.rule.needs_org:
-            plan, first = self.rollout.plan(org, rng)
+            plan, first = self.rollout.plan(org, levers, self.culture)
             return OrgModel(org=org, rule=self.rule, culture=self.culture, plan=plan,
-                            initial_adopters=first, rng=rng)  # fmt: skip
-        first = self.rollout.first_adopters(org, rng)
+                            initial_adopters=first, initial_rungs=self.rollout.first_rungs,
+                            rng=rng)  # fmt: skip
+        first = self.rollout.first_adopters(org, levers)
         return OrgModel(org=org, rule=self.rule, initial_adopters=first, rng=rng)
 
     def run(self, seed, replications=1, progress=None):

@@ -12,15 +12,20 @@ over whole arrays, what changed since the week before:
   has reached them. Sent down the reporting lines, it reaches the top
   ``top_levels`` levels of a wave when the wave opens and one more level each
   week after; broadcast, it reaches everyone with access at once. Perceived
-  commitment is the launch effort times the share of the company with access:
-  a pilot signals less than a company-wide launch;
+  commitment is the launch effort scaled by the share of the company with
+  access (``Week.coverage``, to the rule's ``commitment_coverage``), so a
+  pilot may signal less than a company-wide launch;
 - **endorsement**: managers endorse to their reports from the week the
   message reaches them, when the direction has them endorse;
 - **training**: ``training_capacity`` people a week, those with access and
-  not yet trained, in the order of ``training_priority``;
-- **learning**: when a later wave opens, its people start with
-  ``learning * (the first wave's adoption)`` of every behavior's difficulty
-  learned away.
+  not yet trained, in the order of ``training_priority``, until
+  ``training_limit`` people (champions aside) have been trained;
+- **learning**: what the first wave learns accrues week by week from its own
+  adoption, that of the people who took behaviors up during the pilot (the
+  seeded first movers teach nothing by being seeded): when a later wave
+  opens, its people start with ``learning * (that adoption so far)`` of every
+  behavior's difficulty learned away, so a longer or more successful pilot
+  teaches more.
 
 The schedule draws nothing at run time (orders are fixed when it is built), so
 it is reproducible and reads the run's state only for the share trigger, the
@@ -77,6 +82,9 @@ class RolloutSchedule(RolloutPlan):
         Ids of the leaders who adopt first as role models (for costs).
     training_capacity : int
         People trained per week from week 1.
+    training_limit : int or None
+        People trained at most over the run, champions aside (a budget);
+        None for no limit.
     training_order : int array or None
         Everyone's ids in training priority order; None for the
         ``adopters`` priority (most behaviors held first, ties in
@@ -85,14 +93,16 @@ class RolloutSchedule(RolloutPlan):
         Everyone's ids in the order used to break ties of ``adopters``.
     learning : float
         Share of the difficulty later waves lose per unit of the first wave's
-        adoption, in [0, 1].
+        organic adoption (the share of its people other than the first movers
+        holding each behavior, averaged over the ladder), in [0, 1].
     safety : float or None
         The rollout's safety policy (see :class:`~sim.plan.RolloutPlan`).
     """
 
     def __init__(self, org, waves, *, expand_week, expand_share, wave_weeks, message,
                  endorse, top_levels, commitment, champions, leaders, training_capacity,
-                 training_order, tie_order, learning, safety=None):  # fmt: skip
+                 training_order, tie_order, learning, safety=None,
+                 training_limit=None):  # fmt: skip
         super().__init__(org.n, commitment=commitment, safety=safety)
         self.org = org
         self.waves = [np.asarray(w, dtype=np.int64) for w in waves]
@@ -105,6 +115,7 @@ class RolloutSchedule(RolloutPlan):
         self.champions = np.asarray(champions, dtype=np.int64)
         self.leaders = np.asarray(leaders, dtype=np.int64)
         self.training_capacity = training_capacity
+        self.training_limit = training_limit
         self.training_order = training_order
         self.tie_order = tie_order
         self.learning = learning
@@ -114,6 +125,9 @@ class RolloutSchedule(RolloutPlan):
             wave_of_unit[units] = k
         self._wave_of = wave_of_unit[org.unit]
         self._first_wave = np.flatnonzero(self._wave_of == 0)
+        # Who learns for later waves: the first wave less its seeded first movers.
+        seeded = np.union1d(self.champions, self.leaders)
+        self._learners = np.setdiff1d(self._first_wave, seeded)
         if message == "down":
             self._delay = np.maximum(org.level.astype(np.int64) - max(top_levels, 1) + 1, 0)
         else:
@@ -182,12 +196,14 @@ class RolloutSchedule(RolloutPlan):
             "trained": self._trained.astype(np.float64),
             "endorsing": reached if self.endorse else np.zeros(self.n, dtype=bool),
             "learning": self._learned.copy(),
-            "commitment": np.where(reached, self.commitment * coverage, 0.0),
+            "commitment": np.where(reached, self.commitment, 0.0),
         }
         for name, value in parts.items():
             old = None if previous is None else getattr(previous, name)
             parts[name] = old if old is not None and np.array_equal(value, old) else _frozen(value)
-        week = Week(**parts, safety=self.safety)
+        if previous is not None and previous.coverage == coverage:
+            coverage = previous.coverage  # the same object: an unchanged week stays the same
+        week = Week(**parts, safety=self.safety, coverage=coverage)
         if previous is not None and all(a is b for a, b in zip(week, previous, strict=True)):
             week = previous
         self._current = week
@@ -198,9 +214,14 @@ class RolloutSchedule(RolloutPlan):
         )
 
     def _can_train(self):
-        return self.training_capacity > 0 and bool(
-            np.any((self._access_week >= 0) & ~self._trained)
-        )
+        return self._capacity_left() > 0 and bool(np.any((self._access_week >= 0) & ~self._trained))
+
+    def _capacity_left(self):
+        """People trainers may still train this week."""
+        if self.training_limit is None:
+            return self.training_capacity
+        left = self.training_limit - (self.trained_people - self.champions.shape[0])
+        return max(0, min(self.training_capacity, left))
 
     def _advance(self, t, state):
         """Work out week ``t`` from week ``t - 1`` and the run's ``state``."""
@@ -228,14 +249,15 @@ class RolloutSchedule(RolloutPlan):
                 break
             people = self._wave_of == k
             self._access_week[people] = t
-            if self.learning > 0.0 and state is not None:
-                # The first wave's adoption: share holding each behavior, over the ladder.
-                held = state.stage[self._first_wave].mean() / state.n_behaviors
+            if self.learning > 0.0 and state is not None and self._learners.shape[0]:
+                # The pilot's organic adoption so far: share of its learners
+                # holding each behavior, averaged over the ladder.
+                held = state.stage[self._learners].mean() / state.n_behaviors
                 self._learned[people] = self.learning * held
             self._opened.append(t)
 
     def _train(self, state):
-        capacity = self.training_capacity
+        capacity = self._capacity_left()
         if capacity == 0:
             return
         waiting = (self._access_week >= 0) & ~self._trained

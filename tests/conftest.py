@@ -10,6 +10,7 @@ OFF = dict(
     commitment_weight=0.0,
     visibility_weight=0.0,
     content_weight=0.0,
+    ownership_weight=0.0,
     training_effect=0.0,
     reactance=0.0,
     safety=0.0,

@@ -152,6 +152,7 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
     indptr, indices, weights = net.indptr, net.indices, net.weights
     difficulty = [b.difficulty for b in rule.ladder]
     risk = [b.risk for b in rule.ladder]
+    voice = [b.voice for b in rule.ladder]
     group = org.unit if rule.visibility == "unit" else np.zeros(n, dtype=int)
     stage = np.zeros(n, dtype=int)
     stage[list(initial)] = top
@@ -177,17 +178,22 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
             gain = (people.trust[i] - rule.reactance) / (1.0 - rule.reactance)
             mine = group == group[i]
             seen = (stage[mine] > b).sum() / max((ever_access & mine).sum(), 1)
+            owners = (stage[mine] > 1).sum() / max((ever_access & mine).sum(), 1)
+            ownership = rule.ownership_weight * culture.open * owners if top > 1 else 0.0
+            commitment = w.commitment * w.coverage**rule.commitment_coverage
             signal = (
                 rule.peer_weight * peer
                 + rule.manager_weight * endorsed * gain
-                + rule.commitment_weight * w.commitment * people.trust[i]
+                + rule.commitment_weight * commitment * people.trust[i]
                 + rule.visibility_weight * seen
                 + rule.content_weight * content
+                + ownership
             )
             threshold = (
                 people.threshold[i]
                 + difficulty[b] * (1.0 - w.learning[i])
                 + risk[b] * people.risk_aversion[i] * (1.0 - rule.safety)
+                + voice[b] * (1.0 - people.voice[i])
                 - rule.training_effect * w.trained[i]
             )
             return signal - threshold

@@ -60,9 +60,12 @@ def test_population_draw():
     assert abs(people.risk_aversion.mean() - 0.7) < 0.02
     assert abs(people.influence[org.span == 0].mean() - 1.0) < 0.05
     assert people.influence[org.span > 0].mean() > 1.5 * people.influence[org.span == 0].mean()
-    # The threshold is normal (clipped at 0): Rogers' categories by standard deviation.
-    z = (people.threshold - 0.3) / 0.2
+    # The threshold is normal (truncated to [0, 1], here far from the bounds):
+    # Rogers' categories by standard deviation.
+    middle = Population.draw(org, Culture(threshold_mean=0.5, threshold_sd=0.12), 1)
+    z = (middle.threshold - 0.5) / 0.12
     assert abs((z < -1).mean() - 0.16) < 0.03 and abs((z > 1).mean() - 0.16) < 0.03
+    assert abs((z < -2).mean() - 0.023) < 0.01
     # Extreme dials give the dial itself, and the stream stays aligned.
     sure = Population.draw(org, Culture(trust=1.0, courage=1.0), 1)
     assert (sure.trust == 1.0).all() and (sure.risk_aversion == 0.0).all()
@@ -70,6 +73,45 @@ def test_population_draw():
     # An open culture: managers weigh like everyone else.
     flat = Population.draw(org, Culture(open=1.0), 1, influence_spread=0.0)
     assert np.allclose(flat.influence, 1.0)
+
+
+def test_thresholds_pile_at_no_bound():
+    """Truncated, not clipped: nobody sits on 0 acting on no signal at all."""
+    from scipy import stats
+
+    org = make_org(n=2000)
+    people = Population.draw(org, Culture(threshold_mean=0.1, threshold_sd=0.2), 5)
+    assert people.threshold.min() > 0.0 and people.threshold.max() < 1.0
+    law = stats.truncnorm((0 - 0.1) / 0.2, (1 - 0.1) / 0.2, loc=0.1, scale=0.2)
+    assert stats.kstest(people.threshold, law.cdf).pvalue > 0.01
+    # The old clipped draw put about 31 % exactly on 0 here.
+    assert np.count_nonzero(people.threshold < 1e-3) < 0.01 * org.n
+
+
+def test_voice_is_heavy_tailed():
+    """Most people barely speak up, a few are eager: participation inequality."""
+    org = make_org(n=2000)
+    voice = Population.draw(org, Culture(voice_mean=0.1, voice_concentration=1.0), 2).voice
+    assert abs(voice.mean() - 0.1) < 0.02
+    assert np.median(voice) < 0.5 * voice.mean()  # skewed: the median far below the mean
+    from scipy import stats
+
+    eager = stats.beta.sf(0.6, 0.1, 0.9)  # Beta(mean * concentration, (1 - mean) * ...)
+    assert abs(np.mean(voice > 0.6) - eager) < 0.015
+
+
+def test_culture_constants_reach_the_draw():
+    org = make_org(n=500)
+    shifted = Population.draw(org, Culture(threshold_mean=0.6), 3)
+    base = Population.draw(org, Culture(), 3)
+    assert shifted.threshold.mean() > base.threshold.mean() + 0.2
+    # A keyword of draw replaces the culture's constant.
+    np.testing.assert_array_equal(
+        Population.draw(org, Culture(), 3, threshold_mean=0.6).threshold, shifted.threshold
+    )
+    # Changing one constant never shifts another trait's draws.
+    np.testing.assert_array_equal(shifted.trust, base.trust)
+    np.testing.assert_array_equal(shifted.voice, base.voice)
 
 
 def test_org_traits_override_drawn_ones():
@@ -94,6 +136,7 @@ def test_org_traits_override_drawn_ones():
         ({"threshold_sd": -1}, r"'threshold_sd' parameter of Population.draw"),
         ({"concentration": 0.0}, r"'concentration' .* \(0, inf\)"),
         ({"manager_influence": -1}, r"'manager_influence'"),
+        ({"voice_mean": 1.0}, r"'voice_mean' parameter of Population.draw .* \(0, 1\)"),
     ],
 )
 def test_population_draw_rejects(kwargs, message):

@@ -11,12 +11,20 @@ from sim.population import Culture, Population
 from tests import reference
 from tests.conftest import OFF, SURE, make_org
 
+#: The population these tests run on: thresholds low enough for every mechanism
+#: to show on a small org, whatever the fitted defaults (``Culture``) are.
+POPULATION = {"threshold_mean": 0.2, "threshold_sd": 0.2}
+
+
+def culture_(*dials, **more):
+    return Culture(*dials, **{**POPULATION, **more})
+
 
 def run(org, rule, *, weeks=20, seed=1, culture=None, plan=None, population=None, initial=0.03):
     model = OrgModel(
         org=org,
         rule=rule,
-        culture=culture,
+        culture=culture_() if culture is None and population is None else culture,
         plan=plan,
         population=population,
         initial_adopters=initial,
@@ -71,7 +79,7 @@ def test_deterministic_runs_equal_the_reference(visibility, seed):
         commitment=0.6,
     )
     rule = rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, visibility=visibility)
-    culture = Culture(trust=0.4, generative=0.7)
+    culture = culture_(trust=0.4, generative=0.7)
     model = run(org, rule, weeks=15, seed=seed, culture=culture, plan=plan, initial=0.1)
     initial = np.flatnonzero(model.adopted_at == 0)
     history = reference.organizational_run(org, model.population, rule, culture, plan, initial, 15)
@@ -92,7 +100,7 @@ LONG_LADDER = tuple(rules.Behavior(f"step{k}", 0.01 * k, 0.02 * k) for k in rang
 def test_random_runs_equal_the_reference_with_the_same_draws(ladder):
     org = make_org(n=150, seed=4)
     rule = rules.Organizational(ladder, noise=0.05, lapse_rate=0.3, hysteresis=0.02)
-    culture = Culture(0.6, 0.6, 0.6, 0.6)
+    culture = culture_(0.6, 0.6, 0.6, 0.6)
     model = run(org, rule, weeks=12, seed=9, culture=culture, initial=0.05)
     # Replay the run's generator: traits first, then the initial adopters, then weekly draws.
     rng = np.random.default_rng(9)
@@ -124,12 +132,12 @@ def test_peer_share_spreads_adoption(org):
 def test_endorsement_helps_with_trust_and_backfires_below_reactance(org):
     rule = rules.Organizational(**{**OFF, "peer_weight": 0.4, "manager_weight": 0.3}, **SURE)
     nobody = RolloutPlan(org.n, endorsing=np.zeros(org.n, dtype=bool))
-    trusting = Culture(trust=0.9)
+    trusting = culture_(trust=0.9)
     assert_more(run(org, rule, culture=trusting, plan=nobody), run(org, rule, culture=trusting))
     wary = rules.Organizational(
         **{**OFF, "peer_weight": 0.4, "manager_weight": 0.3, "reactance": 0.5}, **SURE
     )
-    distrustful = Culture(trust=0.1)
+    distrustful = culture_(trust=0.1, threshold_mean=0.1)
     assert_more(
         run(org, wary, culture=distrustful), run(org, wary, culture=distrustful, plan=nobody)
     )
@@ -161,7 +169,7 @@ def test_visibility_adds_to_the_peer_signal(org):
 
 def test_content_needs_creators_and_a_generative_culture(org):
     rule = rules.Organizational(**{**OFF, "peer_weight": 0.35, "content_weight": 0.4}, **SURE)
-    barren, generative = Culture(generative=0.0), Culture(generative=1.0)
+    barren, generative = culture_(generative=0.0), culture_(generative=1.0)
     assert_more(run(org, rule, culture=barren), run(org, rule, culture=generative))
     off = rules.Organizational(**{**OFF, "peer_weight": 0.35}, **SURE)
     assert_same(run(org, off, culture=barren), run(org, off, culture=generative))
@@ -214,7 +222,7 @@ def test_no_access_no_adoption_and_no_support(org):
 
 
 def test_ladder_order_is_kept(org):
-    model = run(org, rules.Organizational(), weeks=40, culture=Culture(0.7, 0.7, 0.7, 0.7))
+    model = run(org, rules.Organizational(), weeks=40, culture=culture_(0.7, 0.7, 0.7, 0.7))
     table = model.adoption.pivot(index="step", columns="behavior", values="adopters")
     assert (table.consume >= table.contribute).all()
     assert (table.contribute >= table.create).all()
@@ -257,7 +265,8 @@ def test_same_seed_same_run_different_seed_different_run(org):
 def test_rng_and_seed_give_the_same_run(org):
     rule = rules.Organizational()
     by_seed = run(org, rule, seed=11, weeks=10)
-    by_rng = OrgModel(org=org, rule=rule, initial_adopters=0.03, rng=np.random.default_rng(11))
+    by_rng = OrgModel(org=org, rule=rule, culture=culture_(), initial_adopters=0.03,
+                      rng=np.random.default_rng(11))  # fmt: skip
     assert_same(by_seed, by_rng.run(10))
 
 
@@ -268,12 +277,12 @@ def test_deterministic_runs_stop_when_nothing_changes_and_lose_nothing():
     assert not model.running  # converged, so later weeks skipped the rule ...
     initial = np.flatnonzero(model.adopted_at == 0)
     history = reference.organizational_run(
-        org, model.population, rule, Culture(), RolloutPlan(org.n), initial, 30
+        org, model.population, rule, culture_(), RolloutPlan(org.n), initial, 30
     )
     np.testing.assert_array_equal(model.stage, history[-1])  # ... and missed nothing
     # While content still grows, signals still change: no stop.
     growing = rules.Organizational(**{**OFF, "peer_weight": 0.5, "content_weight": 0.3}, **SURE)
-    assert run(org, growing, weeks=30, culture=Culture(generative=0.05)).running
+    assert run(org, growing, weeks=30, culture=culture_(generative=0.05)).running
 
 
 # -- breakdowns ------------------------------------------------------------------------
@@ -315,7 +324,7 @@ def test_culture_moves_a_generated_company():
     finals = {}
     for dial in (0.3, 0.5, 0.8):
         company = orgs.generate(3000, openness=dial, seed=1)
-        culture = Culture(dial, dial, dial, dial)
+        culture = culture_(dial, dial, dial, dial)
         model = run(company, rules.Organizational(), weeks=52, culture=culture, initial=0.01)
         finals[dial] = holders(model) / company.n
     assert (finals[0.3] <= finals[0.5]).all() and (finals[0.5] <= finals[0.8]).all()
@@ -381,7 +390,7 @@ def test_a_plan_that_changes_equals_the_reference_and_its_breakdown_adds_up():
     assert (model.adopted_at[~plan.first] != 0).all()  # pioneers have access
     initial = np.flatnonzero(model.adopted_at == 0)
     history = reference.organizational_run(
-        org, model.population, rule, Culture(), plan, initial, 14
+        org, model.population, rule, culture_(), plan, initial, 14
     )
     np.testing.assert_array_equal(model.stage, history[-1])
     table = model.adoption

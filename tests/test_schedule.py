@@ -453,7 +453,8 @@ def test_hierarchical_message_goes_down_a_level_a_week(
 def test_hierarchical_pilot_message_and_commitment(org):
     # Sales (5 of 15) first, top_levels=2: 2 (level 1) hears at 0, 4 and 5 (level 2) at 1,
     # 6 and 7 (level 3) at 2. The rest get access at 3: 0, 1, 3 hear at 3, 8, 11, 14 at 4,
-    # 9, 10, 12, 13 at 5. Commitment 0.6 * 5/15 = 0.2 for the pilot, 0.6 once all have access.
+    # 9, 10, 12, 13 at 5. The launch effort 0.6 reaches whom the message reached; the share
+    # with access, 5/15 for the pilot, then 1, scales it as the rule's kappa says.
     plan, first = plan_of(
         org,
         scope="pilot",
@@ -466,18 +467,19 @@ def test_hierarchical_pilot_message_and_commitment(org):
     assert plan.leaders.tolist() == [2]  # the pilot's only person above level 2
     assert first.tolist() == [2]
     expected = [
-        ([2], 0.2),
-        ([2, 4, 5], 0.2),
-        ([2, 4, 5, 6, 7], 0.2),
-        ([0, 1, 2, 3, 4, 5, 6, 7], 0.6),
-        ([0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 14], 0.6),
-        (EVERYONE, 0.6),
+        ([2], 5 / 15),
+        ([2, 4, 5], 5 / 15),
+        ([2, 4, 5, 6, 7], 5 / 15),
+        ([0, 1, 2, 3, 4, 5, 6, 7], 1.0),
+        ([0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 14], 1.0),
+        (EVERYONE, 1.0),
     ]
-    for t, (people, level) in enumerate(expected):
+    for t, (people, coverage) in enumerate(expected):
         week = plan.week(t)
         assert ids(week.endorsing) == people, t
-        want = [level if i in people else 0.0 for i in EVERYONE]
+        want = [0.6 if i in people else 0.0 for i in EVERYONE]
         assert week.commitment.tolist() == pytest.approx(want), t
+        assert week.coverage == pytest.approx(coverage), t
         assert plan.static == (t == 5), t
 
 
@@ -492,10 +494,12 @@ def test_decentralized_nobody_endorses_and_everyone_hears_at_once(org):
     )
     for t in range(4):
         assert not plan.week(t).endorsing.any()
-    # Broadcast: the pilot (4 of 15) perceives 0.6 * 4/15 = 0.16 from week 0.
-    want = [0.16 if i in OPS else 0.0 for i in EVERYONE]
+    # Broadcast: the pilot (4 of 15) hears the launch (0.6) from week 0, at coverage 4/15.
+    want = [0.6 if i in OPS else 0.0 for i in EVERYONE]
     assert plan.week(0).commitment.tolist() == pytest.approx(want)
+    assert plan.week(0).coverage == pytest.approx(4 / 15)
     assert plan.week(2).commitment.tolist() == pytest.approx([0.6] * 15)
+    assert plan.week(2).coverage == 1.0
 
 
 def test_hybrid_endorses_from_the_access_week(org):
@@ -519,9 +523,9 @@ def test_hybrid_endorses_from_the_access_week(org):
     for t in (0, 1, 2):
         week = plan.week(t)
         assert ids(week.endorsing) == pilot
-        # 0.6 * 8/15 = 0.32.
-        want = [0.32 if i in pilot else 0.0 for i in EVERYONE]
+        want = [0.6 if i in pilot else 0.0 for i in EVERYONE]
         assert week.commitment.tolist() == pytest.approx(want)
+        assert week.coverage == pytest.approx(8 / 15)
     assert ids(plan.week(3).endorsing) == EVERYONE
     assert plan.week(3).commitment.tolist() == pytest.approx([0.6] * 15)
 
@@ -633,19 +637,20 @@ def test_later_waves_start_with_what_the_pilot_learned(org):
     plan.week(0, state)
     plan.week(1, state)
     assert not plan.week(1, state).learning.any()
-    # Sales holds 3 + 2 + 1 + 0 + 0 = 6 behaviors, 6/5 = 1.2 each, 1.2/3 = 0.4 of the
-    # ladder: Ops starts with 0.5 * 0.4 = 0.2 learned. HQ's 3 behaviors do not count.
+    # Person 2 is the pilot's leader (seeded): what the pilot learns comes from 4, 5, 6, 7,
+    # who hold 2 + 1 + 0 + 0 = 3 behaviors, 3/4 = 0.75 each, 0.25 of the ladder: Ops starts
+    # with 0.5 * 0.25 = 0.125 learned. The leader's and HQ's 3 behaviors do not count.
     state.stage[[2, 4, 5, 0]] = [3, 2, 1, 3]
-    want = [0.2 if i in OPS else 0.0 for i in EVERYONE]
+    want = [0.125 if i in OPS else 0.0 for i in EVERYONE]
     assert plan.week(2, state).learning.tolist() == pytest.approx(want)
     assert plan.week(3, state).learning.tolist() == pytest.approx(want)
-    # All of Sales at the top by week 4: HQ starts with 0.5 * 1 = 0.5; Ops keeps 0.2.
+    # All of Sales at the top by week 4: HQ starts with 0.5 * 1 = 0.5; Ops keeps 0.125.
     state.stage[SALES] = 3
-    want = [0.2 if i in OPS else 0.5 if i in HQ else 0.0 for i in EVERYONE]
+    want = [0.125 if i in OPS else 0.5 if i in HQ else 0.0 for i in EVERYONE]
     assert plan.week(4, state).learning.tolist() == pytest.approx(want)
-    # Only 2 at the top by week 6: 3/5 = 0.6 each, 0.2 of the ladder, Lab starts with 0.1.
+    # Only the seeded leader at the top by week 6: Lab learns nothing from him.
     state.stage[SALES] = [3, 0, 0, 0, 0]
-    want = [0.2 if i in OPS else 0.5 if i in HQ else 0.1 if i in LAB else 0.0 for i in EVERYONE]
+    want = [0.125 if i in OPS else 0.5 if i in HQ else 0.0 for i in EVERYONE]
     assert plan.week(6, state).learning.tolist() == pytest.approx(want)
 
 

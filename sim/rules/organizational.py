@@ -8,7 +8,8 @@ compares a signal with a threshold::
          + commitment_weight * c(t) * trust_i     # perceived organizational commitment
          + visibility_weight * V_b(i)             # share holding b among those i can see
          + content_weight    * C(t)               # content created so far
-    T_ib = theta_i + difficulty_b * (1 - learning_i)
+         + ownership_weight  * open * O(i)        # owners in one's unit pull it along
+    T_ib = theta_i + difficulty_b * (1 - learning_i) + voice_b * (1 - voice_i)
                    + risk_b * risk_aversion_i * (1 - safety) - training_effect * trained_i
 
 and takes ``b`` up with probability ``rate * sigmoid((S - T) / noise)``. A
@@ -19,7 +20,14 @@ with probability ``lapse_rate`` instead; people who lapsed may take it up again.
   ``reactance = 0``, and negative (endorsement backfires) below ``reactance``;
 - ``C(t) = 1 - exp(-generative * K(t))``, ``K(t)`` the sum over past weeks of
   the share of people holding the ladder's top behavior (content accumulates);
-- ``c(t)`` (per person while a message travels), access, training,
+- ``c(t) = effort * coverage ** commitment_coverage``: the launch effort a
+  person perceives once the message reached them, scaled by the share of the
+  company with access to the power ``commitment_coverage`` (1: a pilot
+  signals less commitment in proportion to its size; 0: the message alone);
+- ``O(i)``: the share of one's unit (or company) with access who own the
+  behavior, i.e. hold the ladder's second rung or higher (contributors and
+  creators): in an open culture owners pull the people around them along;
+- effort (per person while a message travels), access, training,
   endorsement, learning and a safety policy replacing ``safety`` come from the
   :class:`~sim.plan.RolloutPlan`.
 
@@ -66,16 +74,21 @@ class Behavior:
     risk : float
         Exposure, in [0, 1]: the threshold rises by
         ``risk * risk_aversion * (1 - safety)``.
+    voice : float
+        How much speaking up it takes, in [0, 1]: the threshold rises by
+        ``voice * (1 - voice_i)``, so a rung that demands a voice is taken up
+        by the willing (participation inequality), not swept by a cascade.
     """
 
     name: str
     difficulty: float = 0.0
     risk: float = 0.0
+    voice: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise TypeError(f"A Behavior's name must be a non-empty str. Got {self.name!r}.")
-        for field in ("difficulty", "risk"):
+        for field in ("difficulty", "risk", "voice"):
             value = check_scalar(getattr(self, field), field, "Behavior", low=0.0, high=1.0)
             object.__setattr__(self, field, value)
 
@@ -123,6 +136,13 @@ class Organizational(Rule):
         Weight of the share of holders among those one can see.
     content_weight : float, default 0.1
         Weight of the content created so far ``C(t)`` in [0, 1).
+    ownership_weight : float, default 0.1
+        Weight of owners' pull ``open * O(i)``, in [0, 1].
+    commitment_coverage : float, default 0.5
+        ``kappa`` in [0, 1]: how much perceived commitment follows the share
+        of the company with access. Evidence for either end is thin (a pilot
+        may read as a half-hearted launch, or the message alone may count),
+        so the default sits in the middle and studies report both ends.
     safety : float, default 0.5
         How safe experimenting is, in [0, 1]: risk costs ``1 - safety`` of
         their full amount (a protected space inside the firewall, not graded).
@@ -152,6 +172,8 @@ class Organizational(Rule):
     commitment_weight: float = 0.2
     visibility_weight: float = 0.1
     content_weight: float = 0.1
+    ownership_weight: float = 0.1
+    commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1
     reactance: float = 0.25
@@ -182,6 +204,8 @@ class Organizational(Rule):
             "commitment_weight",
             "visibility_weight",
             "content_weight",
+            "ownership_weight",
+            "commitment_coverage",
             "peer_weight",
             "safety",
             "training_effect",
@@ -232,8 +256,10 @@ class _OrganizationalDynamics:
         self.population = population
         self.plan = plan
         self.generative = culture.generative
+        self.ownership = rule.ownership_weight * culture.open
         self.difficulty = np.array([b.difficulty for b in rule.ladder], dtype=np.float64)
         self.risk = np.array([b.risk for b in rule.ladder], dtype=np.float64)
+        self.voice = np.array([b.voice for b in rule.ladder], dtype=np.float64)
         self.endorsement = rule.manager_weight * rule.gain(population.trust)
         self._manager = org.manager.astype(np.int32)  # half the bytes read each week
         self._week = None
@@ -268,18 +294,25 @@ class _OrganizationalDynamics:
         """The parts of ``S - T`` fixed by the plan and the person, shape (B, n)."""
         if week is not self._week:
             rule, people = self.rule, self.population
+            commitment = week.commitment * week.coverage**rule.commitment_coverage
             own = (
-                rule.commitment_weight * week.commitment * people.trust
+                rule.commitment_weight * commitment * people.trust
                 - people.threshold
                 + rule.training_effect * week.trained
             )
             ease = 1.0 - week.learning
             safety = rule.safety if week.safety is None else week.safety
             exposure = people.risk_aversion * (1.0 - safety)
+            reticence = 1.0 - people.voice
             # A new array per plan week: the bounds are recomputed from it.
             fixed = np.empty((self.difficulty.shape[0], own.shape[0]), dtype=np.float64)
             for b in range(self.difficulty.shape[0]):
-                fixed[b] = own - self.difficulty[b] * ease - self.risk[b] * exposure
+                fixed[b] = (
+                    own
+                    - self.difficulty[b] * ease
+                    - self.risk[b] * exposure
+                    - self.voice[b] * reticence
+                )
             self._fixed_gap = fixed
             self._week = week
         return self._fixed_gap
@@ -293,7 +326,10 @@ class _OrganizationalDynamics:
             self._refresh(state, plan)
         fixed = self._fixed(plan)
         content = 1.0 - np.exp(-self.generative * state.creator_weeks)
-        shared = rule.visibility_weight * state.seen_share() + rule.content_weight * content
+        seen = state.seen_share()
+        shared = rule.visibility_weight * seen + rule.content_weight * content
+        if self.ownership > 0.0 and seen.shape[0] > 1:
+            shared = shared + self.ownership * seen[1]  # owners: the second rung's holders
         # One key a week from the run's generator; each person's draw is a
         # pure function of (key, person), computed inside the kernels.
         key = np.uint64(0) if rule.deterministic else rng.integers(2**64, dtype=np.uint64)
