@@ -32,9 +32,9 @@ import numpy as np
 from sim import org as orgs
 from sim import rules
 from sim.model import OrgModel
-from sim.plan import RolloutPlan
 from sim.population import Culture
 from sim.rollout import Rollout
+from sim.rollout.plan import RolloutPlan
 
 STRATEGIES = {
     "company_wide_hierarchical": {"direction": "hierarchical"},

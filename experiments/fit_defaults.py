@@ -61,6 +61,7 @@ PARAMETERS = (
     ("rule", "rate", 0.1, 1.0),
     ("contribute", "voice", 0.0, 0.8),
     ("create", "voice", 0.0, 1.0),
+    ("create", "difficulty", 0.0, 0.3),
 )
 #: The cultures of ``configs/culture/`` as dials (the presets' values).
 CULTURES = {
@@ -145,30 +146,49 @@ def loss(measured):
     return facts.loss(measured, targets())
 
 
-def search(org, maxiter, popsize, seed):
-    from scipy.optimize import differential_evolution
-
-    keys = [(w, n) for w, n, _, _ in PARAMETERS]
-    bounds = [(lo, hi) for _, _, lo, hi in PARAMETERS]
-    start = defaults()
-    x0 = np.clip([start[k] for k in keys], [b[0] for b in bounds], [b[1] for b in bounds])
-    calls = [0]
-    began = time.perf_counter()
-
+def _objective(org, keys, calls, began):
     def objective(x):
         calls[0] += 1
         try:
             value = loss(evaluate(dict(zip(keys, x, strict=True)), org))
         except ValueError:  # a combination the classes refuse
             return 1e6
-        if calls[0] % 25 == 0:
+        if calls[0] % 50 == 0:
             print(f"  {calls[0]} evaluations, {time.perf_counter() - began:.0f} s", flush=True)
         return value
 
-    result = differential_evolution(objective, bounds, x0=x0, maxiter=maxiter, popsize=popsize,
-                                    seed=seed, polish=False, tol=0, updating="deferred",
-                                    init="sobol")  # fmt: skip
-    return dict(zip(keys, result.x, strict=True)), float(result.fun), calls[0]
+    return objective
+
+
+def search(org, maxiter, popsize, seed, start=None, refine=600):
+    """Differential evolution over ``PARAMETERS``, then Powell's method from its best.
+
+    Both are deterministic for a seed (the replications are fixed: common random
+    numbers), so the same command gives the same values. ``start`` (values
+    keyed like ``PARAMETERS``) skips the global search and refines from there.
+    """
+    from scipy.optimize import differential_evolution, minimize
+
+    keys = [(w, n) for w, n, _, _ in PARAMETERS]
+    bounds = [(lo, hi) for _, _, lo, hi in PARAMETERS]
+    low, high = [b[0] for b in bounds], [b[1] for b in bounds]
+    calls = [0]
+    objective = _objective(org, keys, calls, time.perf_counter())
+    if start is None:
+        x0 = np.clip([defaults()[k] for k in keys], low, high)
+        result = differential_evolution(objective, bounds, x0=x0, maxiter=maxiter,
+                                        popsize=popsize, seed=seed, polish=False, tol=0,
+                                        updating="deferred", init="sobol")  # fmt: skip
+        x, value = result.x, result.fun
+    else:
+        x = np.clip([start[k] for k in keys], low, high)
+        value = objective(x)
+    if refine:
+        local = minimize(objective, x, method="Powell", bounds=bounds,
+                         options={"maxfev": refine, "xtol": 1e-3, "ftol": 1e-4})  # fmt: skip
+        if local.fun <= value:
+            x, value = local.x, local.fun
+    return dict(zip(keys, x, strict=True)), float(value), calls[0]
 
 
 def sensitivity(org, values):
@@ -195,6 +215,8 @@ def main(argv=None):
     parser.add_argument("--maxiter", type=int, default=12)
     parser.add_argument("--popsize", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--refine", type=int, default=600, help="Powell evaluations after")
+    parser.add_argument("--start", help="a fit.json to refine from, skipping the global search")
     parser.add_argument("--out", default=str(ROOT / "results" / "fit_defaults"))
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -218,7 +240,11 @@ def main(argv=None):
         print("all targets met on three sets" if met else "some targets missed")
         return 0 if met else 1
     began = time.perf_counter()
-    best, value, calls = search(org, args.maxiter, args.popsize, args.seed)
+    start = None
+    if args.start:
+        saved = json.loads(Path(args.start).read_text())["parameters"]
+        start = {tuple(k.split(".", 1)): v for k, v in saved.items()}
+    best, value, calls = search(org, args.maxiter, args.popsize, args.seed, start, args.refine)
     measured = evaluate(best, org)
     table = facts.check(measured, targets())
     print(table.to_string(index=False))

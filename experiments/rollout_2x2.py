@@ -1,18 +1,26 @@
 """The 2x2 rollout study: pilot or company-wide x hierarchical or decentralized, per culture.
 
-Runs the four corner presets (``configs/rollout/{company_wide,pilot}_{hierarchical,
-decentralized}.yaml``, which share the same levers) on a generated 2,000-person
-company (``org=midsize``), 30 replications each, under each culture of
-``configs/culture/``; prints the metrics with 95 % confidence intervals and the
-ranking of the strategies by the headline metric, and writes the table to
-``results/rollout_2x2/summary.csv`` (every run to ``runs.csv``).
+A fair comparison (DESIGN §1): the four corner presets
+(``configs/rollout/{company_wide,pilot}_{hierarchical,decentralized}.yaml``) spend
+the same budget (``change_team``: half a person-day per person), and replication
+``r`` of every corner runs on the same org, the same people and the same weekly
+draws (common random numbers), so the differences between corners are paired.
+On a generated 2,000-person company (``org=midsize``), 30 replications each,
+under each culture of ``configs/culture/``; prints every metric with its 95 %
+interval, the paired differences against company-wide hierarchical, and the
+verdict: which corner leads, and whether the best pilot and the best
+company-wide launch can be told apart (how many replications would separate
+them when they cannot). ``--robustness`` adds the verdict under other org
+sizes, no pilot learning, kappa 0 and 1, champions by degree, and a one-week
+pilot.
 
-    python3 experiments/rollout_2x2.py [--cultures traditional,humanized]
-        [--replications 30] [--seed 0] [--out results/rollout_2x2]
+    python3 experiments/rollout_2x2.py [--cultures traditional,default,humanized]
+        [--replications 30] [--seed 0] [--robustness] [--out results/rollout_2x2]
 
-The configs are composed with Hydra exactly as ``orgsim`` composes them, so
-``orgsim -m +experiment=rollout_2x2 culture=traditional,humanized`` runs the
-same scenarios into a store.
+Writes ``summary.csv``, ``differences.csv``, ``runs.csv`` (and ``robustness.csv``)
+to ``--out``. The configs are composed with Hydra exactly as ``orgsim`` composes
+them, so ``orgsim -m +experiment=rollout_2x2 culture=traditional,default,humanized``
+runs the same scenarios into a store.
 """
 
 import argparse
@@ -24,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 from hydra import compose, initialize_config_dir
+from sim.compare import paired_differences, separating_replications
 
 from sim.conf import CONFIG_DIR, build, register
 from sim.metrics import intervals
@@ -35,23 +44,36 @@ CORNERS = (
     "pilot_hierarchical",
     "pilot_decentralized",
 )
+REFERENCE = "company_wide_hierarchical"
 #: The headline: contributor-weeks per person over the year (the share of people
 #: who comment, summed over the weeks). It rewards reaching people early and far.
 HEADLINE = "auc_fraction_weeks_contribute"
+#: The same at the end of the year only: a verdict should hold on both.
+FINAL = "final_fraction_contribute"
 METRICS = {
     "final_fraction_consume": "reading at 12 mo",
-    "final_fraction_contribute": "contributing at 12 mo",
+    FINAL: "contributing at 12 mo",
+    "final_fraction_create": "creating at 12 mo",
     "weeks_to_50pct_consume": "weeks to 50 % reading",
     HEADLINE: "contributor-weeks",
-    "lapses_consume": "drop-outs",
-    "units_above_50pct_contribute": "units >= 50 % contributing",
-    "unit_gini_contribute": "Gini across units",
+    "units_above_50pct_consume": "units >= 50 % reading",
     "cost_total": "cost (person-days)",
     "adopters_per_cost_contribute": "contributors per person-day",
 }
+#: Variants of the robustness table: name -> config overrides.
+VARIANTS = {
+    "as configured": [],
+    "500 people": ["org.headcount=500"],
+    "20,000 people": ["org.headcount=20000"],
+    "no pilot learning": ["rollout.pilot_learning=0"],
+    "kappa 0 (the message alone)": ["rule.commitment_coverage=0"],
+    "kappa 1 (commitment by coverage)": ["rule.commitment_coverage=1"],
+    "champions by degree": ["rollout.champion_choice=degree"],
+    "one-week pilot": ["rollout.expand_week=1"],
+}
 
 
-def scenario(culture, corner, seed, replications):
+def scenario(culture, corner, seed, replications, extra=()):
     """The composed config's scenario for one culture and corner."""
     overrides = [
         "+experiment=rollout_2x2",
@@ -59,9 +81,9 @@ def scenario(culture, corner, seed, replications):
         f"rollout={corner}",
         f"seed={seed}",
         f"replications={replications}",
+        *extra,
     ]
-    cfg = compose("config", overrides=overrides)
-    return build(cfg)
+    return build(compose("config", overrides=overrides))
 
 
 def write_csv(frame, target):
@@ -70,33 +92,104 @@ def write_csv(frame, target):
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".csv")
     with os.fdopen(fd, "w") as handle:
         frame.to_csv(handle, index=False)
+    os.chmod(tmp, 0o666 & ~_umask())
     os.replace(tmp, target)
 
 
-def study(cultures, replications, seed):
-    """Every culture x corner: (runs, summary) DataFrames."""
-    runs, rows = [], []
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def run_all(cultures, replications, seed, extra=(), quiet=False):
+    """Every culture x corner: one DataFrame of runs (``culture``, ``strategy`` first)."""
+    runs = []
     for culture in cultures:
         for corner in CORNERS:
             started = time.perf_counter()
-            result, _ = scenario(culture, corner, seed, replications).run(seed, replications)
+            result, _ = scenario(culture, corner, seed, replications, extra).run(seed, replications)
             result.insert(0, "strategy", corner)
             result.insert(0, "culture", culture)
             runs.append(result)
-            table = intervals(result, list(METRICS))
-            for metric, row in table.iterrows():
-                rows.append(
-                    {"culture": culture, "strategy": corner, "metric": metric, "mean": row["mean"],
-                     "ci95": row["ci95"], "runs": int(row["runs"])}
-                )  # fmt: skip
-            elapsed = time.perf_counter() - started
-            print(f"  {culture:<12} {corner:<27} {replications} runs in {elapsed:.1f} s",
-                  file=sys.stderr)  # fmt: skip
-    return pd.concat(runs, ignore_index=True), pd.DataFrame(rows)
+            if not quiet:
+                elapsed = time.perf_counter() - started
+                print(f"  {culture:<12} {corner:<27} {replications} runs in {elapsed:.1f} s",
+                      file=sys.stderr)  # fmt: skip
+    return pd.concat(runs, ignore_index=True)
 
 
-def show(summary):
-    """Print one table per culture and the ranking by the headline metric."""
+def summarize(runs):
+    """Mean and 95 % interval of every metric per culture and corner (long format)."""
+    rows = []
+    for (culture, corner), group in runs.groupby(["culture", "strategy"], sort=False):
+        for metric, row in intervals(group, list(METRICS)).iterrows():
+            rows.append({"culture": culture, "strategy": corner, "metric": metric,
+                         "mean": row["mean"], "ci95": row["ci95"],
+                         "runs": int(row["runs"])})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def differences(runs):
+    """Paired differences of each corner against the reference, per culture and metric."""
+    tables = [
+        paired_differences(
+            runs,
+            metric,
+            by="strategy",
+            reference=REFERENCE,
+            pair_on=("replication",),
+            within=["culture"],
+        )
+        for metric in (HEADLINE, FINAL)
+    ]
+    return pd.concat(tables, ignore_index=True)
+
+
+def verdict(runs, culture):
+    """One culture's verdict: (best corner, scope verdict line, row of numbers)."""
+    mine = runs[runs["culture"] == culture]
+    means = mine.groupby("strategy")[HEADLINE].mean()
+    best = means.idxmax()
+    pilot = means[[c for c in CORNERS if c.startswith("pilot")]].idxmax()
+    company = means[[c for c in CORNERS if c.startswith("company_wide")]].idxmax()
+    rows = {}
+    for metric in (HEADLINE, FINAL):
+        table = paired_differences(mine, metric, by="strategy", reference=company,
+                                   pair_on=("replication",))  # fmt: skip
+        rows[metric] = table.set_index("strategy").loc[pilot]
+    head = rows[HEADLINE]
+    if head["separated"]:
+        scope = "pilot" if head["mean_difference"] > 0 else "company-wide"
+        line = f"{scope} first"
+    else:
+        need = separating_replications(mine, HEADLINE, pilot, company, by="strategy",
+                                       pair_on=("replication",))  # fmt: skip
+        line = "pilot and company-wide cannot be told apart" + (
+            f" ({need} paired replications would separate them)" if need else ""
+        )
+    final = rows[FINAL]
+    agree = "; on contributing at 12 months too" if final["separated"] and (
+        (final["mean_difference"] > 0) == (head["mean_difference"] > 0)) else (
+        "; not on contributing at 12 months" if head["separated"] else "")  # fmt: skip
+    numbers = {
+        "culture": culture,
+        "best": best,
+        "best_pilot": pilot,
+        "best_company_wide": company,
+        "pilot_minus_company_wide": head["mean_difference"],
+        "ci_low": head["ci_low"],
+        "ci_high": head["ci_high"],
+        "final_difference": final["mean_difference"],
+        "final_ci_low": final["ci_low"],
+        "final_ci_high": final["ci_high"],
+        "verdict": line + (agree if head["separated"] else ""),
+    }
+    return numbers
+
+
+def show(summary, diffs, verdicts):
+    """Print one table per culture, the paired differences and the verdict."""
     for culture, table in summary.groupby("culture", sort=False):
         cells = table.assign(
             cell=[
@@ -107,35 +200,43 @@ def show(summary):
         wide = cells.pivot(index="metric", columns="strategy", values="cell")
         wide = wide.loc[list(METRICS), list(CORNERS)]
         wide.index = [METRICS[m] for m in wide.index]
-        wide.columns = [
-            c.replace("company_wide", "company-wide").replace("_", " ") for c in CORNERS
-        ]
-        print(f"\nculture = {culture}  (mean ± 95 % CI over replications)")
+        wide.columns = [c.replace("company_wide", "company-wide").replace("_", " ")
+                        for c in CORNERS]  # fmt: skip
+        print(f"\nculture = {culture}  (mean ± 95 % CI over replications, equal budget)")
         print(wide.to_string())
-        head = table[table["metric"] == HEADLINE].set_index("strategy")["mean"]
-        half = table[table["metric"] == HEADLINE].set_index("strategy")["ci95"]
-        print(
-            f"ranking by {METRICS[HEADLINE]}: {' > '.join(head.sort_values(ascending=False).index)}"
-        )
-        pilots = head[[c for c in CORNERS if c.startswith("pilot")]]
-        company = head[[c for c in CORNERS if c.startswith("company_wide")]]
-        best_pilot, best_company = pilots.idxmax(), company.idxmax()
-        winner, loser = (best_pilot, best_company) if pilots.max() > company.max() else (
-            best_company, best_pilot)  # fmt: skip
-        apart = head[winner] - half[winner] > head[loser] + half[loser]
-        scope = "pilot" if winner == best_pilot else "company-wide"
-        how = (
-            "the 95 % intervals do not overlap" if apart else "within the noise: intervals overlap"
-        )
-        print(f"{scope} wins: {winner} {head[winner]:.3g} vs {loser} {head[loser]:.3g} ({how})")
+        mine = diffs[(diffs["culture"] == culture) & (diffs["metric"] == HEADLINE)]
+        print(f"paired differences against {REFERENCE} ({METRICS[HEADLINE]}, 95 % CI):")
+        for _, row in mine.iterrows():
+            mark = "" if row["separated"] else "  (cannot be told apart)"
+            print(f"  {row['strategy']:<27} {row['mean_difference']:+.3g} "
+                  f"[{row['ci_low']:+.3g}, {row['ci_high']:+.3g}]{mark}")  # fmt: skip
+        v = next(v for v in verdicts if v["culture"] == culture)
+        print(f"verdict: {v['verdict']}: best pilot ({v['best_pilot']}) minus best company-wide "
+              f"({v['best_company_wide']}) {v['pilot_minus_company_wide']:+.3g} "
+              f"[{v['ci_low']:+.3g}, {v['ci_high']:+.3g}] contributor-weeks; "
+              f"leading corner {v['best']}")  # fmt: skip
+
+
+def robustness(cultures, replications, seed):
+    """The verdict of each culture under each variant (``VARIANTS``)."""
+    rows = []
+    for name, extra in VARIANTS.items():
+        started = time.perf_counter()
+        runs = run_all(cultures, replications, seed, extra, quiet=True)
+        for culture in cultures:
+            rows.append({"variant": name, **verdict(runs, culture)})
+        print(f"  robustness: {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return pd.DataFrame(rows)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cultures", default="traditional,humanized",
+    parser.add_argument("--cultures", default="traditional,default,humanized",
                         help="culture presets (configs/culture), comma-separated")  # fmt: skip
     parser.add_argument("--replications", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--robustness", action="store_true",
+                        help="also the verdict under each variant (a few minutes)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "rollout_2x2")
     args = parser.parse_args(argv)
     cultures = [c.strip() for c in args.cultures.split(",") if c.strip()]
@@ -148,11 +249,19 @@ def main(argv=None):
         return 2
     register()
     with initialize_config_dir(str(CONFIG_DIR), version_base=None):
-        runs, summary = study(cultures, args.replications, args.seed)
-    show(summary)
-    write_csv(runs, args.out / "runs.csv")
-    write_csv(summary, args.out / "summary.csv")
-    print(f"\nwrote {args.out / 'summary.csv'} and {args.out / 'runs.csv'}")
+        runs = run_all(cultures, args.replications, args.seed)
+        summary, diffs = summarize(runs), differences(runs)
+        verdicts = [verdict(runs, c) for c in cultures]
+        show(summary, diffs, verdicts)
+        tables = {"runs.csv": runs, "summary.csv": summary, "differences.csv": diffs}
+        if args.robustness:
+            table = robustness(cultures, args.replications, args.seed)
+            print("\nrobustness: the verdict under each variant")
+            print(table[["variant", "culture", "verdict"]].to_string(index=False))
+            tables["robustness.csv"] = table
+    for name, frame in tables.items():
+        write_csv(frame, args.out / name)
+    print(f"\nwrote {', '.join(tables)} to {args.out}")
     return 0
 
 

@@ -24,9 +24,9 @@ _LAZY = {
     "Org": ("sim.org", "Org"),
     "Culture": ("sim.population", "Culture"),
     "Population": ("sim.population", "Population"),
-    "RolloutPlan": ("sim.plan", "RolloutPlan"),
+    "RolloutPlan": ("sim.rollout", "RolloutPlan"),
     "Rollout": ("sim.rollout", "Rollout"),
-    "RolloutSchedule": ("sim.schedule", "RolloutSchedule"),
+    "RolloutSchedule": ("sim.rollout", "RolloutSchedule"),
     "metrics": ("sim.metrics", None),
 }
 

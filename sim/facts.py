@@ -105,7 +105,9 @@ def bass_fit(fraction) -> BassFit:
         )
 
     def residual(x):
-        return _bass_curve(x[0], x[1], x[2], f[0], f.shape[0]) - f
+        with np.errstate(over="ignore", invalid="ignore"):  # unstable steps: large residuals
+            curve = _bass_curve(x[0], x[1], x[2], f[0], f.shape[0])
+        return np.nan_to_num(curve - f, nan=1e3, posinf=1e3, neginf=-1e3)
 
     top = max(float(f.max()), 1e-3)
     best = None
@@ -173,10 +175,10 @@ def _facts(curves, adopted_at, stages, behaviors):
     out[f"weeks_to_50pct_{first}"] = float(reached[0]) if reached.shape[0] else math.nan
     rogers = [rogers_categories(a) for a in adopted_at]
     for name in ROGERS:
-        out[f"rogers_{name}"] = float(np.nanmean([r[name] for r in rogers]))
+        out[f"rogers_{name}"] = _mean([r[name] for r in rogers])
     parts = [participation(s, len(behaviors)) for s in stages]
     for name in ("contributors", "creators"):
-        out[f"{name}_of_users"] = float(np.nanmean([p[name] for p in parts]))
+        out[f"{name}_of_users"] = _mean([p[name] for p in parts])
     # Creators among people who were not seeded (adopted after week 0), over all creators.
     organic = [
         np.count_nonzero((s >= 3) & (a > 0)) for s, a in zip(stages, adopted_at, strict=True)
@@ -186,6 +188,13 @@ def _facts(curves, adopted_at, stages, behaviors):
     for b in behaviors:
         out[f"final_fraction_{b}"] = float(np.mean([c[b][-1] for c in curves]))
     return out
+
+
+def _mean(values):
+    """Mean of the values that are not NaN; NaN when none is."""
+    values = np.asarray(values, dtype=np.float64)
+    kept = values[~np.isnan(values)]
+    return float(kept.mean()) if kept.shape[0] else math.nan
 
 
 def _run_parts(model):

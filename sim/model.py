@@ -14,8 +14,8 @@ from sim.agents import LazyAgents
 from sim.ladder import LadderState
 from sim.networks import Network
 from sim.org import Org
-from sim.plan import RolloutPlan
 from sim.population import Culture, Population
+from sim.rollout.plan import RolloutPlan
 from sim.rules import Rule
 from sim.state import AdoptionState
 from sim.tables import adoption_by_group, adoption_table
@@ -47,7 +47,7 @@ class OrgModel(LazyAgents, mesa.Model):
         Everyone's traits, instead of drawing them from ``culture``.
     plan : RolloutPlan, optional
         Access, training, endorsement and commitment week by week; by default
-        everyone has access from week 0 (:class:`~sim.plan.RolloutPlan`).
+        everyone has access from week 0 (:class:`~sim.rollout.RolloutPlan`).
     initial_adopters : sequence of int or float, default ()
         Ids (0..n-1) of the people who have adopted at week 0, or a share in
         [0, 1) of people chosen at random with the run's generator.

@@ -13,8 +13,8 @@ import pytest
 from sim import OrgModel, networks, rules
 from sim.kernels.ladder_parts import NO_CEILING
 from sim.org import Org
-from sim.plan import RolloutPlan
 from sim.population import Culture, Population
+from sim.rollout.plan import RolloutPlan
 from tests import reference
 from tests.conftest import OFF, SURE, make_org
 

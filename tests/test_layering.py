@@ -7,7 +7,16 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "module", ["sim.kernels", "sim.networks", "sim.rules", "sim.org", "sim.population", "sim.plan"]
+    "module",
+    [
+        "sim.kernels",
+        "sim.networks",
+        "sim.rules",
+        "sim.org",
+        "sim.population",
+        "sim.plan",
+        "sim.rollout",
+    ],
 )
 def test_no_heavy_imports(module):
     code = (
@@ -31,7 +40,15 @@ def test_public_contract():
 
     assert Org is org.Org and callable(org.generate) and callable(org.from_csv)
     assert {Culture.__module__, Population.__module__} == {"sim.population"}
-    assert RolloutPlan.__module__ == "sim.plan"
+    assert RolloutPlan.__module__ == "sim.rollout.plan"
+    # The rollout's modules moved into sim.rollout; their old names still work.
+    from sim.plan import RolloutPlan as old_plan
+    from sim.rollout import Rollout, RolloutSchedule
+    from sim.schedule import RolloutSchedule as old_schedule
+    from sim.seeding import choose_champions
+
+    assert old_plan is RolloutPlan and old_schedule is RolloutSchedule
+    assert callable(choose_champions) and Rollout.__module__ == "sim.rollout.strategy"
     assert callable(OrgModel.adoption_by)
     assert callable(OrgModel.run) and callable(OrgModel.step)
     assert isinstance(OrgModel.adoption, property)

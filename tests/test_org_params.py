@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from sim import OrgModel, networks, rules
-from sim.plan import RolloutPlan
 from sim.population import Culture, Population
+from sim.rollout.plan import RolloutPlan
 from tests.conftest import make_org
 
 
@@ -211,7 +211,7 @@ def test_employees_show_their_place_and_behaviors():
 
 def test_model_rejects_wrong_types_and_int_initial_adopters():
     org = make_org(n=30)
-    with pytest.raises(TypeError, match=r"'plan' parameter of OrgModel must be a sim.plan"):
+    with pytest.raises(TypeError, match=r"'plan' parameter of OrgModel must be a sim.rollout.plan"):
         OrgModel(org=org, rule=rules.Organizational(), plan={"access": None})
     with pytest.raises(TypeError, match=r"'population' parameter .* Got dict"):
         OrgModel(org=org, rule=rules.Organizational(), population={})

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from sim import OrgModel, rules
-from sim.plan import RolloutPlan
 from sim.population import Culture, Population
+from sim.rollout.plan import RolloutPlan
 from tests import reference
 from tests.conftest import OFF, SURE, make_org
 

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import networks, seeding
+from sim import networks
 from sim.org import Org
-from sim.seeding import betweenness, choose_champions
+from sim.rollout import seeding
+from sim.rollout.seeding import betweenness, choose_champions
 
 
 def networkx_betweenness(graph):

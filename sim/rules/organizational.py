@@ -29,7 +29,7 @@ with probability ``lapse_rate`` instead; people who lapsed may take it up again.
   creators): in an open culture owners pull the people around them along;
 - effort (per person while a message travels), access, training,
   endorsement, learning and a safety policy replacing ``safety`` come from the
-  :class:`~sim.plan.RolloutPlan`.
+  :class:`~sim.rollout.RolloutPlan`.
 
 People without access cannot act and count as non-holders to their colleagues
 (the denominator of ``P`` includes every tie), which is how a pilot dilutes

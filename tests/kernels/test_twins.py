@@ -163,7 +163,7 @@ def test_classic_serial_and_parallel_paths_give_the_same_bits(monkeypatch, rule)
 
 
 def test_betweenness_serial_and_parallel_give_the_same_bits(monkeypatch):
-    from sim.seeding import betweenness
+    from sim.rollout.seeding import betweenness
 
     network = make_org(n=400, k=6, seed=7).network
     scores = []

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._validation import check_choice, check_scalar
-from sim.schedule import TRAINING_PRIORITIES, RolloutSchedule
-from sim.seeding import CHAMPION_CHOICES, choose_champions
+from sim.rollout.schedule import TRAINING_PRIORITIES, RolloutSchedule
+from sim.rollout.seeding import CHAMPION_CHOICES, choose_champions
 
 __all__ = ["DIRECTIONS", "PILOT_CHOICES", "SCOPES", "Rollout", "unit_scores"]
 
@@ -148,6 +148,9 @@ class Rollout:
         and training; replacing ``champions``) when the direction has them,
         and the remainder to training others, at the capacity above, until it
         is spent. None: the levers as given, whatever they cost.
+    budget_per_person : float, default 0.0
+        Person-days per person of the company added to ``budget`` (>= 0), so
+        that a preset's budget means the same at 500 and at 50,000 people.
     champion_budget : float, default 0.5
         Share of the budget left after launch, safety and leaders that goes
         to champions, in [0, 1]. With a budget only.
@@ -178,6 +181,7 @@ class Rollout:
     cost_launch: float = 100.0
     cost_safety: float = 50.0
     budget: float | None = None
+    budget_per_person: float = 0.0
     champion_budget: float = 0.5
 
     def __post_init__(self):
@@ -219,6 +223,7 @@ class Rollout:
             "cost_launch": {"low": 0.0},
             "cost_safety": {"low": 0.0},
             "budget": {"low": 0.0, "closed": "right"},
+            "budget_per_person": {"low": 0.0},
             "champion_budget": {"low": 0.0, "high": 1.0},
         }
         for name, bounds in checks.items():
@@ -289,14 +294,21 @@ class Rollout:
         safety = 0.0 if self.safety is None else self.cost_safety * self.safety
         return self.cost_launch * self.commitment + safety + self.cost_leader * leaders
 
-    def _budgeted(self, leaders):
+    def budget_on(self, org) -> float | None:
+        """Person-days to spend on ``org`` (``budget`` plus ``budget_per_person`` each), or None."""
+        if self.budget is None and self.budget_per_person == 0.0:
+            return None
+        return (self.budget or 0.0) + self.budget_per_person * org.n
+
+    def _budgeted(self, org, leaders):
         """(champions, training_limit) the budget pays for, or (None, None) without one."""
-        if self.budget is None:
+        budget = self.budget_on(org)
+        if budget is None:
             return None, None
-        flexible = self.budget - self._fixed_cost(leaders)
+        flexible = budget - self._fixed_cost(leaders)
         if flexible < 0:
             raise ValueError(
-                f"The 'budget' parameter of Rollout ({self.budget:g} person-days) does not "
+                f"The 'budget' parameter of Rollout ({budget:g} person-days) does not "
                 f"cover the launch, the safety policy and {leaders} leaders "
                 f"({self._fixed_cost(leaders):g})."
             )
@@ -320,7 +332,7 @@ class Rollout:
         leaders = np.zeros(0, dtype=np.int64)
         if self.direction != "decentralized":
             leaders = np.flatnonzero(access & (org.level < self.top_levels))
-        budget_champions, training_limit = self._budgeted(leaders.shape[0])
+        budget_champions, training_limit = self._budgeted(org, leaders.shape[0])
         champions = np.zeros(0, dtype=np.int64)
         if self.direction != "hierarchical":
             willing = access.copy()
