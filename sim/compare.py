@@ -17,19 +17,32 @@ import numpy as np
 __all__ = ["paired_differences", "replications_needed", "separating_replications"]
 
 _MAX_REPLICATIONS = 10**7
+_COLUMNS = ["strategy", "reference", "metric", "pairs", "dropped", "mean_difference",
+            "sd_difference", "ci_low", "ci_high", "p_value", "separated"]  # fmt: skip
 
 
-def _check_columns(runs, columns):
+def _names(value):
+    # A lone column name is one column, not a sequence of one-letter names.
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+def _check_columns(runs, columns, owner):
     missing = [c for c in columns if c not in runs.columns]
     if missing:
         raise ValueError(
-            f"paired_differences: no column {missing[0]!r} in the runs "
+            f"{owner}: no column {missing[0]!r} in the runs "
             f"(columns: {', '.join(map(str, runs.columns))})."
         )
 
 
+def _check_probability(value, name, owner):
+    from sim._validation import check_scalar
+
+    return check_scalar(value, name, owner, low=0.0, high=1.0, closed="neither")
+
+
 def _interval(values, confidence):
-    """(mean, sd, low, high) of paired differences; NaN bounds below 2 pairs."""
+    """(mean, sd, low, high, p) of paired differences; all but the mean NaN below 2 pairs."""
     from scipy.stats import t
 
     n = values.shape[0]
@@ -39,6 +52,7 @@ def _interval(values, confidence):
     sd = float(values.std(ddof=1))
     half = float(t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     if sd == 0.0:
+        # Identical differences: the t statistic is 0/0 or infinite; say what it means.
         p = 1.0 if mean == 0.0 else 0.0
     else:
         p = float(2 * t.sf(abs(mean) / (sd / math.sqrt(n)), n - 1))
@@ -62,10 +76,10 @@ def paired_differences(runs, metric, *, by="rollout", reference=None,
         The column naming the strategy.
     reference : optional
         The strategy the others are compared with; by default the first one
-        in the order of the rows.
-    pair_on : sequence of str, default ("seed", "replication")
+        in the order of the rows (not the best nor the first sorted).
+    pair_on : str or sequence of str, default ("seed", "replication")
         Columns that identify a replication across strategies.
-    within : sequence of str, optional
+    within : str or sequence of str, optional
         Columns that split the comparison (e.g. ``["culture"]``): strategies
         are compared within each group, and the result has these columns.
     confidence : float, default 0.95
@@ -74,12 +88,14 @@ def paired_differences(runs, metric, *, by="rollout", reference=None,
     Returns
     -------
     DataFrame
-        One row per group and strategy other than the reference: ``within``
-        columns, ``strategy``, ``reference``, ``metric``, ``pairs`` (complete
-        pairs), ``dropped`` (pairs with a NaN or a missing side),
-        ``mean_difference`` (strategy minus reference), ``sd_difference``,
-        ``ci_low``, ``ci_high``, ``p_value`` (paired t-test) and
-        ``separated`` (the interval excludes 0).
+        One row per group and strategy other than the reference, in order of
+        appearance: ``within`` columns, ``strategy``, ``reference``,
+        ``metric``, ``pairs`` (complete pairs), ``dropped`` (replications with
+        a NaN or a missing side), ``mean_difference`` (strategy minus
+        reference), ``sd_difference`` (ddof 1), ``ci_low``, ``ci_high``,
+        ``p_value`` (paired t-test; 1 or 0 when all differences are equal) and
+        ``separated`` (the interval excludes 0). Below 2 pairs the spread,
+        interval and p-value are NaN.
 
     Raises
     ------
@@ -89,54 +105,52 @@ def paired_differences(runs, metric, *, by="rollout", reference=None,
     """
     import pandas as pd
 
-    _check_probability(confidence, "confidence", "paired_differences")
-    within = [] if within is None else list(within)
-    pair_on = list(pair_on)
-    _check_columns(runs, [by, metric, *pair_on, *within])
-    keys = [*within, *pair_on]
-    doubled = runs.duplicated([*keys, by], keep=False)
+    owner = "paired_differences"
+    _check_probability(confidence, "confidence", owner)
+    within, pair_on = _names(within), _names(pair_on)
+    _check_columns(runs, [by, metric, *pair_on, *within], owner)
+    key = [*within, *pair_on, by]
+    doubled = runs.duplicated(key, keep=False)
     if doubled.any():
-        row = runs.loc[doubled, [*keys, by]].iloc[0].to_dict()
-        raise ValueError(f"paired_differences: the runs hold the replication {row} twice.")
+        row = runs.loc[doubled, key].iloc[0].to_dict()
+        raise ValueError(
+            f"{owner}: the runs hold the replication {row} twice; "
+            "add the column that tells them apart to 'pair_on' or 'within'."
+        )
     strategies = list(dict.fromkeys(runs[by]))
-    reference = strategies[0] if reference is None else reference
+    reference = strategies[0] if reference is None and strategies else reference
     if reference not in strategies:
         raise ValueError(
-            f"paired_differences: the reference {reference!r} is not among the strategies "
+            f"{owner}: the reference {reference!r} is not among the strategies "
             f"({', '.join(map(str, strategies))})."
         )
-    groups = runs.groupby(within, sort=False) if within else [((), runs)]
+    groups = runs.groupby(within, sort=False, dropna=False) if within else [((), runs)]
     rows = []
     for group, frame in groups:
-        group = group if isinstance(group, tuple) else (group,)
+        where = dict(zip(within, group if isinstance(group, tuple) else (group,), strict=True))
         base = frame.loc[frame[by] == reference, [*pair_on, metric]]
         for strategy in strategies:
             if strategy == reference:
                 continue
             other = frame.loc[frame[by] == strategy, [*pair_on, metric]]
-            joined = other.merge(base, on=pair_on, how="outer", suffixes=("", "_reference"))
-            if len(other) and len(base) and other.merge(base, on=pair_on).empty:
+            joined = other.merge(base, on=pair_on, how="outer", suffixes=("", " reference"),
+                                 indicator=True)  # fmt: skip
+            if not (joined["_merge"] == "both").any():
                 raise ValueError(
-                    f"paired_differences: {strategy!r} has no replication in common with "
-                    f"{reference!r}" + (f" in {dict(zip(within, group, strict=True))}" if within
-                                        else "") + ".")  # fmt: skip
-            diff = (joined[metric] - joined[f"{metric}_reference"]).to_numpy(dtype=np.float64)
+                    f"{owner}: {strategy!r} has no replication in common with {reference!r}"
+                    + (f" in {where}" if where else "")
+                    + f"; every strategy needs the same {', '.join(pair_on)} as the reference."
+                )
+            diff = (joined[metric] - joined[f"{metric} reference"]).to_numpy(dtype=np.float64)
             kept = diff[~np.isnan(diff)]
             mean, sd, low, high, p = _interval(kept, confidence)
             rows.append({
-                **dict(zip(within, group, strict=True)),
-                "strategy": strategy, "reference": reference, "metric": metric,
+                **where, "strategy": strategy, "reference": reference, "metric": metric,
                 "pairs": int(kept.shape[0]), "dropped": int(diff.shape[0] - kept.shape[0]),
                 "mean_difference": mean, "sd_difference": sd, "ci_low": low, "ci_high": high,
                 "p_value": p, "separated": bool(low > 0 or high < 0),
             })  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-def _check_probability(value, name, owner):
-    from sim._validation import check_scalar
-
-    return check_scalar(value, name, owner, low=0.0, high=1.0, closed="neither")
+    return pd.DataFrame(rows, columns=[*within, *_COLUMNS])
 
 
 def replications_needed(sd_difference, *, half_width=None, difference=None, confidence=0.95,
@@ -147,24 +161,35 @@ def replications_needed(sd_difference, *, half_width=None, difference=None, conf
 
     - ``half_width``: the fewest ``n`` whose Student's t interval of the mean
       difference is at most this wide on each side,
-      ``t(n - 1) * sd / sqrt(n) <= half_width``;
-    - ``difference``: the fewest ``n`` for which a paired t-test at
-      ``confidence`` tells a true mean difference of this size from 0 with
-      probability ``power`` (noncentral t).
+      ``t(1 - alpha / 2, n - 1) * sd / sqrt(n) <= half_width``;
+    - ``difference``: the fewest ``n`` for which a two-sided paired t-test at
+      level ``alpha = 1 - confidence`` tells a true mean difference of this
+      size from 0 with probability ``power``: under the noncentral t with
+      ``n - 1`` degrees of freedom and noncentrality ``difference / sd *
+      sqrt(n)``, ``P(|T| > t(1 - alpha / 2, n - 1)) >= power``.
 
     Parameters
     ----------
     sd_difference : float
-        Standard deviation of the paired differences (>= 0).
-    half_width, difference : float
-        > 0 (``difference`` may be negative: its size counts).
-    confidence, power : float
-        In (0, 1).
+        Standard deviation of the paired differences, in [0, inf). At 0 the
+        answer is 2, the fewest pairs with an interval.
+    half_width : float, optional
+        In (0, inf).
+    difference : float, optional
+        Non-zero; only its size counts.
+    confidence, power : float, default 0.95 and 0.8
+        In (0, 1); ``power`` is used with ``difference`` only.
 
     Returns
     -------
     int
         At least 2.
+
+    Raises
+    ------
+    ValueError
+        An argument out of range, both or neither of ``half_width`` and
+        ``difference``, or more than 10**7 replications needed.
     """
     from scipy.stats import nct, t
 
@@ -182,31 +207,31 @@ def replications_needed(sd_difference, *, half_width=None, difference=None, conf
         target = abs(check_scalar(difference, "difference", owner))
         if target == 0.0:
             raise ValueError(
-                f"The 'difference' parameter of {owner} must be a non-zero float. Got 0."
+                f"The 'difference' parameter of {owner} must be a non-zero float. Got "
+                f"{difference!r} instead; no number of replications tells 0 from 0."
             )
     if sd == 0.0:
         return 2
-    alpha = 1.0 - confidence
+    crit = 1.0 - (1.0 - confidence) / 2
 
     def enough(n):
-        crit = t.ppf(1 - alpha / 2, n - 1)
         if half_width is not None:
-            return crit * sd / math.sqrt(n) <= target
-        shift = target / sd * math.sqrt(n)
-        return nct.sf(crit, n - 1, shift) + nct.cdf(-crit, n - 1, shift) >= power
+            return t.ppf(crit, n - 1) * sd / math.sqrt(n) <= target
+        c, shift = t.ppf(crit, n - 1), target / sd * math.sqrt(n)
+        # P(T < -c) written as P(T' > c) with noncentrality -shift: scipy's nct.cdf
+        # returns NaN deep in the lower tail (e.g. df 1, shift 8.5), nct.sf does not.
+        return nct.sf(c, n - 1, shift) + nct.sf(c, n - 1, -shift) >= power
 
     # Doubling then bisection: both criteria only get easier with more pairs.
-    high = 2
+    low, high = 1, 2
     while not enough(high):
-        high *= 2
-        if high > _MAX_REPLICATIONS:
+        if high == _MAX_REPLICATIONS:
             raise ValueError(
-                f"{owner}: more than {_MAX_REPLICATIONS:,} replications would be needed."
+                f"{owner}: more than {_MAX_REPLICATIONS:,} replications would be needed; "
+                "ask for a wider half-width or a larger difference."
             )
-    low = max(2, high // 2)
-    if enough(low):
-        return low
-    while high - low > 1:
+        low, high = high, min(2 * high, _MAX_REPLICATIONS)
+    while high - low > 1:  # enough(high) holds, enough(low) does not (or low is 1)
         middle = (low + high) // 2
         low, high = (low, middle) if enough(middle) else (middle, high)
     return high
@@ -215,13 +240,49 @@ def replications_needed(sd_difference, *, half_width=None, difference=None, conf
 def separating_replications(runs, metric, a, b, *, by="rollout",
                             pair_on=("seed", "replication"), confidence=0.95,
                             power=0.8):  # fmt: skip
-    """Paired replications that would separate strategies ``a`` and ``b`` at the
-    observed mean difference and spread; None when the observed difference is 0.
+    """Paired replications that would separate strategies ``a`` and ``b``.
+
+    The observed mean and spread of the paired differences ``a - b`` are taken
+    as the truth, and :func:`replications_needed` (``difference=`` the observed
+    mean) says how many pairs a paired t-test needs to tell it from 0.
+
+    Parameters
+    ----------
+    runs, metric, by, pair_on, confidence
+        As in :func:`paired_differences`.
+    a, b : object
+        Two different strategies among ``runs[by]``.
+    power : float, default 0.8
+        In (0, 1).
+
+    Returns
+    -------
+    int or None
+        At least 2; None when the observed mean difference is exactly 0.
+
+    Raises
+    ------
+    ValueError
+        As :func:`paired_differences`, and when ``a`` or ``b`` is missing, they
+        are the same, or fewer than 2 complete pairs leave the spread unknown.
     """
+    owner = "separating_replications"
+    _check_columns(runs, [by, metric, *_names(pair_on)], owner)
+    present = set(runs[by])
+    for name, value in (("a", a), ("b", b)):
+        if value not in present:
+            raise ValueError(f"{owner}: the strategy {name}={value!r} is not in runs[{by!r}].")
+    if a == b:
+        raise ValueError(f"{owner}: 'a' and 'b' are the same strategy ({a!r}).")
     table = paired_differences(runs[runs[by].isin([a, b])], metric, by=by, reference=b,
                                pair_on=pair_on, confidence=confidence)  # fmt: skip
-    row = table.set_index("strategy").loc[a]
-    mean, sd = row["mean_difference"], row["sd_difference"]
-    if not np.isfinite(mean) or mean == 0.0 or not np.isfinite(sd):
+    row = table.iloc[0]
+    if row["pairs"] < 2:
+        raise ValueError(
+            f"{owner}: {a!r} and {b!r} share {row['pairs']} complete pair(s); the spread of "
+            "their differences needs at least 2."
+        )
+    if row["mean_difference"] == 0.0:
         return None
-    return replications_needed(sd, difference=mean, confidence=confidence, power=power)
+    return replications_needed(row["sd_difference"], difference=row["mean_difference"],
+                               confidence=confidence, power=power)  # fmt: skip

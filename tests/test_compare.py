@@ -12,9 +12,13 @@ from scipy.stats import t as student
 
 from sim.compare import paired_differences, replications_needed, separating_replications
 
-# Three strategies, four replications each (seed 0). Differences B - A: 1, 3, 2, 2
-# (mean 2, sd sqrt(2/3) = 0.8165, half-width 3.182446 * 0.8165 / 2 = 1.2992);
-# C - A: 0, -1, 1, 0 (mean 0, sd sqrt(2/3), the same half-width).
+# Three strategies, four replications each (seed 0).
+#   B - A: 1, 3, 2, 2  -> mean 2, sd sqrt(((-1)^2 + 1^2 + 0 + 0) / 3) = sqrt(2/3)
+#          = 0.816496580927726,
+#          half-width t(0.975, 3) * sd / sqrt(4) = 3.182446305284263 * 0.816496580927726 / 2
+#          = 1.299228263625111, interval [0.700771736374889, 3.299228263625111];
+#          t = 2 / (sd / 2) = 4.898979485566356, two-sided p (3 df) = 0.016276603459428555.
+#   C - A: 0, -1, 1, 0 -> mean 0, the same sd and half-width: [-1.299228..., 1.299228...], p = 1.
 VALUES = {"A": [10.0, 12.0, 11.0, 9.0], "B": [11.0, 15.0, 13.0, 11.0], "C": [10.0, 11.0, 12.0, 9.0]}
 T3 = 3.182446305284263
 
@@ -29,18 +33,35 @@ def runs_table(values=VALUES):
 
 
 def test_paired_differences_by_hand():
-    table = paired_differences(runs_table(), "metric").set_index("strategy")
-    assert table.index.tolist() == ["B", "C"]
-    b, c = table.loc["B"], table.loc["C"]
-    sd = math.sqrt(2 / 3)
+    table = paired_differences(runs_table(), "metric")
+    assert table.columns.tolist() == [
+        "strategy", "reference", "metric", "pairs", "dropped", "mean_difference",
+        "sd_difference", "ci_low", "ci_high", "p_value", "separated",
+    ]  # fmt: skip
+    b, c = table.set_index("strategy").loc["B"], table.set_index("strategy").loc["C"]
+    assert table["strategy"].tolist() == ["B", "C"]
+    assert table["reference"].tolist() == ["A", "A"]  # the first strategy in row order
+    assert table["metric"].tolist() == ["metric", "metric"]
+    assert b["pairs"] == 4 and b["dropped"] == 0
     assert b["mean_difference"] == pytest.approx(2.0)
-    assert b["sd_difference"] == pytest.approx(sd)
-    assert (b["ci_low"], b["ci_high"]) == pytest.approx((2 - T3 * sd / 2, 2 + T3 * sd / 2))
-    assert b["separated"] and b["pairs"] == 4 and b["dropped"] == 0
-    assert b["p_value"] == pytest.approx(2 * student.sf(2 / (sd / 2), 3))
+    assert b["sd_difference"] == pytest.approx(0.816496580927726)
+    assert (b["ci_low"], b["ci_high"]) == pytest.approx((0.700771736374889, 3.299228263625111))
+    assert b["p_value"] == pytest.approx(0.016276603459428555)
+    assert b["separated"]
     assert c["mean_difference"] == 0.0 and not c["separated"]
-    assert (c["ci_low"], c["ci_high"]) == pytest.approx((-T3 * sd / 2, T3 * sd / 2))
-    assert b["reference"] == c["reference"] == "A"
+    assert (c["ci_low"], c["ci_high"]) == pytest.approx((-1.299228263625111, 1.299228263625111))
+    assert c["p_value"] == pytest.approx(1.0)
+    # The literal constant and the half-width agree.
+    assert student.ppf(0.975, 3) == pytest.approx(T3, rel=1e-12)
+
+
+def test_reference_defaults_to_the_first_strategy_in_row_order():
+    runs = runs_table()
+    reordered = pd.concat([runs[runs.rollout == "C"], runs[runs.rollout != "C"]])
+    table = paired_differences(reordered, "metric")
+    assert table["reference"].unique().tolist() == ["C"]
+    assert table["strategy"].tolist() == ["A", "B"]
+    assert table["mean_difference"].tolist() == pytest.approx([0.0, 2.0])  # A - C, B - C
 
 
 def test_pairing_pairs_replications_not_rows():
@@ -65,26 +86,51 @@ def test_missing_and_nan_replications_are_dropped_and_counted():
     assert table.loc["B", ["pairs", "dropped"]].tolist() == [3, 1]
     assert table.loc["B", "mean_difference"] == pytest.approx(2.0)  # (1 + 3 + 2) / 3
     assert table.loc["C", ["pairs", "dropped"]].tolist() == [3, 1]
+    assert table.loc["C", "mean_difference"] == pytest.approx(0.0)  # (-1 + 1 + 0) / 3
+
+
+def test_fewer_than_two_pairs_give_nan_intervals_not_errors():
+    runs = runs_table()
+    runs = runs[(runs.rollout == "A") | (runs.replication == 1)]
+    b = paired_differences(runs, "metric").set_index("strategy").loc["B"]
+    assert b["pairs"] == 1 and b["dropped"] == 3 and b["mean_difference"] == 3.0
+    assert np.isnan(b[["sd_difference", "ci_low", "ci_high", "p_value"]].astype(float)).all()
+    assert not b["separated"]
 
 
 def test_within_compares_inside_each_group_and_reference_is_chosen():
     first, second = runs_table().assign(culture="x"), runs_table().assign(culture="y")
     second["metric"] *= 2
     table = paired_differences(pd.concat([first, second]), "metric", reference="B",
-                               within=["culture"])  # fmt: skip
+                               within="culture")  # fmt: skip
     assert table[["culture", "strategy"]].values.tolist() == [
         ["x", "A"], ["x", "C"], ["y", "A"], ["y", "C"]
     ]  # fmt: skip
     assert table["mean_difference"].tolist() == pytest.approx([-2.0, -2.0, -4.0, -4.0])
+    # Without `within`, the same (seed, replication) in two cultures is a duplicate.
+    with pytest.raises(ValueError, match="twice"):
+        paired_differences(pd.concat([first, second]), "metric")
+
+
+def test_a_single_strategy_gives_an_empty_table_with_the_columns():
+    runs = runs_table()
+    table = paired_differences(runs[runs.rollout == "A"], "metric", within=["seed"])
+    assert table.empty
+    assert table.columns.tolist()[:3] == ["seed", "strategy", "reference"]
 
 
 def test_bad_input_names_the_problem():
     runs = runs_table()
     with pytest.raises(ValueError, match="no column 'other'"):
         paired_differences(runs, "other")
+    with pytest.raises(ValueError, match="no column 'culture'"):
+        paired_differences(runs, "metric", within=["culture"])
     with pytest.raises(ValueError, match="reference 'Z' is not among"):
         paired_differences(runs, "metric", reference="Z")
-    with pytest.raises(ValueError, match=r"replication .* twice"):
+    with pytest.raises(
+        ValueError,
+        match=r"replication \{'seed': 0, 'replication': 0, 'rollout': 'A'\} twice",
+    ):
         paired_differences(pd.concat([runs, runs.iloc[:1]]), "metric")
     apart = runs.copy()
     apart.loc[apart.rollout == "C", "replication"] += 10
@@ -94,15 +140,25 @@ def test_bad_input_names_the_problem():
         paired_differences(runs, "metric", confidence=1.0)
 
 
+def test_a_strategy_absent_from_a_group_is_named_with_the_group():
+    first = runs_table().assign(culture="x")
+    second = runs_table().query("rollout != 'C'").assign(culture="y")
+    with pytest.raises(ValueError, match=r"'C' has no replication .* in \{'culture': 'y'\}"):
+        paired_differences(pd.concat([first, second]), "metric", within=["culture"])
+
+
 @settings(max_examples=30, deadline=None)
 @given(shift=st.floats(-100, 100, allow_nan=False))
 def test_shifting_a_strategy_shifts_its_difference_only(shift):
     shifted = {**VALUES, "B": [v + shift for v in VALUES["B"]]}
-    a = paired_differences(runs_table(), "metric").set_index("strategy").loc["B"]
-    b = paired_differences(runs_table(shifted), "metric").set_index("strategy").loc["B"]
-    assert b["mean_difference"] == pytest.approx(a["mean_difference"] + shift, abs=1e-9)
-    width = a["ci_high"] - a["ci_low"]
-    assert b["ci_high"] - b["ci_low"] == pytest.approx(width, rel=1e-6, abs=1e-9)
+    a = paired_differences(runs_table(), "metric").set_index("strategy")
+    b = paired_differences(runs_table(shifted), "metric").set_index("strategy")
+    assert b.loc["B", "mean_difference"] == pytest.approx(
+        a.loc["B", "mean_difference"] + shift, abs=1e-9
+    )
+    width = a.loc["B", "ci_high"] - a.loc["B", "ci_low"]
+    assert b.loc["B", "ci_high"] - b.loc["B", "ci_low"] == pytest.approx(width, abs=1e-9)
+    pd.testing.assert_series_equal(a.loc["C"], b.loc["C"])  # C - A untouched
 
 
 def half_width(n, sd, confidence=0.95):
@@ -112,28 +168,56 @@ def half_width(n, sd, confidence=0.95):
 def power(n, sd, difference, confidence=0.95):
     crit = student.ppf(1 - (1 - confidence) / 2, n - 1)
     shift = difference / sd * math.sqrt(n)
-    return nct.sf(crit, n - 1, shift) + nct.cdf(-crit, n - 1, shift)
+    # Two-sided: P(T > crit) + P(T < -crit); the lower tail by symmetry, P(T' > crit) with
+    # noncentrality -shift, because nct.cdf gives NaN deep in that tail.
+    lower = nct.cdf(-crit, n - 1, shift)
+    assert np.isnan(lower) or lower == pytest.approx(nct.sf(crit, n - 1, -shift), abs=1e-12)
+    return nct.sf(crit, n - 1, shift) + nct.sf(crit, n - 1, -shift)
 
 
-@pytest.mark.parametrize(("sd", "target"), [(1.0, 0.5), (2.0, 0.1), (0.3, 1.0)])
-def test_replications_for_a_half_width(sd, target):
-    n = replications_needed(sd, half_width=target)
-    assert half_width(n, sd) <= target
-    assert n == 2 or half_width(n - 1, sd) > target
+@pytest.mark.parametrize(
+    ("sd", "target", "confidence"),
+    [(1.0, 0.5, 0.95), (2.0, 0.1, 0.95), (0.3, 1.0, 0.95), (1.0, 0.2, 0.9), (1.0, 6.533e-4, 0.95)],
+)
+def test_replications_for_a_half_width(sd, target, confidence):
+    # The last case needs about 9.0 million pairs: above 2**23, below the 10**7 cap.
+    n = replications_needed(sd, half_width=target, confidence=confidence)
+    assert half_width(n, sd, confidence) <= target
+    assert n == 2 or half_width(n - 1, sd, confidence) > target
 
 
 def test_replications_for_a_half_width_by_hand():
     # sd 1, half-width 0.5: n = 18 gives 2.1098 / sqrt(18) = 0.4973, n = 17 gives 0.5142.
     assert replications_needed(1.0, half_width=0.5) == 18
+    # A half-width as wide as the spread: n = 2 gives 12.706 / sqrt(2) = 8.98 > 1,
+    # n = 7 gives 2.4469 / sqrt(7) = 0.9248, n = 6 gives 2.5706 / sqrt(6) = 1.0494.
+    assert replications_needed(1.0, half_width=1.0) == 7
 
 
-@pytest.mark.parametrize(("sd", "difference"), [(1.0, 0.5), (1.0, -0.5), (2.0, 0.3)])
+@pytest.mark.parametrize(("sd", "difference"), [(1.0, 0.5), (1.0, -0.5), (2.0, 0.3), (1.0, 3.0)])
 def test_replications_to_tell_a_difference(sd, difference):
     n = replications_needed(sd, difference=difference)
     assert power(n, sd, abs(difference)) >= 0.8
     assert n == 2 or power(n - 1, sd, abs(difference)) < 0.8
-    # A larger difference needs fewer replications.
-    assert replications_needed(sd, difference=2 * difference) < n
+    # A larger difference needs fewer replications (or the floor of 2).
+    assert replications_needed(sd, difference=2 * difference) < n or n == 2
+
+
+def test_large_differences_past_scipys_nan_lower_tail():
+    # sd 1, difference 3: power 0.7453 at n = 3, 0.9670 at n = 4 -> 4.
+    # difference 6: power 0.4944 at n = 2, 0.9951 at n = 3 -> 3. At n = 2 and 4,
+    # nct.cdf(-crit, n - 1, 6 * sqrt(n)) is NaN, which must not read as "not enough".
+    assert replications_needed(1.0, difference=3.0) == 4
+    assert replications_needed(1.0, difference=6.0) == 3
+    assert replications_needed(1.0, difference=50.0) == 2
+
+
+def test_replications_to_tell_a_difference_known_value():
+    # The textbook paired t-test size (G*Power, "means: difference from constant, matched
+    # pairs"): effect size dz = 0.5, two-sided alpha 0.05, power 0.8 -> 34 pairs.
+    assert replications_needed(1.0, difference=0.5) == 34
+    assert replications_needed(2.0, difference=1.0) == 34  # only difference / sd counts
+    assert replications_needed(1.0, difference=0.5, power=0.9) > 34
 
 
 def test_replications_needed_rejects_bad_arguments():
@@ -141,17 +225,43 @@ def test_replications_needed_rejects_bad_arguments():
         replications_needed(1.0)
     with pytest.raises(ValueError, match="exactly one"):
         replications_needed(1.0, half_width=0.1, difference=0.1)
-    with pytest.raises(ValueError, match=r"'sd_difference' parameter .* \[0, inf"):
+    with pytest.raises(ValueError, match=r"'sd_difference' parameter .* \[0, inf\)"):
         replications_needed(-1.0, half_width=0.1)
+    with pytest.raises(ValueError, match=r"'sd_difference' parameter .* Got nan"):
+        replications_needed(math.nan, half_width=0.1)
+    with pytest.raises(ValueError, match=r"'half_width' parameter .* \(0, inf\)"):
+        replications_needed(1.0, half_width=0.0)
+    with pytest.raises(ValueError, match=r"'half_width' parameter .* Got inf"):
+        replications_needed(1.0, half_width=math.inf)
+    with pytest.raises(ValueError, match=r"'difference' parameter .* non-zero"):
+        replications_needed(1.0, difference=0.0)
     with pytest.raises(ValueError, match=r"'power' parameter .* \(0, 1\)"):
         replications_needed(1.0, difference=0.1, power=1.0)
+    with pytest.raises(ValueError, match=r"'confidence' parameter .* \(0, 1\)"):
+        replications_needed(1.0, half_width=0.1, confidence=0.0)
+    with pytest.raises(ValueError, match="more than 10,000,000 replications"):
+        replications_needed(1.0, half_width=1e-4)
     assert replications_needed(0.0, half_width=0.1) == 2
+    assert replications_needed(0.0, difference=0.1) == 2
 
 
 def test_separating_replications_uses_the_observed_spread():
     runs = runs_table()
-    sd = math.sqrt(2 / 3)
-    assert separating_replications(runs, "metric", "B", "A") == replications_needed(
-        sd, difference=2.0
-    )
+    # B - A: mean 2, sd sqrt(2/3): dz = 2.449, so very few pairs.
+    expected = replications_needed(math.sqrt(2 / 3), difference=2.0)
+    assert separating_replications(runs, "metric", "B", "A") == expected
+    assert separating_replications(runs, "metric", "A", "B") == expected  # the size counts
     assert separating_replications(runs, "metric", "C", "A") is None  # no difference at all
+
+
+def test_separating_replications_rejects_what_it_cannot_answer():
+    runs = runs_table()
+    with pytest.raises(ValueError, match="a='Z' is not in"):
+        separating_replications(runs, "metric", "Z", "A")
+    with pytest.raises(ValueError, match="same strategy"):
+        separating_replications(runs, "metric", "A", "A")
+    with pytest.raises(ValueError, match="no column 'other'"):
+        separating_replications(runs, "other", "B", "A")
+    one = runs[(runs.rollout == "A") | (runs.replication == 1)]
+    with pytest.raises(ValueError, match="share 1 complete pair"):
+        separating_replications(one, "metric", "B", "A")
