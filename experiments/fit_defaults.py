@@ -49,8 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PARAMETERS = (
     ("culture", "threshold_mean", 0.2, 0.55),
     ("culture", "threshold_sd", 0.05, 0.25),
-    ("culture", "voice_mean", 0.02, 0.3),
-    ("culture", "voice_concentration", 0.3, 3.0),
+    ("culture", "voice_mean", 0.02, 0.4),
+    ("culture", "voice_concentration", 0.2, 3.0),
     ("rule", "peer_weight", 0.1, 0.7),
     ("rule", "manager_weight", 0.0, 0.4),
     ("rule", "commitment_weight", 0.0, 0.4),
@@ -59,9 +59,11 @@ PARAMETERS = (
     ("rule", "ownership_weight", 0.0, 0.3),
     ("rule", "noise", 0.01, 0.12),
     ("rule", "rate", 0.1, 1.0),
-    ("contribute", "voice", 0.05, 0.6),
-    ("create", "voice", 0.4, 1.0),
+    ("contribute", "voice", 0.1, 1.0),
+    ("contribute", "risk", 0.0, 0.4),
+    ("create", "voice", 0.3, 1.0),
     ("create", "difficulty", 0.0, 0.3),
+    ("create", "risk", 0.0, 0.6),
 )
 #: The cultures of ``configs/culture/`` as dials (the presets' values).
 CULTURES = {
@@ -145,7 +147,7 @@ def targets():
 #: During the search the ranges are narrowed by this share of their width at each
 #: end (a one-sided range by this share of its bound), so that the fit lands inside
 #: the targets rather than on their edges: on edges, other replications miss them.
-MARGIN = 0.15
+MARGIN = 0.25
 
 
 def narrowed(ranges, margin=MARGIN):
@@ -165,21 +167,27 @@ def loss(measured):
     return facts.loss(measured, narrowed(targets()))
 
 
-def _objective(org, keys, calls, began):
-    def objective(x):
-        calls[0] += 1
+class _Objective:
+    """The loss of a parameter vector; picklable, so that DE's workers can run it."""
+
+    def __init__(self, org, keys, replications=10):
+        self.org, self.keys, self.replications = org, keys, range(replications)
+        self.calls, self.began = 0, time.perf_counter()
+
+    def __call__(self, x):
+        self.calls += 1
         try:
-            value = loss(evaluate(dict(zip(keys, x, strict=True)), org))
+            values = dict(zip(self.keys, x, strict=True))
+            value = loss(evaluate(values, self.org, self.replications))
         except ValueError:  # a combination the classes refuse
             return 1e6
-        if calls[0] % 50 == 0:
-            print(f"  {calls[0]} evaluations, {time.perf_counter() - began:.0f} s", flush=True)
+        if self.calls % 50 == 0:
+            elapsed = time.perf_counter() - self.began
+            print(f"  {self.calls} evaluations here, {elapsed:.0f} s", flush=True)
         return value
 
-    return objective
 
-
-def search(org, maxiter, popsize, seed, start=None, refine=600):
+def search(org, maxiter, popsize, seed, start=None, refine=600, workers=1, replications=10):
     """Differential evolution over ``PARAMETERS``, then Powell's method from its best.
 
     Both are deterministic for a seed (the replications are fixed: common random
@@ -192,25 +200,27 @@ def search(org, maxiter, popsize, seed, start=None, refine=600):
     keys = [(w, n) for w, n, _, _ in PARAMETERS]
     bounds = [(lo, hi) for _, _, lo, hi in PARAMETERS]
     low, high = [b[0] for b in bounds], [b[1] for b in bounds]
-    calls = [0]
-    objective = _objective(org, keys, calls, time.perf_counter())
+    objective = _Objective(org, keys, replications)
     start = defaults() if start is None else {**defaults(), **start}
     # Inside the bounds by a hair: scipy rescales x0 and rounding may push an edge out.
     span = np.subtract(high, low)
     x = np.clip([start[k] for k in keys], low + 1e-9 * span, high - 1e-9 * span)
     value = objective(x)
+    evaluations = 0
     if maxiter > 0:
         result = differential_evolution(objective, bounds, x0=x, maxiter=maxiter,
                                         popsize=popsize, seed=seed, polish=False, tol=0,
-                                        updating="deferred", init="sobol")  # fmt: skip
+                                        updating="deferred", init="sobol",
+                                        workers=workers)  # fmt: skip
         if result.fun <= value:
             x, value = result.x, result.fun
+        evaluations = result.nfev
     if refine:
         local = minimize(objective, x, method="Powell", bounds=bounds,
                          options={"maxfev": refine, "xtol": 1e-3, "ftol": 1e-4})  # fmt: skip
         if local.fun <= value:
             x, value = local.x, local.fun
-    return dict(zip(keys, x, strict=True)), float(value), calls[0]
+    return dict(zip(keys, x, strict=True)), float(value), evaluations + objective.calls
 
 
 def sensitivity(org, values):
@@ -237,6 +247,9 @@ def main(argv=None):
     parser.add_argument("--maxiter", type=int, default=12)
     parser.add_argument("--popsize", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--replications", type=int, default=10,
+                        help="of the default culture per candidate (5 of each other)")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=1, help="processes for the global search")
     parser.add_argument("--refine", type=int, default=600, help="Powell evaluations after")
     parser.add_argument("--start", help="a fit.json to start from (--maxiter 0: refine only)")
     parser.add_argument("--out", default=str(ROOT / "results" / "fit_defaults"))
@@ -266,7 +279,8 @@ def main(argv=None):
     if args.start:
         saved = json.loads(Path(args.start).read_text())["parameters"]
         start = {tuple(k.split(".", 1)): v for k, v in saved.items()}
-    best, value, calls = search(org, args.maxiter, args.popsize, args.seed, start, args.refine)
+    best, value, calls = search(org, args.maxiter, args.popsize, args.seed, start, args.refine,
+                                args.workers, args.replications)  # fmt: skip
     measured = evaluate(best, org)
     table = facts.check(measured, targets())
     print(table.to_string(index=False))

@@ -190,10 +190,10 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
                 + ownership
             )
             threshold = (
-                people.threshold[i]
+                (1.0 - voice[b]) * people.threshold[i]
+                + voice[b] * (1.0 - people.voice[i])
                 + difficulty[b] * (1.0 - w.learning[i])
                 + risk[b] * people.risk_aversion[i] * (1.0 - rule.safety)
-                + voice[b] * (1.0 - people.voice[i])
                 - rule.training_effect * w.trained[i]
             )
             return signal - threshold

@@ -76,7 +76,9 @@ RULES = {
 def test_ceilings_and_watches_bound_the_gaps_every_week(name, changing):
     org = make_org(n=400, seed=5)
     plan = Growing(org.n) if changing else RolloutPlan(org.n, endorsing=np.ones(org.n, bool))
-    culture = Culture(open=0.5, trust=0.4, generative=0.8, courage=0.5)
+    # Low thresholds, whatever the fitted defaults: the run must move for the bounds to matter.
+    culture = Culture(open=0.5, trust=0.4, generative=0.8, courage=0.5, threshold_mean=0.2,
+                      threshold_sd=0.2, voice_mean=0.5)  # fmt: skip
     model = OrgModel(org=org, rule=RULES[name], culture=culture, plan=plan,
                      initial_adopters=0.05, seed=11)  # fmt: skip
     top = len(model.rule.ladder)

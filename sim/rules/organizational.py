@@ -9,7 +9,7 @@ compares a signal with a threshold::
          + visibility_weight * V_b(i)             # share holding b among those i can see
          + content_weight    * C(t)               # content created so far
          + ownership_weight  * open * O(i)        # owners in one's unit pull it along
-    T_ib = theta_i + difficulty_b * (1 - learning_i) + voice_b * (1 - voice_i)
+    T_ib = (1 - voice_b) * theta_i + voice_b * (1 - voice_i) + difficulty_b * (1 - learning_i)
                    + risk_b * risk_aversion_i * (1 - safety) - training_effect * trained_i
 
 and takes ``b`` up with probability ``rate * sigmoid((S - T) / noise)``. A
@@ -75,9 +75,11 @@ class Behavior:
         Exposure, in [0, 1]: the threshold rises by
         ``risk * risk_aversion * (1 - safety)``.
     voice : float
-        How much speaking up it takes, in [0, 1]: the threshold rises by
-        ``voice * (1 - voice_i)``, so a rung that demands a voice is taken up
-        by the willing (participation inequality), not swept by a cascade.
+        How much speaking up it takes, in [0, 1]: the share of a person's own
+        threshold that is their reticence ``1 - voice_i`` rather than their
+        base threshold ``theta_i``. A rung that demands a voice is taken up
+        by the willing (participation inequality), not swept by a cascade over
+        the people who read.
     """
 
     name: str
@@ -99,9 +101,9 @@ class Behavior:
 #: by rung ("1 % create, 9 % contribute, 90 % lurk"), which the rising
 #: difficulty and risk reproduce.
 LADDER = (
-    Behavior("consume", difficulty=0.0, risk=0.0),
-    Behavior("contribute", difficulty=0.05, risk=0.2),
-    Behavior("create", difficulty=0.1, risk=0.4),
+    Behavior("consume", difficulty=0.0, risk=0.0, voice=0.0),
+    Behavior("contribute", difficulty=0.05, risk=0.125, voice=0.783),
+    Behavior("create", difficulty=0.049, risk=0.142, voice=0.466),
 )
 
 
@@ -125,18 +127,18 @@ class Organizational(Rule):
     ----------
     ladder : tuple of Behavior, default LADDER
         The behaviors in the order they are taken up (consume, contribute, create).
-    peer_weight : float, default 0.4
+    peer_weight : float, default 0.243
         Weight of the peer share ``P`` (in [0, 1]).
-    manager_weight : float, default 0.15
+    manager_weight : float, default 0.351
         Weight of an endorsing manager who holds the behavior (Chelmis &
         Prasanna 2013: managers' example carries).
-    commitment_weight : float, default 0.2
+    commitment_weight : float, default 0.157
         Weight of perceived commitment ``c(t) * trust``.
-    visibility_weight : float, default 0.1
+    visibility_weight : float, default 0.356
         Weight of the share of holders among those one can see.
-    content_weight : float, default 0.1
+    content_weight : float, default 0.096
         Weight of the content created so far ``C(t)`` in [0, 1).
-    ownership_weight : float, default 0.1
+    ownership_weight : float, default 0.115
         Weight of owners' pull ``open * O(i)``, in [0, 1].
     commitment_coverage : float, default 0.5
         ``kappa`` in [0, 1]: how much perceived commitment follows the share
@@ -155,9 +157,9 @@ class Organizational(Rule):
         lapses, in [0, 1] (habit: keeping a behavior is easier than starting).
     lapse_rate : float, default 0.1
         Weekly probability that a holder below ``T - hysteresis`` lapses.
-    rate : float, default 0.5
+    rate : float, default 0.301
         Weekly probability of acting on a signal well above the threshold.
-    noise : float, default 0.02
+    noise : float, default 0.084
         Spread of individual decisions around the threshold (>= 0); 0 gives
         the deterministic threshold rule (with ``rate = 1``). Keep it small:
         at 0.02 someone 0.1 below their threshold still acts with a weekly
@@ -167,20 +169,20 @@ class Organizational(Rule):
     """
 
     ladder: tuple = LADDER
-    peer_weight: float = 0.4
-    manager_weight: float = 0.15
-    commitment_weight: float = 0.2
-    visibility_weight: float = 0.1
-    content_weight: float = 0.1
-    ownership_weight: float = 0.1
+    peer_weight: float = 0.243
+    manager_weight: float = 0.351
+    commitment_weight: float = 0.157
+    visibility_weight: float = 0.356
+    content_weight: float = 0.096
+    ownership_weight: float = 0.115
     commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1
     reactance: float = 0.25
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
-    rate: float = 0.5
-    noise: float = 0.02
+    rate: float = 0.301
+    noise: float = 0.084
     visibility: str = "unit"
 
     needs_org = True
@@ -295,10 +297,8 @@ class _OrganizationalDynamics:
         if week is not self._week:
             rule, people = self.rule, self.population
             commitment = week.commitment * week.coverage**rule.commitment_coverage
-            own = (
-                rule.commitment_weight * commitment * people.trust
-                - people.threshold
-                + rule.training_effect * week.trained
+            own = rule.commitment_weight * commitment * people.trust + (
+                rule.training_effect * week.trained
             )
             ease = 1.0 - week.learning
             safety = rule.safety if week.safety is None else week.safety
@@ -307,11 +307,12 @@ class _OrganizationalDynamics:
             # A new array per plan week: the bounds are recomputed from it.
             fixed = np.empty((self.difficulty.shape[0], own.shape[0]), dtype=np.float64)
             for b in range(self.difficulty.shape[0]):
+                v = self.voice[b]
                 fixed[b] = (
                     own
+                    - ((1.0 - v) * people.threshold + v * reticence)
                     - self.difficulty[b] * ease
                     - self.risk[b] * exposure
-                    - self.voice[b] * reticence
                 )
             self._fixed_gap = fixed
             self._week = week
