@@ -147,7 +147,7 @@ def targets():
 #: During the search the ranges are narrowed by this share of their width at each
 #: end (a one-sided range by this share of its bound), so that the fit lands inside
 #: the targets rather than on their edges: on edges, other replications miss them.
-MARGIN = 0.25
+MARGIN = 0.35
 
 
 def narrowed(ranges, margin=MARGIN):

@@ -113,7 +113,7 @@ class Culture:
         How much content creators produce: content raises everyone's signal.
     courage : float, default 0.5
         Mean risk tolerance: risk aversion has mean ``1 - courage``.
-    threshold_mean, threshold_sd : float, default 0.374 and 0.096
+    threshold_mean, threshold_sd : float, default 0.374 and 0.091
         Location and scale of the normal law of base thresholds, truncated
         to [0, 1] (no pile of people at 0 who act on no signal at all).
         A normal spread gives Rogers' categories: people more than two scales
@@ -125,7 +125,7 @@ class Culture:
         Sigma (>= 0) of the lognormal spread of influence (mean 1).
     manager_influence : float, default 2.0
         Extra weight (>= 0) of a manager's example in a closed culture.
-    voice_mean, voice_concentration : float, default 0.345 and 1.006
+    voice_mean, voice_concentration : float, default 0.365 and 1.047
         The propensity to speak up (contribute, create) is beta with this
         mean in (0, 1) and concentration (> 0): a small concentration gives
         the heavy tail of participation, most people near 0 and a few eager
@@ -142,12 +142,12 @@ class Culture:
     generative: float = 0.5
     courage: float = 0.5
     threshold_mean: float = 0.374
-    threshold_sd: float = 0.096
+    threshold_sd: float = 0.091
     concentration: float = 8.0
     influence_spread: float = 0.5
     manager_influence: float = 2.0
-    voice_mean: float = 0.345
-    voice_concentration: float = 1.006
+    voice_mean: float = 0.365
+    voice_concentration: float = 1.047
     open_recruiting: bool = True
 
     def __post_init__(self):

@@ -102,8 +102,8 @@ class Behavior:
 #: difficulty and risk reproduce.
 LADDER = (
     Behavior("consume", difficulty=0.0, risk=0.0, voice=0.0),
-    Behavior("contribute", difficulty=0.05, risk=0.125, voice=0.783),
-    Behavior("create", difficulty=0.049, risk=0.142, voice=0.466),
+    Behavior("contribute", difficulty=0.05, risk=0.125, voice=0.787),
+    Behavior("create", difficulty=0.05, risk=0.138, voice=0.459),
 )
 
 
@@ -127,18 +127,18 @@ class Organizational(Rule):
     ----------
     ladder : tuple of Behavior, default LADDER
         The behaviors in the order they are taken up (consume, contribute, create).
-    peer_weight : float, default 0.243
+    peer_weight : float, default 0.254
         Weight of the peer share ``P`` (in [0, 1]).
-    manager_weight : float, default 0.351
+    manager_weight : float, default 0.368
         Weight of an endorsing manager who holds the behavior (Chelmis &
         Prasanna 2013: managers' example carries).
-    commitment_weight : float, default 0.157
+    commitment_weight : float, default 0.156
         Weight of perceived commitment ``c(t) * trust``.
-    visibility_weight : float, default 0.356
+    visibility_weight : float, default 0.357
         Weight of the share of holders among those one can see.
-    content_weight : float, default 0.096
+    content_weight : float, default 0.094
         Weight of the content created so far ``C(t)`` in [0, 1).
-    ownership_weight : float, default 0.115
+    ownership_weight : float, default 0.116
         Weight of owners' pull ``open * O(i)``, in [0, 1].
     commitment_coverage : float, default 0.5
         ``kappa`` in [0, 1]: how much perceived commitment follows the share
@@ -157,9 +157,9 @@ class Organizational(Rule):
         lapses, in [0, 1] (habit: keeping a behavior is easier than starting).
     lapse_rate : float, default 0.1
         Weekly probability that a holder below ``T - hysteresis`` lapses.
-    rate : float, default 0.301
+    rate : float, default 0.306
         Weekly probability of acting on a signal well above the threshold.
-    noise : float, default 0.084
+    noise : float, default 0.082
         Spread of individual decisions around the threshold (>= 0); 0 gives
         the deterministic threshold rule (with ``rate = 1``). Keep it small:
         at 0.02 someone 0.1 below their threshold still acts with a weekly
@@ -169,20 +169,20 @@ class Organizational(Rule):
     """
 
     ladder: tuple = LADDER
-    peer_weight: float = 0.243
-    manager_weight: float = 0.351
-    commitment_weight: float = 0.157
-    visibility_weight: float = 0.356
-    content_weight: float = 0.096
-    ownership_weight: float = 0.115
+    peer_weight: float = 0.254
+    manager_weight: float = 0.368
+    commitment_weight: float = 0.156
+    visibility_weight: float = 0.357
+    content_weight: float = 0.094
+    ownership_weight: float = 0.116
     commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1
     reactance: float = 0.25
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
-    rate: float = 0.301
-    noise: float = 0.084
+    rate: float = 0.306
+    noise: float = 0.082
     visibility: str = "unit"
 
     needs_org = True
