@@ -112,16 +112,14 @@ class Organizational(Rule):
     """Adoption of a ladder of behaviors in an organization (DESIGN §3).
 
     Every weight is in [0, 1] and switches its mechanism off at 0. The
-    defaults are a plausible middle, chosen so that no single mechanism
-    decides a run and culture moves the outcome: the peer share is the main
-    channel (complex contagion: Centola & Macy 2007; perceived critical mass:
-    Foote et al. 2024); endorsement, commitment, visibility and content each
-    move thresholds of about 0.3 ± 0.2 by up to 0.1–0.2. With them, a
-    company-wide launch in a middling culture (all dials 0.5) from 1 % of
-    pioneers reaches about 90 % consuming and 20 % contributing in a year,
-    but creating stays rare; in a low-trust, risk-averse culture (dials 0.3)
-    about 70 % consume and hardly anyone contributes; with dials at 0.8 the
-    whole ladder is taken up.
+    weights of the peer share, managers, commitment, visibility, content and
+    ownership, the rate and noise of decisions, and the default ladder's
+    demands are fitted to stylised facts together with the population's
+    constants (``experiments/fit_defaults.py``, README "The defaults and the
+    facts they reproduce"): an S-shaped reading curve driven by imitation,
+    Rogers' categories, "90-9-1" among users, months to half the company
+    reading, and cultures that stay sensible on top. The other parameters
+    keep the reasons given below.
 
     Parameters
     ----------
@@ -161,9 +159,10 @@ class Organizational(Rule):
         Weekly probability of acting on a signal well above the threshold.
     noise : float, default 0.082
         Spread of individual decisions around the threshold (>= 0); 0 gives
-        the deterministic threshold rule (with ``rate = 1``). Keep it small:
-        at 0.02 someone 0.1 below their threshold still acts with a weekly
-        probability of 0.3 %, i.e. 15 % over a year.
+        the deterministic threshold rule (with ``rate = 1``). At the fitted
+        0.082 someone 0.1 below their threshold still acts with a weekly
+        probability of ``0.306 * sigmoid(-0.1 / 0.082)``, about 7 %: the
+        few who try early are what starts the S-curve.
     visibility : {"unit", "company"}, default "unit"
         Whom one sees on the platform: people of one's unit, or everyone.
     """
