@@ -75,11 +75,36 @@ def worker_build(args) -> dict:
     }
 
 
-def _time_rule(org, rule, seed, weeks):
+#: The organizational rule's parameters before they were fitted to stylised facts
+#: (the records up to 2026-11-23 ran with these): ``--parameters 2026-11-23`` times
+#: today's engine on that work, so that a change of speed is told apart from a
+#: change of the model's dynamics (how many people change, and how often).
+BEFORE_FIT = {
+    "rule": {"peer_weight": 0.4, "manager_weight": 0.15, "commitment_weight": 0.2,
+             "visibility_weight": 0.1, "content_weight": 0.1, "ownership_weight": 0.0,
+             "rate": 0.5, "noise": 0.02},
+    "ladder": (("consume", 0.0, 0.0), ("contribute", 0.05, 0.2), ("create", 0.1, 0.4)),
+    "culture": {"threshold_mean": 0.3, "threshold_sd": 0.2},
+}  # fmt: skip
+
+
+def _model_parameters(args):
+    """(rule keywords, ladder, culture) for ``args.parameters``."""
+    from sim import rules
+    from sim.population import Culture
+
+    if args.parameters == "fitted":
+        return {}, rules.LADDER, Culture()
+    ladder = tuple(rules.Behavior(*b) for b in BEFORE_FIT["ladder"])
+    return dict(BEFORE_FIT["rule"]), ladder, Culture(**BEFORE_FIT["culture"])
+
+
+def _time_rule(org, rule, seed, weeks, culture=None):
     from sim import OrgModel
 
     start = time.perf_counter()
-    model = OrgModel(org=org, rule=rule, initial_adopters=0.01, seed=seed)
+    culture = culture if rule.needs_org else None
+    model = OrgModel(org=org, rule=rule, culture=culture, initial_adopters=0.01, seed=seed)
     built = time.perf_counter() - start
     start = time.perf_counter()
     model.run(weeks)
@@ -122,7 +147,9 @@ def _phases(org, rule, args) -> dict:
     applying = ("ladder_push", "ladder_pull", "ladder_restage")
     patched += [timed(sim.ladder, name) for name in applying]
     try:
-        model = OrgModel(org=org, rule=rule, initial_adopters=0.01, seed=args.seed)
+        culture = _model_parameters(args)[2]
+        model = OrgModel(org=org, rule=rule, culture=culture, initial_adopters=0.01,
+                         seed=args.seed)  # fmt: skip
         start = time.perf_counter()
         model.run(args.weeks)
         total = time.perf_counter() - start
@@ -145,21 +172,22 @@ def worker_rules(args) -> dict:
     from sim import org as orgs
     from sim import rules
 
+    weights, ladder, culture = _model_parameters(args)
     workloads = {
         "threshold": rules.Threshold(theta=0.15),
-        "organizational": rules.Organizational(),
+        "organizational": rules.Organizational(ladder, **weights),
         # One rung (consume) for scale: what a behavior of the ladder costs.
-        "organizational_one_behavior": rules.Organizational(rules.LADDER[:1]),
+        "organizational_one_behavior": rules.Organizational(ladder[:1], **weights),
     }
     tiny = orgs.generate(500, seed=1)
     for rule in workloads.values():  # warm-up: Numba cache and first calls
-        _time_rule(tiny, rule, 0, 5)
+        _time_rule(tiny, rule, 0, 5, culture)
     org = orgs.generate(args.n, seed=args.seed)
     out = {}
     for name, rule in workloads.items():
         builds, runs, finals = [], [], []
         for _ in range(args.repeats):
-            built, ran, final = _time_rule(org, rule, args.seed, args.weeks)
+            built, ran, final = _time_rule(org, rule, args.seed, args.weeks, culture)
             builds.append(built)
             runs.append(ran)
             finals.append(final)
@@ -205,13 +233,16 @@ def worker_small(args) -> dict:
     from sim import org as orgs
 
     org = orgs.generate(1000, seed=args.seed)
-    rule = rules.Organizational()
-    OrgModel(org=org, rule=rule, initial_adopters=0.01, seed=0).run(args.weeks)  # warm-up
+    weights, ladder, culture = _model_parameters(args)
+    rule = rules.Organizational(ladder, **weights)
+    warm = OrgModel(org=org, rule=rule, culture=culture, initial_adopters=0.01, seed=0)
+    warm.run(args.weeks)
     per_run = []
     for _ in range(5):
         start = time.perf_counter()
         for seed in range(20):
-            OrgModel(org=org, rule=rule, initial_adopters=0.01, seed=seed).run(args.weeks)
+            OrgModel(org=org, rule=rule, culture=culture, initial_adopters=0.01,
+                     seed=seed).run(args.weeks)  # fmt: skip
         per_run.append((time.perf_counter() - start) / 20)
     return {
         "n": org.n,
@@ -226,7 +257,7 @@ WORKERS = {"build": worker_build, "rules": worker_rules, "small": worker_small}
 def _spawn(kind, args) -> dict:
     command = [sys.executable, __file__, "--worker", kind, "--n", str(args.n)]
     command += ["--seed", str(args.seed), "--weeks", str(args.weeks)]
-    command += ["--repeats", str(args.repeats)]
+    command += ["--repeats", str(args.repeats), "--parameters", args.parameters]
     print(f"[org benchmark] {kind} at n={args.n} ...", file=sys.stderr, flush=True)
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
@@ -239,6 +270,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--parameters", choices=("fitted", "2026-11-23"), default="fitted",
+                        help="the defaults, or those of the records before the fit")  # fmt: skip
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:

@@ -3,19 +3,22 @@
 The model's defaults are fitted to these facts all at once (pattern-oriented
 modelling, Grimm et al. 2005): a reading curve whose discrete Bass fit shows
 imitation dominating, Rogers' adopter categories, participation inequality
-among users, and months to half the company reading. :data:`TARGETS` holds
-the acceptance ranges, :func:`measure` and :func:`measure_mean` the facts of
-runs, :func:`check` and :func:`loss` how far they are from the targets.
+among users, months to half the company reading, and "create" taken up by
+people rather than only held by seeds. :data:`TARGETS` holds the acceptance
+ranges, :func:`measure` and :func:`measure_mean` the facts of runs,
+:func:`check` and :func:`loss` how far they are from the targets.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import numbers
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 __all__ = [
+    "NAN_PENALTY",
     "ROGERS",
     "TARGETS",
     "BassFit",
@@ -39,94 +42,144 @@ ROGERS = {
 
 #: Acceptance range of each fact: ``{fact: (low, high)}``, both inclusive.
 TARGETS = {
-    # Imitation dominates diffusion: q/p averages 12.7 (Sultan, Farley & Lehmann 1990).
+    # Imitation dominates: meta-analysis q/p ≈ 12.7 (Sultan, Farley & Lehmann 1990).
     "bass_q_over_p": (3.0, math.inf),
-    # Rogers (2003): 2.5 / 13.5 / 34 / 34 / 16 %, each within 5 points; innovators exist.
+    # Rogers (1962/2003) 2.5 % within 5 points, and innovators exist (at least 1 %).
     "rogers_innovators": (0.01, 0.075),
+    # Rogers (1962/2003) 13.5 % within 5 points.
     "rogers_early_adopters": (0.085, 0.185),
+    # Rogers (1962/2003) 34 % within 5 points.
     "rogers_early_majority": (0.29, 0.39),
+    # Rogers (1962/2003) 34 % within 5 points.
     "rogers_late_majority": (0.29, 0.39),
+    # Rogers (1962/2003) 16 % within 5 points.
     "rogers_laggards": (0.11, 0.21),
-    # "90-9-1" among users within a factor of two (Nielsen 2006).
+    # "90-9-1" (Nielsen 2006): 9 % of users contribute, within a factor of two.
     "contributors_of_users": (0.05, 0.20),
+    # "90-9-1" (Nielsen 2006): 1 % of users create, within a factor of two.
     "creators_of_users": (0.005, 0.02),
-    # Social tools spread through a firm over months (Bughin and colleagues, McKinsey).
+    # Months, not days or years, to half the company (Bughin et al., McKinsey surveys).
     "weeks_to_50pct_consume": (8.0, 26.0),
-    # Creating is taken up by people, not only held by seeded first movers.
+    # Creating is taken up by people, not only held by seeded first movers (DESIGN §3).
     "organic_creators": (1e-9, 1.0),
 }
+
+#: What :func:`loss` adds for a target whose fact is missing or NaN.
+NAN_PENALTY = 10.0
 
 
 @dataclass(frozen=True)
 class BassFit:
-    """A discrete Bass fit: ``F[t+1] = F[t] + (p + q F[t] / m) (m - F[t])``."""
+    """A discrete Bass fit: ``F[t+1] = F[t] + (p + q F[t] / m) (m - F[t])``.
+
+    ``q_over_p`` is ``q / p`` (inf when ``p == 0``); ``rmse`` is over the fitted weeks.
+    """
 
     p: float
     q: float
     m: float
     rmse: float
+    q_over_p: float = field(init=False)
 
-    @property
-    def q_over_p(self) -> float:
-        return math.inf if self.p == 0.0 else self.q / self.p
+    def __post_init__(self):
+        object.__setattr__(self, "q_over_p", math.inf if self.p == 0 else self.q / self.p)
 
 
-def _bass_curve(p, q, m, start, weeks):
-    curve = np.empty(weeks)
+def _bass_curve(p, q, m, start, length):
+    curve = np.empty(length)
     curve[0] = start
-    for t in range(weeks - 1):
+    for t in range(length - 1):
         f = curve[t]
         curve[t + 1] = f + (p + q * f / m) * (m - f)
     return curve
 
 
-def bass_fit(fraction) -> BassFit:
+#: Starting points (p, q, m) of the fit; m None starts at the curve's top.
+_STARTS = ((0.01, 0.3, None), (0.05, 0.05, None), (0.001, 0.8, None), (0.1, 0.0, None),
+           (0.01, 0.3, 1.0), (0.003, 1.5, None))  # fmt: skip
+_TOL = {"xtol": 1e-12, "ftol": 1e-12, "gtol": 1e-12}
+
+
+def _bad(name, owner, what, got):
+    return ValueError(f"The '{name}' parameter of {owner} must be {what}. Got {got} instead.")
+
+
+def bass_fit(fraction, *, weeks=None) -> BassFit:
     """Least-squares fit of the discrete Bass recursion to a cumulative curve.
 
     Parameters
     ----------
-    fraction : array-like of float, shape (T + 1,)
-        Share of everyone holding the behavior in weeks 0..T; week 0 is given,
-        not fitted.
+    fraction : array-like of float, shape (k,)
+        Share of everyone holding the behavior; the first value is given, not
+        fitted. At least 4 values.
+    weeks : array-like of int, shape (k,), optional
+        The week of each value, strictly increasing (default ``0..k-1``). The
+        recursion steps one week at a time from the first week and is compared
+        on these weeks, so a curve sampled every few weeks, or a stretch of
+        one, can be fitted.
 
     Returns
     -------
     BassFit
         ``p >= 0`` (external influence), ``q >= 0`` (imitation), ``0 < m <= 1``
-        (the ceiling), and the root mean squared error.
+        (the ceiling), ``q_over_p`` and the root mean squared error.
     """
     from scipy.optimize import least_squares
 
     f = np.asarray(fraction, dtype=np.float64)
     if f.ndim != 1 or f.shape[0] < 4 or not np.all(np.isfinite(f)):
-        raise ValueError(
-            f"The 'fraction' parameter of bass_fit must be a finite curve of at least 4 "
-            f"weeks. Got shape {f.shape}."
+        raise _bad(
+            "fraction", "bass_fit", "a finite 1-D curve of at least 4 weeks", f"shape {f.shape}"
         )
+    if weeks is None:
+        at = np.arange(f.shape[0])
+    else:
+        w = np.asarray(weeks)
+        if w.shape != f.shape or not np.all(np.isfinite(w)) or np.any(w != np.round(w)):
+            what = f"whole numbers, one per value of 'fraction' (shape {f.shape})"
+            raise _bad("weeks", "bass_fit", what, repr(w))
+        at = w.astype(np.int64)
+        if np.any(np.diff(at) <= 0):
+            raise _bad("weeks", "bass_fit", "strictly increasing", f"{w!r}")
+        at = at - at[0]
+    length = int(at[-1]) + 1
 
     def residual(x):
         with np.errstate(over="ignore", invalid="ignore"):  # unstable steps: large residuals
-            curve = _bass_curve(x[0], x[1], x[2], f[0], f.shape[0])
-        return np.nan_to_num(curve - f, nan=1e3, posinf=1e3, neginf=-1e3)
+            curve = _bass_curve(x[0], x[1], x[2], f[0], length)[at[1:]]
+        return np.nan_to_num(curve - f[1:], nan=1e3, posinf=1e3, neginf=-1e3)
 
-    top = max(float(f.max()), 1e-3)
+    top = min(max(float(f.max()), 1e-3), 1.0)
     best = None
     # Several starts: the surface has a ridge between external and imitative fits.
-    for p0, q0 in ((0.01, 0.3), (0.05, 0.05), (0.001, 0.8), (0.1, 0.0)):
-        fit = least_squares(residual, (p0, q0, top), bounds=([0, 0, 1e-6], [1, 10, 1]))
+    for p0, q0, m0 in _STARTS:
+        start = (p0, q0, top if m0 is None else m0)
+        fit = least_squares(residual, start, bounds=([0, 0, 1e-6], [1, 10, 1]), **_TOL)
         if best is None or fit.cost < best.cost:
             best = fit
     p, q, m = (float(v) for v in best.x)
     return BassFit(p, q, m, float(np.sqrt(np.mean(best.fun**2))))
 
 
+def _int_array(values, name, owner):
+    a = np.asarray(values)
+    if a.ndim != 1 or not (np.issubdtype(a.dtype, np.integer) and a.dtype != np.bool_):
+        raise TypeError(
+            f"The '{name}' parameter of {owner} must be a 1-D integer array. "
+            f"Got dtype {a.dtype} and shape {a.shape} instead."
+        )
+    return a
+
+
 def rogers_categories(adopted_at, *, organic_only=True) -> dict:
     """Shares of Rogers' adopter categories among the people who adopted.
 
-    Adoption weeks are standardised, ``z = (t - mean) / sd``: innovators
-    ``z < -2``, early adopters ``-2 <= z < -1``, early majority ``-1 <= z < 0``,
-    late majority ``0 <= z < 1``, laggards ``z >= 1``. Weeks are whole
-    numbers, so people who adopted the same week fall in one category.
+    Adoption weeks are standardised, ``z = (t - mean) / sd`` (population sd):
+    innovators ``z < -2``, early adopters ``-2 <= z < -1``, early majority
+    ``-1 <= z < 0``, late majority ``0 <= z < 1``, laggards ``z >= 1``. Weeks
+    are whole numbers, so everyone who adopted in the same week shares one z
+    and falls on the same side of an edge: the shares move in cohorts and
+    cannot match Rogers' exactly when a cohort straddles an edge.
 
     Parameters
     ----------
@@ -134,10 +187,20 @@ def rogers_categories(adopted_at, *, organic_only=True) -> dict:
         Week each person first adopted, 0 for first movers, -1 for never.
     organic_only : bool, default True
         Leave out the first movers (week 0), who did not decide.
+
+    Returns
+    -------
+    dict
+        The five shares (fractions summing to 1; all NaN with fewer than two
+        adopters or when all adopted the same week) and ``adopters``.
     """
-    at = np.asarray(adopted_at)
-    times = at[at > 0] if organic_only else at[at >= 0]
-    times = times.astype(np.float64)
+    at = _int_array(adopted_at, "adopted_at", "rogers_categories")
+    if not isinstance(organic_only, bool | np.bool_):
+        raise TypeError(
+            "The 'organic_only' parameter of rogers_categories must be a bool. "
+            f"Got {organic_only!r} instead."
+        )
+    times = (at[at > 0] if organic_only else at[at >= 0]).astype(np.float64)
     shares = dict.fromkeys(ROGERS, math.nan)
     sd = times.std() if times.shape[0] > 1 else 0.0
     if sd > 0:
@@ -148,46 +211,64 @@ def rogers_categories(adopted_at, *, organic_only=True) -> dict:
     return {**shares, "adopters": int(times.shape[0])}
 
 
-def participation(stage, n_behaviors=3) -> dict:
-    """Shares of users (people holding the first rung) by their highest rung.
+def _rungs(behaviors, owner):
+    if isinstance(behaviors, numbers.Integral) and not isinstance(behaviors, bool):
+        rungs = int(behaviors)
+    elif isinstance(behaviors, list | tuple):
+        rungs = len(behaviors)
+    else:
+        rungs = 0
+    if rungs < 1:
+        raise _bad(
+            "behaviors",
+            owner,
+            "a non-empty sequence of behavior names (or their number)",
+            repr(behaviors),
+        )
+    return rungs
 
-    ``lurkers`` hold only the first rung, ``contributors`` the second but not
-    the third, ``creators`` the third or higher ("90-9-1"). NaN without users,
-    and for rungs the ladder does not have.
+
+def participation(stage, behaviors) -> dict:
+    """Shares of users (people holding the first rung) by their highest rung: "90-9-1".
+
+    Parameters
+    ----------
+    stage : int array of shape (n,)
+        Rungs each person holds now, 0..len(behaviors).
+    behaviors : sequence of str, or int
+        The ladder (e.g. ``model.rule.behaviors``), or its number of rungs.
+
+    Returns
+    -------
+    dict
+        ``users`` (count), ``lurkers`` (hold only the first rung),
+        ``contributors`` (the second but not the third), ``creators`` (the
+        third or higher). NaN without users, and for rungs the ladder lacks.
     """
-    stage = np.asarray(stage)
-    users = np.count_nonzero(stage >= 1)
-    out = {"users": int(users)}
-    for name, low, high in (("lurkers", 1, 1), ("contributors", 2, 2), ("creators", 3, 127)):
-        if users == 0 or low > n_behaviors:
+    s = _int_array(stage, "stage", "participation")
+    rungs = _rungs(behaviors, "participation")
+    if s.shape[0] and (s.min() < 0 or s.max() > rungs):
+        raise _bad(
+            "stage",
+            "participation",
+            f"in the range [0, {rungs}] for a ladder of {rungs}",
+            f"values {s.min()}..{s.max()}",
+        )
+    users = int(np.count_nonzero(s >= 1))
+    out = {"users": users}
+    for name, low, high in (("lurkers", 1, 1), ("contributors", 2, 2), ("creators", 3, rungs)):
+        if users == 0 or low > rungs:
             out[name] = math.nan
         else:
-            out[name] = np.count_nonzero((stage >= low) & (stage <= high)) / users
+            out[name] = np.count_nonzero((s >= low) & (s <= high)) / users
     return out
 
 
-def _facts(curves, adopted_at, stages, behaviors):
-    """Facts of runs given as lists (one entry per run)."""
-    first = behaviors[0]
-    mean_curve = np.mean([c[first] for c in curves], axis=0)
-    out = {"bass_q_over_p": bass_fit(mean_curve).q_over_p}
-    reached = np.flatnonzero(mean_curve >= 0.5)
-    out[f"weeks_to_50pct_{first}"] = float(reached[0]) if reached.shape[0] else math.nan
-    rogers = [rogers_categories(a) for a in adopted_at]
-    for name in ROGERS:
-        out[f"rogers_{name}"] = _mean([r[name] for r in rogers])
-    parts = [participation(s, len(behaviors)) for s in stages]
-    for name in ("contributors", "creators"):
-        out[f"{name}_of_users"] = _mean([p[name] for p in parts])
-    # Creators among people who were not seeded (adopted after week 0), over all creators.
-    organic = [
-        np.count_nonzero((s >= 3) & (a > 0)) for s, a in zip(stages, adopted_at, strict=True)
-    ]
-    creators = sum(np.count_nonzero(s >= 3) for s in stages)
-    out["organic_creators"] = sum(organic) / creators if creators else 0.0
-    for b in behaviors:
-        out[f"final_fraction_{b}"] = float(np.mean([c[b][-1] for c in curves]))
-    return out
+def _organic_creators(stage, adopted_at):
+    """Creators who adopted after week 0, over all creators; NaN without creators."""
+    creators = stage >= 3
+    n = np.count_nonzero(creators)
+    return np.count_nonzero(creators & (adopted_at > 0)) / n if n else math.nan
 
 
 def _mean(values):
@@ -197,61 +278,103 @@ def _mean(values):
     return float(kept.mean()) if kept.shape[0] else math.nan
 
 
-def _run_parts(model):
-    table = model.adoption
-    curves = {
-        b: table.loc[table["behavior"] == b, "fraction"].to_numpy() for b in model.rule.behaviors
+def _curves(model):
+    table = model.adoption.sort_values("step")
+    return {
+        b: table.loc[table["behavior"] == b, "fraction"].to_numpy(dtype=np.float64)
+        for b in model.rule.behaviors
     }
-    return curves, np.asarray(model.adopted_at), np.asarray(model.stage)
 
 
 def measure(model) -> dict:
-    """Every fact of one finished :class:`~sim.model.OrgModel` run, as a flat dict."""
+    """Every fact of one finished :class:`~sim.model.OrgModel` run, as a flat dict.
+
+    Keys: ``bass_q_over_p`` (also ``bass_p``, ``bass_q``, ``bass_m``,
+    ``bass_rmse``), ``rogers_<category>``, ``contributors_of_users``,
+    ``creators_of_users``, ``weeks_to_50pct_<first behavior>`` (first week
+    its fraction reaches 0.5, NaN if never), ``organic_creators`` and
+    ``final_fraction_<behavior>`` for each behavior.
+    """
     return measure_mean([model])
 
 
 def measure_mean(models) -> dict:
-    """The facts of replications: the Bass fit and weeks to 50 % on the mean curve,
-    the other facts averaged over the runs."""
+    """The facts of replications, as a flat dict with the keys of :func:`measure`.
+
+    The Bass fit and the weeks to 50 % are those of the mean curve of the
+    first behavior; the other facts are means over the runs (a run where a
+    fact is NaN, e.g. without creators, is left out of its mean).
+    """
     models = list(models)
     if not models:
-        raise ValueError("measure_mean needs at least one finished run.")
-    parts = [_run_parts(m) for m in models]
-    curves, adopted_at, stages = (list(p) for p in zip(*parts, strict=True))
-    return _facts(curves, adopted_at, stages, models[0].rule.behaviors)
+        raise _bad("models", "measure_mean", "a non-empty sequence of finished runs", "[]")
+    behaviors = tuple(models[0].rule.behaviors)
+    curves = [_curves(m) for m in models]
+    lengths = {len(c[behaviors[0]]) for c in curves}
+    if any(tuple(m.rule.behaviors) != behaviors for m in models) or len(lengths) != 1:
+        got = f"ladders {[m.rule.behaviors for m in models]}, lengths {sorted(lengths)}"
+        raise _bad("models", "measure_mean", "runs of one ladder over the same weeks", got)
+    first = behaviors[0]
+    mean_curve = np.mean([c[first] for c in curves], axis=0)
+    fit = bass_fit(mean_curve)
+    out = {f"bass_{k}": v for k, v in asdict(fit).items()}  # bass_q_over_p, bass_p, ...
+    reached = np.flatnonzero(mean_curve >= 0.5)
+    out[f"weeks_to_50pct_{first}"] = float(reached[0]) if reached.shape[0] else math.nan
+    stages = [np.asarray(m.stage) for m in models]
+    adopted_at = [np.asarray(m.adopted_at) for m in models]
+    rogers = [rogers_categories(a) for a in adopted_at]
+    for name in ROGERS:
+        out[f"rogers_{name}"] = _mean([r[name] for r in rogers])
+    parts = [participation(s, behaviors) for s in stages]
+    for name in ("contributors", "creators"):
+        out[f"{name}_of_users"] = _mean([p[name] for p in parts])
+    out["organic_creators"] = _mean(
+        [_organic_creators(s, a) for s, a in zip(stages, adopted_at, strict=True)]
+    )
+    for b in behaviors:
+        out[f"final_fraction_{b}"] = float(np.mean([c[b][-1] for c in curves]))
+    return out
 
 
-def check(facts, targets=None):
-    """A table of ``fact, value, low, high, met`` for each target (NaN is not met)."""
+def _value(facts, fact):
+    value = facts.get(fact)
+    return math.nan if value is None else float(value)
+
+
+def check(facts, targets=TARGETS):
+    """A DataFrame of ``fact, value, low, high, met`` for each target.
+
+    A fact is met when ``low <= value <= high``; a missing or NaN fact is not.
+    """
     import pandas as pd
 
-    targets = TARGETS if targets is None else targets
     rows = []
     for fact, (low, high) in targets.items():
-        value = facts.get(fact, math.nan)
+        value = _value(facts, fact)
         met = bool(not math.isnan(value) and low <= value <= high)
         rows.append({"fact": fact, "value": value, "low": low, "high": high, "met": met})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["fact", "value", "low", "high", "met"])
 
 
-def loss(facts, targets=None) -> float:
+def loss(facts, targets=TARGETS) -> float:
     """How far ``facts`` are from the targets: 0 exactly when every one is met.
 
     Each fact outside its range adds its squared distance to the range in
-    units of the range's width (of its low end when unbounded above; for the
-    Bass ratio, in log units). A missing or NaN fact adds 10.
+    units of the range's width (of its low end when unbounded above or of
+    zero width). ``bass_q_over_p`` is compared in log units: ``log(q/p)``
+    against ``log(low)``, in units of ``log(low)``. A missing or NaN fact adds
+    :data:`NAN_PENALTY`.
     """
-    targets = TARGETS if targets is None else targets
     total = 0.0
     for fact, (low, high) in targets.items():
-        value = facts.get(fact, math.nan)
-        if value is None or math.isnan(value):
-            total += 10.0
+        value = _value(facts, fact)
+        if math.isnan(value):
+            total += NAN_PENALTY
             continue
         if fact == "bass_q_over_p":
-            value, low = math.log(max(value, 1e-9)), math.log(low)
-            high = math.inf
-        scale = (high - low) if math.isfinite(high) and high > low else max(abs(low), 1e-3)
+            value = math.log(max(value, 1e-12))
+            low, high = math.log(max(low, 1e-12)), math.log(high) if high > 0 else -math.inf
+        scale = high - low if math.isfinite(high) and high > low else max(abs(low), 1e-3)
         if value < low:
             total += ((low - value) / scale) ** 2
         elif value > high:

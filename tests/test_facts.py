@@ -1,18 +1,25 @@
-"""Stylised facts: the measures on synthetic data, and the fitted defaults against them."""
+"""Stylised facts: the measures on synthetic data, a smoke run, and the fitted defaults."""
 
 import importlib.util
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import facts
 from sim.facts import (
+    NAN_PENALTY,
+    ROGERS,
     TARGETS,
+    BassFit,
     bass_fit,
     check,
     loss,
+    measure,
+    measure_mean,
     participation,
     rogers_categories,
 )
@@ -21,11 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def bass_curve(p, q, m, weeks=53, start=0.0):
+    """The discrete recursion, written out independently of sim.facts."""
     curve = [start]
     for _ in range(weeks - 1):
         f = curve[-1]
         curve.append(f + (p + q * f / m) * (m - f))
     return np.array(curve)
+
+
+# -- Bass ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("p", "q", "m"), [(0.03, 0.38, 0.9), (0.01, 0.2, 0.6), (0.002, 0.3, 1.0)])
@@ -36,46 +47,298 @@ def test_bass_fit_recovers_the_recursion(p, q, m):
     assert fit.rmse < 1e-6
 
 
+def test_bass_fit_from_a_nonzero_start_and_on_sampled_weeks():
+    curve = bass_curve(0.01, 0.2, 0.6, weeks=61, start=0.02)
+    fit = bass_fit(curve[::3], weeks=np.arange(0, 61, 3))
+    assert (fit.p, fit.q, fit.m) == pytest.approx((0.01, 0.2, 0.6), rel=1e-3)
+    # A stretch that starts later: the recursion starts from that week's share.
+    late = bass_fit(curve[10:40], weeks=range(10, 40))
+    assert (late.p, late.q, late.m) == pytest.approx((0.01, 0.2, 0.6), rel=1e-3)
+
+
 def test_bass_fit_of_pure_external_influence():
     fit = bass_fit(bass_curve(0.05, 0.0, 0.8))
     assert fit.q_over_p == pytest.approx(0.0, abs=1e-3)
-    with pytest.raises(ValueError, match="'fraction' parameter of bass_fit"):
-        bass_fit([0.1, 0.2])
+    assert fit.p == pytest.approx(0.05, rel=1e-3)
+
+
+def test_bass_fit_dataclass():
+    assert BassFit(0.0, 0.3, 1.0, 0.0).q_over_p == math.inf
+    fit = BassFit(0.02, 0.4, 0.9, 0.0)
+    assert fit.q_over_p == pytest.approx(20.0)
+    with pytest.raises(AttributeError):
+        fit.p = 0.1
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "name"),
+    [
+        (([0.1, 0.2],), {}, "fraction"),
+        (([0.0, 0.1, math.nan, 0.3],), {}, "fraction"),
+        ((np.zeros((4, 2)),), {}, "fraction"),
+        (([0.0, 0.1, 0.2, 0.3],), {"weeks": [0, 1, 2]}, "weeks"),
+        (([0.0, 0.1, 0.2, 0.3],), {"weeks": [0, 2, 1, 3]}, "weeks"),
+        (([0.0, 0.1, 0.2, 0.3],), {"weeks": [0, 0.5, 1, 2]}, "weeks"),
+    ],
+)
+def test_bass_fit_names_the_bad_parameter(args, kwargs, name):
+    with pytest.raises(ValueError, match=f"'{name}' parameter of bass_fit"):
+        bass_fit(*args, **kwargs)
+
+
+# -- Rogers --------------------------------------------------------------------------------
 
 
 def test_rogers_categories_by_hand():
     # Organic adopters at weeks 1..10, each once, plus a first mover (0) and a never (-1):
-    # mean 5.5, sd 2.8723; z of week 1 is -1.567 (early adopters), weeks 1-2 early adopters,
-    # 3-5 early majority, 6-8 late majority, 9-10 laggards (z >= 1.218 is above 1).
+    # mean 5.5, sd 2.8723 (population); z of week 1 is -1.567, so weeks 1-2 are early
+    # adopters, 3-5 early majority, 6-8 late majority, 9-10 laggards (z of 9 is 1.219).
     at = np.array([0, -1, *range(1, 11)])
     shares = rogers_categories(at)
     assert shares["adopters"] == 10
-    assert [shares[k] for k in facts.ROGERS] == pytest.approx([0.0, 0.2, 0.3, 0.3, 0.2])
+    assert [shares[k] for k in ROGERS] == pytest.approx([0.0, 0.2, 0.3, 0.3, 0.2])
     with_seed = rogers_categories(at, organic_only=False)
     assert with_seed["adopters"] == 11 and with_seed["innovators"] == 0.0
-    assert math.isnan(rogers_categories(np.array([3, 3, -1]))["innovators"])
+
+
+def test_rogers_categories_all_five():
+    # mean 10.6, sd 4.1400: week 1 has z = -2.319 (innovator), weeks 5-6 z = -1.353 and
+    # -1.111 (early adopters), 7-10 early majority (7 people), 11-14 late majority (6),
+    # 15-18 laggards (z of 15 is 1.063): 1, 2, 7, 6, 4 of 20.
+    at = np.array([1, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 14, 15, 16, 17, 18])
+    shares = rogers_categories(at, organic_only=True)
+    assert [shares[k] for k in ROGERS] == pytest.approx([0.05, 0.10, 0.35, 0.30, 0.20])
+    assert sum(shares[k] for k in ROGERS) == pytest.approx(1.0)
+
+
+def test_rogers_ties_fall_on_the_edges():
+    # Weeks 1 and 3: z = -1 and +1 exactly; each edge belongs to the category above it.
+    shares = rogers_categories(np.array([1, 3], dtype=np.int32))
+    assert [shares[k] for k in ROGERS] == [0.0, 0.0, 0.5, 0.0, 0.5]
+    # Weeks 1, 2, 3: the middle one has z = 0, a late majority.
+    shares = rogers_categories(np.array([1, 2, 3]))
+    assert [shares[k] for k in ROGERS] == [0.0, 1 / 3, 0.0, 1 / 3, 1 / 3]
+
+
+@pytest.mark.parametrize("at", [[], [-1, -1], [0, 0, 4], [3, 3, -1], [0, 5, 5]])
+def test_rogers_categories_without_spread_are_nan(at):
+    shares = rogers_categories(np.array(at, dtype=np.int32))
+    assert all(math.isnan(shares[k]) for k in ROGERS)
+    assert shares["adopters"] == sum(1 for a in at if a > 0)
+
+
+def test_rogers_categories_names_the_bad_parameter():
+    with pytest.raises(TypeError, match="'adopted_at' parameter of rogers_categories"):
+        rogers_categories(np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="'adopted_at' parameter of rogers_categories"):
+        rogers_categories(np.array([[1, 2]]))
+    with pytest.raises(TypeError, match="'organic_only' parameter of rogers_categories"):
+        rogers_categories(np.array([1, 2]), organic_only="yes")
+
+
+# -- participation -------------------------------------------------------------------------
 
 
 def test_participation_by_hand():
-    stage = np.array([0, 1, 1, 1, 1, 1, 1, 2, 2, 3])
-    parts = participation(stage)
+    stage = np.array([0, 1, 1, 1, 1, 1, 1, 2, 2, 3], dtype=np.int8)
+    parts = participation(stage, ("consume", "contribute", "create"))
     assert parts["users"] == 9
     assert (parts["lurkers"], parts["contributors"], parts["creators"]) == pytest.approx(
         (6 / 9, 2 / 9, 1 / 9)
     )
-    assert math.isnan(participation(np.array([0, 1, 1]), 1)["creators"])
+    assert participation(stage, 3) == parts
+    # A fourth rung counts as creating.
+    four = participation(np.array([1, 4, 3, 2]), ("a", "b", "c", "d"))
+    assert (four["lurkers"], four["contributors"], four["creators"]) == (0.25, 0.25, 0.5)
 
 
-def test_check_and_loss():
-    inside = {fact: (low if math.isinf(high) else (low + high) / 2) + (1 if math.isinf(high)
-              else 0) for fact, (low, high) in TARGETS.items()}  # fmt: skip
-    assert check(inside)["met"].all()
-    assert loss(inside) == 0.0
-    worse = {**inside, "creators_of_users": 0.05}
-    assert not check(worse).set_index("fact").loc["creators_of_users", "met"]
-    assert loss(worse) > 0
-    assert loss({**inside, "creators_of_users": 0.1}) > loss(worse)
-    assert loss({**inside, "bass_q_over_p": math.nan}) == pytest.approx(10.0)
+def test_participation_short_ladders_and_no_users():
+    two = participation(np.array([0, 1, 2, 2]), ["read", "write"])
+    assert (two["lurkers"], two["contributors"]) == (1 / 3, 2 / 3)
+    assert math.isnan(two["creators"])
+    one = participation(np.array([0, 1, 1]), ("adopt",))
+    assert one["lurkers"] == 1.0 and math.isnan(one["contributors"])
+    nobody = participation(np.zeros(5, dtype=np.int8), 3)
+    assert nobody["users"] == 0 and all(math.isnan(nobody[k]) for k in ("lurkers", "creators"))
+
+
+def test_participation_names_the_bad_parameter():
+    with pytest.raises(ValueError, match="'stage' parameter of participation"):
+        participation(np.array([0, 1, 3]), ("a", "b"))
+    with pytest.raises(ValueError, match="'stage' parameter of participation"):
+        participation(np.array([-1, 1]), 3)
+    with pytest.raises(TypeError, match="'stage' parameter of participation"):
+        participation(np.array([0.0, 1.0]), 3)
+    with pytest.raises(ValueError, match="'behaviors' parameter of participation"):
+        participation(np.array([0, 1]), ())
+
+
+# -- targets, check, loss ------------------------------------------------------------------
+
+
+def test_targets_are_the_issues_ranges():
+    assert TARGETS["bass_q_over_p"] == (3.0, math.inf)
+    for name, share in ROGERS.items():
+        low, high = TARGETS[f"rogers_{name}"]
+        assert high == pytest.approx(share + 0.05)
+        assert low == pytest.approx(0.01 if name == "innovators" else share - 0.05)
+    assert TARGETS["contributors_of_users"] == (0.05, 0.20)
+    assert TARGETS["creators_of_users"] == (0.005, 0.02)
+    assert TARGETS["weeks_to_50pct_consume"] == (8, 26)
+    low, high = TARGETS["organic_creators"]
+    assert 0 < low < 1e-6 and high == 1.0
+
+
+def inside():
+    """Facts in the middle of every target (10 for the Bass ratio)."""
+    return {f: 10.0 if math.isinf(hi) else (lo + hi) / 2 for f, (lo, hi) in TARGETS.items()}
+
+
+def test_check_table():
+    table = check(inside())
+    assert list(table.columns) == ["fact", "value", "low", "high", "met"]
+    assert list(table["fact"]) == list(TARGETS) and table["met"].all()
+    facts_ = {**inside(), "creators_of_users": math.nan}
+    del facts_["rogers_laggards"]
+    met = check(facts_).set_index("fact")["met"]
+    assert not met["creators_of_users"] and not met["rogers_laggards"]
+    assert met.drop(["creators_of_users", "rogers_laggards"]).all()
+    # Bounds are inclusive; an infinite ratio (p = 0) meets q/p >= 3.
+    edges = {**inside(), "contributors_of_users": 0.05, "bass_q_over_p": math.inf}
+    assert check(edges)["met"].all()
+    own = check({"x": 1.0}, {"x": (2.0, 3.0)})
+    assert not own.loc[0, "met"]
+
+
+def test_loss_is_zero_exactly_when_met():
+    assert loss(inside()) == 0.0
+    assert loss({**inside(), "bass_q_over_p": math.inf}) == 0.0
+    worse = {**inside(), "creators_of_users": 0.03}
+    assert loss(worse) == pytest.approx((0.01 / 0.015) ** 2)
+    assert loss({**inside(), "creators_of_users": 0.05}) > loss(worse) > 0
+    below = {**inside(), "weeks_to_50pct_consume": 4.0}
+    assert loss(below) == pytest.approx((4 / 18) ** 2)
+
+
+def test_loss_of_the_bass_ratio_is_in_log_units():
+    half = loss({**inside(), "bass_q_over_p": 1.5})
+    assert half == pytest.approx((math.log(2) / math.log(3)) ** 2)
+    assert loss({**inside(), "bass_q_over_p": 0.75}) == pytest.approx(4 * half)
+    assert math.isfinite(loss({**inside(), "bass_q_over_p": 0.0}))
+
+
+def test_loss_penalises_nan_and_missing():
+    assert loss({**inside(), "rogers_innovators": math.nan}) == NAN_PENALTY
+    missing = inside()
+    del missing["organic_creators"]
+    assert loss(missing) == NAN_PENALTY
+    assert loss({}) == NAN_PENALTY * len(TARGETS)
+    # A zero-width range is scaled by its bound.
+    assert loss({"x": 0.5}, {"x": (1.0, 1.0)}) == pytest.approx(0.25)
+
+
+# -- measure on stand-in runs --------------------------------------------------------------
+
+
+def fake_run(curves, adopted_at, stage):
+    """What measure reads of a finished OrgModel: adoption, adopted_at, stage, rule."""
+    behaviors = tuple(curves)
+    rows = [
+        {"step": t, "behavior": b, "fraction": f}
+        for b in behaviors
+        for t, f in enumerate(curves[b])
+    ]
+    table = pd.DataFrame(rows).sample(frac=1.0, random_state=0)  # order must not matter
+    return SimpleNamespace(
+        adoption=table,
+        adopted_at=np.asarray(adopted_at, dtype=np.int32),
+        stage=np.asarray(stage, dtype=np.int8),
+        rule=SimpleNamespace(behaviors=behaviors),
+    )
+
+
+def test_measure_of_a_stand_in_run():
+    consume = bass_curve(0.03, 0.38, 0.9, start=0.01)
+    curves = {"consume": consume, "contribute": consume / 5, "create": consume / 50}
+    # Ten people: a seeded creator, an organic creator, two contributors, four lurkers.
+    adopted_at = [0, 3, 0, 4, 5, 6, 7, 8, -1, -1]
+    stage = [3, 3, 2, 2, 1, 1, 1, 1, 0, 0]
+    out = measure(fake_run(curves, adopted_at, stage))
+    assert set(TARGETS) <= set(out)
+    assert out["bass_q_over_p"] == pytest.approx(0.38 / 0.03, rel=2e-3)
+    assert out["bass_m"] == pytest.approx(0.9, rel=1e-3)
+    assert out["weeks_to_50pct_consume"] == float(np.flatnonzero(consume >= 0.5)[0])
+    assert out["contributors_of_users"] == pytest.approx(2 / 8)
+    assert out["creators_of_users"] == pytest.approx(2 / 8)
+    assert out["organic_creators"] == pytest.approx(0.5)
+    assert out["rogers_early_majority"] == rogers_categories(np.array(adopted_at))["early_majority"]
+    for b, curve in curves.items():
+        assert out[f"final_fraction_{b}"] == curve[-1]
+
+
+def test_measure_mean_fits_the_mean_curve_and_averages_the_rest():
+    slow = bass_curve(0.01, 0.2, 0.6)
+    fast = bass_curve(0.03, 0.38, 0.9)
+    curves = [{"consume": c, "contribute": c / 4, "create": c / 20} for c in (slow, fast)]
+    a = fake_run(curves[0], [0, 2, 3, 4, -1], [3, 1, 1, 1, 0])  # only a seeded creator
+    b = fake_run(curves[1], [0, 2, 3, 4, 9], [1, 3, 2, 1, 1])  # one organic creator
+    out = measure_mean([a, b])
+    mean = (slow + fast) / 2
+    assert out["bass_q_over_p"] == bass_fit(mean).q_over_p
+    reached = np.flatnonzero(mean >= 0.5)
+    assert out["weeks_to_50pct_consume"] == (float(reached[0]) if reached.size else math.nan)
+    assert out["creators_of_users"] == pytest.approx((1 / 4 + 1 / 5) / 2)
+    assert out["contributors_of_users"] == pytest.approx((0 + 1 / 5) / 2)
+    assert out["organic_creators"] == pytest.approx(0.5)
+    assert out["final_fraction_create"] == pytest.approx((slow[-1] + fast[-1]) / 40)
+    # Never half the company: NaN; no creators anywhere: NaN, so not met.
+    low = {"consume": slow * 0.5, "contribute": slow / 9, "create": slow * 0}
+    none = measure(fake_run(low, [0, 1, 2, -1], [2, 1, 2, 0]))
+    assert math.isnan(none["weeks_to_50pct_consume"]) and math.isnan(none["organic_creators"])
+    assert not check(none).set_index("fact").loc["organic_creators", "met"]
+
+
+def test_measure_mean_names_the_bad_parameter():
+    with pytest.raises(ValueError, match="'models' parameter of measure_mean"):
+        measure_mean([])
+    c = bass_curve(0.01, 0.2, 0.6)
+    short = fake_run({"consume": c[:20]}, [0, 1], [1, 1])
+    long = fake_run({"consume": c}, [0, 1], [1, 1])
+    with pytest.raises(ValueError, match="'models' parameter of measure_mean"):
+        measure_mean([short, long])
+
+
+# -- a real run ----------------------------------------------------------------------------
+
+
+def test_measure_smoke_on_a_tiny_model():
+    """Types and keys only: the model's numbers change as it is refitted."""
+    from sim import OrgModel, org, rules
+
+    company = org.generate(300, seed=1)
+    models = [
+        OrgModel(org=company, rule=rules.Organizational(), initial_adopters=0.05, seed=s).run(12)
+        for s in (1, 2)
+    ]
+    for out in (measure(models[0]), measure_mean(models)):
+        first = models[0].rule.behaviors[0]
+        expected = (
+            {f"rogers_{k}" for k in ROGERS}
+            | {
+                "bass_q_over_p",
+                "contributors_of_users",
+                "creators_of_users",
+                "organic_creators",
+                f"weeks_to_50pct_{first}",
+            }
+            | {f"final_fraction_{b}" for b in models[0].rule.behaviors}
+        )
+        assert expected <= set(out)
+        assert all(isinstance(v, float) for v in out.values())
+        assert 0 <= out[f"final_fraction_{first}"] <= 1
+        table = check(out)
+        assert len(table) == len(TARGETS) and table["met"].dtype == bool
+        assert loss(out) >= 0 and math.isfinite(loss(out))
 
 
 def _fit_script():
@@ -96,3 +359,7 @@ def test_the_defaults_meet_the_stylised_facts():
     measured = fit.evaluate(fit.defaults(), generate(headcount=2000, seed=0), seed=11)
     table = check(measured, fit.targets())
     assert table["met"].all(), table.loc[~table["met"]].to_string()
+
+
+def test_module_exports():
+    assert set(facts.__all__) <= set(dir(facts))
