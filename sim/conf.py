@@ -418,5 +418,7 @@ def check(cfg, base_dir="."):
     if "hydra" in cfg:
         _launcher(cfg.hydra)
     rollout = scenario.rollout
+    n = scenario.org.n if cfg.org.source == "csv" else int(cfg.org.headcount)
+    _guard("rollout.budget", lambda: rollout.check_budget(n))
     if rollout.scope == "pilot" and rollout.pilot_units is not None:
         _guard("rollout.pilot_units", lambda: rollout.pilot(scenario.org, np.random.default_rng(0)))

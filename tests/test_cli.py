@@ -138,6 +138,10 @@ BAD = [
     (["rollout.pilot_choice=best"], "'pilot_choice' parameter of Rollout must be one of"),
     (["rollout=pilot", "rollout.expand_week=null"], "rollout: Rollout: a pilot expands at"),
     (["rollout.champion_choice=loudest"], "'champion_choice' parameter of Rollout must be one"),
+    (
+        ["org=startup", "rollout=company_wide_decentralized"],
+        "rollout.budget: The 'budget' parameter",
+    ),
     (["rollout=pilot_waves", "rollout.expand_share=1.5"], "'expand_share' parameter of Rollout"),
     (["steps=abc"], "steps: Value 'abc'"),
     (["org.headcount=0"], "The 'headcount' parameter of org"),

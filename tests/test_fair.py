@@ -154,8 +154,16 @@ def test_corners_spend_the_same_budget(company):
 
 def test_a_budget_too_small_names_itself(company):
     rollout = Rollout(budget=10.0, commitment=0.5)
-    with pytest.raises(ValueError, match=r"'budget' parameter of Rollout \(10 person-days\)"):
+    said = r"'budget' parameter of Rollout \(10 person-days for 600 people\) does not cover"
+    with pytest.raises(ValueError, match=said):
         rollout.plan(company, np.random.default_rng(0))
+    # Leaders who take the rest leave nothing for champions or training, and the cost says so.
+    tight = Rollout(budget=52.0, commitment=0.5, direction="hybrid", training_share=0.01)
+    plan, _ = tight.plan(company, np.random.default_rng(0))
+    plan.week(10)
+    spent = tight.cost(plan)
+    assert plan.champions.shape[0] == 0 and plan.trained_people == 0
+    assert sum(spent.values()) == 50.0 + spent["leaders"] > 52.0
 
 
 # -- openness acts only through its channels ----------------------------------------------------

@@ -300,18 +300,27 @@ class Rollout:
             return None
         return (self.budget or 0.0) + self.budget_per_person * org.n
 
+    def check_budget(self, n):
+        """Raise ValueError unless a budget on ``n`` people covers launch and safety policy."""
+        budget = (self.budget or 0.0) + self.budget_per_person * n
+        if (self.budget is not None or self.budget_per_person) and budget < self._fixed_cost(0):
+            raise ValueError(
+                f"The 'budget' parameter of Rollout ({budget:g} person-days for {n} people) "
+                f"does not cover the launch and the safety policy ({self._fixed_cost(0):g})."
+            )
+
     def _budgeted(self, org, leaders):
-        """(champions, training_limit) the budget pays for, or (None, None) without one."""
+        """(champions, training_limit) the budget pays for, or (None, None) without one.
+
+        Leaders role-model whatever the budget: when they take what the launch and
+        the safety policy leave, nothing is left for champions or training (the
+        run's ``cost_total`` says what was spent).
+        """
         budget = self.budget_on(org)
         if budget is None:
             return None, None
-        flexible = budget - self._fixed_cost(leaders)
-        if flexible < 0:
-            raise ValueError(
-                f"The 'budget' parameter of Rollout ({budget:g} person-days) does not "
-                f"cover the launch, the safety policy and {leaders} leaders "
-                f"({self._fixed_cost(leaders):g})."
-            )
+        self.check_budget(org.n)
+        flexible = max(0.0, budget - self._fixed_cost(leaders))
         champion_days = self.champion_budget * flexible if self.direction != "hierarchical" else 0
         each = self.cost_champion + self.cost_trainee  # a champion's time and training
         champions = int(champion_days // each) if each > 0 else 0
