@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 from hydra import compose, initialize_config_dir
-from sim.compare import paired_differences, separating_replications
 
+from sim.compare import paired_differences, separating_replications
 from sim.conf import CONFIG_DIR, build, register
 from sim.metrics import intervals
 
