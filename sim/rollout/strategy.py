@@ -1,7 +1,7 @@
 """Rollout strategies: how a change team launches the platform (DESIGN §4).
 
 A :class:`Rollout` is a lever, not an uncertainty: what the change team
-decides. It turns into a :class:`~sim.schedule.RolloutSchedule` (who has
+decides. It turns into a :class:`~sim.rollout.RolloutSchedule` (who has
 access, who has heard the launch, who is trained, which managers endorse,
 week by week) and the people who adopt first. Two axes and the levers:
 
@@ -14,9 +14,13 @@ week by week) and the people who adopt first. Two axes and the levers:
   trained; the message goes to everyone at once; managers do not endorse) or
   ``hybrid`` (leaders and champions first, managers endorse, the message goes
   to everyone at once);
-- **levers**: training capacity and its priority, champions' share, the
-  safety policy, leadership role-modelling (``top_levels``), launch effort
-  (``commitment``), and a cost for each (:meth:`Rollout.cost`).
+- **levers**: training capacity (people or a share of the company a week)
+  and its priority, champions' share, the safety policy, leadership
+  role-modelling (``top_levels``), launch effort (``commitment``), the rung
+  first movers start on (``first_rungs``), and a cost for each
+  (:meth:`Rollout.cost`);
+- **budget**: optionally, what it may spend in all, so that strategies
+  compare at equal cost (the budget then sets champions and training).
 """
 
 from __future__ import annotations
@@ -126,8 +130,9 @@ class Rollout:
         Who is trained first: in a random order, managers top down, the
         best connected, or those who use the most behaviors already.
     commitment : float, default 0.5
-        Launch effort, in [0, 1]. Perceived commitment ``c(t)`` is this times
-        the share of the company with access, for those the message reached.
+        Launch effort, in [0, 1]. Those the message reached perceive it times
+        the share of the company with access to the power of the rule's
+        ``commitment_coverage`` (kappa: 0, the message alone counts).
     safety : float, optional
         Safety policy in [0, 1] (how safe experimenting is made), replacing
         the rule's ``safety``; the rule's by default (and no cost).
