@@ -1,9 +1,13 @@
 """People's traits, drawn once per run from the organization's culture.
 
 The culture is four dials in [0, 1] (DESIGN §1): ``open``, ``trust``,
-``generative`` and ``courage``. Each person gets a base threshold
-(innovativeness), a risk aversion, a trust in leadership and an influence
-weight. Traits given with the org chart (``Org.traits``) replace the drawn ones.
+``generative`` and ``courage``, and the constants of the population they act
+on (threshold location and scale, the law of voice, trait concentrations,
+influence spread, managers' influence), fitted to stylised facts and set like
+the dials. Each person gets a base threshold (innovativeness), a voice (the
+propensity to speak up), a risk aversion, a trust in leadership and an
+influence weight; no trait piles up at a bound. Traits given with the org
+chart (``Org.traits``) replace the drawn ones.
 
 Influence is relative: only the ratios of people's influences matter (peer
 shares divide an influence-weighted sum of ties by another). Drawn influence has
