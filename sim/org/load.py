@@ -70,7 +70,7 @@ def from_csv(
         - ``employee_id``, ``manager_id``, ``unit`` (required). Values are read
           as text with surrounding spaces stripped, so ``"E007"`` and ``"7"``
           are different ids. The person at the top has an empty ``manager_id``.
-        - ``trust``, ``risk_aversion``, ``threshold`` (numbers in [0, 1]) and
+        - ``trust``, ``risk_aversion``, ``threshold``, ``voice`` (numbers in [0, 1]) and
           ``influence`` (finite, > 0), optional; a trait column needs a value
           on every row. They become ``Org.traits``, as given. Influence is
           relative: only ratios matter, the largest may be at most 1e100 times
