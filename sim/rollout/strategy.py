@@ -311,7 +311,8 @@ class Rollout:
         if (self.budget is not None or self.budget_per_person) and budget < self._fixed_cost(0):
             raise ValueError(
                 f"The 'budget' parameter of Rollout ({budget:g} person-days for {n} people) "
-                f"does not cover the launch and the safety policy ({self._fixed_cost(0):g})."
+                f"does not cover the launch and the safety policy ({self._fixed_cost(0):g}); "
+                f"raise budget or budget_per_person, or lower commitment or cost_launch."
             )
 
     def _budgeted(self, org, leaders):
