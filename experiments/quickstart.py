@@ -10,9 +10,7 @@ how far and how fast each spread and writes the curves to
 """
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ import pandas as pd
 
 from sim import Culture, OrgModel, networks, rules
 from sim import org as orgs
+from sim.store import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,11 +30,8 @@ def weeks_to(table, share):
 
 
 def write_csv(frame, target):
-    """Write beside the target, then rename: a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".csv")
-    with os.fdopen(fd, "w") as handle:
-        frame.to_csv(handle, index=False)
-    os.replace(tmp, target)
+    """Write beside the target, then rename, as the store does (following the umask)."""
+    write_atomic(Path(target), lambda path: frame.to_csv(path, index=False))
 
 
 def organization(args):

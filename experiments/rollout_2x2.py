@@ -24,9 +24,7 @@ runs the same scenarios into a store.
 """
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from hydra import compose, initialize_config_dir
 from sim.compare import paired_differences, separating_replications
 from sim.conf import CONFIG_DIR, build, register
 from sim.metrics import intervals
+from sim.store import StoreError, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 CORNERS = (
@@ -87,19 +86,8 @@ def scenario(culture, corner, seed, replications, extra=()):
 
 
 def write_csv(frame, target):
-    """Write beside the target, then rename: a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".csv")
-    with os.fdopen(fd, "w") as handle:
-        frame.to_csv(handle, index=False)
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, target)
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """Write beside the target, then rename, as the store does (StoreError on failure)."""
+    write_atomic(Path(target), lambda path: frame.to_csv(path, index=False))
 
 
 def run_all(cultures, replications, seed, extra=(), quiet=False):
@@ -259,8 +247,12 @@ def main(argv=None):
             print("\nrobustness: the verdict under each variant")
             print(table[["variant", "culture", "verdict"]].to_string(index=False))
             tables["robustness.csv"] = table
-    for name, frame in tables.items():
-        write_csv(frame, args.out / name)
+    try:
+        for name, frame in tables.items():
+            write_csv(frame, args.out / name)
+    except StoreError as error:
+        print(f"rollout_2x2: {error}", file=sys.stderr)
+        return 1
     print(f"\nwrote {', '.join(tables)} to {args.out}")
     return 0
 

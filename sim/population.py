@@ -133,8 +133,9 @@ class Culture:
         The propensity to speak up (contribute, create) is beta with this
         mean in (0, 1) and concentration (> 0): a small concentration gives
         the heavy tail of participation, most people near 0 and a few eager
-        to write. A rung's ``voice`` demand weighs ``1 - voice`` into its
-        threshold, so upper rungs are bounded by who is willing.
+        to write. A rung's ``voice`` demand is the share of one's threshold
+        for it that is reticence ``1 - voice`` rather than the base threshold,
+        so upper rungs are bounded by who is willing.
     open_recruiting : bool, default True
         Whether openness decides who may be recruited as a champion (all
         managers, and each other person with probability ``open``); off,
@@ -202,9 +203,10 @@ class Population:
         relative (only ratios matter), of mean about 1 when drawn.
     voice : ndarray, optional
         Propensity to speak up in [0, 1]: how willing one is to contribute
-        and create (rungs that demand ``voice`` cost ``1 - voice`` more).
-        Everyone fully willing (1) by default, so that the rungs' ``voice``
-        demands cost nothing.
+        and create. A rung's ``voice`` demand is the share of one's threshold
+        for it that is reticence ``1 - voice`` rather than the base threshold.
+        By default ``1 - threshold``: one's reticence is one's base threshold,
+        so every rung has the same personal threshold whatever it demands.
     """
 
     threshold: np.ndarray
@@ -214,13 +216,12 @@ class Population:
     voice: np.ndarray | None = None
 
     def __post_init__(self):
-        if self.voice is None:
-            object.__setattr__(self, "voice", np.ones(np.shape(self.threshold)))
         n = None
         for name, (low, high, closed) in TRAITS.items():
-            values = check_per_node(
-                getattr(self, name), name, "Population", low=low, high=high, closed=closed
-            )
+            given = getattr(self, name)
+            if name == "voice" and given is None:
+                given = 1.0 - self.threshold  # checked already: threshold comes first
+            values = check_per_node(given, name, "Population", low=low, high=high, closed=closed)
             n = values.shape[0] if n is None else n
             if values.shape[0] != n:
                 raise ValueError(

@@ -59,6 +59,7 @@ __all__ = [
     "merge",
     "read_runs",
     "stores",
+    "write_atomic",
     "write_chunk",
 ]
 
@@ -185,8 +186,12 @@ def _rename(tmp: Path, target: Path):
         raise StoreError(f"cannot write {target}: {_cause(error)}") from None
 
 
-def _atomic(target: Path, write):
-    """Call ``write(path)`` on a temporary file beside ``target``, then rename it."""
+def write_atomic(target: Path, write):
+    """Call ``write(path)`` on a temporary file beside ``target``, then rename it.
+
+    The file follows the user's umask; a reader never sees half of it; a
+    failure raises :class:`StoreError` naming ``target`` and the cause.
+    """
     _rename(_temporary(target, write), target)
 
 
@@ -346,13 +351,13 @@ def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None):
     # holder of the job's lock writes under its name, so they are safe to remove.
     for stale in jobs.glob(f".{chunk.digest}-{chunk.seed}-r*.tmp") if jobs.is_dir() else []:
         stale.unlink(missing_ok=True)
-    _atomic(chunk.path(store, "yaml"), lambda p: Path(p).write_text(config_yaml))
+    write_atomic(chunk.path(store, "yaml"), lambda p: Path(p).write_text(config_yaml))
     series = _table(timeseries, keys, schema)
     summary = _table(runs, keys, schema)
     recorded = {**(summary.schema.metadata or {}), _ROWS: str(series.num_rows).encode()}
     summary = summary.replace_schema_metadata(recorded)
     for name, table in (("timeseries", series), ("runs", summary)):
-        _atomic(chunk.path(store, name), lambda p, t=table: _write_table(t, p))
+        write_atomic(chunk.path(store, name), lambda p, t=table: _write_table(t, p))
 
 
 def _write_table(table, path):

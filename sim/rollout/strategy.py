@@ -299,16 +299,17 @@ class Rollout:
         safety = 0.0 if self.safety is None else self.cost_safety * self.safety
         return self.cost_launch * self.commitment + safety + self.cost_leader * leaders
 
-    def budget_on(self, org) -> float | None:
-        """Person-days to spend on ``org`` (``budget`` plus ``budget_per_person`` each), or None."""
+    def budget_on(self, n) -> float | None:
+        """Person-days to spend on ``n`` people (``budget`` plus ``budget_per_person`` each),
+        or None without a budget."""
         if self.budget is None and self.budget_per_person == 0.0:
             return None
-        return (self.budget or 0.0) + self.budget_per_person * org.n
+        return (self.budget or 0.0) + self.budget_per_person * n
 
     def check_budget(self, n):
         """Raise ValueError unless a budget on ``n`` people covers launch and safety policy."""
-        budget = (self.budget or 0.0) + self.budget_per_person * n
-        if (self.budget is not None or self.budget_per_person) and budget < self._fixed_cost(0):
+        budget = self.budget_on(n)
+        if budget is not None and budget < self._fixed_cost(0):
             raise ValueError(
                 f"The 'budget' parameter of Rollout ({budget:g} person-days for {n} people) "
                 f"does not cover the launch and the safety policy ({self._fixed_cost(0):g}); "
@@ -322,7 +323,7 @@ class Rollout:
         the safety policy leave, nothing is left for champions or training (the
         run's ``cost_total`` says what was spent).
         """
-        budget = self.budget_on(org)
+        budget = self.budget_on(org.n)
         if budget is None:
             return None, None
         self.check_budget(org.n)
@@ -357,8 +358,7 @@ class Rollout:
                 willing &= (org.span > 0) | (rng.random(org.n) < culture.open)
             among = np.flatnonzero(willing)
             k = round(self.champions * org.n) if budget_champions is None else budget_champions
-            champions = choose_champions(org, min(k, among.shape[0]), among,
-                                         self.champion_choice, rng)  # fmt: skip
+            champions = choose_champions(org, k, among, self.champion_choice, rng)
         capacity = self.capacity(org)
         order, ties = self._training_order(org, rng, capacity)
         schedule = RolloutSchedule(
