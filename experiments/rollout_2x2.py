@@ -1,6 +1,6 @@
 """The 2x2 rollout study: pilot or company-wide x hierarchical or decentralized, per culture.
 
-A fair comparison (DESIGN §1): the four corner presets
+A fair comparison (docs/model.md §1): the four corner presets
 (``configs/rollout/{company_wide,pilot}_{hierarchical,decentralized}.yaml``) spend
 the same budget (``change_team``: half a person-day per person), and replication
 ``r`` of every corner runs on the same org, the same people and the same weekly

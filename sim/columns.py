@@ -1,4 +1,4 @@
-"""The scenario every result row carries, as columns (DESIGN §5).
+"""The scenario every result row carries, as columns (docs/model.md §5).
 
 A row of the store says which scenario it belongs to whatever the command
 line said: the value of every lever and uncertainty (``rollout.*``,

@@ -1,4 +1,4 @@
-"""Paired comparisons of strategies run on common random numbers (DESIGN §1).
+"""Paired comparisons of strategies run on common random numbers (docs/model.md §1).
 
 Replication ``r`` of every strategy runs on the same org, the same people and
 the same weekly draws, so two strategies are compared replication by

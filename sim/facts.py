@@ -1,4 +1,4 @@
-"""Stylised facts of adoption, measured on finished runs (DESIGN §3, §7).
+"""Stylised facts of adoption, measured on finished runs (docs/model.md §3, §7).
 
 The model's defaults are fitted to these facts all at once (pattern-oriented
 modelling, Grimm et al. 2005): a reading curve whose discrete Bass fit shows
@@ -60,7 +60,7 @@ TARGETS = {
     "creators_of_users": (0.005, 0.02),
     # Months, not days or years, to half the company (Bughin et al., McKinsey surveys).
     "weeks_to_50pct_consume": (8.0, 26.0),
-    # Creating is taken up by people, not only held by seeded first movers (DESIGN §3).
+    # Creating is taken up by people, not only held by seeded first movers (docs/model.md §3).
     "organic_creators": (1e-9, 1.0),
 }
 

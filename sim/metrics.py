@@ -1,4 +1,4 @@
-"""Summaries of a run's adoption table (DESIGN §5), one flat record per run.
+"""Summaries of a run's adoption table (docs/model.md §5), one flat record per run.
 
 Names carry their unit: ``weeks_to_50pct_consume`` is a number of weeks,
 ``final_fraction_consume`` a share of everyone, ``auc_fraction_weeks_consume``

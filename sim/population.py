@@ -1,6 +1,6 @@
 """People's traits, drawn once per run from the organization's culture.
 
-The culture is four dials in [0, 1] (DESIGN §1): ``open``, ``trust``,
+The culture is four dials in [0, 1] (docs/model.md §1): ``open``, ``trust``,
 ``generative`` and ``courage``, and the constants of the population they act
 on (threshold location and scale, the law of voice, trait concentrations,
 influence spread, managers' influence), fitted to stylised facts and set like
@@ -93,7 +93,7 @@ def relative_influence(values):
 class Culture:
     """The culture of an organization: four dials in [0, 1], and the constants of its people.
 
-    The dials (DESIGN §1) are what studies vary; the constants below them
+    The dials (docs/model.md §1) are what studies vary; the constants below them
     describe the population the dials act on. They are fitted to stylised
     facts together with the rule's weights (``experiments/fit_defaults.py``)
     and are config keys (``culture.threshold_mean=0.3``) like the dials, so

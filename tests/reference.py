@@ -139,7 +139,7 @@ def week_uniforms(rng, n):
 
 
 def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=None):
-    """DESIGN §3 computed from scratch every week, person by person.
+    """docs/model.md §3 computed from scratch every week, person by person.
 
     ``rng`` supplies each week's key, from which every person's uniform comes
     (as in the model), unless the rule is deterministic. Returns the stage of everyone after each

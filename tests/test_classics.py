@@ -1,4 +1,4 @@
-"""Classic diffusion results reproduced on the engine (DESIGN §3 and §7).
+"""Classic diffusion results reproduced on the engine (docs/model.md §3 and §7).
 
 Each test runs one textbook result whose numbers are known exactly (or up to
 a computable sampling error) and asserts those numbers: Granovetter's riot,
@@ -187,7 +187,7 @@ def _bass_recursion(p, q, steps):
 
 
 def test_bass_discrete_recursion_differs_from_continuous_formula():
-    """DESIGN §7: the weekly recursion gives 0.783 at t = 10, the continuous curve 0.813.
+    """docs/model.md §7: the weekly recursion gives 0.783 at t = 10, the continuous curve 0.813.
 
     The engine steps weekly, so its expected path is the recursion; the
     continuous Bass formula is off by 0.03 at week 10 and must not be the
@@ -385,7 +385,7 @@ def test_threshold_isolated_nodes_share_versus_count():
 
 
 def test_threshold_share_is_weighted():
-    """The share is weighted by tie strength (DESIGN §3, P_ib).
+    """The share is weighted by tie strength (docs/model.md §3, P_ib).
 
     Node 1 has a tie of weight 3 to node 0 and of weight 1 to node 2, θ = 0.7:
     node 0 alone gives it 3/4 (adopts), node 2 alone 1/4 (does not). The end
@@ -399,7 +399,7 @@ def test_threshold_share_is_weighted():
     assert light.adopted_at.tolist() == [-1, -1, 0]
 
 
-# -- Reproducibility (DESIGN §6) ----------------------------------------------------------
+# -- Reproducibility (docs/model.md §6) ----------------------------------------------------------
 
 
 def test_same_seed_same_run_different_seed_different_run():

@@ -1,4 +1,4 @@
-"""Fair comparison (DESIGN §1, §3, §4): the mechanisms a strategy comparison rests on.
+"""Fair comparison (docs/model.md §1, §3, §4): the mechanisms a strategy comparison rests on.
 
 Commitment by coverage (kappa), first movers' rung, learning from the pilot's
 organic adoption, training as a share, the budget, openness's channels, and

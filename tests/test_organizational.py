@@ -114,7 +114,7 @@ def test_random_runs_equal_the_reference_with_the_same_draws(ladder):
     assert model.adoption.lapses.sum() > 0  # the comparison covered lapses
 
 
-# -- each mechanism alone moves adoption the way DESIGN §1 says, and not at weight 0 ----
+# -- each mechanism alone moves adoption the way docs/model.md §1 says, and not at weight 0 ----
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The rollout: what the change team decides and how it unfolds (DESIGN §4).
+"""The rollout: what the change team decides and how it unfolds (docs/model.md §4).
 
 - :mod:`sim.rollout.strategy`: :class:`Rollout`, the levers (scope, direction,
   champions, training, budget, costs), which plans a run;

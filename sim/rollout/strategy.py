@@ -1,4 +1,4 @@
-"""Rollout strategies: how a change team launches the platform (DESIGN §4).
+"""Rollout strategies: how a change team launches the platform (docs/model.md §4).
 
 A :class:`Rollout` is a lever, not an uncertainty: what the change team
 decides. It turns into a :class:`~sim.rollout.RolloutSchedule` (who has

@@ -8,7 +8,7 @@ results do not depend on the number of threads.
 
 - :class:`Threshold`, :class:`Bass`, :class:`IndependentCascade`: the classic
   rules, on any network;
-- :class:`Organizational`: the ladder of behaviors of DESIGN §3, on an
+- :class:`Organizational`: the ladder of behaviors of docs/model.md §3, on an
   :class:`~sim.org.Org`.
 """
 

@@ -1,4 +1,4 @@
-"""The organizational rule: a ladder of behaviors driven by DESIGN §3's signals.
+"""The organizational rule: a ladder of behaviors driven by docs/model.md §3's signals.
 
 Each week every person with access who holds behavior ``b - 1`` but not ``b``
 compares a signal with a threshold::
@@ -109,7 +109,7 @@ LADDER = (
 
 @dataclass(frozen=True, eq=False)
 class Organizational(Rule):
-    """Adoption of a ladder of behaviors in an organization (DESIGN §3).
+    """Adoption of a ladder of behaviors in an organization (docs/model.md §3).
 
     Every weight is in [0, 1] and switches its mechanism off at 0. The
     weights of the peer share, managers, commitment, visibility, content and
