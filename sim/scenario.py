@@ -71,8 +71,8 @@ class Scenario:
         first = self.rollout.first_adopters(org, levers)
         return OrgModel(org=org, rule=self.rule, initial_adopters=first, rng=rng)
 
-    def run(self, seed, replications=1, progress=None):
-        """Run replications; return ``(runs, timeseries)`` DataFrames.
+    def run(self, seed, replications=1, progress=None, *, groups=False):
+        """Run replications; return ``(runs, timeseries)`` DataFrames (and ``groups``).
 
         ``replications`` is a number (replications ``0 .. replications - 1``)
         or the replication indices to run (each runs on its own generator, so
@@ -83,8 +83,15 @@ class Scenario:
         ``timeseries`` one row per
         replication, week and behavior (``replication`` and the columns of
         ``model.adoption``). ``progress(k)`` is called after each replication.
+
+        With ``groups=True`` a third DataFrame follows: one row per
+        replication, week, behavior and unit or level (``replication``,
+        ``step``, ``behavior``, ``by`` ("unit" or "level"), ``group`` (the
+        unit's name or the level as text, 0 the top), ``people``,
+        ``adopters``, ``fraction``), where a rollout stalls; empty for the
+        classic rules, which have no org.
         """
-        records, curves = [], []
+        records, curves, parts = [], [], []
         which = range(replications) if isinstance(replications, int) else list(replications)
         for done, r in enumerate(which, 1):
             model = self.model(seed, r).run(self.steps)
@@ -94,9 +101,32 @@ class Scenario:
             cost = self.rollout.cost(model.plan) if self.rule.needs_org else None
             records.append({"replication": r, **summary(adoption, by_unit=by_unit, cost=cost)})
             curves.append(adoption.assign(replication=r))
+            if groups and by_unit is not None:
+                parts.append(_groups(r, by_unit, model.adoption_by("level")))
             if progress is not None:
                 progress(done)
         runs = pd.DataFrame.from_records(records)
         timeseries = pd.concat(curves, ignore_index=True)
         order = ["replication"] + [c for c in timeseries.columns if c != "replication"]
-        return runs, timeseries[order]
+        if not groups:
+            return runs, timeseries[order]
+        table = pd.concat(parts, ignore_index=True) if parts else _groups(0, None, None)
+        return runs, timeseries[order], table
+
+
+_GROUP_COLUMNS = ["replication", "step", "behavior", "by", "group", "people", "adopters",
+                  "fraction"]  # fmt: skip
+
+
+def _groups(replication, by_unit, by_level):
+    """One replication's adoption per unit and per level, as one tidy table."""
+    if by_unit is None:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            _GROUP_COLUMNS, ["int64", "int64", "str", "str", "str", "int64", "int64",
+                             "float64"], strict=True)})  # fmt: skip
+    parts = []
+    for by, frame in (("unit", by_unit), ("level", by_level)):
+        part = frame.rename(columns={by: "group"})
+        part["group"] = part["group"].astype(str)
+        parts.append(part.assign(replication=replication, by=by)[_GROUP_COLUMNS])
+    return pd.concat(parts, ignore_index=True)

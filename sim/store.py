@@ -4,14 +4,15 @@ Layout of a store (``results/<task_name>/`` by default)::
 
     jobs/<hash>-<seed>-r<first>-<stop>.yaml                the job's resolved config
     jobs/<hash>-<seed>-r<first>-<stop>.timeseries.parquet  a row per replication, week, behavior
+    jobs/<hash>-<seed>-r<first>-<stop>.groups.parquet      the same per unit and per level
     jobs/<hash>-<seed>-r<first>-<stop>.runs.parquet        a row per replication (the summary)
     jobs/corrupt/                                         files set aside, never read
-    runs.parquet, timeseries.parquet                      every job merged (:func:`merge`)
+    runs.parquet, timeseries.parquet, groups.parquet      every job merged (:func:`merge`)
     .locks/                                               one lock file per job, one for merging
 
 A *job* is a scenario (``config_hash``, of everything that changes results)
 and a ``seed``; its replications ``first .. stop - 1`` land in one *chunk* of
-three files, so raising ``replications`` later runs only the new ones into a
+four files, so raising ``replications`` later runs only the new ones into a
 new chunk, and a replication (scenario, seed, replication) is stored once.
 
 What the store guarantees:
@@ -56,6 +57,7 @@ __all__ = [
     "done",
     "job_lock",
     "list_jobs",
+    "load",
     "merge",
     "read_runs",
     "stores",
@@ -64,14 +66,25 @@ __all__ = [
 ]
 
 #: Config keys that do not change results: left out of the hash.
-NOT_HASHED = ("seed", "replications", "hydra", "paths", "threads", "progress", "task_name")
+NOT_HASHED = (
+    "seed",
+    "replications",
+    "hydra",
+    "paths",
+    "threads",
+    "progress",
+    "task_name",
+    "report",
+)
 
 #: Leading key columns of every row; the scenario's columns follow them.
 KEY_COLUMNS = ("config_hash", "seed", "replication", "version")
 
-_ROWS = b"orgsim.timeseries_rows"  # what the writer recorded, in the runs file's schema
+# What the writer recorded, in the runs file's schema. Chunks written before the groups
+# table existed record no groups rows: they are whole without it.
+_ROWS = {"timeseries": b"orgsim.timeseries_rows", "groups": b"orgsim.groups_rows"}
 _STEM = re.compile(r"^(?P<digest>[0-9a-z]+)-(?P<seed>\d+)-r(?P<first>\d+)-(?P<stop>\d+)$")
-_TABLES = ("timeseries", "runs")  # the runs file last: it marks the chunk finished
+_TABLES = ("timeseries", "groups", "runs")  # the runs file last: it marks the chunk finished
 
 _CAUSES = {
     errno.ENOSPC: "disk full",
@@ -266,16 +279,23 @@ def _verified(store, chunk) -> dict[str, pa.Table]:
     if runs.num_rows != chunk.stop - chunk.first:
         wanted = chunk.stop - chunk.first
         raise _Corrupt(chunk, runs_path, f"{runs.num_rows} runs instead of {wanted}")
-    expected = (runs.schema.metadata or {}).get(_ROWS)
-    if expected is None:
+    recorded = runs.schema.metadata or {}
+    if _ROWS["timeseries"] not in recorded:
         raise _Corrupt(chunk, runs_path, "no row count recorded")
-    series_path = chunk.path(store, "timeseries")
-    series = _read_table(chunk, series_path)
-    if series.num_rows != int(expected):
-        raise _Corrupt(
-            chunk, series_path, f"{series.num_rows} time-series rows instead of {int(expected)}"
-        )
-    return {"timeseries": series, "runs": runs}
+    read = {}
+    for name, what in (("timeseries", "time-series"), ("groups", "unit and level")):
+        expected = recorded.get(_ROWS[name])
+        if expected is None:
+            continue
+        path = chunk.path(store, name)
+        if not path.is_file():
+            raise _Corrupt(chunk, path, "missing")
+        read[name] = _read_table(chunk, path)
+        if read[name].num_rows != int(expected):
+            rows = read[name].num_rows
+            raise _Corrupt(chunk, path, f"{rows} {what} rows instead of {int(expected)}")
+    read["runs"] = runs
+    return read
 
 
 def _set_aside(store, bad: _Corrupt) -> str:
@@ -283,7 +303,7 @@ def _set_aside(store, bad: _Corrupt) -> str:
     chunk = bad.chunk
     aside = Path(store) / "jobs" / "corrupt"
     _mkdir(aside)
-    for table in ("runs", "timeseries", "yaml"):
+    for table in ("runs", "timeseries", "groups", "yaml"):
         path = chunk.path(store, table)
         if path.exists():
             target = aside / path.name
@@ -332,17 +352,18 @@ def _table(frame, keys, schema):
     for key, value in keys.items():
         if key in KEY_COLUMNS:
             continue
-        front.append(pa.array([value] * n, type=types.get(key)))
+        # One value repeated: built in Arrow, not as a Python list of n values.
+        front.append(pa.repeat(pa.scalar(value, type=types.get(key)), n))
         names.append(key)
     rest = [c for c in body.column_names if c != "replication"]
     return pa.Table.from_arrays(front + [body.column(c) for c in rest], names=names + rest)
 
 
-def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None):
+def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None, groups=None):
     """Write one chunk's config and tables; the ``runs`` file last (it marks it finished).
 
     Call under :func:`job_lock`. ``keys`` (dict: ``config_hash``, ``seed``,
-    ``version`` and the scenario's columns) lead every row of both tables,
+    ``version`` and the scenario's columns) lead every row of every table,
     typed by ``schema`` (:func:`sim.columns.scenario_schema`) where it names them.
     Raises :class:`StoreError` naming the file when it cannot be written.
     """
@@ -352,11 +373,14 @@ def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None):
     for stale in jobs.glob(f".{chunk.digest}-{chunk.seed}-r*.tmp") if jobs.is_dir() else []:
         stale.unlink(missing_ok=True)
     write_atomic(chunk.path(store, "yaml"), lambda p: Path(p).write_text(config_yaml))
-    series = _table(timeseries, keys, schema)
+    tables = {"timeseries": _table(timeseries, keys, schema)}
+    if groups is not None:
+        tables["groups"] = _table(groups, keys, schema)
     summary = _table(runs, keys, schema)
-    recorded = {**(summary.schema.metadata or {}), _ROWS: str(series.num_rows).encode()}
-    summary = summary.replace_schema_metadata(recorded)
-    for name, table in (("timeseries", series), ("runs", summary)):
+    recorded = dict(summary.schema.metadata or {})
+    recorded.update({_ROWS[name]: str(t.num_rows).encode() for name, t in tables.items()})
+    tables["runs"] = summary.replace_schema_metadata(recorded)
+    for name, table in tables.items():
         write_atomic(chunk.path(store, name), lambda p, t=table: _write_table(t, p))
 
 
@@ -388,7 +412,8 @@ def list_jobs(store) -> pd.DataFrame:
 
 
 def merge(store) -> dict:
-    """Merge the finished chunks of ``store`` into ``runs.parquet`` and ``timeseries.parquet``.
+    """Merge the finished chunks of ``store`` into ``runs.parquet``, ``timeseries.parquet``
+    and ``groups.parquet`` (when its chunks have one).
 
     Ordered by config hash, seed and replication, so that the same
     replications give identical files however they were chunked. Runs under
@@ -413,16 +438,17 @@ def merge(store) -> dict:
                 tables[name].append(table)
         counts, written = {}, []
         try:
-            for name in ("runs", "timeseries"):
+            for name in ("runs", "timeseries", "groups"):
                 # Ladders name the metric columns of runs: a mix of ladders fills the
                 # others with nulls.
                 if not tables[name]:
-                    counts[name] = 0
+                    if name != "groups":  # stores of the classic rules have none
+                        counts[name] = 0
                     continue
                 table = pa.concat_tables(tables[name], promote_options="permissive")
                 table = table.replace_schema_metadata(None)
-                # Both tables reach temporary files first, then both are renamed:
-                # a failure leaves the two merged tables of the same, earlier merge.
+                # The tables reach temporary files first, then all are renamed:
+                # a failure leaves the merged tables of the same, earlier merge.
                 target = store / f"{name}.parquet"
                 tmp = _temporary(target, lambda p, t=table: pq.write_table(t, p))
                 written.append((tmp, target))
@@ -435,6 +461,80 @@ def merge(store) -> dict:
     if corrupt:
         raise StoreError(f"{corrupt[0]}; run the same command again to redo it")
     return counts
+
+
+def load(store, tables=("runs", "timeseries", "groups"), columns=None) -> dict:
+    """The finished runs of ``store`` as DataFrames, without writing anything.
+
+    Reads the merged tables when no chunk is newer than them, else every
+    finished chunk (a sweep still running: the runs finished so far). A
+    store that cannot be written (a colleague's, read-only) reads the same.
+    A corrupt chunk is left out and named in one line on stderr.
+
+    Parameters
+    ----------
+    store : path
+    tables : sequence of str
+        Among ``runs``, ``timeseries``, ``groups``.
+    columns : dict of str to list of str, optional
+        Columns to read per table (all when a table is not named); names a
+        table lacks are skipped.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One entry per table asked for; an empty DataFrame when no chunk has it.
+    """
+    store = Path(store)
+    columns = columns or {}
+    found = chunks(store)
+    merged = store / "runs.parquet"
+    # Merged tables hold exactly the finished chunks when none is newer and the runs
+    # add up (a chunk copied in with an old date, or one set aside since, changes the sum).
+    fresh = (
+        merged.is_file()
+        and all(c.path(store, "runs").stat().st_mtime <= merged.stat().st_mtime for c in found)
+        and pq.read_metadata(merged).num_rows == sum(c.stop - c.first for c in found)
+    )
+    parts = {name: [] for name in tables}
+    if fresh:
+        for name in tables:
+            path = store / f"{name}.parquet"
+            if path.is_file():
+                parts[name].append(_read_columns(path, columns.get(name)))
+    else:
+        for chunk in found:
+            try:
+                read = _verified(store, chunk)
+            except _Corrupt as bad:
+                _say(f"{bad.path} {'is missing' if bad.problem == 'missing' else 'is corrupt'}"
+                     f" ({bad.problem}): job {chunk.stem} left out")  # fmt: skip
+                continue
+            for name in tables:
+                if name in read:
+                    parts[name].append(_select(read[name], columns.get(name)))
+    loaded = {}
+    for name, found_tables in parts.items():
+        if not found_tables:
+            loaded[name] = pd.DataFrame()
+            continue
+        table = pa.concat_tables(found_tables, promote_options="permissive")
+        loaded[name] = table.replace_schema_metadata(None).to_pandas()
+    return loaded
+
+
+def _select(table, names):
+    return table if names is None else table.select([n for n in names if n in table.column_names])
+
+
+def _read_columns(path, names):
+    try:
+        if names is not None:
+            present = set(pq.read_schema(path).names)
+            names = [n for n in names if n in present]
+        return pq.read_table(path, columns=names)
+    except (OSError, pa.ArrowException) as error:
+        raise StoreError(f"cannot read {path}: {_cause(error)}") from None
 
 
 def stores(root) -> list[Path]:

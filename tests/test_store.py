@@ -258,3 +258,41 @@ def test_stores_finds_stores_below_a_folder(tmp_path):
     assert [p.name for p in store.stores(tmp_path)] == ["one", "two"]
     assert store.stores(tmp_path / "one") == [tmp_path / "one"]
     assert store.stores(tmp_path / "missing") == []
+
+
+def _write_with_groups(where, digest="g", first=0, stop=2):
+    runs, curves = _frames(first, stop)
+    reps = list(range(first, stop))
+    groups = pd.DataFrame({"replication": [r for r in reps for _ in range(2)],
+                           "step": [0, 1] * len(reps), "behavior": ["x"] * 2 * len(reps),
+                           "by": ["unit"] * 2 * len(reps), "group": ["Sales"] * 2 * len(reps),
+                           "people": [10] * 2 * len(reps),
+                           "fraction": [0.1, 0.4] * len(reps)})  # fmt: skip
+    chunk = Chunk(digest, 0, first, stop)
+    keys = {"config_hash": digest, "seed": 0, "version": "x"}
+    store.write_chunk(where, chunk, runs, curves, "k: 1\n", keys, groups=groups)
+    return chunk
+
+
+def test_groups_are_part_of_a_chunk_checked_merged_and_loaded(tmp_path):
+    chunk = _write_with_groups(tmp_path)
+    _write(tmp_path, "a")  # a chunk without groups (the classic rules, older stores) is whole
+    assert store.done(tmp_path, "g", 0) == {0, 1} and store.done(tmp_path, "a", 0) == {0, 1}
+    assert store.merge(tmp_path) == {"runs": 4, "timeseries": 12, "groups": 4}
+    merged = pd.read_parquet(tmp_path / "groups.parquet")
+    assert list(merged.columns[:4]) == ["config_hash", "seed", "replication", "version"]
+    # load() reads the merged tables while they are fresh, the chunks once one is newer.
+    loaded = store.load(tmp_path, columns={"groups": ["config_hash", "fraction", "nope"]})
+    assert len(loaded["runs"]) == 4 and list(loaded["groups"].columns) == ["config_hash",
+                                                                          "fraction"]  # fmt: skip
+    _write_with_groups(tmp_path, "h")
+    later = store.load(tmp_path, tables=("groups",))
+    assert set(later["groups"].config_hash) == {"g", "h"}
+    assert not (tmp_path / "jobs" / "corrupt").exists()
+    # A truncated groups file makes its chunk corrupt: load leaves it out, done sets it aside.
+    path = chunk.path(tmp_path, "groups")
+    path.write_bytes(path.read_bytes()[:-40])
+    assert set(store.load(tmp_path, tables=("runs",))["runs"].config_hash) == {"a", "h"}
+    assert path.exists()  # load never moves or writes anything
+    assert store.done(tmp_path, "g", 0) == set()
+    assert not path.exists() and (tmp_path / "jobs" / "corrupt" / path.name).exists()
