@@ -1,4 +1,4 @@
-"""The console scripts: ``orgsim`` and ``orgsim-results``.
+"""The console scripts: ``orgsim``, ``orgsim-results`` and ``orgsim-report``.
 
 Importing Hydra, pandas and Numba takes a few seconds; a Ctrl-C in that time
 ends the command with one line, like a Ctrl-C later on, not a traceback.
@@ -26,3 +26,11 @@ def orgsim_results():
     except KeyboardInterrupt:
         _interrupted()
     sys.exit(results_main())
+
+
+def orgsim_report():
+    try:
+        from sim.report.cli import report_main
+    except KeyboardInterrupt:
+        _interrupted()
+    sys.exit(report_main(prog="orgsim-report"))

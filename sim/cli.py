@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import hydra
@@ -91,8 +92,55 @@ def _spelled(argv):
     return spelled
 
 
+def _sweep_without_m(overrides):
+    """The first override that lists several values (``rollout=a,b``), if any."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except Exception:  # a malformed override: the check that follows names it
+        return None
+    return next((o.input_line for o in parsed if o.is_sweep_override()), None)
+
+
+def _experiment_sweeps(overrides) -> bool:
+    """Whether the command names an experiment whose config sweeps (``hydra.sweeper.params``)."""
+    if not any(o.lstrip("+").startswith("experiment=") for o in overrides):
+        return False
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
+        return bool(cfg.hydra.sweeper.get("params"))
+    except Exception:  # the check that follows says what is wrong
+        return False
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _quiet_flags(argv):
+    """``-v``/``--verbose`` out of ``argv``; Hydra's lines back in when it was there."""
+    verbose = any(a in ("-v", "--verbose") for a in argv)
+    argv = [a for a in argv if a not in ("-v", "--verbose")]
+    if verbose and not any(a.startswith("hydra/hydra_logging=") for a in argv):
+        argv.append("hydra/hydra_logging=default")
+    return argv, verbose
+
+
 def main():
     """Entry point of ``orgsim``: check the whole command, hand it to Hydra, merge the store."""
+    if sys.argv[1:2] == ["report"]:
+        from sim.report.cli import report_main
+
+        sys.exit(report_main(sys.argv[2:]))
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        from sim._help import print_help
+
+        print_help()
+        return
     # For hydra/launcher=ray (harmless otherwise): without the first, Ray rewrites a
     # loopback address into the machine's external one and cannot reach a cluster
     # started on 127.0.0.1; Ray 2.60 turns token auth on unless told.
@@ -105,12 +153,25 @@ def main():
     # configs/hydra/launcher/ray.yaml completes the Ray plugin's schema of the same
     # name on purpose (so that hydra/launcher=ray gets orgsim's settings).
     warnings.filterwarnings("ignore", message=r"(?s).*validated against ConfigStore schema")
-    sys.argv[1:] = _spelled(sys.argv[1:])
+    argv, verbose = _quiet_flags(_spelled(sys.argv[1:]))
+    sys.argv[1:] = argv
     args = _hydra_args(sys.argv[1:])
     show_only = any(getattr(args, flag, None) for flag in _SHOW_ONLY)
     if show_only:
         _run()
         return
+    if not args.multirun:
+        swept = _sweep_without_m(args.overrides)
+        if swept is not None:
+            print(f"orgsim: error: {swept} lists several values, a sweep: add -m to run one "
+                  f"job per value, as in: orgsim -m {' '.join(args.overrides)}",
+                  file=sys.stderr)  # fmt: skip
+            sys.exit(2)
+        if _experiment_sweeps(args.overrides):
+            print(f"orgsim: the experiment is a sweep: running orgsim -m "
+                  f"{' '.join(args.overrides)}", file=sys.stderr)  # fmt: skip
+            sys.argv.insert(1, "-m")
+            args = _hydra_args(sys.argv[1:])
     # Hydra prints its own traceback for an error in a job unless told to re-raise
     # it: orgsim says what failed in one line instead (below).
     os.environ["HYDRA_FULL_ERROR"] = "1"
@@ -128,7 +189,8 @@ def main():
             sys.exit(2)
         sweep.checked = True
         try:
-            _run()
+            with _job_progress(jobs, args.multirun and not verbose):
+                _run()
         finally:
             _stop_workers()
         problems = []
@@ -144,12 +206,13 @@ def main():
             except store.StoreError as error:  # the jobs' own failures stay named above it
                 problems.append(str(error))
                 continue
-            if args.multirun and not sweep.failures:
-                print(
-                    f"orgsim: {counts['runs']} runs in {where / 'runs.parquet'}, curves in "
-                    f"{where / 'timeseries.parquet'}",
-                    file=sys.stderr,
-                )
+            if verbose:
+                print(f"orgsim: {counts['runs']} runs in {where / 'runs.parquet'}",
+                      file=sys.stderr)  # fmt: skip
+        if args.multirun and not sweep.failures and not problems:
+            from sim.report.cli import conclude
+
+            problems += conclude(jobs)
         if problems:
             for problem in problems:
                 print(f"orgsim: error: {problem}", file=sys.stderr)
@@ -186,6 +249,33 @@ def _finished(jobs) -> int:
             continue
         held.update({(where, d, s): n for d, s, n in listed.itertuples(index=False)})
     return sum(held.get((j.store, j.digest, j.seed), 0) >= j.replications for j in jobs)
+
+
+@contextmanager
+def _job_progress(jobs, enabled):
+    """A bar over the command's jobs on a terminal, counted from the store as they finish."""
+    if not enabled or len(jobs) < 2 or not sys.stderr.isatty():
+        yield
+        return
+    import threading
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(jobs), unit="job", file=sys.stderr, leave=False)
+    stop = threading.Event()
+
+    def watch():
+        while not stop.wait(0.5):
+            bar.update(_finished(jobs) - bar.n)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+        bar.close()
 
 
 def _start_workers(overrides):
@@ -229,14 +319,28 @@ def _progress_bar(total, enabled):
 
 def _print_summary(runs, where):
     from sim.metrics import intervals
+    from sim.report.results import metric_label
 
-    shown = [c for c in runs.columns if c.startswith(("final_fraction_", "weeks_to_50pct_"))]
+    behaviors = [c.removeprefix("final_fraction_") for c in runs.columns
+                 if c.startswith("final_fraction_")]  # fmt: skip
+    shown = [f"{m}_{b}" for b in behaviors for m in ("final_fraction", "weeks_to_50pct")]
+    shown += [c for c in ("auc_fraction_weeks_contribute", "units_above_50pct_consume",
+                          "cost_total") if c in runs.columns]  # fmt: skip
     table = intervals(runs, shown)
-    print(f"{len(runs)} runs (mean ± 95 % CI):")
+    print(f"{len(runs)} replications (mean ± 95 % interval):")
     for metric, row in table.iterrows():
-        value = "never" if row["runs"] == 0 else f"{row['mean']:.3g} ± {row['ci95']:.2g}"
-        print(f"  {metric:<32} {value}")
-    print(f"results: {where}/runs.parquet, {where}/timeseries.parquet")
+        if row["runs"] == 0:
+            value = "never"
+        elif metric == "cost_total":
+            value = f"{row['mean']:,.0f} person-days"
+        elif metric.startswith(("final_fraction", "units_above")):
+            value = f"{100 * row['mean']:.1f} % ± {100 * row['ci95']:.1f}"
+        else:
+            value = f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+            if metric.startswith("weeks_to") and row["runs"] < len(runs):
+                value += f" ({len(runs) - int(row['runs'])} never)"
+        print(f"  {metric_label(metric):<58} {value}")
+    print(f"results: {where} (orgsim report {where} draws them)")
 
 
 def _yaml(resolved):
@@ -298,15 +402,16 @@ def run_job(cfg):
                 for first, stop in _ranges(missing):
                     done = len([r for r in missing if r < first])
                     bar = (lambda k, d=done: progress(d + k)) if progress else None
-                    runs, timeseries = scenario.run(seed, range(first, stop), bar)
+                    runs, timeseries, groups = scenario.run(seed, range(first, stop), bar,
+                                                            groups=True)  # fmt: skip
                     chunk = store.Chunk(digest, seed, first, stop)
                     store.write_chunk(target, chunk, runs, timeseries, _yaml(resolved), keys,
-                                      schema)  # fmt: skip
+                                      schema, groups)  # fmt: skip
                     computed.append(runs)
             finally:
                 close()
         else:
-            log.info("job %s-%s finished before: skipped", digest, seed)
+            log.debug("job %s-%s finished before: skipped", digest, seed)
     # The job's rows: what was just computed, and what the store held before.
     runs = store.read_runs(target, digest, seed) if held else pd.concat(computed)
     runs = runs[runs.replication < len(wanted)]
@@ -357,5 +462,20 @@ def results_main(argv=None):
             f"{counts['timeseries']} rows -> timeseries.parquet"
         )
         if args.list:
-            print(jobs.to_string(index=False))
+            print(_described(where, jobs).to_string(index=False))
     return status
+
+
+def _described(where, jobs):
+    """The job list with what each job is: its presets and the values that vary."""
+    from sim.report.results import ReportError, format_value, load
+
+    try:
+        results = load(where, quiet=True)
+    except (ReportError, store.StoreError):
+        return jobs
+    shown = ["strategy", *results.axes]
+    what = results.runs.drop_duplicates(["config_hash", "seed"])[["config_hash", "seed", *shown]]
+    for column in results.axes:
+        what[column] = what[column].map(format_value)
+    return jobs.merge(what, on=["config_hash", "seed"], how="left")

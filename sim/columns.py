@@ -42,7 +42,8 @@ __all__ = [
 
 #: Config keys that are not part of a scenario: how and where it runs, and
 #: which replications (those are row keys: ``seed``, ``replication``).
-NOT_SCENARIO = ("seed", "replications", "task_name", "threads", "progress", "paths", "hydra")
+NOT_SCENARIO = ("seed", "replications", "task_name", "threads", "progress", "report", "paths",
+                "hydra")
 
 #: Config groups whose chosen preset names a column: ``{group: column}``.
 PRESETS = {

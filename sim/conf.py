@@ -146,6 +146,7 @@ class Config:
     task_name: str = "orgsim"
     threads: int | None = None  # Numba threads per job; None: all for a run, 1 in a sweep
     progress: bool | None = None  # None: a bar on a terminal, none under a launcher
+    report: bool = True  # a sweep ends by writing the store's report (sim.report)
     org: OrgConf = field(default_factory=OrgConf)
     network: NetworkConf = field(default_factory=NetworkConf)
     culture: CultureConf = field(default_factory=CultureConf)

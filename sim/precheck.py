@@ -82,7 +82,7 @@ def _jobs(overrides, multirun):
 
 
 #: Top-level keys that hold a value (the other top-level keys name config groups).
-_VALUE_KEYS = ("seed", "replications", "steps", "task_name", "threads", "progress")
+_VALUE_KEYS = ("seed", "replications", "steps", "task_name", "threads", "progress", "report")
 
 
 def _key(line):
@@ -102,6 +102,7 @@ class Job(NamedTuple):
     digest: str
     seed: int
     replications: int
+    report: bool = True
 
 
 def _identify(cfg, base_dir):
@@ -112,7 +113,7 @@ def _identify(cfg, base_dir):
     digests = columns.input_digests(resolved, base_dir)
     digest = store.config_hash(columns.hashed_config(resolved, digests, choices))
     return Job(Path(resolved["paths"]["store"]), digest, resolved["seed"],
-               resolved["replications"])  # fmt: skip
+               resolved["replications"], bool(resolved.get("report", True)))  # fmt: skip
 
 
 def precheck(overrides, multirun=False, base_dir=None) -> list[Job]:

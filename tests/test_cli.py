@@ -45,10 +45,11 @@ def test_single_run_writes_the_store(tmp_path):
     assert (runs.culture == "humanized").all() and (runs.seed == 0).all()
     assert len(timeseries) == 2 * 13 * 3  # replications x (weeks + week 0) x behaviors
     assert "final_fraction_consume" in runs.columns
-    assert "final_fraction_consume" in done.stdout and "results:" in done.stdout
+    assert "share reading at the end" in done.stdout and "results:" in done.stdout
     jobs = sorted(p.name for p in (tmp_path / "results" / "orgsim" / "jobs").iterdir())
     stem = f"{runs.config_hash[0]}-0-r0-2"
-    assert jobs == [f"{stem}.runs.parquet", f"{stem}.timeseries.parquet", f"{stem}.yaml"]
+    assert jobs == [f"{stem}.{t}" for t in ("groups.parquet", "runs.parquet",
+                                            "timeseries.parquet", "yaml")]  # fmt: skip
     assert (
         "humanized" not in (tmp_path / "results" / "orgsim" / "jobs" / f"{stem}.yaml").read_text()
     )
@@ -288,6 +289,7 @@ def test_results_command_merges_and_lists(tmp_path):
         check=True,
     )
     assert "2 jobs, 1 scenarios, 4 runs" in done.stdout
+    assert "company_wide" in done.stdout  # what each job is, not only its hash
     assert len(pd.read_parquet(store / "runs.parquet")) == 4
     missing = subprocess.run(
         [str(BIN / "orgsim-results"), str(tmp_path / "nowhere")], capture_output=True, text=True

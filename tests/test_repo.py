@@ -19,7 +19,8 @@ def _readme_commands():
 def test_readme_starts_with_two_commands():
     commands = _readme_commands()
     assert len(commands) == 2
-    assert "quickstart.py" in commands[0]
+    # The main job: the answer to "which rollout?" (the 2x2 study, its ranking and report).
+    assert commands[0].endswith("orgsim -m +experiment=rollout_2x2")
     assert "pytest" in commands[1]
 
 

@@ -296,3 +296,15 @@ def test_groups_are_part_of_a_chunk_checked_merged_and_loaded(tmp_path):
     assert path.exists()  # load never moves or writes anything
     assert store.done(tmp_path, "g", 0) == set()
     assert not path.exists() and (tmp_path / "jobs" / "corrupt" / path.name).exists()
+
+
+def test_a_merge_with_nothing_new_leaves_the_merged_tables_alone(tmp_path):
+    _write_with_groups(tmp_path)
+    first = store.merge(tmp_path)
+    stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.parquet")}
+    assert store.merge(tmp_path) == first == {"runs": 2, "timeseries": 6, "groups": 4}
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.parquet")} == stamps
+    (tmp_path / "groups.parquet").unlink()  # a merged table gone: merged again
+    assert store.merge(tmp_path) == first and (tmp_path / "groups.parquet").is_file()
+    _write_with_groups(tmp_path, "h")  # a new chunk: merged again
+    assert store.merge(tmp_path)["runs"] == 4

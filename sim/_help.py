@@ -1,0 +1,99 @@
+"""``orgsim --help``: the command in orgsim's words.
+
+Hydra's own help lists its internal schemas (``base_*``) beside the presets;
+this one lists what a user chooses from, read from ``configs/`` so that a new
+preset appears here by being added there. ``orgsim --hydra-help`` still shows
+Hydra's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.conf import CONFIG_DIR
+
+__all__ = ["help_text", "print_help"]
+
+_GROUPS = {
+    "org": "the organization (uncertainty)",
+    "network": "the informal ties (uncertainty)",
+    "culture": "the Humanize dials and the people (uncertainty)",
+    "behavior": "the ladder of behaviors",
+    "rule": "how people decide",
+    "rollout": "the strategy (the levers)",
+    "experiment": "ready-made studies (+experiment=NAME)",
+}
+
+_USAGE = """\
+orgsim: which rollout takes an organization where, how fast, how sure, at what cost.
+
+usage:
+  orgsim [KEY=VALUE ...]                 one scenario: its replications, summarised
+  orgsim -m KEY=A,B ... [KEY=X,Y ...]    a sweep: one job per combination, ending with
+                                         the ranking of the strategies and a report
+  orgsim +experiment=NAME                a ready-made study (runs its sweep)
+  orgsim report DIR                      rank a results folder and write its report
+  orgsim-results DIR [--list]            merge a results folder and list its jobs
+
+examples:
+  orgsim -m +experiment=rollout_2x2                        the main study: 2x2 at equal budget
+  orgsim -m +experiment=rollout_2x2 org=from_csv org.path=org.csv
+  orgsim -m rollout=pilot,company_wide culture.trust=0.2,0.5,0.8 replications=30
+  orgsim -m +experiment=rollout_2x2 hydra/launcher=ray     the same on a Ray cluster
+  orgsim org=enterprise rollout=pilot_decentralized culture.trust=0.3
+
+results: results/<task_name>/ (paths.results=DIR, task_name=NAME): Parquet tables
+(runs, timeseries, groups), runs.csv and summary.csv, report.html and report.md.
+A sweep resumes where it stopped: the same command runs only what is missing.
+
+options:
+  -m, --multirun       sweep every combination of the listed values
+  -v, --verbose        show Hydra's lines (launcher, one per job)
+  --cfg job            print the composed config and exit
+  --hydra-help         Hydra's own help
+  -h, --help           this help
+keys everyone sets: seed=0 replications=10 steps=52 task_name=orgsim report=true
+  threads=N (Numba threads per job) progress=true|false
+
+config groups (GROUP=PRESET; any key inside with GROUP.KEY=VALUE, see docs/model.md):
+"""
+
+
+def _describe(path: Path) -> str:
+    """The first comment line of a preset that says something (not a Hydra directive)."""
+    for line in path.read_text().splitlines():
+        text = line.strip()
+        if text.startswith("#") and "@package" not in text:
+            return text.lstrip("# ").rstrip()
+        if text and not text.startswith("#"):
+            break
+    return ""
+
+
+def _defaults(config_dir) -> dict:
+    import yaml
+
+    listed = yaml.safe_load((Path(config_dir) / "config.yaml").read_text()).get("defaults", [])
+    return {k: v for item in listed if isinstance(item, dict) for k, v in item.items()}
+
+
+def help_text(config_dir=CONFIG_DIR) -> str:
+    lines = [_USAGE]
+    chosen = _defaults(config_dir)
+    for group, what in _GROUPS.items():
+        folder = Path(config_dir) / group
+        presets = sorted(p for p in folder.glob("*.yaml") if not p.stem.startswith("base_"))
+        if not presets:
+            continue
+        lines.append(f"  {group}: {what}")
+        for path in presets:
+            text = _describe(path)
+            text = f"{text[:68]}{'...' if len(text) > 68 else ''}"
+            mark = "*" if chosen.get(group) == path.stem else " "
+            lines.append(f"   {mark}{path.stem:<28} {text}")
+    lines.append("  (* the default)")
+    return "\n".join(lines)
+
+
+def print_help():
+    print(help_text())

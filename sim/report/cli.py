@@ -1,0 +1,138 @@
+"""``orgsim report DIR`` (and ``orgsim-report DIR``), and how a sweep ends.
+
+A sweep ends with the answer, not file paths: the ranking of its strategies
+per context (or a one-screen summary per scenario when it has no strategy
+axis), read back from the store, so that a rerun of finished jobs prints
+the same; then, when ``report`` is on, the report's path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim import store
+from sim.report.results import ReportError, load, metric_label
+
+__all__ = ["conclude", "print_answer", "report_main"]
+
+
+def _say(message, file=sys.stderr):
+    print(message, file=file, flush=True)
+
+
+def print_answer(results, metric=None, file=None) -> None:
+    """Print the ranking per context (or a summary per scenario with one strategy)."""
+    from sim.report.ranking import format_ranking
+
+    file = file or sys.stdout
+    metric = metric or results.default_metric()
+    replications = results.runs.groupby("config_hash")["replication"].nunique()
+    held = f"{replications.min()}" if replications.min() == replications.max() else (
+        f"{replications.min()}-{replications.max()}")  # fmt: skip
+    if len(results.strategies) < 2:
+        _print_scenarios(results, metric, held, file)
+        return
+    table = results.ranking(metric)
+    print(f"Ranking by {metric_label(metric)} ({held} paired replications, 95 % intervals; "
+          "= marks strategies that cannot be told apart):", file=file)  # fmt: skip
+    for label, where in results.contexts():
+        part = table
+        for axis, value in where.items():
+            part = part[part[axis] == value]
+        print(format_ranking(part, title=f"{label}:" if label else None), file=file)
+
+
+def _print_scenarios(results, metric, held, file):
+    from sim.metrics import intervals
+
+    shown = [metric] + [c for c in results.runs.columns
+                        if c.startswith(("final_fraction_", "weeks_to_50pct_"))]  # fmt: skip
+    if "cost_total" in results.runs:
+        shown.append("cost_total")
+    strategy = results.strategies[0]
+    print(f"{strategy}: {held} replications per scenario (mean, 95 % interval):", file=file)
+    for label, where in results.contexts():
+        table = intervals(results.select("runs", where), list(dict.fromkeys(shown)))
+        if label:
+            print(f"{label}:", file=file)
+        for name, row in table.iterrows():
+            if row["runs"] == 0:
+                value = "never"
+            elif name == "cost_total":
+                value = f"{row['mean']:,.0f} person-days"
+            else:
+                value = f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+            print(f"  {metric_label(name):<58} {value}", file=file)
+
+
+def conclude(jobs, write=True) -> list:
+    """End a sweep: print each store's answer for the command's jobs; write its report.
+
+    ``jobs`` are :class:`sim.precheck.Job`; only their replications are read
+    (the store may hold others). Returns the problems met (one line each).
+    """
+    from sim.report.document import write_report, write_tables
+
+    problems = []
+    for where in dict.fromkeys(job.store for job in jobs):
+        mine = [j for j in jobs if j.store == where]
+        try:
+            results = load(where, jobs=mine, quiet=True)
+        except ReportError as error:
+            problems.append(str(error))
+            continue
+        print_answer(results)
+        try:
+            write_tables(results)
+            path = write_report(results) if write and any(j.report for j in mine) else None
+        except store.StoreError as error:
+            problems.append(str(error))
+            continue
+        except Exception as error:  # the runs are stored whatever the drawing does
+            problems.append(f"cannot draw the report of {where}: {type(error).__name__}: "
+                            f"{error}; the results are stored (orgsim report {where})")  # fmt: skip
+            continue
+        if path is not None:
+            _say(f"report: {path}", file=sys.stdout)
+        _say(f"results: {where} (runs.csv and summary.csv beside runs.parquet)", file=sys.stdout)
+    return problems
+
+
+def report_main(argv=None, prog="orgsim report") -> int:
+    """``orgsim report DIR [--metric M] [--reference S] [--out DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Rank the strategies of a results store and write report.html, report.md, "
+        "figures/, runs.csv and summary.csv (finished runs only: it works while a sweep runs).",
+    )
+    parser.add_argument("dir", type=Path, help="a store: results/<task_name>")
+    parser.add_argument("--metric", help="the column to rank by (default: the time-integrated "
+                        "contributing share, auc_fraction_weeks_contribute)")  # fmt: skip
+    parser.add_argument("--reference", help="the strategy the differences are drawn from "
+                        "(default: the best in each context)")  # fmt: skip
+    parser.add_argument("--out", type=Path, help="where to write (default: the store itself)")
+    args = parser.parse_args(argv)
+    try:
+        results = load(args.dir, metric=args.metric)
+    except ReportError as error:
+        _say(f"{prog}: error: {error}")
+        return 2
+    except store.StoreError as error:
+        _say(f"{prog}: error: {error}")
+        return 1
+    if args.reference is not None and args.reference not in results.strategies:
+        _say(f"{prog}: error: --reference {args.reference}: not a strategy of this store "
+             f"({', '.join(results.strategies)})")  # fmt: skip
+        return 2
+    from sim.report.document import write_report
+
+    print_answer(results, args.metric)
+    try:
+        path = write_report(results, args.out, metric=args.metric, reference=args.reference)
+    except store.StoreError as error:
+        _say(f"{prog}: error: {error}")
+        return 1
+    print(f"report: {path}")
+    return 0

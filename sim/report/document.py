@@ -1,0 +1,394 @@
+"""The report of a store: ``report.html``, ``report.md``, figures and CSVs.
+
+``report.html`` is self-contained (figures embedded as PNG, tables as HTML)
+so that it can be mailed; ``report.md`` shows the same with the figures
+beside it in ``figures/`` (PNG and SVG). ``runs.csv`` (a row per run) and
+``summary.csv`` (a row per context and strategy: means and 95 % intervals)
+are for spreadsheets. Every figure's caption names the scenarios (config
+hashes), seeds and replications it draws, and the report's header the
+orgsim versions, so that each picture traces back to the store.
+
+The answer comes first (the ranking per context and its verdict), then how
+sure (paired differences, replications to separate ties), at what cost (the
+frontier), how fast (curves, milestones) and where it stalls (units, levels);
+a sweep over numeric parameters adds their figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sim import store
+from sim.report.results import BEHAVIOR_NAMES, format_value, metric_label
+
+__all__ = ["Report", "summary_table", "verdict", "write_report", "write_tables"]
+
+#: Contexts drawn figure by figure; beyond, the ranking and the sweep figures only.
+MAX_DRAWN_CONTEXTS = 6
+_SUMMARY_PREFIXES = ("final_fraction_", "weeks_to_50pct_", "weeks_to_80pct_",
+                     "auc_fraction_weeks_", "units_above_50pct_", "adopters_per_cost_")  # fmt: skip
+
+
+def _slug(text) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower() or "all"
+
+
+def summary_table(results, metric) -> pd.DataFrame:
+    """One row per context and strategy: mean and 95 % half-width of the main metrics.
+
+    Columns: the axes, ``strategy``, ``rank`` and ``tie`` (by ``metric``),
+    ``runs``, then ``<metric>`` and ``<metric>_ci95`` for the shares, weeks,
+    contributor-weeks, cost and adopters per cost of every behavior.
+    """
+    from sim.metrics import intervals
+
+    columns = [c for c in results.runs.columns if c.startswith(_SUMMARY_PREFIXES)]
+    columns += [c for c in results.runs.columns if c.startswith("cost_")]
+    ranking = results.ranking(metric)
+    rows = []
+    for _, where in results.contexts():
+        runs = results.select("runs", where)
+        for strategy, own in runs.groupby("strategy", sort=False):
+            table = intervals(own, columns)
+            row = {**where, "strategy": strategy}
+            placed = ranking[ranking["strategy"] == strategy]
+            for axis, value in where.items():
+                placed = placed[placed[axis] == value]
+            row["rank"] = int(placed["rank"].iloc[0])
+            row["tie"] = bool(placed["tie"].iloc[0])
+            row["runs"] = len(own)
+            for column in columns:
+                row[column] = table.loc[column, "mean"]
+                row[f"{column}_ci95"] = table.loc[column, "ci95"]
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.sort_values([*results.axes, "rank"], kind="stable", ignore_index=True)
+
+
+def verdict(table, metric) -> str:
+    """One sentence on one context's ranking: who leads, by how much, or who ties."""
+    label = metric_label(metric)
+    first = table.iloc[0]
+    leaders = table[table["rank"] == first["rank"]]
+    replications = int(first["replications"])
+    if len(table) == 1:
+        return f"Only {first['strategy']} was run: nothing to compare it with."
+    if len(leaders) == 1:
+        second = table.iloc[1]
+        how = "paired" if first["paired"] else "unpaired"
+        ci = (f" [{first['vs_next_low']:+.3g}, {first['vs_next_high']:+.3g}]"
+              if first["paired"] else "")  # fmt: skip
+        return (f"{first['strategy']} leads on {label}: {first['vs_next']:+.3g}{ci} over "
+                f"{second['strategy']} ({replications} {how} replications, 95 % "
+                "interval).")  # fmt: skip
+    names = ", ".join(map(str, leaders["strategy"]))
+    need = leaders["replications_to_separate"].dropna()
+    more = (f" About {need.max():,.0f} paired replications would separate the closest of them."
+            if len(need) else "")  # fmt: skip
+    return (
+        f"{names} cannot be told apart on {label} with {replications} replications: "
+        f"no rollout is better here.{more}"
+    )
+
+
+class Report:
+    """The figures and tables of a report, built from :class:`~sim.report.Results`."""
+
+    def __init__(self, results, *, metric=None, reference=None):
+        self.results = results
+        self.metric = metric or results.default_metric()
+        self.reference = reference
+        self.sections = []  # (title, [blocks]); a block is ("text"|"table"|"figure", ...)
+        from sim.report import figures
+
+        self.figures = figures
+        self.palette = figures.palette(results.strategies)
+        self.rankings = results.ranking(self.metric)
+
+    def _trace(self, frame) -> str:
+        hashes = sorted(frame["config_hash"].unique())
+        seeds = sorted(frame["seed"].unique())
+        reps = frame["replication"]
+        shown = ", ".join(h[:8] for h in hashes[:6]) + (" ..." if len(hashes) > 6 else "")
+        return (
+            f"scenarios {shown} ({len(hashes)}); seeds {', '.join(map(str, seeds[:6]))}"
+            f"{' ...' if len(seeds) > 6 else ''}; replications {reps.min()}-{reps.max()}"
+        )
+
+    def build(self):
+        results = self.results
+        contexts = results.contexts()
+        self.sections.append(("The answer", self._answer(contexts)))
+        for label, where in contexts[:MAX_DRAWN_CONTEXTS]:
+            self.sections.append((label or "All runs", self._context(where)))
+        if len(contexts) > MAX_DRAWN_CONTEXTS:
+            self.sections.append(("More contexts", [("text", (
+                f"{len(contexts)} contexts: the first {MAX_DRAWN_CONTEXTS} are drawn above; "
+                "every one is ranked in summary.csv and in the sweep figures."))]))  # fmt: skip
+        sweep = self._sweep()
+        if sweep:
+            self.sections.append(("Across the swept parameters", sweep))
+        self.sections.append(("Scenarios", [("table", self._scenarios())]))
+        return self
+
+    # -- sections ----------------------------------------------------------------------
+
+    def _answer(self, contexts):
+        blocks = [("text", f"Strategies ranked by {metric_label(self.metric)} (mean over "
+                           "replications, 95 % interval). Neighbours whose paired difference "
+                           "includes 0 are ties and share a rank (marked =).")]  # fmt: skip
+        for label, where in contexts:
+            table = self._ranking(where)
+            if label:
+                blocks.append(("heading", label))
+            blocks.append(("text", verdict(table, self.metric)))
+            blocks.append(("table", _ranking_display(table)))
+        return blocks
+
+    def _ranking(self, where):
+        table = self.rankings
+        for axis, value in where.items():
+            table = table[table[axis] == value]
+        return table.reset_index(drop=True)
+
+    def _context(self, where):
+        f, results = self.figures, self.results
+        runs = results.select("runs", where)
+        curves = results.select("curves", where)
+        groups = results.select("groups", where) if not results.groups.empty else None
+        table = self._ranking(where)
+        strategies = list(table["strategy"])
+        reference = self.reference if self.reference in strategies else strategies[0]
+        behavior = self.metric.rsplit("_", 1)[-1] if self.metric.rsplit("_", 1)[-1] in \
+            results.behaviors else results.behaviors[-1]  # fmt: skip
+        trace = self._trace(runs)
+        blocks = []
+        pal = self.palette
+        if len(strategies) > 1 and not curves.empty:
+            blocks.append(("figure", f.difference_curves(curves, reference=reference, palette=pal),
+                           f"How sure: each strategy's paired difference from {reference}, "
+                           "replication by replication (common random numbers). "
+                           f"{trace}"))  # fmt: skip
+        tied = [(a, b) for a, b, t, p in zip(table["strategy"], table["strategy"].shift(-1),
+                                               table["tied_with_next"], table["paired"],
+                                               strict=True) if t and p]  # fmt: skip
+        if tied:
+            blocks.append(("figure", f.separation(runs, self.metric, tied, palette=pal),
+                           "How many paired replications would separate each tie, taking the "
+                           f"observed difference and spread as the truth. {trace}"))  # fmt: skip
+        if "cost_total" in runs:
+            blocks.append(("figure", f.frontier(runs, self.metric, palette=pal,
+                                                metric_label=metric_label(self.metric)),
+                           f"At what cost: {metric_label(self.metric)} against the cost of "
+                           f"each run. {trace}"))  # fmt: skip
+        if not curves.empty:
+            blocks.append(("figure", f.adoption_curves(curves, palette=pal),
+                           f"How fast: the share of the company holding each behavior, week "
+                           f"by week (mean and 95 % band over replications). {trace}"))  # fmt: skip
+        blocks.append(
+            (
+                "figure",
+                f.milestones(runs, palette=pal),
+                f"Weeks to 50 % and 80 % and the final share, per behavior. {trace}",
+            )
+        )
+        if groups is not None and not groups.empty:
+            units = groups[groups["by"] == "unit"]
+            if not units.empty:
+                blocks.append(("figure", f.unit_heatmap(groups, behavior=behavior,
+                                                        strategies=strategies),
+                               f"Where it stalls: the share of each unit "
+                               f"{BEHAVIOR_NAMES.get(behavior, behavior)}, week by week. "
+                               f"{trace}"))  # fmt: skip
+            if not groups[groups["by"] == "level"].empty:
+                blocks.append(
+                    (
+                        "figure",
+                        f.by_level(groups, behavior=behavior, palette=pal),
+                        f"By level of the hierarchy in the last week. {trace}",
+                    )
+                )
+        return blocks
+
+    def _sweep(self):
+        f, results = self.figures, self.results
+        numeric = results.numeric_axes
+        runs, metric, label = results.runs, self.metric, metric_label(self.metric)
+        blocks = []
+        others = [a for a in results.axes if a not in numeric]
+        if len(numeric) == 1 or (len(numeric) > 2 and not others):
+            for axis in numeric if len(numeric) <= 3 else numeric[:3]:
+                blocks.append(("figure", f.sweep_line(runs, axis, metric, palette=self.palette,
+                                                      metric_label=label),
+                               f"{label} against {axis}, per strategy (mean and 95 % band; "
+                               f"other axes pooled). {self._trace(runs)}"))  # fmt: skip
+        elif len(numeric) >= 2:
+            x, y = numeric[:2]
+            blocks.append(("figure", f.winner_map(runs, x, y, metric, palette=self.palette),
+                           f"Which strategy wins where on {label}: hatched cells are where the "
+                           f"top two cannot be told apart. {self._trace(runs)}"))  # fmt: skip
+            blocks.append(
+                (
+                    "figure",
+                    f.sweep_heatmap(runs, x, y, metric, metric_label=label),
+                    f"{label} over {x} and {y}, per strategy. {self._trace(runs)}",
+                )
+            )
+        return blocks
+
+    def _scenarios(self):
+        runs = self.results.runs
+        keys = ["config_hash", "strategy", *self.results.axes]
+        table = (
+            runs.groupby(keys, sort=False, dropna=False)
+            .agg(
+                seeds=("seed", lambda s: ", ".join(map(str, sorted(s.unique())))),
+                replications=("replication", "nunique"),
+                version=("version", lambda s: ", ".join(sorted(map(str, s.unique())))),
+            )
+            .reset_index()
+        )
+        return table.sort_values(["strategy", *self.results.axes], ignore_index=True)
+
+
+def _ranking_display(table) -> pd.DataFrame:
+    rows = []
+    for row in table.itertuples(index=False):
+        need = row.replications_to_separate
+        if row.tied_with_next and row.paired:
+            note = "tie" if math.isnan(need) else f"tie: ~{need:,.0f} replications would separate"
+        elif row.tied_with_next:
+            note = "tie (unpaired)"
+        else:
+            note = ""
+        vs = "" if math.isnan(row.vs_next) else f"{row.vs_next:+.3g}"
+        if row.paired and vs:
+            vs += f" [{row.vs_next_low:+.3g}, {row.vs_next_high:+.3g}]"
+        rows.append({
+            "rank": f"{row.rank}{'=' if row.tie else ''}", "strategy": row.strategy,
+            "mean": f"{row.mean:.3g}", "95 % CI": f"[{row.ci_low:.3g}, {row.ci_high:.3g}]",
+            "cost (person-days)": "" if math.isnan(row.cost) else f"{row.cost:,.0f}",
+            "vs next (paired)": vs, "": note, "replications": row.replications,
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def _table_html(frame) -> str:
+    shown = frame.copy()
+    for column in shown.columns:
+        shown[column] = shown[column].map(format_value)
+    return shown.to_html(index=False, border=0, classes="table", escape=True)
+
+
+def _table_md(frame) -> str:
+    shown = frame.astype(object).map(format_value)
+    head = "| " + " | ".join(map(str, shown.columns)) + " |"
+    rule = "|" + "---|" * len(shown.columns)
+    body = ["| " + " | ".join(v.replace("|", "\\|") for v in row) + " |"
+            for row in shown.itertuples(index=False)]  # fmt: skip
+    return "\n".join([head, rule, *body])
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222;
+       line-height: 1.45; padding: 0 1em; }
+h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+table.table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
+table.table th, table.table td { padding: 0.25em 0.7em; border-bottom: 1px solid #eee;
+       text-align: left; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85em; color: #555; } .meta { color: #555; font-size: 0.9em; }
+"""
+
+
+def write_report(results, out=None, *, metric=None, reference=None, title=None) -> Path:
+    """Write the report of ``results`` into ``out`` (default: the store); return report.html.
+
+    Files: ``report.html``, ``report.md``, ``figures/*.png`` and ``*.svg``,
+    ``runs.csv``, ``summary.csv``; each written atomically (a reader never
+    sees half of one). Raises :class:`sim.store.StoreError` naming the file
+    that cannot be written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = Path(out) if out is not None else results.store
+    report = Report(results, metric=metric, reference=reference).build()
+    title = title or f"Which rollout? {results.store.name}"
+    runs = results.runs
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    meta = (f"{len(runs)} runs of {runs['config_hash'].nunique()} scenarios in {results.store}; "
+            f"orgsim {', '.join(results.versions)}; metric {report.metric}; "
+            f"written {stamp}.")  # fmt: skip
+    if len(results.versions) > 1:
+        meta += " Mixed versions: results of different orgsim versions are side by side."
+    html_parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>"
+                  f"{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
+                  f"<h1>{html.escape(title)}</h1>"
+                  f"<p class='meta'>{html.escape(meta)}</p>"]  # fmt: skip
+    md_parts = [f"# {title}", "", meta, ""]
+    figures_dir = out / "figures"
+    number = 0
+    for heading, blocks in report.sections:
+        html_parts.append(f"<h2>{html.escape(heading)}</h2>")
+        md_parts += [f"## {heading}", ""]
+        for block in blocks:
+            kind = block[0]
+            if kind == "heading":
+                html_parts.append(f"<h3>{html.escape(block[1])}</h3>")
+                md_parts += [f"### {block[1]}", ""]
+            elif kind == "text":
+                html_parts.append(f"<p>{html.escape(block[1])}</p>")
+                md_parts += [block[1], ""]
+            elif kind == "table":
+                html_parts.append(_table_html(block[1]))
+                md_parts += [_table_md(block[1]), ""]
+            else:
+                figure, caption = block[1], block[2]
+                number += 1
+                name = f"{number:02d}-{_slug(heading)}-{_slug(figure.axes[0].get_title())[:40]}"
+                png = _png(figure)
+                store.write_atomic(
+                    figures_dir / f"{name}.png", lambda p, b=png: Path(p).write_bytes(b)
+                )
+                store.write_atomic(figures_dir / f"{name}.svg",
+                                   lambda p, fig=figure: fig.savefig(p, format="svg"))  # fmt: skip
+                encoded = base64.b64encode(png).decode()
+                html_parts.append(
+                    f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,"
+                    f"{encoded}'><figcaption>Figure {number}. {html.escape(caption)}"
+                    "</figcaption></figure>")  # fmt: skip
+                md_parts += [f"![Figure {number}](figures/{name}.png)", "",
+                             f"*Figure {number}. {caption}*", ""]  # fmt: skip
+    html_parts.append("</body></html>")
+    target = out / "report.html"
+    store.write_atomic(target, lambda p: Path(p).write_text("\n".join(html_parts)))
+    store.write_atomic(out / "report.md", lambda p: Path(p).write_text("\n".join(md_parts)))
+    write_tables(results, out, metric=report.metric)
+    return target
+
+
+def write_tables(results, out=None, *, metric=None):
+    """Write ``runs.csv`` (a row per run) and ``summary.csv`` (a row per context and strategy)."""
+    out = Path(out) if out is not None else results.store
+    metric = metric or results.default_metric()
+    store.write_atomic(out / "runs.csv", lambda p: results.runs.to_csv(p, index=False))
+    summary = summary_table(results, metric)
+    store.write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))

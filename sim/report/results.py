@@ -1,0 +1,293 @@
+"""A store's finished runs, with each run's strategy and the axes that were swept.
+
+The store's rows carry the whole scenario (:mod:`sim.columns`); a report
+needs to know which of those columns the user varied, and which of them are
+*levers* (the rollout: what the change team decides) and which are
+*uncertainties* (culture, org, network, rule: the world it decides in). A
+run's **strategy** is its rollout preset, with the rollout values that vary
+among runs of the same preset written beside it; the **axes** are the other
+columns that vary, leaving out the values a varied preset already names
+(``culture=traditional,humanized`` is one axis, ``culture``, not eleven).
+Strategies are compared within each combination of the axes' values (a
+*context*).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import store
+from sim.columns import PRESETS
+
+__all__ = ["BEHAVIOR_NAMES", "ReportError", "Results", "format_value", "load", "metric_label"]
+
+#: Row keys, not scenario: never an axis.
+_KEYS = ("config_hash", "seed", "replication", "version")
+#: Readable names of the social-intranet ladder's behaviors.
+BEHAVIOR_NAMES = {"consume": "reading", "contribute": "contributing", "create": "creating"}
+_METRIC_NAMES = {
+    "auc_fraction_weeks": "{} share summed over the weeks (person-years per person x 52)",
+    "final_fraction": "share {} at the end",
+    "mean_fraction": "mean share {} over the weeks",
+    "peak_fraction": "peak share {}",
+    "weeks_to_25pct": "weeks to 25 % {}",
+    "weeks_to_50pct": "weeks to 50 % {}",
+    "weeks_to_80pct": "weeks to 80 % {}",
+    "units_above_50pct": "share of units with half {}",
+    "unit_gini": "inequality of {} across units (Gini)",
+    "adopters_per_cost": "people {} per person-day",
+    "lapses": "lapses from {}",
+}
+
+
+class ReportError(ValueError):
+    """What a report cannot be made of; the message is one line for the user."""
+
+
+def metric_label(metric: str) -> str:
+    """A metric column's name in words (``auc_fraction_weeks_contribute`` ->
+    "contributing share summed over the weeks ...")."""
+    if metric == "cost_total":
+        return "cost (person-days)"
+    for prefix, text in _METRIC_NAMES.items():
+        if metric.startswith(prefix + "_"):
+            behavior = metric[len(prefix) + 1 :]
+            name = BEHAVIOR_NAMES.get(behavior, behavior)
+            if prefix == "auc_fraction_weeks":
+                return f"{name}-weeks (share {name} summed over the weeks)"
+            return text.format(name)
+    return metric
+
+
+def format_value(value) -> str:
+    """A swept value as the user wrote it: ``0.3``, not ``0.30000000000000004``."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).lower()
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return "none"
+        return format(float(value), ".12g")
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "none"
+    return str(value)
+
+
+@dataclass
+class Results:
+    """The finished runs of a store, ready to rank and draw.
+
+    Attributes
+    ----------
+    store : Path
+    runs : DataFrame
+        One row per run: the store's columns and ``strategy``.
+    curves : DataFrame
+        One row per run, week and behavior (``strategy``, the axes, ``seed``,
+        ``replication``, ``config_hash``, ``step``, ``behavior``, ``fraction``).
+    groups : DataFrame
+        The same per unit and level (``by``, ``group``, ``people``), empty for
+        stores written before orgsim recorded them or for classic rules.
+    levers : list of str
+        The rollout columns that name a strategy.
+    axes : list of str
+        The other columns that vary: each combination of their values is a
+        context within which strategies are compared.
+    behaviors : list of str
+        The ladder's behaviors, bottom rung first.
+    """
+
+    store: Path
+    runs: pd.DataFrame
+    curves: pd.DataFrame
+    groups: pd.DataFrame
+    levers: list = field(default_factory=list)
+    axes: list = field(default_factory=list)
+    behaviors: list = field(default_factory=list)
+
+    @property
+    def strategies(self) -> list:
+        """Sorted by name, so that a strategy keeps its colour from report to report."""
+        return sorted(self.runs["strategy"].unique())
+
+    @property
+    def numeric_axes(self) -> list:
+        """Axes whose values are numbers (a parameter swept over a range)."""
+        return [a for a in self.axes if pd.api.types.is_numeric_dtype(self.runs[a])]
+
+    def contexts(self):
+        """``(label, where)`` per combination of the axes' values, in the order run.
+
+        ``where`` maps each axis to its value; the label reads
+        ``culture=traditional, org.headcount=500`` (empty without axes).
+        """
+        if not self.axes:
+            return [("", {})]
+        seen = self.runs[self.axes].drop_duplicates().sort_values(self.axes, ignore_index=True)
+        out = []
+        for row in seen.itertuples(index=False):
+            where = dict(zip(self.axes, row, strict=True))
+            out.append((context_label(where), where))
+        return out
+
+    def select(self, table: str, where: dict) -> pd.DataFrame:
+        """The rows of ``runs``, ``curves`` or ``groups`` in one context."""
+        frame = getattr(self, table)
+        mask = np.ones(len(frame), dtype=bool)
+        for axis, value in where.items():
+            column = frame[axis]
+            mask &= column.isna().to_numpy() if _missing(value) else (column == value).to_numpy()
+        return frame[mask]
+
+    @property
+    def versions(self) -> list:
+        return sorted(self.runs["version"].dropna().unique().tolist())
+
+    def ranking(self, metric=None):
+        """:func:`sim.report.rank` of the runs by ``metric`` within the axes (computed once)."""
+        from sim.report.ranking import rank
+
+        metric = metric or self.default_metric()
+        cache = self.__dict__.setdefault("_rankings", {})
+        if metric not in cache:
+            cache[metric] = rank(self.runs, metric, within=self.axes)
+        return cache[metric]
+
+    def default_metric(self) -> str:
+        """The time-integrated contributing share, or the nearest the ladder has."""
+        candidates = [f"auc_fraction_weeks_{b}" for b in ("contribute", *self.behaviors)]
+        return next(c for c in candidates if c in self.runs.columns)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def context_label(where: dict) -> str:
+    return ", ".join(f"{axis}={format_value(value)}" for axis, value in where.items())
+
+
+def _varies(frame, column) -> bool:
+    return frame[column].nunique(dropna=False) > 1
+
+
+def _determined(frame, by, column) -> bool:
+    """Whether ``column`` holds one value within each combination of ``by``."""
+    if not by:
+        return not _varies(frame, column)
+    counts = frame.groupby(list(by), dropna=False, sort=False)[column].nunique(dropna=False)
+    return bool((counts <= 1).all())
+
+
+def _scenario_columns(runs) -> list:
+    """The scenario columns of the runs table: between the keys and the metrics."""
+    names = list(runs.columns)
+    start = max(names.index(k) for k in _KEYS if k in names) + 1
+    end = names.index("steps") + 1 if "steps" in names else start
+    # The digests of input files sit at the end of the scenario block.
+    digests = [c for c in names if c.endswith("_sha256")]
+    return [c for c in names[start:end]] + [c for c in digests if c not in names[start:end]]
+
+
+def _minimal(frame, presets, values) -> list:
+    """Varied presets, then varied values that no chosen column already determines."""
+    chosen = [p for p in presets if _varies(frame, p)]
+    for column in values:
+        if _varies(frame, column) and not _determined(frame, chosen, column):
+            chosen.append(column)
+    return chosen
+
+
+def strategy_labels(runs, levers) -> pd.Series:
+    """Each run's strategy: its rollout preset, plus the lever values that vary
+    among runs of one preset (``pilot (training_share=0.02)``)."""
+    preset = runs["rollout"].astype(str) if "rollout" in runs else pd.Series("", index=runs.index)
+    extra = [c for c in levers if c != "rollout"]
+    if not extra:
+        return preset
+    parts = [
+        runs[c].map(lambda v, c=c: f"{c.removeprefix('rollout.')}={format_value(v)}") for c in extra
+    ]
+    detail = parts[0]
+    for part in parts[1:]:
+        detail = detail + ", " + part
+    return preset + " (" + detail + ")"
+
+
+def load(where, *, metric=None, jobs=None, quiet=False) -> Results:
+    """The finished runs of the store at ``where`` (a store or a folder holding one).
+
+    ``jobs`` (:class:`sim.precheck.Job`, optional) keeps only their
+    replications: what one command ran, in a store that may hold more.
+
+    Raises :class:`ReportError` (one line) when there is no store or no
+    finished run, when a store holds several results folders, or when
+    ``metric`` is not a column of its runs.
+    """
+    where = Path(where)
+    found = store.stores(where)
+    if not found:
+        raise ReportError(f"{where}: no results here (no jobs/ folder); run orgsim first")
+    if len(found) > 1:
+        names = ", ".join(str(p) for p in found)
+        raise ReportError(f"{where} holds several stores ({names}); name one of them")
+    path = found[0]
+    runs = store.load(path, tables=("runs",))["runs"]
+    if jobs is not None and not runs.empty:
+        wanted = {(j.digest, int(j.seed)): int(j.replications) for j in jobs}
+        keys = zip(runs["config_hash"], runs["seed"].astype(int), runs["replication"], strict=True)
+        mask = [r < wanted.get((d, s), 0) for d, s, r in keys]
+        runs = runs[mask].reset_index(drop=True)
+    if runs.empty:
+        raise ReportError(f"{path}: no finished run yet; wait for a job to finish")
+    scenario = _scenario_columns(runs)
+    lever_values = [c for c in scenario if c.startswith("rollout.")]
+    levers = _minimal(runs, ["rollout"] if "rollout" in runs else [], lever_values)
+    if "rollout" in runs and "rollout" not in levers:
+        levers.insert(0, "rollout")
+    presets = [c for c in PRESETS.values() if c in runs and c != "rollout"]
+    others = [c for c in scenario if c not in presets and not c.startswith("rollout")]
+    axes = _minimal(runs, presets, others)
+    runs = runs.assign(strategy=strategy_labels(runs, levers))
+    if metric is not None and metric not in runs.columns:
+        known = [c for c in runs.columns if c.startswith(("auc_", "final_", "weeks_", "cost_"))]
+        raise ReportError(
+            f"--metric {metric}: not a column of the runs (e.g. {', '.join(known[:6])})"
+        )
+    behaviors = [c.removeprefix("final_fraction_") for c in runs.columns
+                 if c.startswith("final_fraction_")]  # fmt: skip
+    keep = ["config_hash", "seed", "replication", "strategy", *axes]
+    columns = {
+        "timeseries": ["config_hash", "seed", "replication", "step", "behavior", "fraction"],
+        "groups": [
+            "config_hash",
+            "seed",
+            "replication",
+            "step",
+            "behavior",
+            "by",
+            "group",
+            "people",
+            "fraction",
+        ],
+    }
+    tables = store.load(path, tables=("timeseries", "groups"), columns=columns)
+    on = ["config_hash", "seed", "replication"]
+    labels = runs[keep]
+    curves, groups = (_attach(tables[name], labels, on) for name in ("timeseries", "groups"))
+    if not quiet and runs["version"].nunique() > 1:
+        versions = ", ".join(map(str, sorted(runs["version"].unique())))
+        print(f"orgsim: note: {path} holds runs of orgsim {versions}", file=sys.stderr)
+    return Results(store=path, runs=runs, curves=curves, groups=groups, levers=levers, axes=axes,
+                   behaviors=behaviors)  # fmt: skip
+
+
+def _attach(table, labels, on):
+    """``table`` with each row's strategy and axes, matched on the run's keys."""
+    if table.empty:
+        return table
+    return table.merge(labels, on=on, how="inner", validate="many_to_one")

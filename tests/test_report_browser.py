@@ -1,0 +1,60 @@
+"""``report.html`` in a real browser: headless Chromium through Playwright.
+
+Skipped without Playwright or Debian's ``chromium`` (``pip install -e ".[browser]"``,
+``apt-get install -y chromium``); ``.ci/run`` installs both and runs ``pytest -m browser``.
+"""
+
+import shutil
+
+import pytest
+
+from tests.test_cli import orgsim
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip(
+        "playwright.sync_api", reason='the browser tests need pip install -e ".[browser]"'
+    )
+    if not shutil.which("chromium"):
+        pytest.skip("the browser tests need Debian's chromium (apt-get install -y chromium)")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def test_report_html_opens_with_every_figure_visible(tmp_path, browser):
+    orgsim(tmp_path, "-m", "org=startup", "replications=3", "steps=10",
+           "rollout=company_wide_hierarchical,pilot_decentralized,pilot_hierarchical")  # fmt: skip
+    page_path = tmp_path / "results" / "orgsim" / "report.html"
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page_path.as_uri())
+    page.wait_for_load_state("load")
+    images = page.locator("figure img")
+    count = images.count()
+    assert count >= 6
+    for i in range(count):
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        assert image.is_visible()
+        width = image.evaluate("img => img.complete ? img.naturalWidth : 0")
+        assert width > 100, f"figure {i + 1} did not render"
+    assert page.locator("h2", has_text="The answer").count() == 1
+    assert page.locator("table").count() >= 2
+    # Self-contained: nothing but the page itself and its embedded figures is fetched.
+    assert all(u.startswith(("file://", "data:")) for u in requests), requests
+    assert not errors, errors
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    page.close()
