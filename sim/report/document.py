@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import store
-from sim.report.results import BEHAVIOR_NAMES, format_value, metric_label
+from sim.report.results import BEHAVIOR_NAMES, context_label, format_value, metric_label
 
 __all__ = ["Report", "summary_table", "verdict", "write_report", "write_tables"]
 
@@ -167,81 +167,88 @@ class Report:
         table = self._ranking(where)
         strategies = list(table["strategy"])
         reference = self.reference if self.reference in strategies else strategies[0]
-        behavior = self.metric.rsplit("_", 1)[-1] if self.metric.rsplit("_", 1)[-1] in \
-            results.behaviors else results.behaviors[-1]  # fmt: skip
-        trace = self._trace(runs)
+        behavior = self.metric.rsplit("_", 1)[-1]
+        behavior = behavior if behavior in results.behaviors else results.behaviors[-1]
+        trace, pal, label = self._trace(runs), self.palette, metric_label(self.metric)
         blocks = []
-        pal = self.palette
+
+        def figure(kind, make, caption):
+            blocks.append(("figure", kind, make, f"{caption} {trace}"))
+
         if len(strategies) > 1 and not curves.empty:
-            blocks.append(("figure", f.difference_curves(curves, reference=reference, palette=pal),
-                           f"How sure: each strategy's paired difference from {reference}, "
-                           "replication by replication (common random numbers). "
-                           f"{trace}"))  # fmt: skip
+            figure("differences",
+                   lambda: f.difference_curves(curves, reference=reference, palette=pal),
+                   f"How sure: each strategy's paired difference from {reference}, replication "
+                   "by replication (common random numbers), mean and 95 % band.")  # fmt: skip
         tied = [(a, b) for a, b, t, p in zip(table["strategy"], table["strategy"].shift(-1),
                                                table["tied_with_next"], table["paired"],
                                                strict=True) if t and p]  # fmt: skip
         if tied:
-            blocks.append(("figure", f.separation(runs, self.metric, tied, palette=pal),
-                           "How many paired replications would separate each tie, taking the "
-                           f"observed difference and spread as the truth. {trace}"))  # fmt: skip
+            figure("separation", lambda: f.separation(runs, self.metric, tied, palette=pal),
+                   "How many paired replications would separate each tie, taking the observed "
+                   "difference and spread as the truth.")  # fmt: skip
         if "cost_total" in runs:
-            blocks.append(("figure", f.frontier(runs, self.metric, palette=pal,
-                                                metric_label=metric_label(self.metric)),
-                           f"At what cost: {metric_label(self.metric)} against the cost of "
-                           f"each run. {trace}"))  # fmt: skip
+            figure("frontier",
+                   lambda: f.frontier(runs, self.metric, palette=pal, metric_label=label),
+                   f"At what cost: {label} against the cost of each run.")  # fmt: skip
         if not curves.empty:
-            blocks.append(("figure", f.adoption_curves(curves, palette=pal),
-                           f"How fast: the share of the company holding each behavior, week "
-                           f"by week (mean and 95 % band over replications). {trace}"))  # fmt: skip
-        blocks.append(
-            (
-                "figure",
-                f.milestones(runs, palette=pal),
-                f"Weeks to 50 % and 80 % and the final share, per behavior. {trace}",
-            )
+            figure("curves", lambda: f.adoption_curves(curves, palette=pal),
+                   "How fast: the share of the company holding each behavior, week by week "
+                   "(mean and 95 % band over replications).")  # fmt: skip
+        figure(
+            "milestones",
+            lambda: f.milestones(runs, palette=pal),
+            "Weeks to 50 % and 80 % and the final share, per behavior.",
         )
         if groups is not None and not groups.empty:
-            units = groups[groups["by"] == "unit"]
-            if not units.empty:
-                blocks.append(("figure", f.unit_heatmap(groups, behavior=behavior,
-                                                        strategies=strategies),
-                               f"Where it stalls: the share of each unit "
-                               f"{BEHAVIOR_NAMES.get(behavior, behavior)}, week by week. "
-                               f"{trace}"))  # fmt: skip
-            if not groups[groups["by"] == "level"].empty:
-                blocks.append(
-                    (
-                        "figure",
-                        f.by_level(groups, behavior=behavior, palette=pal),
-                        f"By level of the hierarchy in the last week. {trace}",
-                    )
+            name = BEHAVIOR_NAMES.get(behavior, behavior)
+            if (groups["by"] == "unit").any():
+                figure("units", lambda: f.unit_heatmap(groups, behavior=behavior,
+                                                       strategies=strategies),
+                       f"Where it stalls: the share of each unit {name}, week by "
+                       "week.")  # fmt: skip
+            if (groups["by"] == "level").any():
+                figure(
+                    "levels",
+                    lambda: f.by_level(groups, behavior=behavior, palette=pal),
+                    f"The share {name} by level of the hierarchy in the last week.",
                 )
         return blocks
 
     def _sweep(self):
+        """Figures over the numeric axes, per combination of the other axes (up to four)."""
         f, results = self.figures, self.results
         numeric = results.numeric_axes
-        runs, metric, label = results.runs, self.metric, metric_label(self.metric)
-        blocks = []
+        if not numeric:
+            return []
+        metric, label, pal = self.metric, metric_label(self.metric), self.palette
         others = [a for a in results.axes if a not in numeric]
-        if len(numeric) == 1 or (len(numeric) > 2 and not others):
-            for axis in numeric if len(numeric) <= 3 else numeric[:3]:
-                blocks.append(("figure", f.sweep_line(runs, axis, metric, palette=self.palette,
-                                                      metric_label=label),
-                               f"{label} against {axis}, per strategy (mean and 95 % band; "
-                               f"other axes pooled). {self._trace(runs)}"))  # fmt: skip
-        elif len(numeric) >= 2:
+        combos = results.runs[others].drop_duplicates().to_dict("records") if others else [{}]
+        blocks = []
+        for fixed in combos[:4]:
+            runs = results.select("runs", fixed)
+            # Axes beyond the two drawn are pooled: each run is one replication of its cell.
+            note = f" ({context_label(fixed)})" if fixed else ""
+            trace = self._trace(runs)
+            if len(numeric) == 1:
+                axis = numeric[0]
+                blocks.append(("figure", "sweep", lambda r=runs, a=axis: f.sweep_line(
+                    r, a, metric, palette=pal, metric_label=label),
+                    f"{label} against {axis}, per strategy (mean and 95 % band){note}. "
+                    f"{trace}"))  # fmt: skip
+                continue
             x, y = numeric[:2]
-            blocks.append(("figure", f.winner_map(runs, x, y, metric, palette=self.palette),
-                           f"Which strategy wins where on {label}: hatched cells are where the "
-                           f"top two cannot be told apart. {self._trace(runs)}"))  # fmt: skip
-            blocks.append(
-                (
-                    "figure",
-                    f.sweep_heatmap(runs, x, y, metric, metric_label=label),
-                    f"{label} over {x} and {y}, per strategy. {self._trace(runs)}",
-                )
-            )
+            cells = runs.groupby([x, y, "strategy", "seed", "replication"]).size()
+            if len(numeric) > 2 and (cells > 1).any():
+                runs = runs.assign(seed=runs.groupby([x, y, "strategy"]).cumcount(),
+                                   replication=0)  # fmt: skip
+                note += f"; {', '.join(numeric[2:])} pooled, unpaired"
+            blocks.append(("figure", "winners", lambda r=runs, x=x, y=y: f.winner_map(
+                r, x, y, metric, palette=pal), f"Which strategy wins where on {label}: hatched "
+                f"cells are where the top two cannot be told apart{note}. {trace}"))  # fmt: skip
+            blocks.append(("figure", "sweep", lambda r=runs, x=x, y=y: f.sweep_heatmap(
+                r, x, y, metric, metric_label=label),
+                f"{label} over {x} and {y}, per strategy{note}. {trace}"))  # fmt: skip
         return blocks
 
     def _scenarios(self):
@@ -284,10 +291,47 @@ def _ranking_display(table) -> pd.DataFrame:
 # -- writing -----------------------------------------------------------------------------
 
 
-def _png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
+def _draw(make) -> tuple[bytes, bytes]:
+    """PNG and SVG of the figure ``make()`` returns (the layout computed once)."""
+    figure = make()
+    png, svg = io.BytesIO(), io.BytesIO()
+    figure.savefig(png, format="png", dpi=100)
+    figure.set_layout_engine("none")  # laid out by the PNG's drawing: keep it for the SVG
+    figure.savefig(svg, format="svg")
+    return png.getvalue(), svg.getvalue()
+
+
+_MAKERS = None  # the figures a forked renderer draws, by index
+
+
+def _draw_one(index):
+    return _draw(_MAKERS[index])
+
+
+def render(makers) -> list:
+    """``(png, svg)`` bytes of each figure; drawn in forked processes, one per core.
+
+    Drawing is most of a report's time and each figure is independent. A
+    fork shares the loaded results with the renderers without pickling them;
+    where there is no fork (or one core) the figures are drawn here.
+    """
+    global _MAKERS
+    import multiprocessing
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    workers = min(cores, 4, len(makers))
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_draw(make) for make in makers]
+    from concurrent.futures import ProcessPoolExecutor
+
+    _MAKERS = makers
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(pool.map(_draw_one, range(len(makers))))
+    finally:
+        _MAKERS = None
 
 
 def _table_html(frame) -> str:
@@ -344,8 +388,10 @@ def write_report(results, out=None, *, metric=None, reference=None, title=None) 
                   f"<h1>{html.escape(title)}</h1>"
                   f"<p class='meta'>{html.escape(meta)}</p>"]  # fmt: skip
     md_parts = [f"# {title}", "", meta, ""]
+    makers = [b[2] for _, blocks in report.sections for b in blocks if b[0] == "figure"]
+    rendered = render(makers)
     figures_dir = out / "figures"
-    number = 0
+    number, written = 0, set()
     for heading, blocks in report.sections:
         html_parts.append(f"<h2>{html.escape(heading)}</h2>")
         md_parts += [f"## {heading}", ""]
@@ -361,15 +407,13 @@ def write_report(results, out=None, *, metric=None, reference=None, title=None) 
                 html_parts.append(_table_html(block[1]))
                 md_parts += [_table_md(block[1]), ""]
             else:
-                figure, caption = block[1], block[2]
                 number += 1
-                name = f"{number:02d}-{_slug(heading)}-{_slug(figure.axes[0].get_title())[:40]}"
-                png = _png(figure)
-                store.write_atomic(
-                    figures_dir / f"{name}.png", lambda p, b=png: Path(p).write_bytes(b)
-                )
-                store.write_atomic(figures_dir / f"{name}.svg",
-                                   lambda p, fig=figure: fig.savefig(p, format="svg"))  # fmt: skip
+                kind, png, svg, caption = block[1], *rendered[number - 1], block[3]
+                name = f"{number:02d}-{_slug(heading)[:40]}-{kind}"
+                for suffix, data in (("png", png), ("svg", svg)):
+                    store.write_atomic(figures_dir / f"{name}.{suffix}",
+                                       lambda p, d=data: Path(p).write_bytes(d))  # fmt: skip
+                    written.add(f"{name}.{suffix}")
                 encoded = base64.b64encode(png).decode()
                 html_parts.append(
                     f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,"
@@ -378,11 +422,20 @@ def write_report(results, out=None, *, metric=None, reference=None, title=None) 
                 md_parts += [f"![Figure {number}](figures/{name}.png)", "",
                              f"*Figure {number}. {caption}*", ""]  # fmt: skip
     html_parts.append("</body></html>")
+    _remove_stale_figures(figures_dir, written)
     target = out / "report.html"
     store.write_atomic(target, lambda p: Path(p).write_text("\n".join(html_parts)))
     store.write_atomic(out / "report.md", lambda p: Path(p).write_text("\n".join(md_parts)))
     write_tables(results, out, metric=report.metric)
     return target
+
+
+def _remove_stale_figures(folder, written):
+    """Figures an earlier report left in ``folder`` that this one did not write."""
+    ours = re.compile(r"^\d{2,}-.*\.(png|svg)$")
+    for path in folder.glob("*") if folder.is_dir() else []:
+        if ours.match(path.name) and path.name not in written:
+            path.unlink(missing_ok=True)
 
 
 def write_tables(results, out=None, *, metric=None):
