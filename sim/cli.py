@@ -125,8 +125,8 @@ def _quiet_flags(argv):
     """``-v``/``--verbose`` out of ``argv``; Hydra's lines back in when it was there."""
     verbose = any(a in ("-v", "--verbose") for a in argv)
     argv = [a for a in argv if a not in ("-v", "--verbose")]
-    if verbose and not any(a.startswith("hydra/hydra_logging=") for a in argv):
-        argv.append("hydra/hydra_logging=default")
+    if verbose and not any(a.startswith("hydra.hydra_logging.root.level=") for a in argv):
+        argv.append("hydra.hydra_logging.root.level=INFO")
     return argv, verbose
 
 

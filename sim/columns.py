@@ -42,8 +42,16 @@ __all__ = [
 
 #: Config keys that are not part of a scenario: how and where it runs, and
 #: which replications (those are row keys: ``seed``, ``replication``).
-NOT_SCENARIO = ("seed", "replications", "task_name", "threads", "progress", "report", "paths",
-                "hydra")
+NOT_SCENARIO = (
+    "seed",
+    "replications",
+    "task_name",
+    "threads",
+    "progress",
+    "report",
+    "paths",
+    "hydra",
+)
 
 #: Config groups whose chosen preset names a column: ``{group: column}``.
 PRESETS = {

@@ -31,7 +31,7 @@ def browser():
 
 
 def test_report_html_opens_with_every_figure_visible(tmp_path, browser):
-    orgsim(tmp_path, "-m", "org=startup", "replications=3", "steps=10",
+    orgsim(tmp_path, "-m", "org=startup", "org.headcount=300", "replications=3", "steps=10",
            "rollout=company_wide_hierarchical,pilot_decentralized,pilot_hierarchical")  # fmt: skip
     page_path = tmp_path / "results" / "orgsim" / "report.html"
     page = browser.new_page(viewport={"width": 1200, "height": 900})

@@ -35,8 +35,8 @@ def print_answer(results, metric=None, file=None) -> None:
         _print_scenarios(results, metric, held, file)
         return
     table = results.ranking(metric)
-    print(f"Ranking by {metric_label(metric)} ({held} paired replications, 95 % intervals; "
-          "= marks strategies that cannot be told apart):", file=file)  # fmt: skip
+    print(f"Ranking by {metric_label(metric)}; {held} paired replications, 95 % intervals; "
+          "= marks strategies that cannot be told apart", file=file)  # fmt: skip
     for label, where in results.contexts():
         part = table
         for axis, value in where.items():

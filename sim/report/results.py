@@ -184,13 +184,10 @@ def _determined(frame, by, column) -> bool:
 
 
 def _scenario_columns(runs) -> list:
-    """The scenario columns of the runs table: between the keys and the metrics."""
-    names = list(runs.columns)
-    start = max(names.index(k) for k in _KEYS if k in names) + 1
-    end = names.index("steps") + 1 if "steps" in names else start
-    # The digests of input files sit at the end of the scenario block.
-    digests = [c for c in names if c.endswith("_sha256")]
-    return [c for c in names[start:end]] + [c for c in digests if c not in names[start:end]]
+    """The scenario columns of the runs table, in the store's order (:mod:`sim.columns`)."""
+    from sim.columns import scenario_schema
+
+    return [name for name in scenario_schema().names if name in runs.columns]
 
 
 def _minimal(frame, presets, values) -> list:
