@@ -169,7 +169,8 @@ class Report:
         reference = self.reference if self.reference in strategies else strategies[0]
         behavior = self.metric.rsplit("_", 1)[-1]
         behavior = behavior if behavior in results.behaviors else results.behaviors[-1]
-        trace, pal, label = self._trace(runs), self.palette, metric_label(self.metric)
+        trace, pal = self._trace(runs), self.palette
+        label, axis_label = metric_label(self.metric), metric_label(self.metric, short=True)
         blocks = []
 
         def figure(kind, make, caption):
@@ -189,7 +190,7 @@ class Report:
                    "difference and spread as the truth.")  # fmt: skip
         if "cost_total" in runs:
             figure("frontier",
-                   lambda: f.frontier(runs, self.metric, palette=pal, metric_label=label),
+                   lambda: f.frontier(runs, self.metric, palette=pal, metric_label=axis_label),
                    f"At what cost: {label} against the cost of each run.")  # fmt: skip
         if not curves.empty:
             figure("curves", lambda: f.adoption_curves(curves, palette=pal),
@@ -222,6 +223,7 @@ class Report:
         if not numeric:
             return []
         metric, label, pal = self.metric, metric_label(self.metric), self.palette
+        axis_label = metric_label(metric, short=True)
         others = [a for a in results.axes if a not in numeric]
         combos = results.runs[others].drop_duplicates().to_dict("records") if others else [{}]
         blocks = []
@@ -233,7 +235,7 @@ class Report:
             if len(numeric) == 1:
                 axis = numeric[0]
                 blocks.append(("figure", "sweep", lambda r=runs, a=axis: f.sweep_line(
-                    r, a, metric, palette=pal, metric_label=label),
+                    r, a, metric, palette=pal, metric_label=axis_label),
                     f"{label} against {axis}, per strategy (mean and 95 % band){note}. "
                     f"{trace}"))  # fmt: skip
                 continue
@@ -247,7 +249,7 @@ class Report:
                 r, x, y, metric, palette=pal), f"Which strategy wins where on {label}: hatched "
                 f"cells are where the top two cannot be told apart{note}. {trace}"))  # fmt: skip
             blocks.append(("figure", "sweep", lambda r=runs, x=x, y=y: f.sweep_heatmap(
-                r, x, y, metric, metric_label=label),
+                r, x, y, metric, metric_label=axis_label),
                 f"{label} over {x} and {y}, per strategy{note}. {trace}"))  # fmt: skip
         return blocks
 

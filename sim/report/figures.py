@@ -218,6 +218,7 @@ def frontier(runs, metric, *, palette=None, metric_label=None):
                     color=colours[strategy], capsize=4, label=strategy)  # fmt: skip
     ax.set(xlabel="cost (person-days)", ylabel=metric_label or metric,
            title="Adoption against cost, so that unequal budgets are never hidden")  # fmt: skip
+    ax.set_xlim(0, 1.1 * max(float(runs["cost_total"].max()), 1.0))  # cost on its true scale
     ax.legend(fontsize="small")
     return fig
 

@@ -49,9 +49,10 @@ class ReportError(ValueError):
     """What a report cannot be made of; the message is one line for the user."""
 
 
-def metric_label(metric: str) -> str:
+def metric_label(metric: str, short: bool = False) -> str:
     """A metric column's name in words (``auc_fraction_weeks_contribute`` ->
-    "contributing share summed over the weeks ...")."""
+    "contributing-weeks (share contributing summed over the weeks)"; with
+    ``short``, for an axis: "contributing-weeks")."""
     if metric == "cost_total":
         return "cost (person-days)"
     for prefix, text in _METRIC_NAMES.items():
@@ -59,7 +60,8 @@ def metric_label(metric: str) -> str:
             behavior = metric[len(prefix) + 1 :]
             name = BEHAVIOR_NAMES.get(behavior, behavior)
             if prefix == "auc_fraction_weeks":
-                return f"{name}-weeks (share {name} summed over the weeks)"
+                return f"{name}-weeks" + ("" if short else
+                                          f" (share {name} summed over the weeks)")  # fmt: skip
             return text.format(name)
     return metric
 
