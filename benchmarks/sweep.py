@@ -7,7 +7,10 @@ Two shapes of the same 1,000 runs:
 - ``one_run_jobs``: 1,000 jobs of one replication each (``seed=range(0,1000)``);
 
 and, to show how the fixed start-up weighs less as a sweep grows,
-``scenarios_2000_runs``: the same 20 scenarios x 100 replications.
+``scenarios_2000_runs``: the same 20 scenarios x 100 replications. The sweeps
+run with ``report=false``; ``report_s`` is ``orgsim report`` on the
+20-scenario store (20 contexts: rankings, the first six drawn, the sweep's
+figures).
 
 For each: the sweep's wall time from the command line (process start, the
 whole-command check, Hydra, the launcher, the store and the merge included),
@@ -42,7 +45,8 @@ import numba
 import pandas as pd
 
 BIN = Path(sys.executable).parent
-COMMON = ["org.headcount=1000", "steps=52"]
+# The sweep alone (its report is timed on its own: ``report_s``).
+COMMON = ["org.headcount=1000", "steps=52", "report=false"]
 TRUST = "0.2,0.35,0.5,0.65,0.8"
 COURAGE = "0.2,0.4,0.6,0.8"
 
@@ -105,6 +109,21 @@ def measure(name, args, jobs, cores, fixed=0.0):
     return result
 
 
+def report_seconds(args):
+    """Wall seconds of ``orgsim report`` on the store of ``orgsim -m args`` (20 contexts)."""
+    where = Path(tempfile.mkdtemp(prefix="orgsim-bench-report-"))
+    try:
+        sweep(args, where)
+        start = time.perf_counter()
+        subprocess.run([str(BIN / "orgsim"), "report", "results/orgsim"], cwd=where, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        seconds = time.perf_counter() - start
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+    print("report", round(seconds, 2), flush=True)
+    return round(seconds, 2)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one-run-jobs", type=int, default=1000)
@@ -130,6 +149,8 @@ def main():
     args = [*COMMON, f"culture.trust={TRUST}", f"culture.courage={COURAGE}", f"replications={per}"]
     jobs = [([*COMMON, f"culture.trust={t}", f"culture.courage={c}"], per) for t, c in grid]
     record["scenarios"] = measure("scenarios", args, jobs, cores, fixed)
+
+    record["report_s"] = report_seconds(args)
 
     # Twice the runs per job: where the fixed start-up stops mattering.
     args = [

@@ -97,3 +97,40 @@ def test_the_cli_speaks_to_people(tmp_path):
     assert experiment.stdout.count("company_wide_hierarchical") == 1
     verbose = orgsim(tmp_path, "-v", "-m", *SMALL, TWO, "report=false", "task_name=v")
     assert "[HYDRA]" in verbose.stderr
+
+
+def test_the_main_job_on_an_org_chart(tmp_path):
+    """The README's main job on a CSV org chart (the fictional company, 86 people)."""
+    done = orgsim(tmp_path, "-m", "+experiment=rollout_2x2", "org=from_csv",
+                  "rollout.budget_per_person=1", "replications=3", "steps=10",
+                  "culture=default")  # fmt: skip
+    assert done.stdout.startswith("Ranking by contributing-weeks")
+    for corner in ("company_wide_hierarchical", "company_wide_decentralized",
+                   "pilot_hierarchical", "pilot_decentralized"):  # fmt: skip
+        assert corner in done.stdout
+    assert (tmp_path / "results" / "rollout_2x2" / "report.html").is_file()
+    # Too small a budget for so small a company: one line saying what to change.
+    small = orgsim(tmp_path, "-m", "+experiment=rollout_2x2", "org=from_csv", "replications=3",
+                   check=False)  # fmt: skip
+    assert small.returncode == 2 and "raise budget or budget_per_person" in small.stderr
+
+
+def test_a_progress_bar_over_jobs_on_a_terminal(tmp_path):
+    import pty
+
+    master, terminal = pty.openpty()
+    process = subprocess.Popen([str(BIN / "orgsim"), "-m", *SMALL, TWO, "report=false"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=terminal)  # fmt: skip
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=300) == 0
+    os.close(master)
+    assert b"/2 [" in shown and b"job" in shown

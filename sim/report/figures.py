@@ -331,7 +331,14 @@ def sweep_heatmap(runs, x, y, metric, *, metric_label=None):
     return fig
 
 
-def winner_map(runs, x, y, metric, *, palette=None, higher_is_better=True, confidence=0.95):
+def _wrapped(name, width=14) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(name).replace("_", " "), width)) or str(name)
+
+
+def winner_map(runs, x, y, metric, *, palette=None, higher_is_better=True, confidence=0.95,
+               metric_label=None):  # fmt: skip
     """Which strategy has the best mean metric in each cell; hatched where the top two tie.
 
     The top two of a cell are compared on paired replications
@@ -359,25 +366,25 @@ def winner_map(runs, x, y, metric, *, palette=None, higher_is_better=True, confi
         cells.append({"x": xv, "y": yv, "winner": winner, "runner_up": runner,
                       "separated": separated})  # fmt: skip
     table = pd.DataFrame(cells)
-    fig = Figure(figsize=(1.2 + 1.1 * len(xs), 1.4 + 0.7 * len(ys)), layout="constrained")
+    fig = Figure(figsize=(2.2 + 1.5 * len(xs), 2.4 + 0.8 * len(ys)), layout="constrained")
     ax = fig.subplots()
     for cell in table.itertuples(index=False):
         i, j = xs.index(cell.x), ys.index(cell.y)
         ax.add_patch(Rectangle((i, j), 1, 1, facecolor=colours[cell.winner], edgecolor="white",
                                hatch=None if cell.separated else "///"))  # fmt: skip
-        label = str(cell.winner) if cell.separated else "tie"
-        ax.text(i + 0.5, j + 0.5, label if len(label) <= 14 else label[:13] + "…", ha="center",
-                va="center", fontsize="x-small")  # fmt: skip
+        label = _wrapped(cell.winner) if cell.separated else "tie"
+        ax.text(i + 0.5, j + 0.5, label, ha="center", va="center", fontsize="x-small",
+                bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0, "pad": 1})  # fmt: skip
     ax.set_xlim(0, len(xs))
     ax.set_ylim(0, len(ys))
     ax.set_xticks(np.arange(len(xs)) + 0.5, [f"{v:.3g}" for v in xs])
     ax.set_yticks(np.arange(len(ys)) + 0.5, [f"{v:.3g}" for v in ys])
-    ax.set(xlabel=x, ylabel=y, title=f"Best strategy on {metric}")
+    ax.set(xlabel=x, ylabel=y, title=f"Best strategy on {metric_label or metric}")
     winners = list(dict.fromkeys(table["winner"]))
     handles = [Patch(facecolor=colours[s], label=s) for s in winners]
     handles.append(Patch(facecolor="white", edgecolor="0.3", hatch="///",
                          label="top two cannot be told apart"))  # fmt: skip
-    ax.legend(handles=handles, fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.legend(handles=handles, fontsize="x-small", loc="outside lower center", ncols=2)
     fig.orgsim_cells = table
     return fig
 
