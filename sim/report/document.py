@@ -246,8 +246,9 @@ class Report:
                                    replication=0)  # fmt: skip
                 note += f"; {', '.join(numeric[2:])} pooled, unpaired"
             blocks.append(("figure", "winners", lambda r=runs, x=x, y=y: f.winner_map(
-                r, x, y, metric, palette=pal, metric_label=axis_label), f"Which strategy wins where on {label}: hatched "
-                f"cells are where the top two cannot be told apart{note}. {trace}"))  # fmt: skip
+                r, x, y, metric, palette=pal, metric_label=axis_label),
+                f"Which strategy wins where on {label}: hatched cells are where the top two "
+                f"cannot be told apart{note}. {trace}"))  # fmt: skip
             blocks.append(("figure", "sweep", lambda r=runs, x=x, y=y: f.sweep_heatmap(
                 r, x, y, metric, metric_label=axis_label),
                 f"{label} over {x} and {y}, per strategy{note}. {trace}"))  # fmt: skip
