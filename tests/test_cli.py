@@ -150,7 +150,7 @@ BAD = [
     (["+foo=1"], "foo: no such key"),
     (["experiment=nope"], "experiment=nope: no such option"),
     (["-m", "+experiment=rollout_2x2", "rollout.expand_week=0"], "'expand_week' parameter"),
-    (["seed=range(0,3)"], "requires --multirun"),
+    (["seed=range(0,3)"], "add -m"),
     (["+culture.foo=1"], "culture.foo: no such key (keys there: open, trust"),
     (["+rollout.champion=0.1"], "rollout.champion: no such key (keys there:"),
     (["+rule.thetta=0.1"], "rule.thetta: no such key (keys there: name, peer_weight"),

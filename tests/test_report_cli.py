@@ -115,22 +115,24 @@ def test_the_main_job_on_an_org_chart(tmp_path):
     assert small.returncode == 2 and "raise budget or budget_per_person" in small.stderr
 
 
-def test_a_progress_bar_over_jobs_on_a_terminal(tmp_path):
-    import pty
+def test_a_progress_bar_over_jobs_on_a_terminal(tmp_path, monkeypatch):
+    import io
 
-    master, terminal = pty.openpty()
-    process = subprocess.Popen([str(BIN / "orgsim"), "-m", *SMALL, TWO, "report=false"],
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=terminal)  # fmt: skip
-    os.close(terminal)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        shown += chunk
-    assert process.wait(timeout=300) == 0
-    os.close(master)
-    assert b"/2 [" in shown and b"job" in shown
+    from sim import cli
+    from sim.precheck import Job
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    jobs = [Job(tmp_path, f"h{k}", 0, 1) for k in range(3)]
+    with cli._job_progress(jobs, enabled=True):
+        pass
+    assert "0/3" in screen.getvalue() and "job" in screen.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    with cli._job_progress(jobs, enabled=False):  # -v: Hydra's lines instead
+        pass
+    assert quiet.getvalue() == ""

@@ -79,6 +79,8 @@ def verdict(table, metric) -> str:
     first = table.iloc[0]
     leaders = table[table["rank"] == first["rank"]]
     replications = int(first["replications"])
+    if table["runs"].sum() == 0:
+        return f"No run here measures {label} (its ladder has no such behavior)."
     if len(table) == 1:
         return f"Only {first['strategy']} was run: nothing to compare it with."
     if len(leaders) == 1:
@@ -167,8 +169,11 @@ class Report:
         table = self._ranking(where)
         strategies = list(table["strategy"])
         reference = self.reference if self.reference in strategies else strategies[0]
+        # The ladder of this context (a store may mix ladders): the metric's behavior if
+        # it has it, else its top rung.
+        held = list(dict.fromkeys(curves["behavior"])) if not curves.empty else results.behaviors
         behavior = self.metric.rsplit("_", 1)[-1]
-        behavior = behavior if behavior in results.behaviors else results.behaviors[-1]
+        behavior = behavior if behavior in held else held[-1]
         trace, pal = self._trace(runs), self.palette
         label, axis_label = metric_label(self.metric), metric_label(self.metric, short=True)
         blocks = []
@@ -201,6 +206,8 @@ class Report:
             lambda: f.milestones(runs, palette=pal),
             "Weeks to 50 % and 80 % and the final share, per behavior.",
         )
+        if groups is not None:
+            groups = groups[groups["behavior"] == behavior]
         if groups is not None and not groups.empty:
             name = BEHAVIOR_NAMES.get(behavior, behavior)
             if (groups["by"] == "unit").any():
@@ -229,22 +236,26 @@ class Report:
         blocks = []
         for fixed in combos[:4]:
             runs = results.select("runs", fixed)
+            runs = runs[runs[metric].notna()]  # a ladder without the metric's behavior
+            swept = [a for a in numeric if runs[a].nunique() > 1]
+            if runs.empty or not swept:
+                continue
             # Axes beyond the two drawn are pooled: each run is one replication of its cell.
             note = f" ({context_label(fixed)})" if fixed else ""
             trace = self._trace(runs)
-            if len(numeric) == 1:
-                axis = numeric[0]
+            if len(swept) == 1:
+                axis = swept[0]
                 blocks.append(("figure", "sweep", lambda r=runs, a=axis: f.sweep_line(
                     r, a, metric, palette=pal, metric_label=axis_label),
                     f"{label} against {axis}, per strategy (mean and 95 % band){note}. "
                     f"{trace}"))  # fmt: skip
                 continue
-            x, y = numeric[:2]
+            x, y = swept[:2]
             cells = runs.groupby([x, y, "strategy", "seed", "replication"]).size()
-            if len(numeric) > 2 and (cells > 1).any():
+            if len(swept) > 2 and (cells > 1).any():
                 runs = runs.assign(seed=runs.groupby([x, y, "strategy"]).cumcount(),
                                    replication=0)  # fmt: skip
-                note += f"; {', '.join(numeric[2:])} pooled, unpaired"
+                note += f"; {', '.join(swept[2:])} pooled, unpaired"
             blocks.append(("figure", "winners", lambda r=runs, x=x, y=y: f.winner_map(
                 r, x, y, metric, palette=pal, metric_label=axis_label),
                 f"Which strategy wins where on {label}: hatched cells are where the top two "

@@ -60,6 +60,12 @@ def _need(frame, columns, owner):
         raise ValueError(f"{owner}: no column {missing[0]!r} in the table.")
 
 
+def _legend(ax, **options):
+    """A legend when something is labelled (a panel with no data has nothing to name)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="small", **options)
+
+
 def palette(strategies) -> dict:
     """A colour per strategy, in the order given (colour-blind safe up to 10)."""
     import seaborn as sns
@@ -113,7 +119,7 @@ def adoption_curves(curves, *, palette=None, behaviors=None):
                             linewidth=0)  # fmt: skip
         ax.set(title=f"{_name(behavior)}", xlabel="week", ylabel="people holding it (% of company)")
         ax.set_ylim(bottom=0)
-    axes[0].legend(fontsize="small")
+    _legend(axes[0])
     fig.suptitle("Adoption per strategy: mean and 95 % band over replications")
     return fig
 
@@ -145,7 +151,7 @@ def difference_curves(curves, *, reference, palette=None, behaviors=None):
             ax.fill_between(x, mean - half, mean + half, color=colours[strategy], alpha=0.2,
                             linewidth=0)  # fmt: skip
         ax.set(title=_name(behavior), xlabel="week", ylabel="difference (percentage points)")
-    axes[0].legend(fontsize="small")
+    _legend(axes[0])
     fig.suptitle(f"Difference from {reference} (paired replications, 95 % band)")
     return fig
 
@@ -219,7 +225,7 @@ def frontier(runs, metric, *, palette=None, metric_label=None):
     ax.set(xlabel="cost (person-days)", ylabel=metric_label or metric,
            title="Adoption against cost, so that unequal budgets are never hidden")  # fmt: skip
     ax.set_xlim(0, 1.1 * max(float(runs["cost_total"].max()), 1.0))  # cost on its true scale
-    ax.legend(fontsize="small")
+    _legend(ax)
     return fig
 
 
@@ -278,7 +284,7 @@ def by_level(groups, *, behavior, palette=None):
     ax.set(xlabel="level (0 = top)", ylabel="people holding it (% of the level)",
            title=f"{_name(behavior)} by level in the last week")  # fmt: skip
     ax.set_xticks(sorted(rows["level"].unique()))
-    ax.legend(fontsize="small")
+    _legend(ax)
     return fig
 
 
@@ -297,7 +303,7 @@ def sweep_line(runs, parameter, metric, *, palette=None, metric_label=None):
                         color=colours[strategy], alpha=0.2, linewidth=0)  # fmt: skip
     ax.set(xlabel=parameter, ylabel=metric_label or metric,
            title=f"{metric_label or metric} against {parameter}")  # fmt: skip
-    ax.legend(fontsize="small")
+    _legend(ax)
     return fig
 
 
