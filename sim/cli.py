@@ -136,6 +136,14 @@ def main():
         from sim.report.cli import report_main
 
         sys.exit(report_main(sys.argv[2:]))
+    if sys.argv[1:2] == ["app"]:
+        try:
+            from sim.app.cli import app_main
+        except ImportError as missing:  # solara is an extra
+            print(f"orgsim app: error: {missing.name} is not installed: "
+                  'pip install -e ".[app]"', file=sys.stderr)  # fmt: skip
+            sys.exit(2)
+        sys.exit(app_main(sys.argv[2:]))
     if any(a in ("-h", "--help") for a in sys.argv[1:]):
         from sim._help import print_help
 

@@ -1,0 +1,1 @@
+"""The classroom: ``orgsim app``, change spreading through an org chart in the browser."""
