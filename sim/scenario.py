@@ -110,23 +110,30 @@ class Scenario:
         order = ["replication"] + [c for c in timeseries.columns if c != "replication"]
         if not groups:
             return runs, timeseries[order]
-        table = pd.concat(parts, ignore_index=True) if parts else _groups(0, None, None)
-        return runs, timeseries[order], table
+        return runs, timeseries[order], _group_table(parts)
 
 
 _GROUP_COLUMNS = ["replication", "step", "behavior", "by", "group", "people", "adopters",
                   "fraction"]  # fmt: skip
 
 
-def _groups(replication, by_unit, by_level):
-    """One replication's adoption per unit and per level, as one tidy table."""
-    if by_unit is None:
+def _groups(replication, by_unit, by_level) -> dict:
+    """One replication's adoption per unit and per level, as arrays of the table's columns."""
+    n = len(by_unit) + len(by_level)
+    columns = {"replication": np.full(n, replication, dtype=np.int64),
+               "by": np.array(["unit"] * len(by_unit) + ["level"] * len(by_level), dtype=object),
+               "group": np.concatenate([by_unit["unit"].to_numpy(dtype=object),
+                                        by_level["level"].astype(str).to_numpy(dtype=object)])}  # fmt: skip
+    for name in ("step", "behavior", "people", "adopters", "fraction"):
+        columns[name] = np.concatenate([by_unit[name].to_numpy(), by_level[name].to_numpy()])
+    return columns
+
+
+def _group_table(parts) -> pd.DataFrame:
+    """The replications' group arrays as one table (built once: a frame per replication
+    costs more than the rest of the record)."""
+    if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
             _GROUP_COLUMNS, ["int64", "int64", "str", "str", "str", "int64", "int64",
                              "float64"], strict=True)})  # fmt: skip
-    parts = []
-    for by, frame in (("unit", by_unit), ("level", by_level)):
-        part = frame.rename(columns={by: "group"})
-        part["group"] = part["group"].astype(str)
-        parts.append(part.assign(replication=replication, by=by)[_GROUP_COLUMNS])
-    return pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({c: np.concatenate([part[c] for part in parts]) for c in _GROUP_COLUMNS})

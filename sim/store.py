@@ -27,9 +27,11 @@ What the store guarantees:
   store at once compute each job once; merging runs under the store's lock.
 - Any failure to write raises :class:`StoreError`, one line naming the file
   and the cause. Nothing finished is ever rewritten.
-- Every row carries the whole scenario (:mod:`sim.columns`) beside
-  ``config_hash``, ``seed``, ``replication`` and ``version``, so the merged
-  tables answer queries without joins.
+- Every row of ``runs`` and ``timeseries`` carries the whole scenario
+  (:mod:`sim.columns`) beside ``config_hash``, ``seed``, ``replication`` and
+  ``version``, so they answer queries without joins; ``groups`` rows (per
+  unit and level, fifty times as many) carry the keys and the presets'
+  names, and join the runs on ``config_hash``, ``seed``, ``replication``.
 """
 
 from __future__ import annotations
@@ -377,7 +379,11 @@ def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None, 
     write_atomic(chunk.path(store, "yaml"), lambda p: Path(p).write_text(config_yaml))
     tables = {"timeseries": _table(timeseries, keys, schema)}
     if groups is not None:
-        tables["groups"] = _table(groups, keys, schema)
+        # Fifty times the rows of the time series: its rows carry the keys and the
+        # presets' names (the columns without a dot), not every value; join the runs on
+        # (config_hash, seed, replication) for those. Whole rows cost a sweep twice its time.
+        named = {k: v for k, v in keys.items() if k in KEY_COLUMNS or "." not in k}
+        tables["groups"] = _table(groups, named, schema)
     summary = _table(runs, keys, schema)
     recorded = dict(summary.schema.metadata or {})
     recorded.update({_ROWS[name]: str(t.num_rows).encode() for name, t in tables.items()})
