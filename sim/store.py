@@ -7,7 +7,7 @@ Layout of a store (``results/<task_name>/`` by default)::
     jobs/<hash>-<seed>-r<first>-<stop>.groups.parquet      the same per unit and per level
     jobs/<hash>-<seed>-r<first>-<stop>.runs.parquet        a row per replication (the summary)
     jobs/corrupt/                                         files set aside, never read
-    runs.parquet, timeseries.parquet, groups.parquet      every job merged (:func:`merge`)
+    runs.parquet, timeseries.parquet                      every job merged (:func:`merge`)
     .locks/                                               one lock file per job, one for merging
 
 A *job* is a scenario (``config_hash``, of everything that changes results)
@@ -273,8 +273,9 @@ def _read_table(chunk, path) -> pa.Table:
         raise _Corrupt(chunk, path, _cause(error)) from None
 
 
-def _verified(store, chunk) -> dict[str, pa.Table]:
-    """The chunk's tables, read whole; raises :class:`_Corrupt` naming the file at fault."""
+def _verified(store, chunk, names=("timeseries", "groups")) -> dict[str, pa.Table]:
+    """The chunk's runs and ``names`` tables, read whole; raises :class:`_Corrupt` naming
+    the file at fault."""
     config = chunk.path(store, "yaml")
     if not config.is_file():
         raise _Corrupt(chunk, config, "missing")
@@ -288,6 +289,8 @@ def _verified(store, chunk) -> dict[str, pa.Table]:
         raise _Corrupt(chunk, runs_path, "no row count recorded")
     read = {}
     for name, what in (("timeseries", "time-series"), ("groups", "unit and level")):
+        if name not in names:
+            continue
         expected = recorded.get(_ROWS[name])
         if expected is None:
             continue
@@ -420,8 +423,8 @@ def list_jobs(store) -> pd.DataFrame:
 
 
 def merge(store) -> dict:
-    """Merge the finished chunks of ``store`` into ``runs.parquet``, ``timeseries.parquet``
-    and ``groups.parquet`` (when its chunks have one).
+    """Merge the finished chunks of ``store`` into ``runs.parquet`` and ``timeseries.parquet``
+    (the groups stay in their chunks: :func:`load` reads them).
 
     Ordered by config hash, seed and replication, so that the same
     replications give identical files however they were chunked. Runs under
@@ -438,12 +441,13 @@ def merge(store) -> dict:
             # Nothing finished since the last merge (a rerun of finished jobs, whose
             # chunks their jobs have just checked): the merged tables stand.
             return {name: pq.read_metadata(store / f"{name}.parquet").num_rows
-                    for name in ("runs", "timeseries", "groups")
-                    if (store / f"{name}.parquet").is_file()}  # fmt: skip
+                    for name in ("runs", "timeseries")}  # fmt: skip
         tables, corrupt = {name: [] for name in _TABLES}, []
         for chunk in found:
             try:
-                read = _verified(store, chunk)
+                # The groups stay in their chunks (checked when their job runs and when
+                # read): merged, they cost a sweep more than its simulation.
+                read = _verified(store, chunk, names=("timeseries",))
             except _Corrupt as bad:
                 with job_lock(store, chunk.digest, chunk.seed):
                     if chunk.path(store, "runs").exists():
@@ -453,12 +457,11 @@ def merge(store) -> dict:
                 tables[name].append(table)
         counts, written = {}, []
         try:
-            for name in ("runs", "timeseries", "groups"):
+            for name in ("runs", "timeseries"):
                 # Ladders name the metric columns of runs: a mix of ladders fills the
                 # others with nulls.
                 if not tables[name]:
-                    if name != "groups":  # stores of the classic rules have none
-                        counts[name] = 0
+                    counts[name] = 0
                     continue
                 table = pa.concat_tables(tables[name], promote_options="permissive")
                 table = table.replace_schema_metadata(None)
@@ -508,7 +511,12 @@ def load(store, tables=("runs", "timeseries", "groups"), columns=None) -> dict:
     if fresh:
         for name in tables:
             path = store / f"{name}.parquet"
-            if path.is_file():
+            if name == "groups":  # never merged: read from the chunks
+                for chunk in found:
+                    path = chunk.path(store, "groups")
+                    if path.is_file():
+                        parts[name].append(_read_columns(path, columns.get(name)))
+            elif path.is_file():
                 parts[name].append(_read_columns(path, columns.get(name)))
     else:
         for chunk in found:
@@ -549,11 +557,8 @@ def _merged_fresh(store, found) -> bool:
 
 
 def _whole(store) -> bool:
-    """Whether every merged table the chunks call for is there."""
-    wanted = ["runs", "timeseries"]
-    if next((store / "jobs").glob("*.groups.parquet"), None) is not None:
-        wanted.append("groups")
-    return all((store / f"{name}.parquet").is_file() for name in wanted)
+    """Whether both merged tables are there."""
+    return all((store / f"{name}.parquet").is_file() for name in ("runs", "timeseries"))
 
 
 def _select(table, names):

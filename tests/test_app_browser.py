@@ -137,14 +137,17 @@ def test_a_week_at_2000_people_renders_quickly(server, browser):
     _choose(page, "Company", "2,000 people")
     page.get_by_role("button", name="Set up").click()
     page.wait_for_selector("text=of 2000 people", timeout=60_000)
-    times = []
-    for k in range(1, 6):
-        started = time.perf_counter()
-        page.get_by_role("button", name="Step 1 week").click()
-        page.wait_for_selector(f"text=week {k}", timeout=30_000)
-        page.wait_for_function("Array.from(document.images).every(i => i.complete)")
-        times.append(time.perf_counter() - started)
-    times.sort()
-    print(f"a week at 2,000 people: median {times[2] * 1000:.0f} ms")
-    assert times[2] < 1.0, times  # the 200 ms target is measured and recorded, not enforced
+    # Measured in the page: from the click to the org chart's new picture (no polling).
+    measure = """() => new Promise(resolve => {
+        const chart = document.querySelectorAll('img')[0];
+        const start = performance.now();
+        const seen = new MutationObserver(() => { seen.disconnect();
+            chart.decode().then(() => resolve(performance.now() - start)); });
+        seen.observe(chart, {attributes: true, attributeFilter: ['src']});
+        [...document.querySelectorAll('button')].find(b => b.innerText.trim().toLowerCase()
+            === 'step 1 week').click();
+    })"""
+    times = sorted(page.evaluate(measure) for _ in range(7))
+    print(f"a week at 2,000 people: median {times[3]:.0f} ms (of {[round(t) for t in times]})")
+    assert times[3] < 1000, times  # the 200 ms target is measured and recorded, not enforced
     page.close()

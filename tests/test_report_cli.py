@@ -31,7 +31,8 @@ def test_a_sweep_ends_with_the_ranking_and_the_report(tmp_path):
     assert f"report: {store / 'report.html'}" in done.stdout
     # Quiet: no launcher banner, no line per job.
     assert "[HYDRA]" not in done.stderr and "Launching" not in done.stderr
-    for name in ("report.html", "report.md", "runs.csv", "summary.csv", "groups.parquet"):
+    assert list((store / "jobs").glob("*.groups.parquet"))
+    for name in ("report.html", "report.md", "runs.csv", "summary.csv"):
         assert (store / name).is_file(), name
     pngs = sorted((store / "figures").glob("*.png"))
     assert pngs and len(pngs) == len(list((store / "figures").glob("*.svg")))
@@ -58,7 +59,7 @@ def test_report_command_on_a_store_its_errors_and_a_store_being_written(tmp_path
     store = tmp_path / "results" / "orgsim"
     assert not (store / "report.html").exists()
     # While a sweep runs the merged tables lag: the report reads the finished chunks.
-    for name in ("runs.parquet", "timeseries.parquet", "groups.parquet"):
+    for name in ("runs.parquet", "timeseries.parquet"):
         (store / name).unlink()
     out = tmp_path / "elsewhere"
     done = report(store, "--out", out, "--metric", "final_fraction_consume", cwd=tmp_path)

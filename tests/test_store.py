@@ -274,13 +274,14 @@ def _write_with_groups(where, digest="g", first=0, stop=2):
     return chunk
 
 
-def test_groups_are_part_of_a_chunk_checked_merged_and_loaded(tmp_path):
+def test_groups_are_part_of_a_chunk_checked_and_loaded_not_merged(tmp_path):
     chunk = _write_with_groups(tmp_path)
     _write(tmp_path, "a")  # a chunk without groups (the classic rules, older stores) is whole
     assert store.done(tmp_path, "g", 0) == {0, 1} and store.done(tmp_path, "a", 0) == {0, 1}
-    assert store.merge(tmp_path) == {"runs": 4, "timeseries": 12, "groups": 4}
-    merged = pd.read_parquet(tmp_path / "groups.parquet")
-    assert list(merged.columns[:4]) == ["config_hash", "seed", "replication", "version"]
+    assert store.merge(tmp_path) == {"runs": 4, "timeseries": 12}
+    assert not (tmp_path / "groups.parquet").exists()  # the groups stay in their chunks
+    groups = pd.read_parquet(chunk.path(tmp_path, "groups"))
+    assert list(groups.columns[:4]) == ["config_hash", "seed", "replication", "version"]
     # load() reads the merged tables while they are fresh, the chunks once one is newer.
     loaded = store.load(tmp_path, columns={"groups": ["config_hash", "fraction", "nope"]})
     assert len(loaded["runs"]) == 4 and list(loaded["groups"].columns) == ["config_hash",
@@ -302,9 +303,9 @@ def test_a_merge_with_nothing_new_leaves_the_merged_tables_alone(tmp_path):
     _write_with_groups(tmp_path)
     first = store.merge(tmp_path)
     stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.parquet")}
-    assert store.merge(tmp_path) == first == {"runs": 2, "timeseries": 6, "groups": 4}
+    assert store.merge(tmp_path) == first == {"runs": 2, "timeseries": 6}
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.parquet")} == stamps
-    (tmp_path / "groups.parquet").unlink()  # a merged table gone: merged again
-    assert store.merge(tmp_path) == first and (tmp_path / "groups.parquet").is_file()
+    (tmp_path / "timeseries.parquet").unlink()  # a merged table gone: merged again
+    assert store.merge(tmp_path) == first and (tmp_path / "timeseries.parquet").is_file()
     _write_with_groups(tmp_path, "h")  # a new chunk: merged again
     assert store.merge(tmp_path)["runs"] == 4
