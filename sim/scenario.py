@@ -120,10 +120,11 @@ _GROUP_COLUMNS = ["replication", "step", "behavior", "by", "group", "people", "a
 def _groups(replication, by_unit, by_level) -> dict:
     """One replication's adoption per unit and per level, as arrays of the table's columns."""
     n = len(by_unit) + len(by_level)
+    units = by_unit["unit"].to_numpy(dtype=object)
+    levels = by_level["level"].astype(str).to_numpy(dtype=object)
     columns = {"replication": np.full(n, replication, dtype=np.int64),
-               "by": np.array(["unit"] * len(by_unit) + ["level"] * len(by_level), dtype=object),
-               "group": np.concatenate([by_unit["unit"].to_numpy(dtype=object),
-                                        by_level["level"].astype(str).to_numpy(dtype=object)])}  # fmt: skip
+               "by": np.array(["unit"] * len(units) + ["level"] * len(levels), dtype=object),
+               "group": np.concatenate([units, levels])}  # fmt: skip
     for name in ("step", "behavior", "people", "adopters", "fraction"):
         columns[name] = np.concatenate([by_unit[name].to_numpy(), by_level[name].to_numpy()])
     return columns
