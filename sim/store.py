@@ -519,9 +519,10 @@ def load(store, tables=("runs", "timeseries", "groups"), columns=None) -> dict:
             elif path.is_file():
                 parts[name].append(_read_columns(path, columns.get(name)))
     else:
+        checked = tuple(name for name in tables if name != "runs")
         for chunk in found:
             try:
-                read = _verified(store, chunk)
+                read = _verified(store, chunk, names=checked)
             except _Corrupt as bad:
                 _say(f"{bad.path} {'is missing' if bad.problem == 'missing' else 'is corrupt'}"
                      f" ({bad.problem}): job {chunk.stem} left out")  # fmt: skip

@@ -424,9 +424,11 @@ def separation(runs, metric, pairs, *, palette=None, confidence=0.95, power=0.8,
         diff = paired_differences(both, metric, by="strategy", reference=b, pair_on=PAIR,
                                   confidence=confidence).iloc[0]  # fmt: skip
         held, mean, sd = int(diff["pairs"]), float(diff["mean_difference"]), diff["sd_difference"]
-        if mean == 0.0 or not sd > 0:
+        if mean == 0.0 or not sd >= 0:
             notes.append(f"{a} vs {b}: no difference at all")
             continue
+        if sd == 0:  # the same difference every time: any 2 pairs tell it
+            sd = abs(mean) * 1e-9
         try:
             needed = replications_needed(sd, difference=mean, confidence=confidence, power=power)
         except ValueError:
@@ -447,6 +449,5 @@ def separation(runs, metric, pairs, *, palette=None, confidence=0.95, power=0.8,
            title="How many replications would separate the ties", ylim=(0, 100))  # fmt: skip
     ax.text(0.99, 100 * power, f"{round(100 * power)} %", transform=ax.get_yaxis_transform(),
             ha="right", va="bottom", fontsize="x-small")  # fmt: skip
-    if ax.get_lines():
-        ax.legend(fontsize="small", loc="lower right")
+    _legend(ax, loc="lower right")
     return fig

@@ -105,11 +105,25 @@ class Results:
 
     store: Path
     runs: pd.DataFrame
-    curves: pd.DataFrame
-    groups: pd.DataFrame
     levers: list = field(default_factory=list)
     axes: list = field(default_factory=list)
     behaviors: list = field(default_factory=list)
+    read_tables: object = field(default=None, repr=False)  # () -> {"timeseries", "groups"}
+
+    def _tables(self):
+        # Read on first use: a ranking needs the runs alone, a report the curves too.
+        cache = self.__dict__.setdefault("_read", {})
+        if not cache:
+            cache.update(self.read_tables() if self.read_tables else {})
+        return cache
+
+    @property
+    def curves(self) -> pd.DataFrame:
+        return self._tables().get("timeseries", pd.DataFrame())
+
+    @property
+    def groups(self) -> pd.DataFrame:
+        return self._tables().get("groups", pd.DataFrame())
 
     @property
     def strategies(self) -> list:
@@ -274,15 +288,18 @@ def load(where, *, metric=None, jobs=None, quiet=False) -> Results:
             "fraction",
         ],
     }
-    tables = store.load(path, tables=("timeseries", "groups"), columns=columns)
-    on = ["config_hash", "seed", "replication"]
     labels = runs[keep]
-    curves, groups = (_attach(tables[name], labels, on) for name in ("timeseries", "groups"))
+
+    def read_tables():
+        tables = store.load(path, tables=("timeseries", "groups"), columns=columns)
+        on = ["config_hash", "seed", "replication"]
+        return {name: _attach(table, labels, on) for name, table in tables.items()}
+
     if not quiet and runs["version"].nunique() > 1:
         versions = ", ".join(map(str, sorted(runs["version"].unique())))
         print(f"orgsim: note: {path} holds runs of orgsim {versions}", file=sys.stderr)
-    return Results(store=path, runs=runs, curves=curves, groups=groups, levers=levers, axes=axes,
-                   behaviors=behaviors)  # fmt: skip
+    return Results(store=path, runs=runs, levers=levers, axes=axes, behaviors=behaviors,
+                   read_tables=read_tables)  # fmt: skip
 
 
 def _attach(table, labels, on):
