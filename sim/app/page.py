@@ -194,6 +194,26 @@ def _play_loop():
 
 
 @solara.component
+def Charts():
+    """What a week changes: only this part of the page is drawn again each week."""
+    pair = models.value
+    solara.Text(f"week {week.value}", classes=["orgsim-week"])
+    if pair is None:
+        return
+    legend = " · ".join(RUNG_NAMES)
+    solara.Text(f"colours: {legend}; * champions, ^ leaders, green marks: pilot units")
+    for model in pair:
+        if model is None:
+            continue
+        adopters = int((np.asarray(model.stage) > 0).sum())
+        title = f"{model.rollout_name}: {adopters} of {model.org.n} people on the ladder"
+        solara.FigureMatplotlib(_chart(model, title), format="png",
+                                dependencies=[week.value, id(model)])  # fmt: skip
+        solara.Text(title, classes=["orgsim-adopters"])
+    solara.FigureMatplotlib(_curves(pair), format="png", dependencies=[week.value, id(pair)])
+
+
+@solara.component
 def Page():
     if models.value is None and error.value is None:
         _build()
@@ -216,18 +236,4 @@ def Page():
                 threading.Thread(target=_play_loop, daemon=True).start()
 
         solara.Button("Pause" if playing.value else "Play", on_click=toggle)
-        solara.Text(f"week {week.value}", classes=["orgsim-week"])
-    pair = models.value
-    if pair is None:
-        return
-    legend = " · ".join(f"{name}" for name in RUNG_NAMES)
-    solara.Text(f"colours: {legend}; * champions, ^ leaders, green marks: pilot units")
-    for model in pair:
-        if model is None:
-            continue
-        adopters = int((np.asarray(model.stage) > 0).sum())
-        title = f"{model.rollout_name}: {adopters} of {model.org.n} people on the ladder"
-        solara.FigureMatplotlib(_chart(model, title), format="png",
-                                dependencies=[week.value, id(model)])  # fmt: skip
-        solara.Text(title, classes=["orgsim-adopters"])
-    solara.FigureMatplotlib(_curves(pair), format="png", dependencies=[week.value, id(pair)])
+    Charts()
