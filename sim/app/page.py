@@ -237,3 +237,17 @@ def Page():
 
         solara.Button("Pause" if playing.value else "Play", on_click=toggle)
     Charts()
+
+
+@solara.component
+def Explorer():
+    from sim.app.explore import Explore
+
+    Explore()
+
+
+#: The pages: the classroom, and the same model in Mesa's SolaraViz.
+routes = [
+    solara.Route(path="/", component=Page, label="Classroom"),
+    solara.Route(path="explore", component=Explorer, label="Explore"),
+]
