@@ -21,6 +21,7 @@ ASSETS = [
     ("@widgetti/solara-vuetify-app", "10.1.1"),
     ("font-awesome", "4.5.0"),
     ("requirejs", "2.3.6"),
+    ("@widgetti/vue-grid-layout", "2.3.13-alpha.2"),  # SolaraViz's grid of components
 ]
 
 

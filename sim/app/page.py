@@ -248,6 +248,6 @@ def Explorer():
 
 #: The pages: the classroom, and the same model in Mesa's SolaraViz.
 routes = [
-    solara.Route(path="/", component=Page, label="Classroom"),
+    solara.Route(path="/", component=Page, label="Classroom"),  # shown as "home"
     solara.Route(path="explore", component=Explorer, label="Explore"),
 ]
