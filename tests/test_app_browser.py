@@ -168,3 +168,38 @@ def test_the_explorer_is_mesa_solaraviz_over_the_same_model(server, browser):
     assert not errors, errors
     assert not outside, outside
     page.close()
+
+
+def test_every_lesson_sets_up_and_steps(server, browser, tmp_path):
+    from sim.app.lessons import LESSONS
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server)
+    page.wait_for_selector(".orgsim-week", timeout=60_000)
+    for key, lesson in LESSONS.items():
+        _choose(page, "Lesson", key)
+        page.wait_for_selector(f".orgsim-lesson >> text={lesson.title}", timeout=30_000)
+        page.get_by_role("button", name="Step 4 weeks").click()
+        page.wait_for_selector("text=week 4", timeout=30_000)
+        assert len(_adopters(page)) == (2 if lesson.race else 1)
+        page.screenshot(path=str(tmp_path / f"lesson-{key}.png"), full_page=True)
+    assert len(list(tmp_path.glob("lesson-*.png"))) == len(LESSONS)
+    assert not errors, errors
+    page.close()
+
+
+def test_two_students_do_not_share_a_company(server, browser):
+    first, second = browser.new_context(), browser.new_context()
+    a, b = first.new_page(), second.new_page()
+    for page in (a, b):
+        page.goto(server)
+        page.wait_for_selector(".orgsim-week", timeout=60_000)
+    a.get_by_role("button", name="Step 4 weeks").click()
+    a.wait_for_selector("text=week 4", timeout=30_000)
+    b.reload()
+    b.wait_for_selector(".orgsim-week", timeout=60_000)
+    assert b.locator(".orgsim-week").inner_text() == "week 0"
+    first.close()
+    second.close()
