@@ -52,3 +52,19 @@ def test_a_bad_org_chart_is_one_line(tmp_path):
     with pytest.raises(ConfigError, match="duplicate employee_id") as raised:
         Classroom(org_csv=str(bad))
     assert "\n" not in str(raised.value)
+
+
+def test_the_network_layout_is_computed_once_and_big_companies_are_drawn_by_unit():
+    from sim.app.classroom import network_layout
+
+    model = Classroom(people=200)
+    x, y, ties = network_layout(model.org)
+    assert x.shape == y.shape == (200,) and ties.shape[1] == 2
+    assert network_layout(model.org)[2] is ties
+    pytest.importorskip("solara")
+    from sim.app import page
+
+    big = Classroom(people=3000, budget_per_person=0.5)
+    chart = page._chart(big, "big")
+    assert "by unit" in chart.axes[0].get_title()
+    assert len(chart.axes[0].patches) == 4 * len(chart.axes[0].get_yticks())

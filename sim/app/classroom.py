@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.model import OrgModel
 
-__all__ = ["COMPANIES", "ROLLOUTS", "Classroom", "compose", "layout"]
+__all__ = ["COMPANIES", "ROLLOUTS", "Classroom", "compose", "layout", "network_layout"]
 
 #: Generated companies a class can pick: name -> headcount.
 COMPANIES = {"team of 50": 50, "200 people": 200, "500 people": 500, "1,000 people": 1000,
@@ -167,3 +167,34 @@ def layout(org):
     level = np.ascontiguousarray(org.level, dtype=np.int64)
     unit = np.ascontiguousarray(org.unit, dtype=np.int64)
     return _layout(id(org), manager.tobytes(), level.tobytes(), unit.tobytes())
+
+
+_NETWORK_LAYOUTS: dict = {}
+
+
+def network_layout(org, max_ties=4000, seed=1):
+    """``(x, y, ties)`` for the informal network: a force layout (computed once per
+    company) and at most ``max_ties`` ties to draw, as pairs of people."""
+    key = id(org)
+    if key not in _NETWORK_LAYOUTS:
+        import networkx as nx
+
+        graph = org.network.to_scipy()
+        rng = np.random.default_rng(seed)
+        # Start from the units on a circle, so that a few force iterations settle it: most
+        # ties stay inside units, and the ones across pull units together.
+        units = np.asarray(org.unit)
+        angle = 2 * np.pi * units / max(int(units.max()) + 1, 1)
+        start = np.stack([np.cos(angle), np.sin(angle)], axis=1) + rng.normal(0, 0.15, (org.n, 2))
+        positions = nx.spring_layout(nx.from_scipy_sparse_array(graph), iterations=12,
+                                     pos=dict(enumerate(start)), seed=seed)  # fmt: skip
+        xy = np.array([positions[i] for i in range(org.n)])
+        rows, cols = graph.nonzero()
+        upper = rows < cols
+        pairs = np.stack([rows[upper], cols[upper]], axis=1)
+        if pairs.shape[0] > max_ties:
+            pairs = pairs[rng.choice(pairs.shape[0], max_ties, replace=False)]
+        if len(_NETWORK_LAYOUTS) > 8:
+            _NETWORK_LAYOUTS.pop(next(iter(_NETWORK_LAYOUTS)))
+        _NETWORK_LAYOUTS[key] = (xy[:, 0], xy[:, 1], pairs)
+    return _NETWORK_LAYOUTS[key]

@@ -16,7 +16,7 @@ import numpy as np
 import solara
 from matplotlib.figure import Figure
 
-from sim.app.classroom import COMPANIES, ROLLOUTS, Classroom, layout
+from sim.app.classroom import COMPANIES, ROLLOUTS, Classroom, layout, network_layout
 from sim.app.lessons import LESSONS
 
 #: Rung colours: no access / access, reading, contributing, creating.
@@ -35,6 +35,7 @@ models = solara.reactive(None)  # (first, second or None)
 week = solara.reactive(0)
 error = solara.reactive(None)
 playing = solara.reactive(False)
+view = solara.reactive("org chart")  # or "informal network"
 timings = solara.reactive([])  # seconds each week took to step and draw (for the tests)
 
 
@@ -66,7 +67,52 @@ def _step(weeks=1):
     week.set(week.value + weeks)
 
 
+def _units_chart(model, title):
+    """Beyond :data:`MAX_DRAWN` people: each unit's share on each rung, as stacked bars."""
+    stage = np.clip(np.asarray(model.stage), 0, 3)
+    unit = np.asarray(model.org.unit)
+    names = list(model.org.unit_names)
+    counts = np.zeros((len(names), 4))
+    np.add.at(counts, (unit, stage), 1)
+    shares = 100 * counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    order = np.argsort(-counts.sum(axis=1))[:40]
+    fig = Figure(figsize=(7.5, 0.6 + 0.18 * len(order)), dpi=90)
+    fig.subplots_adjust(left=0.25, right=0.99, top=0.9, bottom=0.15)
+    ax = fig.subplots()
+    left = np.zeros(len(order))
+    for rung in (3, 2, 1, 0):
+        ax.barh(np.arange(len(order)), shares[order, rung], left=left, color=RUNG_COLOURS[rung])
+        left += shares[order, rung]
+    ax.set_yticks(np.arange(len(order)), [names[i] for i in order], fontsize="x-small")
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 100), xlabel="% of the unit", title=f"{title} (by unit: more than "
+                                                          f"{MAX_DRAWN:,} people)")  # fmt: skip
+    return fig
+
+
+def _network_chart(model, title):
+    """The informal network: people placed by their ties (layout once per company)."""
+    from matplotlib.collections import LineCollection
+
+    x, y, ties = network_layout(model.org)
+    fig = Figure(figsize=(7.5, 4.2), dpi=90)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.92, bottom=0.01)
+    ax = fig.subplots()
+    segments = np.stack([np.stack([x[ties[:, 0]], y[ties[:, 0]]], axis=1),
+                         np.stack([x[ties[:, 1]], y[ties[:, 1]]], axis=1)], axis=1)  # fmt: skip
+    ax.add_collection(LineCollection(segments, colors=(0.6, 0.6, 0.6, 0.15), linewidths=0.4))
+    stage = np.clip(np.asarray(model.stage), 0, 3)
+    ax.scatter(x, y, c=RUNG_COLOURS[stage], s=12 if model.org.n <= 500 else 4, linewidths=0)
+    ax.set(title=f"{title} (informal network)", xticks=[], yticks=[])
+    ax.set_axis_off()
+    return fig
+
+
 def _chart(model, title):
+    if model.org.n > MAX_DRAWN:
+        return _units_chart(model, title)
+    if view.value == "informal network":
+        return _network_chart(model, title)
     x, y = layout(model.org)
     # Fixed margins, not a layout engine: a week's redraw must stay cheap.
     fig = Figure(figsize=(7.5, 3.4), dpi=90)
@@ -207,8 +253,11 @@ def Charts():
             continue
         adopters = int((np.asarray(model.stage) > 0).sum())
         title = f"{model.rollout_name}: {adopters} of {model.org.n} people on the ladder"
+        if model.org.n > MAX_DRAWN:
+            solara.Text(f"{model.org.n:,} people: drawn by unit (each bar a unit's people by "
+                        f"rung), not person by person, to keep each week quick.")  # fmt: skip
         solara.FigureMatplotlib(_chart(model, title), format="png",
-                                dependencies=[week.value, id(model)])  # fmt: skip
+                                dependencies=[week.value, id(model), view.value])  # fmt: skip
         solara.Text(title, classes=["orgsim-adopters"])
     solara.FigureMatplotlib(_curves(pair), format="png", dependencies=[week.value, id(pair)])
 
@@ -236,6 +285,7 @@ def Page():
                 threading.Thread(target=_play_loop, daemon=True).start()
 
         solara.Button("Pause" if playing.value else "Play", on_click=toggle)
+        solara.ToggleButtonsSingle(value=view, values=["org chart", "informal network"])
     Charts()
 
 
