@@ -39,7 +39,10 @@ def test_lessons_set_dials_the_classroom_has():
     assert len(LESSONS) >= 9
     for lesson in LESSONS.values():
         assert set(lesson.settings) <= params
-        for rollout in (lesson.settings.get("rollout"), lesson.race):
+        race = lesson.race if isinstance(lesson.race, dict) else {"rollout": lesson.race}
+        assert set(race) <= params
+        for rollout in (lesson.settings.get("rollout"), race["rollout"] if "rollout" in race
+                        else None):  # fmt: skip
             assert rollout is None or rollout in ROLLOUTS
     for rollout in ROLLOUTS:
         assert (CONFIG_DIR / "rollout" / f"{rollout}.yaml").is_file()

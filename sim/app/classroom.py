@@ -34,7 +34,7 @@ ROLLOUTS = ["company_wide_hierarchical", "company_wide_decentralized", "pilot_hi
 
 def compose(*, people=500, rollout="company_wide_hierarchical", open=0.5, trust=0.5,
             generative=0.5, courage=0.5, safety=0.0, budget_per_person=1.0, company_seed=1,
-            org_csv=None):  # fmt: skip
+            org_csv=None, champion_choice=None):  # fmt: skip
     """The checked Hydra config of a classroom scenario (raises ConfigError, one line)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
@@ -49,6 +49,8 @@ def compose(*, people=500, rollout="company_wide_hierarchical", open=0.5, trust=
                  f"culture.generative={generative}", f"culture.courage={courage}",
                  f"rollout.safety={safety}",
                  f"rollout.budget_per_person={budget_per_person}"]  # fmt: skip
+    if champion_choice:  # None: the preset's own
+        overrides.append(f"rollout.champion_choice={champion_choice}")
     if org_csv:
         overrides += ["org=from_csv", f"org.path={org_csv}", "org.ties=null"]
     else:
@@ -91,17 +93,20 @@ class Classroom(OrgModel):
         The generated company.
     org_csv : str, optional
         A CSV org chart read like ``orgsim org=from_csv org.path=...``.
+    champion_choice : str, optional
+        Who the champions are (``random``, ``degree``, ``betweenness``,
+        ``bridging``, ``team``); by default the rollout preset's choice.
     """
 
     def __init__(self, *, people=500, rollout="company_wide_hierarchical", open=0.5, trust=0.5,
                  generative=0.5, courage=0.5, safety=0.0, budget_per_person=1.0, seed=1,
-                 company_seed=1, org_csv=None):  # fmt: skip
+                 company_seed=1, org_csv=None, champion_choice=None):  # fmt: skip
         from sim.conf import build
 
         cfg = compose(people=people, rollout=rollout, open=open, trust=trust,
                       generative=generative, courage=courage, safety=safety,
                       budget_per_person=budget_per_person, company_seed=company_seed,
-                      org_csv=org_csv)  # fmt: skip
+                      org_csv=org_csv, champion_choice=champion_choice)  # fmt: skip
         key = (str(org_csv), int(people), int(company_seed))
         scenario = build(cfg)
         org = _company(key, scenario.make_org)
@@ -111,7 +116,7 @@ class Classroom(OrgModel):
         super().__init__(org=org, rule=scenario.rule, culture=scenario.culture, plan=plan,
                          initial_adopters=first, initial_rungs=scenario.rollout.first_rungs,
                          rng=rng)  # fmt: skip
-        self.rollout_name = rollout
+        self.rollout_name = rollout + (f" ({champion_choice} champions)" if champion_choice else "")
         self.company = key
         self.pilot_units = list(plan.waves[0]) if scenario.rollout.scope == "pilot" else []
         self.champions = np.asarray(plan.champions)

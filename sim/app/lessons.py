@@ -20,7 +20,9 @@ class Lesson:
     notice: str
     next: str
     settings: dict = field(default_factory=dict)
-    race: str | None = None  # a second rollout run beside the first, on the same seed
+    # A second run beside the first, on the same seed: a rollout preset, or the settings
+    # that differ (e.g. {"champion_choice": "random"}).
+    race: str | dict | None = None
 
 
 _CALM = {"open": 0.5, "trust": 0.5, "generative": 0.5, "courage": 0.5, "safety": 0.0}
@@ -56,12 +58,14 @@ LESSONS = {
     ),
     "bridge_champions": Lesson(
         "Champions on the bridges",
-        "Champions go first and get trained; here they are chosen at random or by their ties.",
+        "Champions go first and get trained. Above, they sit on the bridges between units (the "
+        "people with the most ties across units); below, the same number chosen at random.",
         "Does it matter who the champions are?",
-        "Watch where the first coloured dots appear and how fast their units follow.",
-        "Try a pilot with the same champions (pilot_decentralized).",
-        {**_CALM, "rollout": "company_wide_decentralized"},
-        race="pilot_decentralized",
+        "Watch where the first coloured dots appear and how fast their units follow; the "
+        "difference curve says how much the bridges are worth.",
+        "Switch the view to the informal network: where do the bridging champions sit?",
+        {**_CALM, "rollout": "company_wide_decentralized", "champion_choice": "bridging"},
+        race={"champion_choice": "random"},
     ),
     "everyone_at_once": Lesson(
         "Everyone at once",

@@ -28,7 +28,7 @@ MAX_DRAWN = 2000
 
 settings = solara.reactive({"people": 500, "rollout": "company_wide_hierarchical", "open": 0.5,
                             "trust": 0.5, "generative": 0.5, "courage": 0.5, "safety": 0.0,
-                            "seed": 1, "org_csv": None})  # fmt: skip
+                            "seed": 1, "org_csv": None, "champion_choice": None})  # fmt: skip
 race_with = solara.reactive(None)
 lesson_key = solara.reactive(None)
 models = solara.reactive(None)  # (first, second or None)
@@ -46,8 +46,10 @@ def _build():
     try:
         first = Classroom(**params)
         second = None
-        if race_with.value:
-            second = Classroom(**{**params, "rollout": race_with.value})
+        race = race_with.value
+        if race:
+            second = Classroom(**{**params, **(race if isinstance(race, dict) else
+                                               {"rollout": race})})  # fmt: skip
     except ConfigError as problem:
         error.set(str(problem))
         return
@@ -189,7 +191,7 @@ def LessonCard():
 def _load_lesson(key):
     lesson = LESSONS[key]
     lesson_key.set(key)
-    settings.set({**settings.value, **lesson.settings})
+    settings.set({**settings.value, "champion_choice": None, **lesson.settings})
     race_with.set(lesson.race)
     _build()
 
@@ -225,9 +227,11 @@ def Controls():
     for dial in ("open", "trust", "generative", "courage", "safety"):
         solara.SliderFloat(dial, value=values[dial], min=0.0, max=1.0, step=0.05,
                            on_value=set_value(dial))  # fmt: skip
-    solara.Select("Race against", values=["(none)", *ROLLOUTS],
-                  value=race_with.value or "(none)",
-                  on_value=lambda v: race_with.set(None if v == "(none)" else v))  # fmt: skip
+    race = race_with.value
+    shown = "(the lesson's)" if isinstance(race, dict) else race or "(none)"
+    solara.Select("Race against", values=["(none)", "(the lesson's)", *ROLLOUTS], value=shown,
+                  on_value=lambda v: race_with.set(
+                      race if v == "(the lesson's)" else None if v == "(none)" else v))  # fmt: skip
     solara.Button("Set up", on_click=_build, color="primary")
 
 
