@@ -137,12 +137,8 @@ def main():
 
         sys.exit(report_main(sys.argv[2:]))
     if sys.argv[1:2] == ["app"]:
-        try:
-            from sim.app.cli import app_main
-        except ImportError as missing:  # solara is an extra
-            print(f"orgsim app: error: {missing.name} is not installed: "
-                  'pip install -e ".[app]"', file=sys.stderr)  # fmt: skip
-            sys.exit(2)
+        from sim.app.cli import app_main  # says in one line when the app extra is missing
+
         sys.exit(app_main(sys.argv[2:]))
     if any(a in ("-h", "--help") for a in sys.argv[1:]):
         from sim._help import print_help
@@ -333,7 +329,7 @@ def _progress_bar(total, enabled):
 
 def _print_summary(runs, where):
     from sim.metrics import intervals
-    from sim.report.results import metric_label
+    from sim.report.results import format_interval, metric_label
 
     behaviors = [c.removeprefix("final_fraction_") for c in runs.columns
                  if c.startswith("final_fraction_")]  # fmt: skip
@@ -343,17 +339,7 @@ def _print_summary(runs, where):
     table = intervals(runs, shown)
     print(f"{len(runs)} replications (mean ± 95 % interval):")
     for metric, row in table.iterrows():
-        if row["runs"] == 0:
-            value = "never"
-        elif metric == "cost_total":
-            value = f"{row['mean']:,.0f} person-days"
-        elif metric.startswith(("final_fraction", "units_above")):
-            value = f"{100 * row['mean']:.1f} % ± {100 * row['ci95']:.1f}"
-        else:
-            value = f"{row['mean']:.3g} ± {row['ci95']:.2g}"
-            if metric.startswith("weeks_to") and row["runs"] < len(runs):
-                value += f" ({len(runs) - int(row['runs'])} never)"
-        print(f"  {metric_label(metric):<58} {value}")
+        print(f"  {metric_label(metric):<58} {format_interval(metric, row, len(runs))}")
     print(f"results: {where} (orgsim report {where} draws them)")
 
 

@@ -1,3 +1,5 @@
+import shutil
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,23 @@ def make_org(n=300, span=5, units=4, k=8, p=0.2, weighted=True, seed=0):
 def small_org():
     """300 people, spans of 5, 4 units, weighted small-world ties."""
     return make_org()
+
+
+# -- the browser tests (report.html, the classroom): one headless Chromium per module ------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip(
+        "playwright.sync_api", reason='the browser tests need pip install -e ".[browser]"'
+    )
+    if not shutil.which("chromium"):
+        pytest.skip("the browser tests need Debian's chromium (apt-get install -y chromium)")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()

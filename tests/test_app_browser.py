@@ -6,7 +6,6 @@ runs with no request leaving the machine.
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,8 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.test_report_browser import CHROMIUM, FLAGS
 
 pytestmark = pytest.mark.browser
 BIN = Path(sys.executable).parent
@@ -52,17 +49,6 @@ def server(tmp_path_factory):
     yield f"http://127.0.0.1:{port}/"
     process.terminate()
     process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not shutil.which("chromium"):
-        pytest.skip("the browser tests need Debian's chromium")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def _choose(page, label, option):

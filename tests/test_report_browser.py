@@ -4,30 +4,11 @@ Skipped without Playwright or Debian's ``chromium`` (``pip install -e ".[browser
 ``apt-get install -y chromium``); ``.ci/run`` installs both and runs ``pytest -m browser``.
 """
 
-import shutil
-
 import pytest
 
 from tests.test_cli import orgsim
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip(
-        "playwright.sync_api", reason='the browser tests need pip install -e ".[browser]"'
-    )
-    if not shutil.which("chromium"):
-        pytest.skip("the browser tests need Debian's chromium (apt-get install -y chromium)")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_report_html_opens_with_every_figure_visible(tmp_path, browser):

@@ -15,8 +15,6 @@ their manager in reporting order, one row per level.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from sim.model import OrgModel
@@ -135,11 +133,24 @@ def _company(key, make):
     return _COMPANIES[key]
 
 
-@lru_cache(maxsize=16)
-def _layout(key, manager_bytes, level_bytes, unit_bytes):
-    manager = np.frombuffer(manager_bytes, dtype=np.int64)
-    level = np.frombuffer(level_bytes, dtype=np.int64)
-    unit = np.frombuffer(unit_bytes, dtype=np.int64)
+def _per_org(cache, org, make):
+    """``make(org)``, computed once per org (kept while the org lives, at most 16)."""
+    import weakref
+
+    held = cache.get(id(org))
+    if held is not None and held[0]() is org:
+        return held[1]
+    value = make(org)
+    if len(cache) >= 16:
+        cache.pop(next(iter(cache)))
+    cache[id(org)] = (weakref.ref(org), value)
+    return value
+
+
+def _layout(org):
+    manager = np.asarray(org.manager, dtype=np.int64)
+    level = np.asarray(org.level, dtype=np.int64)
+    unit = np.asarray(org.unit, dtype=np.int64)
     n = manager.shape[0]
     reports = [[] for _ in range(n)]
     roots = []
@@ -166,40 +177,39 @@ def _layout(key, manager_bytes, level_bytes, unit_bytes):
     return x, y
 
 
+_LAYOUTS: dict = {}
+
+
 def layout(org):
     """``(x, y)`` of every person: x in (0, 1) along the chart, y the level (0 the top)."""
-    manager = np.ascontiguousarray(org.manager, dtype=np.int64)
-    level = np.ascontiguousarray(org.level, dtype=np.int64)
-    unit = np.ascontiguousarray(org.unit, dtype=np.int64)
-    return _layout(id(org), manager.tobytes(), level.tobytes(), unit.tobytes())
+    return _per_org(_LAYOUTS, org, _layout)
 
 
 _NETWORK_LAYOUTS: dict = {}
 
 
-def network_layout(org, max_ties=4000, seed=1):
+def network_layout(org):
     """``(x, y, ties)`` for the informal network: a force layout (computed once per
-    company) and at most ``max_ties`` ties to draw, as pairs of people."""
-    key = id(org)
-    if key not in _NETWORK_LAYOUTS:
-        import networkx as nx
+    company) and at most 4,000 ties to draw, as pairs of people."""
+    return _per_org(_NETWORK_LAYOUTS, org, _network_layout)
 
-        graph = org.network.to_scipy()
-        rng = np.random.default_rng(seed)
-        # Start from the units on a circle, so that a few force iterations settle it: most
-        # ties stay inside units, and the ones across pull units together.
-        units = np.asarray(org.unit)
-        angle = 2 * np.pi * units / max(int(units.max()) + 1, 1)
-        start = np.stack([np.cos(angle), np.sin(angle)], axis=1) + rng.normal(0, 0.15, (org.n, 2))
-        positions = nx.spring_layout(nx.from_scipy_sparse_array(graph), iterations=12,
-                                     pos=dict(enumerate(start)), seed=seed)  # fmt: skip
-        xy = np.array([positions[i] for i in range(org.n)])
-        rows, cols = graph.nonzero()
-        upper = rows < cols
-        pairs = np.stack([rows[upper], cols[upper]], axis=1)
-        if pairs.shape[0] > max_ties:
-            pairs = pairs[rng.choice(pairs.shape[0], max_ties, replace=False)]
-        if len(_NETWORK_LAYOUTS) > 8:
-            _NETWORK_LAYOUTS.pop(next(iter(_NETWORK_LAYOUTS)))
-        _NETWORK_LAYOUTS[key] = (xy[:, 0], xy[:, 1], pairs)
-    return _NETWORK_LAYOUTS[key]
+
+def _network_layout(org, max_ties=4000, seed=1):
+    import networkx as nx
+
+    graph = org.network.to_scipy()
+    rng = np.random.default_rng(seed)
+    # Start from the units on a circle, so that a few force iterations settle it: most
+    # ties stay inside units, and the ones across pull units together.
+    units = np.asarray(org.unit)
+    angle = 2 * np.pi * units / max(int(units.max()) + 1, 1)
+    start = np.stack([np.cos(angle), np.sin(angle)], axis=1) + rng.normal(0, 0.15, (org.n, 2))
+    positions = nx.spring_layout(nx.from_scipy_sparse_array(graph), iterations=12,
+                                 pos=dict(enumerate(start)), seed=seed)  # fmt: skip
+    xy = np.array([positions[i] for i in range(org.n)])
+    rows, cols = graph.nonzero()
+    upper = rows < cols
+    pairs = np.stack([rows[upper], cols[upper]], axis=1)
+    if pairs.shape[0] > max_ties:
+        pairs = pairs[rng.choice(pairs.shape[0], max_ties, replace=False)]
+    return xy[:, 0], xy[:, 1], pairs

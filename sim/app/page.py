@@ -36,7 +36,6 @@ week = solara.reactive(0)
 error = solara.reactive(None)
 playing = solara.reactive(False)
 view = solara.reactive("org chart")  # or "informal network"
-timings = solara.reactive([])  # seconds each week took to step and draw (for the tests)
 
 
 def _build():
@@ -237,9 +236,7 @@ def Controls():
 
 def _play_loop():
     while playing.value and week.value < 104:
-        started = time.perf_counter()
         _step()
-        timings.set([*timings.value[-50:], time.perf_counter() - started])
         time.sleep(0.25)
 
 

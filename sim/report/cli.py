@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from sim import store
-from sim.report.results import ReportError, load, metric_label
+from sim.report.results import ReportError, format_interval, load, metric_label
 
 __all__ = ["conclude", "print_answer", "report_main"]
 
@@ -54,17 +54,12 @@ def _print_scenarios(results, metric, held, file):
     strategy = results.strategies[0]
     print(f"{strategy}: {held} replications per scenario (mean, 95 % interval):", file=file)
     for label, where in results.contexts():
-        table = intervals(results.select("runs", where), list(dict.fromkeys(shown)))
+        runs = results.select("runs", where)
+        table = intervals(runs, list(dict.fromkeys(shown)))
         if label:
             print(f"{label}:", file=file)
         for name, row in table.iterrows():
-            if row["runs"] == 0:
-                value = "never"
-            elif name == "cost_total":
-                value = f"{row['mean']:,.0f} person-days"
-            else:
-                value = f"{row['mean']:.3g} ± {row['ci95']:.2g}"
-            print(f"  {metric_label(name):<58} {value}", file=file)
+            print(f"  {metric_label(name):<58} {format_interval(name, row, len(runs))}", file=file)
 
 
 def conclude(jobs, write=True) -> list:

@@ -66,6 +66,21 @@ def metric_label(metric: str, short: bool = False) -> str:
     return metric
 
 
+def format_interval(metric, row, runs) -> str:
+    """One metric of :func:`sim.metrics.intervals` (``row``) over ``runs`` runs, for people:
+    shares in percent, cost in whole person-days, runs that never reached a share counted."""
+    if row["runs"] == 0:
+        return "never"
+    if metric == "cost_total":
+        return f"{row['mean']:,.0f} person-days"
+    if metric.startswith(("final_fraction", "units_above")):
+        return f"{100 * row['mean']:.1f} % ± {100 * row['ci95']:.1f}"
+    value = f"{row['mean']:.3g} ± {row['ci95']:.2g}"
+    if metric.startswith("weeks_to") and row["runs"] < runs:
+        value += f" ({runs - int(row['runs'])} never)"
+    return value
+
+
 def format_value(value) -> str:
     """A swept value as the user wrote it: ``0.3``, not ``0.30000000000000004``."""
     if isinstance(value, (bool, np.bool_)):
