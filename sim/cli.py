@@ -103,10 +103,13 @@ def _sweep_without_m(overrides):
     return next((o.input_line for o in parsed if o.is_sweep_override()), None)
 
 
-def _experiment_sweeps(overrides) -> bool:
-    """Whether the command names an experiment whose config sweeps (``hydra.sweeper.params``)."""
-    if not any(o.lstrip("+").startswith("experiment=") for o in overrides):
-        return False
+def _sweeps(overrides) -> str | None:
+    """What makes the command a sweep without ``-m``: ``"experiment"`` when it names an
+    experiment that sweeps (``hydra.sweeper.params`` or a design), ``"design"`` when it
+    draws a sample (``analysis.method``) itself, else None."""
+    experiment = any(o.lstrip("+").startswith("experiment=") for o in overrides)
+    if not experiment and not any(o.startswith("analysis.") for o in overrides):
+        return None
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
@@ -114,9 +117,12 @@ def _experiment_sweeps(overrides) -> bool:
     try:
         with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
             cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
-        return bool(cfg.hydra.sweeper.get("params"))
+        design = cfg.get("analysis", {}).get("method") is not None
+        if experiment and (cfg.hydra.sweeper.get("params") or design):
+            return "experiment"
+        return "design" if design else None
     except Exception:  # the check that follows says what is wrong
-        return False
+        return None
     finally:
         GlobalHydra.instance().clear()
 
@@ -136,6 +142,10 @@ def main():
         from sim.report.cli import report_main
 
         sys.exit(report_main(sys.argv[2:]))
+    if sys.argv[1:2] == ["analyze"]:
+        from sim.analysis.cli import analyze_main
+
+        sys.exit(analyze_main(sys.argv[2:]))
     if sys.argv[1:2] == ["app"]:
         from sim.app.cli import app_main  # says in one line when the app extra is missing
 
@@ -177,7 +187,12 @@ def main():
                   f"job per value, as in: orgsim -m {' '.join(args.overrides)}",
                   file=sys.stderr)  # fmt: skip
             sys.exit(2)
-        if _experiment_sweeps(args.overrides):
+        kind = _sweeps(args.overrides)
+        if kind == "design":
+            print(f"orgsim: error: analysis.method draws a sample, one job per point: add -m, "
+                  f"as in: orgsim -m {' '.join(args.overrides)}", file=sys.stderr)  # fmt: skip
+            sys.exit(2)
+        if kind == "experiment":
             print(f"orgsim: the experiment is a sweep: running orgsim -m "
                   f"{' '.join(args.overrides)}", file=sys.stderr)  # fmt: skip
             sys.argv.insert(1, "-m")
@@ -198,6 +213,12 @@ def main():
             print(f"orgsim: error: {error}", file=sys.stderr)
             sys.exit(2)
         sweep.checked = True
+        if jobs.design is not None:
+            try:
+                _record_design(jobs)
+            except store.StoreError:
+                _stop_workers()
+                raise
         try:
             with _job_progress(jobs, args.multirun and not verbose):
                 _run()
@@ -239,6 +260,15 @@ def main():
             said = "while checking the command; nothing was written"
         print(f"orgsim: interrupted: {said}", file=sys.stderr)
         sys.exit(143 if getattr(stop, "signal", None) == signal.SIGTERM else 130)
+
+
+def _record_design(jobs):
+    """Record the command's design in each store its jobs land in (before any job runs)."""
+    from sim.analysis.design import write_record
+
+    for where in dict.fromkeys(job.store for job in jobs):
+        mine = [job for job in jobs if job.store == where]
+        write_record(where, jobs.design, mine, [job.point for job in mine])
 
 
 class _Terminated(KeyboardInterrupt):

@@ -51,6 +51,7 @@ NOT_SCENARIO = (
     "report",
     "paths",
     "hydra",
+    "analysis",
 )
 
 #: Config groups whose chosen preset names a column: ``{group: column}``.

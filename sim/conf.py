@@ -139,6 +139,24 @@ class PathsConf:
 
 
 @dataclass
+class AnalysisConf:
+    """A sample to draw instead of (or crossed with) the sweep's grid (sim.analysis.design).
+
+    Not part of a scenario: each point's values are, and the rows carry them.
+    """
+
+    method: str | None = None  # morris | sobol | latin; null: the sweep is its grid alone
+    parameters: dict[str, Any] = field(default_factory=dict)  # {key: [low, high]}
+    samples: int = 10  # Morris: trajectories r; Sobol: N (a power of 2); latin: points
+    levels: int = 4  # Morris: levels of the grid (even)
+    second_order: bool = False  # Sobol: second-order indices too (N (2D + 2) points)
+    seed: int = 0  # the sample's own seed
+    metric: str | None = None  # what the analysis reports (default: the report's metric)
+    threshold: float = 0.8  # scenario discovery: the least share of wins a box must hold
+    resamples: int = 1000  # bootstrap resamples of the indices' intervals
+
+
+@dataclass
 class Config:
     seed: int = 0
     replications: int = 10
@@ -154,6 +172,7 @@ class Config:
     rule: Any = MISSING
     rollout: RolloutConf = field(default_factory=RolloutConf)
     paths: PathsConf = field(default_factory=PathsConf)
+    analysis: AnalysisConf = field(default_factory=AnalysisConf)
 
 
 _RULES = {

@@ -19,8 +19,9 @@ from omegaconf import OmegaConf
 
 from sim import columns, store
 from sim.conf import CONFIG_DIR, ConfigError, check
+from sim.sweep import expand
 
-__all__ = ["Job", "precheck"]
+__all__ = ["Job", "Jobs", "precheck"]
 
 
 def _fields(type_name):
@@ -63,7 +64,8 @@ def _first_line(error) -> str:
 
 
 def _jobs(overrides, multirun):
-    """The override lists of every job the command runs (as Hydra's basic sweeper makes them)."""
+    """The override lists of every job the command runs (as orgsim's sweeper makes them),
+    the design point each runs and the design (:func:`sim.sweep.expand`)."""
     from hydra import compose
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -71,14 +73,15 @@ def _jobs(overrides, multirun):
     parser = OverridesParser.create()
     parsed = parser.parse_overrides(overrides)
     if not multirun:
-        return [list(overrides)]
+        return [list(overrides)], [None], None
     # Hydra composes the non-sweep overrides on their own first (a key must exist
     # in the default choice of its group, whatever the sweep chooses later).
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     base = compose("config", overrides=fixed, return_hydra_config=True)
     params = base.hydra.sweeper.get("params") or {}
     every = [f"{k}={v}" for k, v in params.items()] + list(overrides)
-    return BasicSweeper.split_arguments(parser.parse_overrides(every), None)[0]
+    grid = BasicSweeper.split_arguments(parser.parse_overrides(every), None)[0]
+    return expand(grid, base.get("analysis"))
 
 
 #: Top-level keys that hold a value (the other top-level keys name config groups).
@@ -103,6 +106,13 @@ class Job(NamedTuple):
     seed: int
     replications: int
     report: bool = True
+    point: int | None = None  # the point of the command's design it runs
+
+
+class Jobs(list):
+    """A command's jobs, in order, and the design they sample (``design``: None for a grid)."""
+
+    design = None
 
 
 def _identify(cfg, base_dir):
@@ -116,7 +126,7 @@ def _identify(cfg, base_dir):
                resolved["replications"], bool(resolved.get("report", True)))  # fmt: skip
 
 
-def precheck(overrides, multirun=False, base_dir=None) -> list[Job]:
+def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
     """Compose and build every job of a command; raise ConfigError at the first bad one.
 
     Returns the command's jobs. Composing costs Hydra about 0.1 s, so jobs
@@ -131,18 +141,18 @@ def precheck(overrides, multirun=False, base_dir=None) -> list[Job]:
     base_dir = os.getcwd() if base_dir is None else base_dir
     parser = OverridesParser.create()
     GlobalHydra.instance().clear()
-    found = []
+    found = Jobs()
     try:
         with initialize_config_dir(str(CONFIG_DIR), version_base="1.3", job_name="orgsim"):
-            jobs = _jobs(overrides, multirun)
+            jobs, points, found.design = _jobs(overrides, multirun)
             varying = {_key(o) for job in jobs for o in job if _is_value(o)}
             varying = {k for k in varying if len({o for j in jobs for o in j if _key(o) == k}) > 1}
             composed, seen = {}, {}
-            for job in jobs:
+            for job, point in zip(jobs, points, strict=True):
                 scenario = tuple(o for o in job if _key(o).lstrip("+~") != "seed")
                 seeds = [o.split("=", 1)[1] for o in job if _key(o) == "seed"]
                 if scenario in seen and all(s.isdigit() for s in seeds):
-                    same = seen[scenario]
+                    same = seen[scenario]._replace(point=point)
                     found.append(same._replace(seed=int(seeds[-1])) if seeds else same)
                     continue
                 fixed = tuple(o for o in job if not (_is_value(o) and _key(o) in varying))
@@ -156,7 +166,7 @@ def precheck(overrides, multirun=False, base_dir=None) -> list[Job]:
                 HydraConfig.instance().set_config(cfg)
                 check(cfg, base_dir)
                 seen[scenario] = _identify(cfg, base_dir)
-                found.append(seen[scenario])
+                found.append(seen[scenario]._replace(point=point))
     except ConfigError:
         raise
     except Exception as error:  # Hydra's and OmegaConf's composition errors

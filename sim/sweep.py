@@ -26,7 +26,15 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType, ValueType
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-__all__ = ["JobFailed", "SweepConfigLoader", "as_worker", "failures", "warm_up", "warm_workers"]
+__all__ = [
+    "JobFailed",
+    "SweepConfigLoader",
+    "as_worker",
+    "expand",
+    "failures",
+    "warm_up",
+    "warm_workers",
+]
 
 #: Environment variable that tells a job which process is ``orgsim``'s own.
 MAIN_PID = "ORGSIM_MAIN_PID"
@@ -111,6 +119,37 @@ class SweepConfigLoader(ConfigLoaderImpl):
             )
         OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
         return cfg
+
+
+def expand(grid, analysis):
+    """The jobs of a sweep: its ``grid`` (override lists) crossed with a design's points.
+
+    Returns ``(jobs, points, design)``: each job's overrides, the point of the
+    design it runs (None without a design) and the
+    :class:`~sim.analysis.design.Design` (None when ``analysis.method`` is
+    null). Points go outermost, so that a sweep stopped half-way has every
+    strategy of the worlds it reached.
+    """
+    from sim.analysis.design import Design
+    from sim.conf import ConfigError
+
+    design = Design.from_config(analysis)
+    if design is None:
+        return [list(job) for job in grid], [None] * len(grid), None
+    for job in grid:
+        for line in job:
+            key = line.split("=", 1)[0].lstrip("+~")
+            if key in design.parameters:
+                raise ConfigError(
+                    f"analysis.parameters.{key}: sampled, and also set by {line}; "
+                    "a value cannot be both (drop one)"
+                )
+    jobs, points = [], []
+    for p, point in enumerate(design.points()):
+        for job in grid:
+            jobs.append([*job, *point])
+            points.append(p)
+    return jobs, points, design
 
 
 _watching = False

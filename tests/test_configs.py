@@ -37,7 +37,8 @@ def test_every_option_composes_and_builds(group, option):
 @pytest.mark.parametrize("name", _options("experiment"))
 def test_every_experiment_composes_and_builds(name):
     cfg = _compose([f"+experiment={name}"])
-    assert cfg.task_name == name and cfg.hydra.sweeper.params
+    # An experiment sweeps: a grid, a sampled design, or both.
+    assert cfg.task_name == name and (cfg.hydra.sweeper.params or cfg.analysis.method)
     build(cfg)
 
 

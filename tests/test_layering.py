@@ -54,3 +54,16 @@ def test_public_contract():
     assert isinstance(OrgModel.adoption, property)
     with pytest.raises(AttributeError):
         sim.no_such_thing  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "module", ["sim.analysis.study", "sim.analysis.sections", "sim.analysis.cli"]
+)
+def test_the_analysis_reads_the_store_not_the_engine(module):
+    code = (
+        f"import sys, {module}; "
+        "print(sorted(m for m in ('mesa', 'sim.model', 'sim.scenario', 'sim.state') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

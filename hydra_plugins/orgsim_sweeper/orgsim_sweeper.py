@@ -1,10 +1,15 @@
-"""orgsim's sweeper: Hydra's basic sweeper with job configs composed once per shape.
+"""orgsim's sweeper: Hydra's basic sweeper with job configs composed once per shape,
+crossed with a sampled design.
 
 Selected in ``configs/config.yaml`` (``override hydra/sweeper: orgsim``). It
 takes the same settings as ``hydra/sweeper=basic`` (``params``,
-``max_batch_size``) and expands a sweep the same way; only composing is
-cheaper (:class:`sim.sweep.SweepConfigLoader`), in the main process, where
-Hydra checks every job before launching, and in every worker.
+``max_batch_size``) and expands a grid the same way; when the config declares
+a design (``analysis.method``, ``analysis.parameters``: Morris, Sobol or a
+Latin hypercube, :mod:`sim.analysis.design`), every point of the sample is run
+with every job of the grid (:func:`sim.sweep.expand`), through whichever
+launcher is chosen. Composing is cheaper (:class:`sim.sweep.SweepConfigLoader`),
+in the main process, where Hydra checks every job before launching, and in
+every worker.
 """
 
 from dataclasses import dataclass
@@ -35,6 +40,14 @@ class OrgsimSweeper(BasicSweeper):
             callbacks=hydra_context.callbacks,
         )
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
+
+    def split_arguments(self, overrides, max_batch_size):
+        """Hydra's grid, crossed with the design's points, in batches."""
+        from sim.sweep import expand
+
+        grid = BasicSweeper.split_arguments(overrides, None)[0]
+        jobs, _, _ = expand(grid, self.config.get("analysis"))
+        return list(BasicSweeper.split_overrides_to_chunks(jobs, max_batch_size))
 
     def sweep(self, arguments):
         """Hydra's sweep; jobs that could not write their results are noted for ``orgsim``."""

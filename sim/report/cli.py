@@ -22,11 +22,19 @@ def _say(message, file=sys.stderr):
     print(message, file=file, flush=True)
 
 
-def print_answer(results, metric=None, file=None) -> None:
-    """Print the ranking per context (or a summary per scenario with one strategy)."""
+def print_answer(results, metric=None, file=None, analyses=None) -> None:
+    """Print the ranking per context (or a summary per scenario with one strategy); for a
+    sampled design, its analysis (indices, robustness, boxes: :mod:`sim.analysis`)."""
+    from sim.analysis.sections import print_analysis
+    from sim.report.document import analyses_of
     from sim.report.ranking import format_ranking
 
     file = file or sys.stdout
+    for analysis in analyses_of(results, metric) if analyses is None else analyses:
+        print_analysis(analysis, file=file)
+    results = results.outside_designs()
+    if results is None:
+        return
     metric = metric or results.default_metric()
     replications = results.runs.groupby("config_hash")["replication"].nunique()
     held = f"{replications.min()}" if replications.min() == replications.max() else (
@@ -68,20 +76,23 @@ def conclude(jobs, write=True) -> list:
     ``jobs`` are :class:`sim.precheck.Job`; only their replications are read
     (the store may hold others). Returns the problems met (one line each).
     """
-    from sim.report.document import write_report, write_tables
+    from sim.analysis.study import AnalysisError
+    from sim.report.document import analyses_of, write_report, write_tables
 
     problems = []
     for where in dict.fromkeys(job.store for job in jobs):
         mine = [j for j in jobs if j.store == where]
         try:
             results = load(where, jobs=mine, quiet=True)
-        except ReportError as error:
+            analyses = analyses_of(results)
+        except (ReportError, AnalysisError) as error:
             problems.append(str(error))
             continue
-        print_answer(results)
+        print_answer(results, analyses=analyses)
         try:
-            write_tables(results)
-            path = write_report(results) if write and any(j.report for j in mine) else None
+            write_tables(results, analyses=analyses)
+            path = (write_report(results, analyses=analyses)
+                    if write and any(j.report for j in mine) else None)  # fmt: skip
         except store.StoreError as error:
             problems.append(str(error))
             continue
@@ -91,7 +102,10 @@ def conclude(jobs, write=True) -> list:
             continue
         if path is not None:
             _say(f"report: {path}", file=sys.stdout)
-        _say(f"results: {where} (runs.csv and summary.csv beside runs.parquet)", file=sys.stdout)
+        tables = ("runs.csv, sensitivity.csv" + (", robustness.csv, regret.csv, boxes.csv"
+                  if any(not a.regret.empty for a in analyses) else "")) if analyses else (
+            "runs.csv and summary.csv")  # fmt: skip
+        _say(f"results: {where} ({tables} beside runs.parquet)", file=sys.stdout)
     return problems
 
 
@@ -109,23 +123,32 @@ def report_main(argv=None, prog="orgsim report") -> int:
                         "(default: the best in each context)")  # fmt: skip
     parser.add_argument("--out", type=Path, help="where to write (default: the store itself)")
     args = parser.parse_args(argv)
+    return write_answer(args.dir, metric=args.metric, reference=args.reference, out=args.out,
+                        prog=prog)  # fmt: skip
+
+
+def write_answer(where, *, metric=None, reference=None, out=None, prog="orgsim report") -> int:
+    """Print the answer of the store at ``where`` and write its report; an exit status."""
+    from sim.analysis.study import AnalysisError
+    from sim.report.document import analyses_of, write_report
+
     try:
-        results = load(args.dir, metric=args.metric)
-    except ReportError as error:
+        results = load(where, metric=metric)
+        analyses = analyses_of(results, metric)
+    except (ReportError, AnalysisError) as error:
         _say(f"{prog}: error: {error}")
         return 2
     except store.StoreError as error:
         _say(f"{prog}: error: {error}")
         return 1
-    if args.reference is not None and args.reference not in results.strategies:
-        _say(f"{prog}: error: --reference {args.reference}: not a strategy of this store "
+    if reference is not None and reference not in results.strategies:
+        _say(f"{prog}: error: --reference {reference}: not a strategy of this store "
              f"({', '.join(results.strategies)})")  # fmt: skip
         return 2
-    from sim.report.document import write_report
-
-    print_answer(results, args.metric)
+    print_answer(results, metric, analyses=analyses)
     try:
-        path = write_report(results, args.out, metric=args.metric, reference=args.reference)
+        path = write_report(results, out, metric=metric, reference=reference,
+                            analyses=analyses)  # fmt: skip
     except store.StoreError as error:
         _say(f"{prog}: error: {error}")
         return 1

@@ -29,7 +29,7 @@ import pandas as pd
 from sim import store
 from sim.report.results import BEHAVIOR_NAMES, context_label, format_value, metric_label
 
-__all__ = ["Report", "summary_table", "verdict", "write_report", "write_tables"]
+__all__ = ["Report", "analyses_of", "summary_table", "verdict", "write_report", "write_tables"]
 
 #: Contexts drawn figure by figure; beyond, the ranking and the sweep figures only.
 MAX_DRAWN_CONTEXTS = 6
@@ -104,16 +104,21 @@ def verdict(table, metric) -> str:
 class Report:
     """The figures and tables of a report, built from :class:`~sim.report.Results`."""
 
-    def __init__(self, results, *, metric=None, reference=None):
-        self.results = results
-        self.metric = metric or results.default_metric()
-        self.reference = reference
-        self.sections = []  # (title, [blocks]); a block is ("text"|"table"|"figure", ...)
+    def __init__(self, results, *, metric=None, reference=None, analyses=None):
         from sim.report import figures
 
         self.figures = figures
         self.palette = figures.palette(results.strategies)
-        self.rankings = results.ranking(self.metric)
+        self.analyses = analyses_of(results, metric) if analyses is None else analyses
+        self.sampled = results
+        results = results.outside_designs()
+        self.results = results
+        # The metric of the runs outside any design, else the (first) design's.
+        self.metric = metric or (results.default_metric() if results is not None else
+                                 self.analyses[0].metric)  # fmt: skip
+        self.reference = reference
+        self.sections = []  # (title, [blocks]); a block is ("text"|"table"|"figure", ...)
+        self.rankings = results.ranking(self.metric) if results is not None else None
 
     def _trace(self, frame) -> str:
         hashes = sorted(frame["config_hash"].unique())
@@ -126,6 +131,14 @@ class Report:
         )
 
     def build(self):
+        from sim.analysis.sections import sections
+
+        for analysis in self.analyses:
+            runs = self.sampled.runs
+            trace = self._trace(runs[runs["design"] == analysis.record.digest])
+            self.sections += sections(analysis, self.palette, trace)
+        if self.results is None:
+            return self
         results = self.results
         contexts = results.contexts()
         self.sections.append(("The answer", self._answer(contexts)))
@@ -280,6 +293,13 @@ class Report:
         return table.sort_values(["strategy", *self.results.axes], ignore_index=True)
 
 
+def analyses_of(results, metric=None) -> list:
+    """The analysis of each sampled design among ``results`` (:mod:`sim.analysis`)."""
+    from sim.analysis.study import analyze
+
+    return [analyze(results, record, metric) for record in results.designs]
+
+
 def _ranking_display(table) -> pd.DataFrame:
     rows = []
     for row in table.itertuples(index=False):
@@ -376,7 +396,8 @@ figcaption { font-size: 0.85em; color: #555; } .meta { color: #555; font-size: 0
 """
 
 
-def write_report(results, out=None, *, metric=None, reference=None, title=None) -> Path:
+def write_report(results, out=None, *, metric=None, reference=None, title=None,
+                 analyses=None) -> Path:  # fmt: skip
     """Write the report of ``results`` into ``out`` (default: the store); return report.html.
 
     Files: ``report.html``, ``report.md``, ``figures/*.png`` and ``*.svg``,
@@ -388,8 +409,11 @@ def write_report(results, out=None, *, metric=None, reference=None, title=None) 
 
     matplotlib.use("Agg")
     out = Path(out) if out is not None else results.store
-    report = Report(results, metric=metric, reference=reference).build()
-    title = title or f"Which rollout? {results.store.name}"
+    report = Report(results, metric=metric, reference=reference, analyses=analyses).build()
+    if title is None:
+        question = "Which parameter matters, which rollout is robust?" if report.analyses else (
+            "Which rollout?")  # fmt: skip
+        title = f"{question} {results.store.name}"
     runs = results.runs
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = (f"{len(runs)} runs of {runs['config_hash'].nunique()} scenarios in {results.store}; "
@@ -440,7 +464,7 @@ def write_report(results, out=None, *, metric=None, reference=None, title=None) 
     target = out / "report.html"
     store.write_atomic(target, lambda p: Path(p).write_text("\n".join(html_parts)))
     store.write_atomic(out / "report.md", lambda p: Path(p).write_text("\n".join(md_parts)))
-    write_tables(results, out, metric=report.metric)
+    write_tables(results, out, metric=metric, analyses=report.analyses)
     return target
 
 
@@ -452,10 +476,19 @@ def _remove_stale_figures(folder, written):
             path.unlink(missing_ok=True)
 
 
-def write_tables(results, out=None, *, metric=None):
-    """Write ``runs.csv`` (a row per run) and ``summary.csv`` (a row per context and strategy)."""
+def write_tables(results, out=None, *, metric=None, analyses=None):
+    """Write ``runs.csv`` (a row per run), ``summary.csv`` (a row per context and strategy,
+    for runs outside any sampled design) and, for a design, ``sensitivity.csv``,
+    ``robustness.csv``, ``regret.csv`` and ``boxes.csv`` (:func:`sim.analysis.sections.tables`)."""
+    from sim.analysis.sections import tables
+
     out = Path(out) if out is not None else results.store
-    metric = metric or results.default_metric()
     store.write_atomic(out / "runs.csv", lambda p: results.runs.to_csv(p, index=False))
-    summary = summary_table(results, metric)
-    store.write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    plain = results.outside_designs()
+    if plain is not None:
+        summary = summary_table(plain, metric or plain.default_metric())
+        store.write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    analyses = analyses_of(results, metric) if analyses is None else analyses
+    for analysis in analyses[-1:]:  # the latest design's, when a store holds several
+        for name, frame in tables(analysis).items():
+            store.write_atomic(out / name, lambda p, f=frame: f.to_csv(p, index=False))

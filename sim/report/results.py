@@ -24,7 +24,15 @@ import pandas as pd
 from sim import store
 from sim.columns import PRESETS
 
-__all__ = ["BEHAVIOR_NAMES", "ReportError", "Results", "format_value", "load", "metric_label"]
+__all__ = [
+    "BEHAVIOR_NAMES",
+    "ReportError",
+    "Results",
+    "assemble",
+    "format_value",
+    "load",
+    "metric_label",
+]
 
 #: Row keys, not scenario: never an axis.
 _KEYS = ("config_hash", "seed", "replication", "version")
@@ -116,6 +124,10 @@ class Results:
         context within which strategies are compared.
     behaviors : list of str
         The ladder's behaviors, bottom rung first.
+    designs : list of Record
+        The sampled designs (:mod:`sim.analysis.design`) whose runs are here;
+        their runs carry ``design`` (its digest) and ``point``, and the values
+        a design samples are not axes (each point would be a context).
     """
 
     store: Path
@@ -124,6 +136,7 @@ class Results:
     axes: list = field(default_factory=list)
     behaviors: list = field(default_factory=list)
     read_tables: object = field(default=None, repr=False)  # () -> {"timeseries", "groups"}
+    designs: list = field(default_factory=list)
 
     def _tables(self):
         # Read on first use: a ranking needs the runs alone, a report the curves too.
@@ -187,6 +200,16 @@ class Results:
         if metric not in cache:
             cache[metric] = rank(self.runs, metric, within=self.axes)
         return cache[metric]
+
+    def outside_designs(self) -> Results | None:
+        """The runs that no sampled design ran, as Results of their own (None when none)."""
+        if not self.designs:
+            return self
+        plain = self.runs[self.runs["design"].isna()]
+        if plain.empty:
+            return None
+        columns = [c for c in plain.columns if c not in ("strategy", "design", "point")]
+        return assemble(self.store, plain[columns].reset_index(drop=True), designs=False)
 
     def default_metric(self) -> str:
         """The time-integrated contributing share, or the nearest the ladder has."""
@@ -272,14 +295,29 @@ def load(where, *, metric=None, jobs=None, quiet=False) -> Results:
         runs = runs[mask].reset_index(drop=True)
     if runs.empty:
         raise ReportError(f"{path}: no finished run yet; wait for a job to finish")
+    results = assemble(path, runs, metric=metric)
+    if not quiet and runs["version"].nunique() > 1:
+        versions = ", ".join(map(str, sorted(runs["version"].unique())))
+        print(f"orgsim: note: {path} holds runs of orgsim {versions}", file=sys.stderr)
+    return results
+
+
+def assemble(path, runs, *, metric=None, designs=True) -> Results:
+    """:class:`Results` of the runs of the store at ``path`` (read by :func:`load`):
+    strategies, axes and, with ``designs``, the sampled designs they ran."""
+    runs, designs = _points(path, runs) if designs else (runs, [])
     scenario = _scenario_columns(runs)
     lever_values = [c for c in scenario if c.startswith("rollout.")]
     levers = _minimal(runs, ["rollout"] if "rollout" in runs else [], lever_values)
+    if designs:  # a sampled lever describes the world a strategy met, not the strategy
+        levers = [c for c in levers if not _determined(runs, ["design", "point"], c)]
     if "rollout" in runs and "rollout" not in levers:
         levers.insert(0, "rollout")
     presets = [c for c in PRESETS.values() if c in runs and c != "rollout"]
     others = [c for c in scenario if c not in presets and not c.startswith("rollout")]
     axes = _minimal(runs, presets, others)
+    if designs:  # a sampled value (or one that follows it) is the world, not a context
+        axes = [a for a in axes if not _determined(runs, ["design", "point"], a)]
     runs = runs.assign(strategy=strategy_labels(runs, levers))
     if metric is not None and metric not in runs.columns:
         known = [c for c in runs.columns if c.startswith(("auc_", "final_", "weeks_", "cost_"))]
@@ -310,11 +348,36 @@ def load(where, *, metric=None, jobs=None, quiet=False) -> Results:
         on = ["config_hash", "seed", "replication"]
         return {name: _attach(table, labels, on) for name, table in tables.items()}
 
-    if not quiet and runs["version"].nunique() > 1:
-        versions = ", ".join(map(str, sorted(runs["version"].unique())))
-        print(f"orgsim: note: {path} holds runs of orgsim {versions}", file=sys.stderr)
     return Results(store=path, runs=runs, levers=levers, axes=axes, behaviors=behaviors,
-                   read_tables=read_tables)  # fmt: skip
+                   read_tables=read_tables, designs=designs)  # fmt: skip
+
+
+def _points(path, runs):
+    """``runs`` with the ``design`` and ``point`` each ran (NaN outside any design), and
+    the designs recorded in the store that some of them ran (latest first wins a run)."""
+    from sim.analysis.design import read_records
+
+    records = read_records(path)
+    if not records:
+        return runs, []
+    keys = pd.MultiIndex.from_arrays([runs["config_hash"], runs["seed"].astype(np.int64)])
+    design = pd.Series(np.nan, index=runs.index, dtype=object)
+    point = pd.Series(np.nan, index=runs.index, dtype=np.float64)
+    used = []
+    for record in reversed(records):
+        jobs = record.jobs.drop_duplicates(["config_hash", "seed"])
+        at = pd.MultiIndex.from_arrays([jobs["config_hash"], jobs["seed"].astype(np.int64)])
+        index = at.get_indexer(keys)
+        hit = index >= 0
+        wanted = np.where(hit, jobs["replications"].to_numpy()[index], 0)
+        hit &= (runs["replication"].to_numpy() < wanted) & design.isna().to_numpy()
+        if hit.any():
+            design[hit] = record.digest
+            point[hit] = jobs["point"].to_numpy()[index[hit]]
+            used.append(record)
+    if not used:
+        return runs, []
+    return runs.assign(design=design, point=point), used[::-1]
 
 
 def _attach(table, labels, on):
