@@ -80,12 +80,15 @@ _PATH_KEYS = ("paths.results", "paths.store", "org.path", "org.ties")
 
 def _spelled(argv):
     """The command line as Hydra wants it: ``+experiment=x`` (not in the defaults list),
-    and ``~`` expanded in paths (a shell does not expand it after ``key=``)."""
+    ``++analysis.parameters...`` (a design's ranges are new keys, or replace an
+    experiment's), and ``~`` expanded in paths (a shell does not expand it after ``key=``)."""
     spelled = []
     for arg in argv:
         key, eq, value = arg.partition("=")
         if key == "experiment":
             arg = "+" + arg
+        elif eq and key.startswith("analysis.parameters"):
+            arg = "++" + arg
         elif eq and key.lstrip("+") in _PATH_KEYS and value.startswith("~"):
             arg = f"{key}={os.path.expanduser(value)}"
         spelled.append(arg)

@@ -98,6 +98,19 @@ def _is_value(line):
     return not key.startswith(("+", "~")) and ("." in key or key in _VALUE_KEYS)
 
 
+def _in_design(error, design) -> ConfigError:
+    """``error``, naming the design's range that reaches the value it refuses."""
+    if design is None:
+        return error
+    text = str(error)
+    named = [k for k in design.parameters if f"'{k.rsplit('.', 1)[-1]}'" in text or k in text]
+    if not named:
+        return error
+    low, high = design.parameters[named[0]]
+    return ConfigError(f"{text} (the design's range analysis.parameters.{named[0]}: "
+                       f"[{low:g}, {high:g}])")  # fmt: skip
+
+
 class Job(NamedTuple):
     """One job of a command: where it lands and what identifies it there."""
 
@@ -164,7 +177,10 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
                 for o in parser.parse_overrides([o for o in job if o not in fixed]):
                     OmegaConf.update(cfg, o.key_or_group, o.value(), merge=False)
                 HydraConfig.instance().set_config(cfg)
-                check(cfg, base_dir)
+                try:
+                    check(cfg, base_dir)
+                except ConfigError as error:
+                    raise _in_design(error, found.design) from None
                 seen[scenario] = _identify(cfg, base_dir)
                 found.append(seen[scenario]._replace(point=point))
     except ConfigError:

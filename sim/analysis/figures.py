@@ -136,31 +136,10 @@ def outcomes(regret, *, palette=None, metric_label=None):
         (left, "mean", f"outcome per world{_unit(metric_label)}"),
         (right, "regret", f"regret: short of the best strategy in that world{_unit(metric_label)}"),
     ):
-        sns.boxplot(
-            regret,
-            x=column,
-            y="strategy",
-            order=order,
-            hue="strategy",
-            palette=colours,
-            ax=ax,
-            showfliers=False,
-            width=0.6,
-            legend=False,
-            boxprops={"alpha": 0.35},
-        )
-        sns.stripplot(
-            regret,
-            x=column,
-            y="strategy",
-            order=order,
-            hue="strategy",
-            palette=colours,
-            ax=ax,
-            size=2.5,
-            alpha=0.7,
-            legend=False,
-        )
+        common = {"x": column, "y": "strategy", "order": order, "hue": "strategy",
+                  "palette": colours, "ax": ax, "legend": False}  # fmt: skip
+        sns.boxplot(regret, **common, showfliers=False, width=0.6, boxprops={"alpha": 0.35})
+        sns.stripplot(regret, **common, size=2.5, alpha=0.7)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("")
     right.set_xlim(left=0)

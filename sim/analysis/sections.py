@@ -351,8 +351,11 @@ def tables(analysis) -> dict:
             base = {k: getattr(row, k) for k in analysis.boxes.columns if k != "box"}
             box = row.box
             if box is None:
-                rows.append({**base, "box": ""})
+                rows.append({**base, "box": _no_box(row)})
                 continue
+            if box.limits.empty:
+                rows.append({**base, "box": box.describe(), "coverage": box.coverage,
+                             "density": box.density, "worlds_in_box": box.worlds})  # fmt: skip
             for limit in box.limits.itertuples(index=False):
                 rows.append(
                     {

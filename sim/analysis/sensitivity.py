@@ -131,13 +131,16 @@ def indices(record, values, *, resamples=None, confidence=0.95, seed=0) -> pd.Da
         )
         order, used = "ST", int(done.sum())
     else:
-        if done.sum() < 2 * dims + 2:
+        n = int(done.sum())
+        if n < max(2 * dims + 2, 9):
             raise AnalysisError(
-                f"RBD-FAST needs more points than parameters; {int(done.sum())} have finished"
+                f"RBD-FAST needs more points than twice the parameters; {n} have finished"
             )
-        found = rbd_fast.analyze(
-            problem, x[done], y[done], num_resamples=resamples, conf_level=confidence, seed=seed
-        )
+        # RBD-FAST's harmonics: 10 as SALib's default where the points allow, and never
+        # more than a quarter of the points (its bias correction divides by 1 - 2M/N).
+        harmonics = min(10, (n - 1) // 4)
+        found = rbd_fast.analyze(problem, x[done], y[done], M=harmonics, num_resamples=resamples,
+                                 conf_level=confidence, seed=seed)  # fmt: skip
         table = pd.DataFrame({k: np.asarray(found[k], dtype=np.float64) for k in ("S1", "S1_conf")})
         order, used = "S1", int(done.sum())
     table.insert(0, "parameter", record.names)
