@@ -22,9 +22,18 @@ def _record(design, jobs=None, **settings):
     from pathlib import Path
 
     points = design.sample()
-    jobs = jobs if jobs is not None else pd.DataFrame(
-        {"config_hash": [f"h{i}" for i in range(len(points))], "seed": 0, "replications": 1,
-         "point": range(len(points))})  # fmt: skip
+    jobs = (
+        jobs
+        if jobs is not None
+        else pd.DataFrame(
+            {
+                "config_hash": [f"h{i}" for i in range(len(points))],
+                "seed": 0,
+                "replications": 1,
+                "point": range(len(points)),
+            }
+        )
+    )
     return Record(Path("designs/test.json"), {**design.settings(), **settings}, points, jobs)
 
 
@@ -40,15 +49,21 @@ def _record(design, jobs=None, **settings):
         ({"method": "morris", "parameters": {"culture.trust": 0.5}}, "must be a range"),
         ({"method": "morris", "parameters": {"rule.visibility": [0, 1]}}, "not a number"),
         ({"method": "morris", "parameters": {}}, "analysis.parameters: declare"),
-        ({"method": "sobol", "samples": 100, "parameters": {"culture.trust": [0, 1]}},
-         "use 64 or 128"),
-        ({"method": "morris", "levels": 3, "parameters": {"culture.trust": [0, 1]}},
-         "analysis.levels"),
+        (
+            {"method": "sobol", "samples": 100, "parameters": {"culture.trust": [0, 1]}},
+            "use 64 or 128",
+        ),
+        (
+            {"method": "morris", "levels": 3, "parameters": {"culture.trust": [0, 1]}},
+            "analysis.levels",
+        ),
         ({"method": None, "parameters": {"culture.trust": [0, 1]}}, "no method"),
-        ({"method": "latin", "threshold": 0, "parameters": {"culture.trust": [0, 1]}},
-         "analysis.threshold"),
+        (
+            {"method": "latin", "threshold": 0, "parameters": {"culture.trust": [0, 1]}},
+            "analysis.threshold",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_design_that_cannot_be_sampled_names_its_key(analysis, message):
     with pytest.raises(ConfigError, match=message):
         Design.from_config(analysis)
@@ -57,8 +72,13 @@ def test_a_design_that_cannot_be_sampled_names_its_key(analysis, message):
 def test_points_are_overrides_that_read_back_exactly():
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    design = _design(parameters={"culture.trust": [0.1, 0.9], "org.seed": [0, 1000],
-                                 "rule.peer_weight": [0.127, 0.381]})  # fmt: skip
+    design = _design(
+        parameters={
+            "culture.trust": [0.1, 0.9],
+            "org.seed": [0, 1000],
+            "rule.peer_weight": [0.127, 0.381],
+        }
+    )
     x = design.sample()
     assert x.shape == (4 * 4, 3)
     assert np.all(x[:, 1] == np.floor(x[:, 1]))  # an integer key is floored
@@ -76,7 +96,7 @@ def test_points_are_overrides_that_read_back_exactly():
 def test_the_grid_is_crossed_with_the_points_points_outermost():
     grid = [["rollout=a"], ["rollout=b"]]
     analysis = {"method": "latin", "samples": 3, "parameters": {"culture.trust": [0, 1]}}
-    jobs, points, design = expand(grid, analysis)
+    jobs, points, _ = expand(grid, analysis)
     assert points == [0, 0, 1, 1, 2, 2]
     assert [j[0] for j in jobs] == ["rollout=a", "rollout=b"] * 3
     assert jobs[0][1] == jobs[1][1] and jobs[0][1].startswith("culture.trust=")
@@ -94,11 +114,13 @@ def _ishigami(x, a=7.0, b=0.1):
 
 def _values(y, replications=1):
     y = np.asarray(y, dtype=float).reshape(replications, -1)
-    return pd.DataFrame({
-        "point": np.tile(np.arange(y.shape[1]), replications),
-        "replication": np.repeat(np.arange(replications), y.shape[1]),
-        "value": y.ravel(),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "point": np.tile(np.arange(y.shape[1]), replications),
+            "replication": np.repeat(np.arange(replications), y.shape[1]),
+            "value": y.ravel(),
+        }
+    )
 
 
 def test_sobol_indices_of_the_ishigami_function_through_the_same_path():
@@ -112,8 +134,14 @@ def test_sobol_indices_of_the_ishigami_function_through_the_same_path():
     total = {"x1": (v1 + v13) / var, "x2": v2 / var, "x3": v13 / var}
     # Any declared numeric keys name the three inputs; the sampling and analysis are orgsim's.
     names = {"culture.open": "x1", "culture.trust": "x2", "culture.courage": "x3"}
-    design = Design.from_config({"method": "sobol", "samples": 2048, "seed": 1,
-                                 "parameters": {k: [-math.pi, math.pi] for k in names}})  # fmt: skip
+    design = Design.from_config(
+        {
+            "method": "sobol",
+            "samples": 2048,
+            "seed": 1,
+            "parameters": {k: [-math.pi, math.pi] for k in names},
+        }
+    )
     record = _record(design)
     table = sensitivity.indices(record, _values(_ishigami(record.sample)))
     assert (table["points"] == 2048 * 5).all()
@@ -153,8 +181,7 @@ def test_morris_noise_is_the_paired_standard_error_of_the_elementary_effects():
             j = int(np.flatnonzero(x[k + 1] != x[k])[0])
             sign = 1.0 if x[k + 1, j] > x[k, j] else -1.0
             effects = (y[:, k + 1] - y[:, k]) / (sign * delta)
-            errors[["culture.trust", "culture.open"][j]].append(
-                effects.std(ddof=1) / math.sqrt(5))  # fmt: skip
+            errors[["culture.trust", "culture.open"][j]].append(effects.std(ddof=1) / math.sqrt(5))
     for name, found in errors.items():
         assert table.loc[name, "noise"] == pytest.approx(np.mean(found))
     # Common draws cancel: the noise is that of the small independent part only.
@@ -167,8 +194,9 @@ def test_morris_uses_whole_trajectories_only_and_sobol_needs_every_point():
     values = _values(record.sample[:, 0])
     partial = values[values["point"] != 4]  # the second trajectory lost a point
     assert sensitivity.indices(record, partial)["points"].iloc[0] == 9
-    sobol = Design.from_config({"method": "sobol", "samples": 4,
-                                "parameters": {"culture.trust": [0, 1]}})  # fmt: skip
+    sobol = Design.from_config(
+        {"method": "sobol", "samples": 4, "parameters": {"culture.trust": [0, 1]}}
+    )
     record = _record(sobol)
     values = _values(record.sample[:, 0])
     with pytest.raises(sensitivity.AnalysisError, match="Sobol needs every point; 11 of 12"):
@@ -184,8 +212,14 @@ def test_regret_against_a_slow_obvious_version():
     for point in range(6):
         for strategy, shift in (("a", 0.0), ("b", 0.3 * (point % 2)), ("c", 0.1)):
             for r in range(4):
-                rows.append({"point": point, "strategy": strategy, "replication": r,
-                             "value": shift + 0.05 * rng.normal() + r})  # fmt: skip
+                rows.append(
+                    {
+                        "point": point,
+                        "strategy": strategy,
+                        "replication": r,
+                        "value": shift + 0.05 * rng.normal() + r,
+                    }
+                )
     values = pd.DataFrame(rows)
     table = robust.regret(values)
     for point in range(6):
@@ -220,7 +254,7 @@ def _planted(n=1000, flip=0.02, seed=0):
 
 
 def test_prim_recovers_a_planted_box():
-    x, y, inside = _planted()
+    x, y, _ = _planted()
     box = discovery.prim_box(x, y, threshold=0.8)
     limits = box.limits.set_index("parameter")
     assert set(limits.index) == {"a", "b"}  # c and d are noise: no restriction kept

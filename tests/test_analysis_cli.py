@@ -15,15 +15,29 @@ SMALL = ["org=startup", "org.headcount=300", "steps=12"]
 
 
 def analyze(*args, cwd):
-    return subprocess.run([str(BIN / "orgsim"), "analyze", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, env=dict(os.environ), timeout=300)  # fmt: skip
+    return subprocess.run(
+        [str(BIN / "orgsim"), "analyze", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=300,
+    )
 
 
 def _morris(tmp_path, *extra):
-    return orgsim(tmp_path, "-m", *SMALL, "replications=3", "analysis.method=morris",
-                  "analysis.samples=4", "analysis.metric=final_fraction_consume",
-                  "analysis.parameters={culture.generative:[0.1,0.9],culture.trust:[0.1,0.9]}",
-                  "rule.content_weight=0", *extra)  # fmt: skip
+    return orgsim(
+        tmp_path,
+        "-m",
+        *SMALL,
+        "replications=3",
+        "analysis.method=morris",
+        "analysis.samples=4",
+        "analysis.metric=final_fraction_consume",
+        "analysis.parameters={culture.generative:[0.1,0.9],culture.trust:[0.1,0.9]}",
+        "rule.content_weight=0",
+        *extra,
+    )
 
 
 def test_a_morris_design_runs_as_a_sweep_and_ends_with_its_indices(tmp_path):
@@ -65,8 +79,9 @@ def test_a_morris_design_runs_as_a_sweep_and_ends_with_its_indices(tmp_path):
     assert len(list((store / "designs").glob("*.json"))) == 1
     # orgsim analyze: the same answer; another metric; its errors in one line.
     same = analyze(store, cwd=tmp_path)
-    assert same.returncode == 0 and same.stdout.split("report:")[0] == done.stdout.split(
-        "report:")[0]  # fmt: skip
+    assert (
+        same.returncode == 0 and same.stdout.split("report:")[0] == done.stdout.split("report:")[0]
+    )
     other = analyze(store, "--metric", "auc_fraction_weeks_consume", cwd=tmp_path)
     assert other.returncode == 0 and "reading-weeks" in other.stdout
     bad = analyze(store, "--metric", "weeks_to_80pct_create", cwd=tmp_path)
@@ -76,23 +91,44 @@ def test_a_morris_design_runs_as_a_sweep_and_ends_with_its_indices(tmp_path):
 
 def test_a_bad_design_stops_the_command_in_one_line_and_writes_nothing(tmp_path):
     for args, says in (
-        (["analysis.method=sobol", "analysis.samples=100",
-          "analysis.parameters={culture.trust:[0,1]}"], "analysis.samples: Sobol"),
-        (["analysis.method=morris", "analysis.parameters={culture.trusty:[0,1]}"],
-         "analysis.parameters.culture.trusty: not a number of the scenario"),
-        (["analysis.method=morris", "analysis.parameters={culture.trust:[0,2]}"],
-         "(the design's range analysis.parameters.culture.trust: [0, 2])"),
-        (["analysis.method=latin", "analysis.parameters={culture.trust:[0,1]}",
-          "culture.trust=0.3,0.5"], "analysis.parameters.culture.trust: sampled, and also"),
-    ):  # fmt: skip
+        (
+            [
+                "analysis.method=sobol",
+                "analysis.samples=100",
+                "analysis.parameters={culture.trust:[0,1]}",
+            ],
+            "analysis.samples: Sobol",
+        ),
+        (
+            ["analysis.method=morris", "analysis.parameters={culture.trusty:[0,1]}"],
+            "analysis.parameters.culture.trusty: not a number of the scenario",
+        ),
+        (
+            ["analysis.method=morris", "analysis.parameters={culture.trust:[0,2]}"],
+            "(the design's range analysis.parameters.culture.trust: [0, 2])",
+        ),
+        (
+            [
+                "analysis.method=latin",
+                "analysis.parameters={culture.trust:[0,1]}",
+                "culture.trust=0.3,0.5",
+            ],
+            "analysis.parameters.culture.trust: sampled, and also",
+        ),
+    ):
         done = orgsim(tmp_path, "-m", *SMALL, *args, check=False)
         assert done.returncode == 2, done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("orgsim: error: ") and says in lines[0]
         assert not (tmp_path / "results").exists()
     # A design is a sweep: without -m, orgsim says so.
-    done = orgsim(tmp_path, *SMALL, "analysis.method=latin",
-                  "analysis.parameters={culture.trust:[0,1]}", check=False)  # fmt: skip
+    done = orgsim(
+        tmp_path,
+        *SMALL,
+        "analysis.method=latin",
+        "analysis.parameters={culture.trust:[0,1]}",
+        check=False,
+    )
     assert done.returncode == 2 and "add -m" in done.stderr
     assert not (tmp_path / "results").exists()
 
@@ -105,9 +141,16 @@ def test_analyze_needs_a_design(tmp_path):
 
 
 def test_robust_rollout_at_reduced_size_produces_its_tables_and_figures(tmp_path):
-    done = orgsim(tmp_path, "-m", "+experiment=robust_rollout", "analysis.samples=20",
-                  "replications=2", "org.headcount=300", "steps=16",
-                  "rollout=company_wide_hierarchical,pilot_decentralized,safe_space")  # fmt: skip
+    done = orgsim(
+        tmp_path,
+        "-m",
+        "+experiment=robust_rollout",
+        "analysis.samples=20",
+        "replications=2",
+        "org.headcount=300",
+        "steps=16",
+        "rollout=company_wide_hierarchical,pilot_decentralized,safe_space",
+    )
     store = tmp_path / "results" / "robust_rollout"
     runs = pd.read_parquet(store / "runs.parquet")
     assert len(runs) == 20 * 3 * 2 and runs["org.seed"].nunique() == 20
@@ -120,8 +163,11 @@ def test_robust_rollout_at_reduced_size_produces_its_tables_and_figures(tmp_path
     assert (regret.groupby("point")["winner"].sum() == 1).all()
     assert (regret.loc[regret["winner"], "regret"] == 0).all()
     robustness = pd.read_csv(store / "robustness.csv")
-    assert set(robustness["strategy"]) == {"company_wide_hierarchical", "pilot_decentralized",
-                                           "safe_space"}  # fmt: skip
+    assert set(robustness["strategy"]) == {
+        "company_wide_hierarchical",
+        "pilot_decentralized",
+        "safe_space",
+    }
     assert robustness["wins"].sum() == 20 and "cost" in robustness
     boxes = pd.read_csv(store / "boxes.csv")
     assert set(boxes["strategy"]) == set(robustness["strategy"])
