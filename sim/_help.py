@@ -32,7 +32,13 @@ usage:
   orgsim -m KEY=A,B ... [KEY=X,Y ...]    a sweep: one job per combination, ending with
                                          the ranking of the strategies and a report
   orgsim +experiment=NAME                a ready-made study (runs its sweep)
+  orgsim -m analysis.method=M 'analysis.parameters={KEY:[LOW,HIGH],...}' [KEY=A,B ...]
+                                         a sampled design (M: morris, sobol or latin),
+                                         crossed with any listed values
   orgsim report DIR                      rank a results folder and write its report
+  orgsim analyze DIR                     a design's indices (which dial matters), regret
+                                         and where each rollout wins (PRIM boxes)
+  orgsim app                             the classroom in a browser (the app extra)
   orgsim-results DIR [--list]            merge a results folder and list its jobs
 
 examples:
@@ -41,9 +47,12 @@ examples:
   orgsim -m rollout=pilot,company_wide culture.trust=0.2,0.5,0.8 replications=30
   orgsim -m +experiment=rollout_2x2 hydra/launcher=ray     the same on a Ray cluster
   orgsim org=enterprise rollout=pilot_decentralized culture.trust=0.3
+  orgsim -m +experiment=sensitivity_morris                 which dials drive contributing
+  orgsim -m +experiment=robust_rollout                     which rollout is robust, where
 
 results: results/<task_name>/ (paths.results=DIR, task_name=NAME): Parquet tables
-(runs, timeseries, groups), runs.csv and summary.csv, report.html and report.md.
+(runs, timeseries, groups), runs.csv and summary.csv, report.html and report.md; for a
+design, designs/ (its sample) and sensitivity.csv, robustness.csv, regret.csv, boxes.csv.
 A sweep resumes where it stopped: the same command runs only what is missing.
 
 options:

@@ -156,7 +156,7 @@ def test_robust_rollout_at_reduced_size_produces_its_tables_and_figures(tmp_path
     assert len(runs) == 20 * 3 * 2 and runs["org.seed"].nunique() == 20
     # Every rollout ran in every world with the same seeds: paired.
     assert (runs.groupby("org.seed")["rollout"].nunique() == 3).all()
-    assert "Latin hypercube over 7 parameters" in done.stdout
+    assert "Latin hypercube over 9 parameters" in done.stdout
     assert "least regret on average" in done.stdout
     regret = pd.read_csv(store / "regret.csv")
     assert len(regret) == 20 * 3 and (regret["regret"] >= 0).all()

@@ -359,3 +359,15 @@ def test_sweep_on_a_ray_cluster(tmp_path, ray_cluster):
     local.mkdir()
     orgsim(local, "-m", *SMALL, "seed=0,1,2")
     pd.testing.assert_frame_equal(tables(local)[0], runs)
+    # A Sobol design on the cluster: the same points, runs and indices as on this machine.
+    sobol = ["task_name=sobol", "analysis.method=sobol", "analysis.samples=4",
+             "analysis.parameters={culture.trust:[0.2,0.8],culture.courage:[0.2,0.8]}"]  # fmt: skip
+    orgsim(work, *args[:-1], *sobol, env={"RAY_ADDRESS": ray_cluster})
+    orgsim(local, "-m", *SMALL, *sobol)
+    far, near = tables(work, "sobol")[0], tables(local, "sobol")[0]
+    assert len(far) == 4 * (2 + 2) * 2
+    key = ["config_hash", "seed", "replication"]
+    pd.testing.assert_frame_equal(far.sort_values(key, ignore_index=True),
+                                  near.sort_values(key, ignore_index=True))  # fmt: skip
+    indices = [pd.read_csv(w / "results" / "sobol" / "sensitivity.csv") for w in (work, local)]
+    pd.testing.assert_frame_equal(*indices)
