@@ -19,7 +19,12 @@ Measured:
   wall time that is not simulation (Hydra, the launcher, the store, the
   analysis, the report, and cores left idle).
 
-    python3 benchmarks/sensitivity.py [--every 5] [--out benchmarks/sensitivity-DATE.json]
+With ``--busy``, the sweep is timed again beside a CPU-bound process
+(``python -c "while True: pass"``, as ``benchmarks/busy.py``): ``busy_wall_s``
+and ``ratio_busy_to_idle`` say what a user's laptop that runs something else
+costs.
+
+    python3 benchmarks/sensitivity.py [--every 5] [--busy] [--out benchmarks/sensitivity-DATE.json]
 """
 
 import argparse
@@ -66,12 +71,28 @@ def simulation_seconds(store, every):
     return total * record.sample.shape[0] / timed
 
 
+def busy_wall(cores):
+    """Wall seconds of the same command beside a CPU-bound process."""
+    where = Path(tempfile.mkdtemp(prefix="orgsim-bench-morris-busy-"))
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        start = time.perf_counter()
+        subprocess.run([str(BIN / "orgsim"), "-m", EXPERIMENT], cwd=where, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        return time.perf_counter() - start
+    finally:
+        hog.kill()
+        shutil.rmtree(where, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=5, help="time every k-th point alone")
+    parser.add_argument("--busy", action="store_true", help="also beside a CPU-bound process")
     parser.add_argument("--out", type=Path)
     options = parser.parse_args()
     cores = os.cpu_count()
+    load_before = os.getloadavg()[0]
     where = Path(tempfile.mkdtemp(prefix="orgsim-bench-morris-"))
     try:
         start = time.perf_counter()
@@ -93,7 +114,7 @@ def main():
         "command": f"orgsim -m {EXPERIMENT}",
         "python": sys.version.split()[0],
         "cores": cores,
-        "load_before": os.getloadavg()[0],
+        "load_before": load_before,
         "points": 320,
         "runs": len(runs),
         "people": 2000,
@@ -107,6 +128,10 @@ def main():
         .round(4)
         .to_dict("records"),
     }
+    if options.busy:
+        busy = busy_wall(cores)
+        record["busy_wall_s"] = round(busy, 1)
+        record["ratio_busy_to_idle"] = round(busy / wall, 2)
     print(json.dumps(record, indent=1))
     if options.out:
         options.out.write_text(json.dumps(record, indent=1) + "\n")

@@ -81,7 +81,13 @@ def _jobs(overrides, multirun):
     params = base.hydra.sweeper.get("params") or {}
     every = [f"{k}={v}" for k, v in params.items()] + list(overrides)
     grid = BasicSweeper.split_arguments(parser.parse_overrides(every), None)[0]
-    return expand(grid, base.get("analysis"))
+    jobs, points, design = expand(grid, base.get("analysis"))
+    if design is not None and "orgsim_sweeper" not in str(base.hydra.sweeper.get("_target_")):
+        raise ConfigError(
+            "analysis.method: a design is drawn by orgsim's sweeper; drop hydra/sweeper=... "
+            "(or set hydra/sweeper=orgsim)"
+        )
+    return jobs, points, design
 
 
 #: Top-level keys that hold a value (the other top-level keys name config groups).

@@ -57,15 +57,12 @@ def _flatten(tree, prefix=""):
 
 def _numeric_columns() -> dict:
     """Scenario values a design may sample: ``{key: int | float}`` (no flags, no text)."""
-    from sim.columns import _value_fields
+    import pyarrow as pa
 
-    out = {}
-    for name, kind in _value_fields().items():
-        kinds = getattr(kind, "__args__", (kind,))
-        number = [k for k in kinds if k in (int, float)]
-        if number and bool not in kinds:
-            out[name] = number[0]
-    return out
+    from sim.columns import scenario_schema
+
+    kinds = {pa.int64(): int, pa.float64(): float}
+    return {f.name: kinds[f.type] for f in scenario_schema() if f.type in kinds}
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ class Box:
     method: str
 
     def describe(self, fmt=lambda v: f"{v:.3g}") -> str:
-        """``culture.trust <= 0.42 and culture.open >= 0.31`` (``anywhere`` when unrestricted)."""
+        """``culture.trust <= 0.42 and culture.open >= 0.31`` (``anywhere sampled`` when the
+        box restricts nothing)."""
         parts = []
         for row in self.limits.itertuples(index=False):
             lower, upper = row.low_restricted, row.high_restricted
@@ -64,7 +65,7 @@ class Box:
                 parts.append(f"{row.parameter} >= {fmt(row.low)}")
             elif upper:
                 parts.append(f"{row.parameter} <= {fmt(row.high)}")
-        return " and ".join(parts) if parts else "anywhere"
+        return " and ".join(parts) if parts else "anywhere sampled"
 
 
 def prim_available() -> bool:

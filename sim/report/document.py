@@ -136,7 +136,11 @@ class Report:
         for analysis in self.analyses:
             runs = self.sampled.runs
             trace = self._trace(runs[runs["design"] == analysis.record.digest])
-            self.sections += sections(analysis, self.palette, trace)
+            found = sections(analysis, self.palette, trace)
+            if len(self.analyses) > 1:  # several designs share the store: say whose section
+                found = [(f"{title} (design {analysis.record.digest[:8]})", blocks)
+                         for title, blocks in found]  # fmt: skip
+            self.sections += found
         if self.results is None:
             return self
         results = self.results
