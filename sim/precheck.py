@@ -108,8 +108,10 @@ def _in_design(error, design) -> ConfigError:
     """``error``, naming the design's range that reaches the value it refuses."""
     if design is None:
         return error
+    import re
+
     text = str(error)
-    named = [k for k in design.parameters if f"'{k.rsplit('.', 1)[-1]}'" in text or k in text]
+    named = [k for k in design.parameters if re.search(rf"\b{k.rsplit('.', 1)[-1]}\b", text)]
     if not named:
         return error
     low, high = design.parameters[named[0]]

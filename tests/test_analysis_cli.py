@@ -148,6 +148,7 @@ def test_robust_rollout_at_reduced_size_produces_its_tables_and_figures(tmp_path
         "analysis.samples=20",
         "replications=2",
         "org.headcount=300",
+        "rollout.budget_per_person=2",
         "steps=16",
         "rollout=company_wide_hierarchical,pilot_decentralized,safe_space",
     )

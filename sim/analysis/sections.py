@@ -190,11 +190,9 @@ def _leaves_display(leaves) -> pd.DataFrame:
 
 
 def _index_display(table, method) -> pd.DataFrame:
-    columns = {
-        "morris": ["mu_star", "mu_star_conf", "mu", "sigma", "noise"],
-        "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
-        "latin": ["S1", "S1_conf"],
-    }[method]
+    from sim.analysis.sensitivity import COLUMNS
+
+    columns = COLUMNS[method]
     shown = table[["parameter", *columns]].copy()
     for column in columns:
         shown[column] = shown[column].map(_g)
