@@ -39,3 +39,27 @@ def test_report_html_opens_with_every_figure_visible(tmp_path, browser):
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert (tmp_path / "report.png").stat().st_size > 10_000
     page.close()
+
+
+def test_a_designs_report_opens_with_its_sections_and_figures(tmp_path, browser):
+    orgsim(tmp_path, "-m", "+experiment=robust_rollout", "analysis.samples=12", "replications=2",
+           "org=startup", "org.headcount=200", "steps=8", "rollout.budget_per_person=2",
+           "rollout=company_wide_hierarchical,pilot_decentralized")  # fmt: skip
+    page_path = tmp_path / "results" / "robust_rollout" / "report.html"
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page_path.as_uri())
+    page.wait_for_load_state("load")
+    for heading in ("The design", "Which rollout is robust", "Where each rollout wins"):
+        assert page.locator("h2", has_text=heading).count() == 1, heading
+    images = page.locator("figure img")
+    assert images.count() >= 2
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+        assert images.nth(i).evaluate("img => img.complete ? img.naturalWidth : 0") > 100
+    assert all(u.startswith(("file://", "data:")) for u in requests), requests
+    assert not errors, errors
+    page.close()
