@@ -251,7 +251,9 @@ def test_killing_orgsim_stops_its_workers(tmp_path):
 
 
 def test_ctrl_c_says_how_many_jobs_finished_and_the_same_command_resumes(tmp_path):
-    sweep = _start_sweep(tmp_path, "steps=20")
+    # Jobs long enough that a busy machine (CI) cannot finish the other 38 between the
+    # moment the test sees two and its Ctrl-C: with 20 weeks it sometimes did, and exited 0.
+    sweep = _start_sweep(tmp_path, "steps=150")
     _wait_for_jobs(tmp_path, 2, sweep)
     os.killpg(sweep.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     _, err = sweep.communicate(timeout=60)
