@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 
@@ -56,10 +57,15 @@ class OrgConf:
 
 @dataclass
 class NetworkConf:
-    """Informal ties generated beside the hierarchy."""
+    """Informal ties generated beside the hierarchy, or a network alone (the classics)."""
 
     mean_degree: float = 20.0
     openness: float = 0.5  # share of cross-unit ties, relative to mixing as if no units
+    # informal: ties beside the org's hierarchy. erdos_renyi, small_world, complete: a network
+    # of org.headcount people and no hierarchy, for the classic rules (Watts, Centola-Macy).
+    kind: str = "informal"
+    rewire: float = 0.0  # small_world: probability that a lattice tie's far end moves
+    resample: bool = False  # a network alone: a new one per replication (else one per job)
 
 
 @dataclass
@@ -310,6 +316,8 @@ def _org_maker(cfg, base_dir, load_now):
     from sim.org.generate import _check_hierarchy, _check_ties
 
     o, net = _plain(cfg, "org"), _plain(cfg, "network")
+    if net["kind"] != "informal":
+        return _network_maker(o, net)
     ties = {"mean_degree": net["mean_degree"], "openness": net["openness"], "seed": o["seed"]}
     if o["source"] == "csv":
         if not o["path"]:
@@ -335,6 +343,59 @@ def _org_maker(cfg, base_dir, load_now):
     return lambda: orgs.generate(**hierarchy, **ties)
 
 
+#: Networks that stand alone (no hierarchy): ``network.kind`` -> what it draws.
+NETWORK_KINDS = ("informal", "erdos_renyi", "small_world", "complete")
+
+
+def _network_maker(o, net):
+    """``make_org(rng=None)`` for a network alone: ``org.headcount`` people, everyone at
+    the top of one unit, tied as ``network.kind`` says; drawn from ``org.seed``, or from
+    ``rng`` (a replication's own stream, ``network.resample``)."""
+    from sim import networks
+    from sim.org import Org
+
+    kind = net["kind"]
+    if kind not in NETWORK_KINDS:
+        raise ConfigError(f"network.kind: must be one of {', '.join(NETWORK_KINDS)}. Got {kind!r}.")
+    n = _guard("org.headcount", lambda: _check_people(o["headcount"]))
+    if kind == "small_world":
+        degree = net["mean_degree"]
+        if degree != int(degree) or int(degree) % 2 or not 0 <= degree <= n - 1:
+            raise ConfigError(
+                f"network.mean_degree: a small world ties each person to an even number of "
+                f"lattice neighbours, at most org.headcount - 1. Got {degree!r}."
+            )
+        _guard("network.rewire", lambda: networks.small_world(2, 0, net["rewire"]))
+    elif kind == "erdos_renyi":
+        _guard("network.mean_degree", lambda: _check_range(net["mean_degree"], "mean_degree",
+                                                           0.0, n - 1))  # fmt: skip
+
+    def make(rng=None):
+        seed = o["seed"] if rng is None else rng
+        if kind == "erdos_renyi":
+            ties = networks.erdos_renyi(n, net["mean_degree"], seed=seed)
+        elif kind == "small_world":
+            ties = networks.small_world(n, int(net["mean_degree"]), net["rewire"], seed=seed)
+        else:
+            ties = networks.complete(n)
+        return Org(manager=np.full(n, -1), unit=np.zeros(n, dtype=np.int64),
+                   unit_names=("all",), network=ties, allow_forest=True)  # fmt: skip
+
+    return make
+
+
+def _check_people(n):
+    from sim._validation import check_scalar
+
+    return check_scalar(n, "headcount", "org", kind=int, low=2)
+
+
+def _check_range(value, name, low, high):
+    from sim._validation import check_scalar
+
+    return check_scalar(value, name, "network", low=low, high=high)
+
+
 def build(cfg, base_dir=".", load_org=False):
     """The :class:`~sim.scenario.Scenario` a job runs, from a composed config.
 
@@ -356,8 +417,20 @@ def build(cfg, base_dir=".", load_org=False):
             "use rollout=company_wide (a pilot needs rule=organizational)."
         )
     make_org = _org_maker(cfg, base_dir, load_org)
+    alone = cfg.network.kind != "informal"
+    if alone and rule.needs_org:
+        raise ConfigError(
+            f"network.kind: {cfg.network.kind} is a network without an org chart, for the "
+            "classic rules: use rule=threshold, rule=bass or rule=independent_cascade"
+        )
+    if alone and rollout.direction != "decentralized":
+        raise ConfigError(
+            f"rollout.direction: a network alone ({cfg.network.kind}) has no hierarchy to go "
+            "down; its initial adopters are champions: use rollout=company_wide_decentralized"
+        )
+    resample = alone and bool(cfg.network.resample)
     return Scenario(make_org=make_org, rule=rule, rollout=rollout, culture=culture,
-                    steps=int(cfg.steps))  # fmt: skip
+                    steps=int(cfg.steps), resample=resample)  # fmt: skip
 
 
 #: The longest folder name most file systems take (bytes).

@@ -40,6 +40,11 @@ class Scenario:
         Used by the organizational rule only.
     steps : int
         Weeks per run.
+    resample : bool
+        Draw a new org (its network) for every replication: ``make_org(rng)``
+        with a generator spawned from the replication's own, after the
+        rollout's (so the rollout's draws stay what they are without it).
+        For the classics on random networks (Watts: each run on its own graph).
     """
 
     make_org: Callable
@@ -47,6 +52,7 @@ class Scenario:
     rollout: object
     culture: object
     steps: int = 52
+    resample: bool = False
     _org: object = field(default=None, init=False, repr=False)
 
     @property
@@ -62,7 +68,7 @@ class Scenario:
         rng = np.random.default_rng([seed, replication])
         # The rollout's own stream: what it draws never shifts the run's draws.
         (levers,) = rng.spawn(1)
-        org = self.org
+        org = self.make_org(rng.spawn(1)[0]) if self.resample else self.org
         if self.rule.needs_org:
             plan, first = self.rollout.plan(org, levers, self.culture)
             return OrgModel(org=org, rule=self.rule, culture=self.culture, plan=plan,

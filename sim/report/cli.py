@@ -35,6 +35,12 @@ def print_answer(results, metric=None, file=None, analyses=None) -> None:
     results = results.outside_designs()
     if results is None:
         return
+    from sim.validation.studies import has_studies, print_studies
+
+    if has_studies(results):  # a classic result: the paper's numbers beside orgsim's
+        print_studies(results, file=file)
+        if len(results.strategies) < 2:
+            return
     metric = metric or results.default_metric()
     replications = results.runs.groupby("config_hash")["replication"].nunique()
     held = f"{replications.min()}" if replications.min() == replications.max() else (

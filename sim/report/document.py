@@ -143,7 +143,10 @@ class Report:
             self.sections += found
         if self.results is None:
             return self
+        from sim.validation.studies import sections as validation
+
         results = self.results
+        self.sections += validation(results)
         contexts = results.contexts()
         self.sections.append(("The answer", self._answer(contexts)))
         for label, where in contexts[:MAX_DRAWN_CONTEXTS]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["cascade_condition", "cascade_window"]
 
@@ -54,3 +55,102 @@ def cascade_window(phi, z_max=60.0, step=0.01) -> tuple[float, float]:
         brentq(cascade_condition, grid[i], grid[i + 1], args=(phi,)) for i in crossings[[0, -1]]
     )
     return float(low), float(high)
+
+
+#: A run is a global cascade when its adopters pass this share of the network. Cascades are
+#: bimodal (a handful of people, or most of the giant component), so any cutoff between
+#: 1 % and 50 % counts the same runs but at the window's very edges.
+CUTOFF = 0.01
+
+
+def cascades(runs, *, cutoff=CUTOFF, share="final_fraction_adopt") -> pd.DataFrame:
+    """Per threshold and mean degree: ``runs``, ``frequency`` of global cascades (with a
+    95 % Wilson interval ``low``/``high``) and ``size``, their mean share of the network.
+
+    ``runs`` is a store's runs table of a threshold sweep (``rule.theta``,
+    ``network.mean_degree`` and the final share ``share``).
+    """
+    from scipy.stats import norm
+
+    z95 = norm.ppf(0.975)
+    rows = []
+    for (phi, z), own in runs.groupby(["rule.theta", "network.mean_degree"], sort=True):
+        values = own[share].to_numpy(dtype=np.float64)
+        n = values.shape[0]
+        hits = values > cutoff
+        k = int(hits.sum())
+        p = k / n
+        centre = (p + z95**2 / (2 * n)) / (1 + z95**2 / n)
+        half = z95 * math.sqrt(p * (1 - p) / n + z95**2 / (4 * n * n)) / (1 + z95**2 / n)
+        rows.append(
+            {
+                "phi": float(phi),
+                "z": float(z),
+                "runs": n,
+                "cascades": k,
+                "frequency": p,
+                "low": max(0.0, centre - half),
+                "high": min(1.0, centre + half),
+                "size": float(values[hits].mean()) if k else math.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def observed_window(table) -> pd.DataFrame:
+    """Per threshold, the smallest and largest mean degree where a global cascade
+    happened, beside the analytic window (``low``, ``high``)."""
+
+    rows = []
+    for phi, own in table.groupby("phi", sort=True):
+        seen = own[own["cascades"] > 0]["z"]
+        low, high = cascade_window(phi)
+        rows.append(
+            {
+                "phi": phi,
+                "observed_low": seen.min() if len(seen) else math.nan,
+                "observed_high": seen.max() if len(seen) else math.nan,
+                "analytic_low": low,
+                "analytic_high": high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def figure(table):
+    """Frequency and mean size of global cascades against mean degree, one colour per
+    threshold, the analytic window shaded (Watts 2002, his figure 1)."""
+    import seaborn as sns
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(11, 4.2), layout="constrained")
+    often, large = figure.subplots(1, 2, sharex=True)
+    colours = dict(
+        zip(
+            sorted(table["phi"].unique()),
+            sns.color_palette("colorblind", table["phi"].nunique()),
+            strict=True,
+        )
+    )
+    for phi, own in table.groupby("phi", sort=True):
+        colour = colours[phi]
+        low, high = cascade_window(phi)
+        for ax in (often, large):
+            ax.axvspan(low, high, color=colour, alpha=0.12, linewidth=0)
+        often.plot(own["z"], own["frequency"], "o-", color=colour, label=f"phi = {phi:g}")
+        often.fill_between(own["z"], own["low"], own["high"], color=colour, alpha=0.25)
+        large.plot(
+            own["z"],
+            own["size"],
+            "o-",
+            color=colour,
+            label=f"phi = {phi:g}: window {low:.2f}-{high:.2f}",
+        )
+    often.set_ylabel("share of runs with a global cascade")
+    large.set_ylabel("mean size of a global cascade (share of people)")
+    for ax in (often, large):
+        ax.set_xlabel("mean degree z (ties per person)")
+        ax.set_ylim(-0.02, 1.02)
+    often.legend(fontsize="small")
+    large.legend(fontsize="small", title="shaded: analytic window", title_fontsize="small")
+    return figure
