@@ -153,6 +153,17 @@ def test_sobol_indices_of_the_ishigami_function_through_the_same_path():
     assert table["parameter"].iloc[0] == "culture.open"  # the largest total index first
 
 
+def test_the_bootstrap_intervals_are_reproducible():
+    for method, samples in (("sobol", 8), ("morris", 4), ("latin", 40)):
+        design = Design.from_config({"method": method, "samples": samples,
+                                     "parameters": {"culture.trust": [0, 1],
+                                                    "culture.open": [0, 1]}})  # fmt: skip
+        record = _record(design)
+        values = _values(_ishigami(np.c_[record.sample, record.sample[:, :1]]))
+        first = sensitivity.indices(record, values)
+        pd.testing.assert_frame_equal(first, sensitivity.indices(record, values))
+
+
 def test_morris_on_a_linear_function_and_an_inert_parameter():
     design = _design(samples=10, parameters={"culture.trust": [0, 1], "culture.open": [0, 2]})
     record = _record(design)

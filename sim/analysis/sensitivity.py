@@ -80,6 +80,9 @@ def indices(record, values, *, resamples=None, confidence=0.95, seed=0) -> pd.Da
     from SALib.analyze import morris, rbd_fast, sobol
 
     resamples = int(resamples or record.settings.get("resamples", 1000))
+    # A generator, not the int: SALib's Sobol analysis ignores a seed of 0 (``if seed:``)
+    # and would draw its bootstrap from numpy's global state.
+    seed = np.random.default_rng(seed)
     x = record.sample
     y, wide = _by_point(values, x.shape[0])
     problem = record.problem()
