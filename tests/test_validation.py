@@ -76,3 +76,23 @@ def test_watts_cascades_at_reduced_size_find_both_edges_of_the_window(tmp_path):
     html = (store / "report.html").read_text()
     assert "Validation: Watts (2002)" in html
     assert list((store / "figures").glob("*watts.png"))
+
+
+def test_bass_well_mixed_follows_the_recursion_and_networks_slow_it(tmp_path):
+    from sim.validation import bass
+
+    # The slow obvious recursion, and the closed form at t = 10 (docs/model.md §7).
+    assert bass.recursion(0.03, 0.38, 10)[10] == pytest.approx(0.783, abs=5e-4)
+    assert float(bass.closed_form(0.03, 0.38, 10)) == pytest.approx(0.813, abs=5e-4)
+    done = orgsim(tmp_path, "-m", "+experiment=bass_1969", "org.headcount=4000",
+                  "replications=4", "steps=20")  # fmt: skip
+    assert "Bass (1969): p = 0.03, q = 0.38" in done.stdout
+    store = tmp_path / "results" / "bass_1969"
+    curves = pd.read_parquet(store / "timeseries.parquet")
+    table = bass.compare(curves, 0.03, 0.38, ["network", "rule.well_mixed"])
+    mixed = table[table["rule.well_mixed"]]
+    assert (mixed["fraction"] - mixed["recursion"]).abs().max() < 0.02
+    on_ties = table[~table["rule.well_mixed"] & (table["step"] == 10)]
+    assert (on_ties["fraction"] < mixed[mixed["step"] == 10]["fraction"].min() - 0.05).all()
+    html = (store / "report.html").read_text()
+    assert "Validation: Bass (1969)" in html and list((store / "figures").glob("*bass.png"))

@@ -230,12 +230,13 @@ class Report:
             groups = groups[groups["behavior"] == behavior]
         if groups is not None and not groups.empty:
             name = BEHAVIOR_NAMES.get(behavior, behavior)
-            if (groups["by"] == "unit").any():
+            # A network alone is one unit and one level: nothing to tell apart there.
+            if groups.loc[groups["by"] == "unit", "group"].nunique() > 1:
                 figure("units", lambda: f.unit_heatmap(groups, behavior=behavior,
                                                        strategies=strategies),
                        f"Where it stalls: the share of each unit {name}, week by "
                        "week.")  # fmt: skip
-            if (groups["by"] == "level").any():
+            if groups.loc[groups["by"] == "level", "group"].nunique() > 1:
                 figure(
                     "levels",
                     lambda: f.by_level(groups, behavior=behavior, palette=pal),

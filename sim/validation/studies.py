@@ -35,9 +35,54 @@ def _found(results) -> dict:
         return {}
     names = set(runs["experiment"].dropna())
     found = {}
-    if "watts_cascades" in names:
-        found["watts_cascades"] = runs[runs["experiment"] == "watts_cascades"]
+    for name in ("watts_cascades", "bass_1969"):
+        if name in names:
+            found[name] = runs[runs["experiment"] == name]
     return found
+
+
+_BASS_BY = ["network", "rule.well_mixed"]
+
+
+def _bass(results, runs):
+    """The Bass comparison table (mean curve per variant beside the recursion and the
+    closed form), its coefficients, and the largest error per variant."""
+    from sim.validation import bass
+
+    p, q = float(runs["rule.p"].iloc[0]), float(runs["rule.q"].iloc[0])
+    from sim import store
+
+    curves = store.load(results.store, tables=("timeseries",))["timeseries"]
+    curves = curves[curves["config_hash"].isin(set(runs["config_hash"]))]
+    table = bass.compare(curves, p, q, _BASS_BY)
+    table["error"] = table["fraction"] - table["recursion"]
+    errors = (
+        table.groupby(_BASS_BY, sort=True)
+        .agg(
+            week_10=("fraction", lambda s: float(s.iloc[min(10, len(s) - 1)])),
+            largest_error=("error", lambda e: float(e.abs().max())),
+        )
+        .reset_index()
+    )
+    return table, errors, p, q
+
+
+def _bass_text(errors, p, q) -> str:
+    from sim.validation import bass
+
+    mixed = errors[errors["rule.well_mixed"]]
+    rest = errors[~errors["rule.well_mixed"]]
+    text = (f"p = {p:g}, q = {q:g}: at week 10 the discrete recursion gives "
+            f"{bass.recursion(p, q, 10)[10]:.3f}, the continuous formula "
+            f"{float(bass.closed_form(p, q, 10)):.3f}. ")  # fmt: skip
+    if len(mixed):
+        text += (f"Well mixed, orgsim gives {mixed['week_10'].mean():.3f} (largest gap to the "
+                 f"recursion over the weeks: {mixed['largest_error'].max():.4f}). ")  # fmt: skip
+    for row in rest.itertuples(index=False):
+        text += (
+            f"On the {row.network} network (imitation sees only one's ties): {row.week_10:.3f}. "
+        )
+    return text.strip()
 
 
 _WATTS_TEXT = (
@@ -67,6 +112,18 @@ def sections(results) -> list:
                 ("table", shown),
             ]
             out.append(("Validation: Watts (2002), global cascades on random networks", blocks))
+        if name == "bass_1969":
+            from sim.validation import bass
+
+            table, errors, p, q = _bass(results, runs)
+            blocks = [
+                ("text", _bass_text(errors, p, q)),
+                ("table", errors.round(4)),
+                ("figure", "bass", lambda t=table, p=p, q=q: bass.figure(t, _BASS_BY, p, q),
+                 "Mean share of adopters per week over the runs of each variant, beside the "
+                 "discrete Bass recursion and the continuous closed form."),
+            ]  # fmt: skip
+            out.append(("Validation: Bass (1969), innovation and imitation", blocks))
     return out
 
 
@@ -77,6 +134,9 @@ def print_studies(results, file=None) -> None:
         if name == "watts_cascades":
             _, window = _watts(runs)
             print(f"Watts (2002): {_window_text(window)}", file=file)
+        if name == "bass_1969":
+            _, errors, p, q = _bass(results, runs)
+            print(f"Bass (1969): {_bass_text(errors, p, q)}", file=file)
 
 
 def has_studies(results) -> bool:
