@@ -96,3 +96,34 @@ def test_bass_well_mixed_follows_the_recursion_and_networks_slow_it(tmp_path):
     assert (on_ties["fraction"] < mixed[mixed["step"] == 10]["fraction"].min() - 0.05).all()
     html = (store / "report.html").read_text()
     assert "Validation: Bass (1969)" in html and list((store / "figures").glob("*bass.png"))
+
+
+def test_centola_macy_long_ties_speed_simple_contagions_and_stop_complex_ones(tmp_path):
+    from sim.validation import contagion
+
+    done = orgsim(tmp_path, "-m", "+experiment=centola_macy", "org.headcount=300",
+                  "replications=5", "steps=200", "rollout.champions=0.0167",
+                  "network.rewire=0,0.1,1")  # fmt: skip
+    assert "Centola & Macy (2007): needing 1 adopting tie(s)" in done.stdout
+    runs = pd.read_parquet(tmp_path / "results" / "centola_macy" / "runs.parquet")
+    table = contagion.spread(runs).set_index(["theta", "rewire"])
+    # The clustered seed: 5 neighbours of one person on the lattice.
+    assert table.loc[(2.0, 0.0), "final_share"] == 1.0  # complex, on the lattice: everyone
+    assert table.loc[(2.0, 1.0), "final_share"] < 0.1  # complex, random ties: stuck
+    assert (table.xs(1.0, level="theta")["final_share"] == 1.0).all()  # simple: everywhere
+    simple = table.xs(1.0, level="theta")["weeks_to_half"]
+    assert simple.loc[1.0] < simple.loc[0.1] < simple.loc[0.0]  # and faster with long ties
+
+
+def test_a_cluster_of_champions_is_a_neighbourhood():
+    import numpy as np
+
+    from sim import networks
+    from sim.rollout.seeding import choose_champions
+
+    class Flat:
+        network = networks.ring_lattice(50, 4)
+
+    picked = choose_champions(Flat, 5, np.arange(50), "cluster", np.random.default_rng(3))
+    start = [i for i in picked if all(min(abs(i - j), 50 - abs(i - j)) <= 2 for j in picked)]
+    assert len(picked) == 5 and start  # one of them has all the others within two steps

@@ -18,7 +18,7 @@ from sim.kernels import betweenness_from
 __all__ = ["BETWEENNESS_EXACT_MAX", "CHAMPION_CHOICES", "betweenness", "choose_champions"]
 
 #: How champions may be chosen (``Rollout.champion_choice``).
-CHAMPION_CHOICES = ("random", "degree", "betweenness", "bridging", "team")
+CHAMPION_CHOICES = ("random", "degree", "betweenness", "bridging", "team", "cluster")
 
 #: Orgs up to this size get exact betweenness (every person a source); bigger
 #: ones an estimate from ``BETWEENNESS_SOURCES`` sources spread evenly over the
@@ -77,6 +77,26 @@ def _bridging(org):
     return np.bincount(owner[across], minlength=org.n).astype(np.float64)
 
 
+def _cluster(network, among, k, rng):
+    """A random member of ``among`` and its nearest others of ``among``, breadth first."""
+    allowed = np.zeros(network.n, dtype=bool)
+    allowed[among] = True
+    start = int(rng.choice(among))
+    picked, seen, frontier = [start], {start}, [start]
+    while frontier and len(picked) < k:
+        ring = []
+        for i in frontier:
+            for j in sorted(int(x) for x in network.neighbors(i)):
+                if j not in seen:
+                    seen.add(j)
+                    ring.append(j)
+        for j in ring:
+            if allowed[j] and len(picked) < k:
+                picked.append(j)
+        frontier = ring
+    return np.array(picked, dtype=np.int64)
+
+
 def _one_per_team(org, among, k, rng, degree):
     """The best-connected member of ``k`` teams drawn at random, then the best connected."""
     members = among[org.manager[among] >= 0]
@@ -101,7 +121,10 @@ def choose_champions(org, k, among, choice, rng) -> np.ndarray:
     on the most shortest paths (estimated from evenly spread sources above
     ``BETWEENNESS_EXACT_MAX`` people); ``bridging``: most ties to other units; ``team``: the
     best-connected member of as many teams (a manager's reports) as needed,
-    teams drawn at random. Ties go to the lower id.
+    teams drawn at random; ``cluster``: one person drawn at random and the
+    people closest to them in the informal network (breadth first, nearest
+    ids first), a seeded neighbourhood as complex contagions need (Centola &
+    Macy 2007). Ties go to the lower id.
     """
     if choice not in CHAMPION_CHOICES:
         raise ValueError(
@@ -113,6 +136,8 @@ def choose_champions(org, k, among, choice, rng) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     if choice == "random":
         return np.sort(rng.choice(among, size=k, replace=False))
+    if choice == "cluster":
+        return np.sort(_cluster(org.network, among, k, rng)).astype(np.int64)
     degree = np.diff(org.network.indptr).astype(np.float64)
     if choice == "degree":
         picked = _best(degree, among, k)

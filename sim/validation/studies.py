@@ -35,7 +35,7 @@ def _found(results) -> dict:
         return {}
     names = set(runs["experiment"].dropna())
     found = {}
-    for name in ("watts_cascades", "bass_1969"):
+    for name in ("watts_cascades", "bass_1969", "centola_macy"):
         if name in names:
             found[name] = runs[runs["experiment"] == name]
     return found
@@ -124,7 +124,30 @@ def sections(results) -> list:
                  "discrete Bass recursion and the continuous closed form."),
             ]  # fmt: skip
             out.append(("Validation: Bass (1969), innovation and imitation", blocks))
+        if name == "centola_macy":
+            from sim.validation import contagion
+
+            table = contagion.spread(runs)
+            blocks = [
+                ("text", _contagion_text(table)),
+                ("table", table.round(3)),
+                ("figure", "contagion", lambda t=table: contagion.figure(t),
+                 "How far and how fast a behavior travels on a ring lattice as ties are rewired "
+                 "at random: one adopting tie enough (simple) or two needed (complex)."),
+            ]  # fmt: skip
+            out.append(("Validation: Centola & Macy (2007), complex contagions", blocks))
     return out
+
+
+def _contagion_text(table) -> str:
+    parts = []
+    for theta, own in table.groupby("theta", sort=True):
+        first, last = own.iloc[0], own.iloc[-1]
+        parts.append(f"needing {theta:g} adopting tie(s): {100 * first['final_share']:.0f} % "
+                     f"adopt on the lattice (rewire {first['rewire']:g}), "
+                     f"{100 * last['final_share']:.0f} % with every tie rewired "
+                     f"(rewire {last['rewire']:g})")  # fmt: skip
+    return "; ".join(parts) + "."
 
 
 def print_studies(results, file=None) -> None:
@@ -137,6 +160,10 @@ def print_studies(results, file=None) -> None:
         if name == "bass_1969":
             _, errors, p, q = _bass(results, runs)
             print(f"Bass (1969): {_bass_text(errors, p, q)}", file=file)
+        if name == "centola_macy":
+            from sim.validation import contagion
+
+            print(f"Centola & Macy (2007): {_contagion_text(contagion.spread(runs))}", file=file)
 
 
 def has_studies(results) -> bool:
