@@ -11,17 +11,22 @@ from tests.test_cli import orgsim
 pytestmark = pytest.mark.browser
 
 
-def test_report_html_opens_with_every_figure_visible(tmp_path, browser):
-    orgsim(tmp_path, "-m", "org=startup", "org.headcount=300", "replications=3", "steps=10",
-           "rollout=company_wide_hierarchical,pilot_decentralized,pilot_hierarchical")  # fmt: skip
-    page_path = tmp_path / "results" / "orgsim" / "report.html"
+def _open(browser, path):
+    """A page of ``path``, loaded, with the console errors and the requests it made."""
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors, requests = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(page_path.as_uri())
+    page.goto(path.as_uri())
     page.wait_for_load_state("load")
+    return page, errors, requests
+
+
+def test_report_html_opens_with_every_figure_visible(tmp_path, browser):
+    orgsim(tmp_path, "-m", "org=startup", "org.headcount=300", "replications=3", "steps=10",
+           "rollout=company_wide_hierarchical,pilot_decentralized,pilot_hierarchical")  # fmt: skip
+    page, errors, requests = _open(browser, tmp_path / "results" / "orgsim" / "report.html")
     images = page.locator("figure img")
     count = images.count()
     assert count >= 6
@@ -45,14 +50,7 @@ def test_a_designs_report_opens_with_its_sections_and_figures(tmp_path, browser)
     orgsim(tmp_path, "-m", "+experiment=robust_rollout", "analysis.samples=12", "replications=2",
            "org=startup", "org.headcount=200", "steps=8", "rollout.budget_per_person=2",
            "rollout=company_wide_hierarchical,pilot_decentralized")  # fmt: skip
-    page_path = tmp_path / "results" / "robust_rollout" / "report.html"
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    errors, requests = [], []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(page_path.as_uri())
-    page.wait_for_load_state("load")
+    page, errors, requests = _open(browser, tmp_path / "results" / "robust_rollout" / "report.html")
     for heading in ("The design", "Which rollout is robust", "Where each rollout wins"):
         assert page.locator("h2", has_text=heading).count() == 1, heading
     images = page.locator("figure img")

@@ -191,11 +191,7 @@ class Design:
 
     def problem(self) -> dict:
         """The design as SALib's problem dictionary."""
-        return {
-            "num_vars": len(self.parameters),
-            "names": self.names,
-            "bounds": [list(b) for b in self.parameters.values()],
-        }
+        return _problem(self.parameters)
 
     def sample(self) -> np.ndarray:
         """The points, shape ``(points, parameters)``, in SALib's order (which its
@@ -233,6 +229,15 @@ class Design:
             "threshold": self.threshold,
             "resamples": self.resamples,
         }
+
+
+def _problem(parameters) -> dict:
+    """SALib's problem dictionary of ``{key: (low, high)}``."""
+    return {
+        "num_vars": len(parameters),
+        "names": list(parameters),
+        "bounds": [list(b) for b in parameters.values()],
+    }
 
 
 def _number(value, kind) -> str:
@@ -276,11 +281,7 @@ class Record:
         return self.settings.get("metric")
 
     def problem(self) -> dict:
-        return {
-            "num_vars": len(self.names),
-            "names": self.names,
-            "bounds": [list(b) for b in self.settings["parameters"].values()],
-        }
+        return _problem(self.settings["parameters"])
 
 
 def write_record(store, design: Design, jobs, points) -> Path:

@@ -93,26 +93,14 @@ def sobol(table, *, top=20):
     figure = Figure(figsize=(8, max(3.0, 0.32 * len(shown) + 1.6)), layout="constrained")
     ax = figure.subplots()
     y = np.arange(len(shown))
-    height = 0.4 if order == "ST" else 0.7
-    ax.barh(
-        y + (height / 2 if order == "ST" else 0),
-        shown["S1"],
-        height,
-        xerr=shown["S1_conf"],
-        color="#4c72b0",
-        label="first order S1 (alone)",
-        error_kw={"capsize": 2},
-    )
+    bars = [("S1", "#4c72b0", "first order S1 (alone)")]
     if order == "ST":
-        ax.barh(
-            y - height / 2,
-            shown["ST"],
-            height,
-            xerr=shown["ST_conf"],
-            color="#dd8452",
-            label="total order ST (with interactions)",
-            error_kw={"capsize": 2},
-        )
+        bars.append(("ST", "#dd8452", "total order ST (with interactions)"))
+    height = 0.8 / len(bars)
+    for k, (column, colour, label) in enumerate(bars):
+        offset = (len(bars) - 1) / 2 * height - k * height  # S1 above ST within a row
+        ax.barh(y + offset, shown[column], height, xerr=shown[f"{column}_conf"], color=colour,
+                label=label, error_kw={"capsize": 2})  # fmt: skip
     ax.set_yticks(y, shown["parameter"])
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_xlabel("share of the outcome's variance (95 % bootstrap interval)")
