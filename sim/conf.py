@@ -84,8 +84,12 @@ class BehaviorConf:
 @dataclass
 class ThresholdConf:
     name: str = "threshold"
-    theta: float = 0.15
+    theta: float = 0.15  # everyone's; the lowest (thresholds=evenly) or the mean (=normal)
     absolute: bool = False
+    thresholds: str = "same"  # how they differ: same, evenly or normal (sim.rules.ThresholdLaw)
+    spread: float = 0.0  # evenly: from theta to theta + spread; normal: standard deviation
+    moved: int | None = None  # rank (0: the lowest) of the one person whose threshold moves
+    move: float = 1.0  # how far it moves
 
 
 @dataclass
@@ -297,12 +301,43 @@ def _rule(cfg):
             raise ConfigError("behavior.ladder: must hold at least one behavior.")
         steps = tuple(_guard("behavior.ladder", lambda s=s: rules.Behavior(**s)) for s in ladder)
         return _guard("rule", lambda: rules.Organizational(ladder=steps, **params))
+    if name == "threshold":
+        for key in _LAW_KEYS:
+            params.pop(key)
     classes = {
         "threshold": rules.Threshold,
         "bass": rules.Bass,
         "independent_cascade": rules.IndependentCascade,
     }
     return _guard("rule", lambda: classes[name](**params))
+
+
+#: Keys of the threshold rule that say how people's thresholds differ (``ThresholdLaw``).
+_LAW_KEYS = {"thresholds": "law", "spread": "spread", "moved": "moved", "move": "move"}
+
+
+def _threshold_law(cfg):
+    """The law of people's thresholds, when the threshold rule's people differ; else None."""
+    from sim.rules import ThresholdLaw
+
+    params = _plain(cfg, "rule")
+    if params.get("name") != "threshold":
+        return None
+    law = {field: params[key] for key, field in _LAW_KEYS.items()}
+    try:
+        law = ThresholdLaw(theta=params["theta"], absolute=params["absolute"], **law)
+    except (ValueError, TypeError) as error:
+        raise ConfigError(f"{_law_key(error)}: {error}") from None
+    return law if law.varies else None
+
+
+def _law_key(error) -> str:
+    """The config key a :class:`~sim.rules.ThresholdLaw` error is about."""
+    import re
+
+    named = re.search(r"The '(\w+)' parameter", str(error))
+    keys = {field: key for key, field in _LAW_KEYS.items()}
+    return f"rule.{keys.get(named.group(1), named.group(1))}" if named else "rule"
 
 
 def _resolve(path, base_dir):
@@ -430,7 +465,8 @@ def build(cfg, base_dir=".", load_org=False):
         )
     resample = alone and bool(cfg.network.resample)
     return Scenario(make_org=make_org, rule=rule, rollout=rollout, culture=culture,
-                    steps=int(cfg.steps), resample=resample)  # fmt: skip
+                    steps=int(cfg.steps), resample=resample,
+                    thresholds=_threshold_law(cfg))  # fmt: skip
 
 
 #: The longest folder name most file systems take (bytes).
@@ -513,5 +549,10 @@ def check(cfg, base_dir="."):
     rollout = scenario.rollout
     n = scenario.org.n if cfg.org.source == "csv" else int(cfg.org.headcount)
     _guard("rollout.budget", lambda: rollout.check_budget(n))
+    if scenario.thresholds is not None:
+        try:
+            scenario.thresholds.check(n)
+        except ValueError as error:
+            raise ConfigError(f"{_law_key(error)}: {error}") from None
     if rollout.scope == "pilot" and rollout.pilot_units is not None:
         _guard("rollout.pilot_units", lambda: rollout.pilot(scenario.org, np.random.default_rng(0)))

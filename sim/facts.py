@@ -28,6 +28,7 @@ __all__ = [
     "measure",
     "measure_mean",
     "participation",
+    "people_facts",
     "rogers_categories",
 ]
 
@@ -286,6 +287,27 @@ def _curves(model):
     }
 
 
+def people_facts(stage, adopted_at, behaviors) -> dict:
+    """The facts one run's people give, as a flat dict (a row of the store's runs).
+
+    Keys ``rogers_<category>`` (:func:`rogers_categories`),
+    ``contributors_of_users``, ``creators_of_users`` (:func:`participation`)
+    and ``organic_creators`` (creators who were not seeded, over all
+    creators). Their means over replications, NaN left out, are what
+    :func:`measure_mean` gives; the Bass fit and the weeks to half need only
+    the mean curve, which the store's time series holds.
+    """
+    stage = _int_array(stage, "stage", "people_facts")
+    adopted_at = _int_array(adopted_at, "adopted_at", "people_facts")
+    rogers = rogers_categories(adopted_at)
+    out = {f"rogers_{name}": rogers[name] for name in ROGERS}
+    part = participation(stage, behaviors)
+    out["contributors_of_users"] = part["contributors"]
+    out["creators_of_users"] = part["creators"]
+    out["organic_creators"] = _organic_creators(stage, adopted_at)
+    return out
+
+
 def measure(model) -> dict:
     """Every fact of one finished :class:`~sim.model.OrgModel` run, as a flat dict.
 
@@ -320,17 +342,9 @@ def measure_mean(models) -> dict:
     out = {f"bass_{k}": v for k, v in asdict(fit).items()}  # bass_q_over_p, bass_p, ...
     reached = np.flatnonzero(mean_curve >= 0.5)
     out[f"weeks_to_50pct_{first}"] = float(reached[0]) if reached.shape[0] else math.nan
-    stages = [np.asarray(m.stage) for m in models]
-    adopted_at = [np.asarray(m.adopted_at) for m in models]
-    rogers = [rogers_categories(a) for a in adopted_at]
-    for name in ROGERS:
-        out[f"rogers_{name}"] = _mean([r[name] for r in rogers])
-    parts = [participation(s, behaviors) for s in stages]
-    for name in ("contributors", "creators"):
-        out[f"{name}_of_users"] = _mean([p[name] for p in parts])
-    out["organic_creators"] = _mean(
-        [_organic_creators(s, a) for s, a in zip(stages, adopted_at, strict=True)]
-    )
+    people = [people_facts(m.stage, m.adopted_at, behaviors) for m in models]
+    for name in people[0]:
+        out[name] = _mean([p[name] for p in people])
     for b in behaviors:
         out[f"final_fraction_{b}"] = float(np.mean([c[b][-1] for c in curves]))
     return out

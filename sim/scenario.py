@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.facts import people_facts
 from sim.metrics import summary
 
 __all__ = ["Scenario"]
@@ -45,6 +46,10 @@ class Scenario:
         with a generator spawned from the replication's own, after the
         rollout's (so the rollout's draws stay what they are without it).
         For the classics on random networks (Watts: each run on its own graph).
+    thresholds : ThresholdLaw, optional
+        People's own thresholds under the threshold rule, drawn for every
+        replication from a generator spawned after the rollout's and the
+        network's (Granovetter's riot); None: the rule's one ``theta``.
     """
 
     make_org: Callable
@@ -53,6 +58,7 @@ class Scenario:
     culture: object
     steps: int = 52
     resample: bool = False
+    thresholds: object = None
     _org: object = field(default=None, init=False, repr=False)
 
     @property
@@ -75,7 +81,11 @@ class Scenario:
                             initial_adopters=first, initial_rungs=self.rollout.first_rungs,
                             rng=rng)  # fmt: skip
         first = self.rollout.first_adopters(org, levers)
-        return OrgModel(org=org, rule=self.rule, initial_adopters=first, rng=rng)
+        rule = self.rule
+        if self.thresholds is not None:
+            theta = self.thresholds.draw(org.n, rng.spawn(1)[0])
+            rule = type(rule)(theta=theta, absolute=rule.absolute)
+        return OrgModel(org=org, rule=rule, initial_adopters=first, rng=rng)
 
     def run(self, seed, replications=1, progress=None, *, groups=False):
         """Run replications; return ``(runs, timeseries)`` DataFrames (and ``groups``).
@@ -105,7 +115,10 @@ class Scenario:
             by_unit = model.adoption_by("unit") if model.org is not None else None
             # The classic rules run without a plan, so a rollout's costs do not apply.
             cost = self.rollout.cost(model.plan) if self.rule.needs_org else None
-            records.append({"replication": r, **summary(adoption, by_unit=by_unit, cost=cost)})
+            record = {"replication": r, **summary(adoption, by_unit=by_unit, cost=cost)}
+            if self.rule.needs_org:  # Rogers' categories, "90-9-1": what the people did
+                record.update(people_facts(model.stage, model.adopted_at, model.rule.behaviors))
+            records.append(record)
             curves.append(adoption.assign(replication=r))
             if groups and by_unit is not None:
                 parts.append(_groups(r, by_unit, model.adoption_by("level")))

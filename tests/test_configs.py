@@ -29,7 +29,7 @@ CASES = [(g, o) for g in GROUPS for o in _options(g)]
 @pytest.mark.parametrize(("group", "option"), CASES, ids=[f"{g}={o}" for g, o in CASES])
 def test_every_option_composes_and_builds(group, option):
     extra = ["rollout=company_wide"] if group == "rule" and option != "organizational" else []
-    if group == "network" and option in ("erdos_renyi", "small_world"):  # a network alone
+    if group == "network" and option in ("erdos_renyi", "small_world", "complete"):  # alone
         extra = ["rule=threshold", "rollout=company_wide_decentralized", "org.headcount=200"]
     cfg = _compose([f"{group}={option}", *extra])
     scenario = build(cfg)

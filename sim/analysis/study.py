@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.analysis import discovery, robust, sensitivity
 from sim.analysis.sensitivity import AnalysisError
+from sim.report.results import in_context
 
 __all__ = ["Analysis", "AnalysisError", "analyze"]
 
@@ -73,11 +74,7 @@ class Analysis:
 
     def select(self, table: str, where: dict) -> pd.DataFrame:
         frame = getattr(self, table)
-        for axis, value in where.items():
-            if frame.empty:
-                break
-            frame = frame[frame[axis] == value]
-        return frame
+        return frame if frame.empty else in_context(frame, where)
 
 
 def _tag(frame, where):
@@ -107,9 +104,7 @@ def analyze(results, record, metric=None) -> Analysis:
     indices, regrets, summaries, boxes, leaves = [], [], [], [], []
     prim = discovery.prim_available()
     for label, where in contexts:
-        own = values
-        for axis, value in where.items():
-            own = own[own[axis] == value]
+        own = in_context(values, where)
         failed = {}
         for strategy, part in own.groupby("strategy", sort=True):
             try:
@@ -180,8 +175,7 @@ COST_TOLERANCE = 0.1
 def _costs(runs, record, where) -> pd.Series:
     """Mean ``cost_total`` per strategy over the design's runs in one context."""
     mine = runs[runs["design"] == record.digest] if "design" in runs else runs
-    for axis, value in where.items():
-        mine = mine[mine[axis] == value]
+    mine = in_context(mine, where)
     return mine.groupby("strategy")["cost_total"].mean()
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from sim import store
-from sim.report.results import ReportError, format_interval, load, metric_label
+from sim.report.results import ReportError, format_interval, in_context, load, metric_label
 
 __all__ = ["conclude", "print_answer", "report_main"]
 
@@ -52,9 +52,7 @@ def print_answer(results, metric=None, file=None, analyses=None) -> None:
     print(f"Ranking by {metric_label(metric)}; {held} paired replications, 95 % intervals; "
           "= marks strategies that cannot be told apart", file=file)  # fmt: skip
     for label, where in results.contexts():
-        part = table
-        for axis, value in where.items():
-            part = part[part[axis] == value]
+        part = in_context(table, where)
         print(format_ranking(part, title=f"{label}:" if label else None), file=file)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import store
-from sim.report.results import BEHAVIOR_NAMES, context_label, format_value, metric_label
+from sim.report.results import BEHAVIOR_NAMES, context_label, format_value, in_context, metric_label
 
 __all__ = ["Report", "analyses_of", "summary_table", "verdict", "write_report", "write_tables"]
 
@@ -59,9 +59,7 @@ def summary_table(results, metric) -> pd.DataFrame:
         for strategy, own in runs.groupby("strategy", sort=False):
             table = intervals(own, columns)
             row = {**where, "strategy": strategy}
-            placed = ranking[ranking["strategy"] == strategy]
-            for axis, value in where.items():
-                placed = placed[placed[axis] == value]
+            placed = in_context(ranking[ranking["strategy"] == strategy], where)
             row["rank"] = int(placed["rank"].iloc[0])
             row["tie"] = bool(placed["tie"].iloc[0])
             row["runs"] = len(own)
@@ -176,10 +174,8 @@ class Report:
         return blocks
 
     def _ranking(self, where):
-        table = self.rankings
-        for axis, value in where.items():
-            table = table[table[axis] == value]
-        return table.reset_index(drop=True)
+        # An axis may be unset in a context (rule.moved=null): unset matches unset.
+        return in_context(self.rankings, where).reset_index(drop=True)
 
     def _context(self, where):
         f, results = self.figures, self.results

@@ -180,12 +180,7 @@ class Results:
 
     def select(self, table: str, where: dict) -> pd.DataFrame:
         """The rows of ``runs``, ``curves`` or ``groups`` in one context."""
-        frame = getattr(self, table)
-        mask = np.ones(len(frame), dtype=bool)
-        for axis, value in where.items():
-            column = frame[axis]
-            mask &= column.isna().to_numpy() if _missing(value) else (column == value).to_numpy()
-        return frame[mask]
+        return in_context(getattr(self, table), where)
 
     @property
     def versions(self) -> list:
@@ -217,8 +212,18 @@ class Results:
         return next(c for c in candidates if c in self.runs.columns)
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
+def in_context(frame, where: dict) -> pd.DataFrame:
+    """The rows of ``frame`` whose axes hold ``where``'s values (unset matches unset)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for axis, value in where.items():
+        column = frame[axis]
+        mask &= column.isna().to_numpy() if missing(value) else (column == value).to_numpy()
+    return frame[mask]
+
+
+def missing(value) -> bool:
+    """Whether an axis's value is unset (None, NaN or NA): such values match each other."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def context_label(where: dict) -> str:

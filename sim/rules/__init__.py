@@ -9,12 +9,15 @@ results do not depend on the number of threads.
 - :class:`Threshold`, :class:`Bass`, :class:`IndependentCascade`: the classic
   rules, on any network;
 - :class:`Organizational`: the ladder of behaviors of docs/model.md §3, on an
-  :class:`~sim.org.Org`.
+  :class:`~sim.org.Org`;
+- :class:`ThresholdLaw`: how people's thresholds differ under the threshold
+  rule (Granovetter's riot), drawn once per run.
 """
 
 from sim.rules.base import Rule
 from sim.rules.classic import Bass, IndependentCascade, Threshold
 from sim.rules.organizational import LADDER, Behavior, Organizational
+from sim.rules.thresholds import ThresholdLaw
 
 __all__ = [
     "LADDER",
@@ -24,4 +27,5 @@ __all__ = [
     "Organizational",
     "Rule",
     "Threshold",
+    "ThresholdLaw",
 ]
