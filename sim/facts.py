@@ -22,6 +22,7 @@ __all__ = [
     "ROGERS",
     "TARGETS",
     "BassFit",
+    "bass_curve",
     "bass_fit",
     "check",
     "loss",
@@ -86,7 +87,8 @@ class BassFit:
         object.__setattr__(self, "q_over_p", math.inf if self.p == 0 else self.q / self.p)
 
 
-def _bass_curve(p, q, m, start, length):
+def bass_curve(p, q, m, start, length) -> np.ndarray:
+    """The discrete Bass recursion of :class:`BassFit` from ``start``: ``length`` weeks."""
     curve = np.empty(length)
     curve[0] = start
     for t in range(length - 1):
@@ -147,7 +149,7 @@ def bass_fit(fraction, *, weeks=None) -> BassFit:
 
     def residual(x):
         with np.errstate(over="ignore", invalid="ignore"):  # unstable steps: large residuals
-            curve = _bass_curve(x[0], x[1], x[2], f[0], length)[at[1:]]
+            curve = bass_curve(x[0], x[1], x[2], f[0], length)[at[1:]]
         return np.nan_to_num(curve - f[1:], nan=1e3, posinf=1e3, neginf=-1e3)
 
     top = min(max(float(f.max()), 1e-3), 1.0)

@@ -16,7 +16,7 @@ and their difference is paired.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -84,7 +84,7 @@ class Scenario:
         rule = self.rule
         if self.thresholds is not None:
             theta = self.thresholds.draw(org.n, rng.spawn(1)[0])
-            rule = type(rule)(theta=theta, absolute=rule.absolute)
+            rule = replace(rule, theta=theta)
         return OrgModel(org=org, rule=rule, initial_adopters=first, rng=rng)
 
     def run(self, seed, replications=1, progress=None, *, groups=False):

@@ -99,7 +99,7 @@ class ThresholdLaw:
                 f"people ({n}). Got {self.moved}."
             )
         if self.moved is not None and self.law != "normal":
-            rank = np.sort(self._spaced(n))[self.moved]
+            rank = self._spaced(n)[self.moved]  # ascending already
             moved = rank + self.move
             high = None if self.absolute else 1.0
             if moved < 0 or (high is not None and moved > high):

@@ -16,8 +16,6 @@ expected distribution). The engine's runs are compared with these.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -46,7 +44,7 @@ def riot_size(thresholds) -> int:
 
 def _evenly(n, theta, spread, moved, move) -> np.ndarray:
     thresholds = np.linspace(theta, theta + spread, n)
-    if moved is not None and not (isinstance(moved, float) and math.isnan(moved)):
+    if moved is not None:
         thresholds[int(moved)] += move
     return thresholds
 

@@ -26,6 +26,7 @@ __all__ = ["LITERATURE", "figure", "measure", "table"]
 LITERATURE = {
     "bass_q_over_p": (12.7, "meta-analysis q/p (Sultan, Farley & Lehmann 1990)"),
     **{f"rogers_{name}": (share, "Rogers (1962/2003)") for name, share in facts.ROGERS.items()},
+    "lurkers_of_users": (0.90, '"90-9-1" (Nielsen 2006)'),  # drawn, not a target
     "contributors_of_users": (0.09, '"90-9-1" (Nielsen 2006)'),
     "creators_of_users": (0.01, '"90-9-1" (Nielsen 2006)'),
     "weeks_to_50pct_consume": (math.nan, "months, not days or years (Bughin et al., McKinsey)"),
@@ -83,12 +84,27 @@ def table(measured) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _bass_curve(fit, start, weeks):
-    curve = np.empty(weeks + 1)
-    curve[0] = start
-    for t in range(weeks):
-        curve[t + 1] = curve[t] + (fit.p + fit.q * curve[t] / fit.m) * (fit.m - curve[t])
-    return curve
+def _beside(ax, measured, colours, facts_shown, literature, ranged):
+    """One bar per set for each fact (a column of ``measured``, labelled by the name
+    ``facts_shown`` maps it to), the literature as a black line, the target range shaded."""
+    x = np.arange(len(facts_shown))
+    width = 0.8 / len(measured)
+    for k, (colour, (_, row)) in enumerate(zip(colours, measured.iterrows(), strict=True)):
+        values = [100 * row[fact] for fact in facts_shown]
+        ax.bar(x - 0.4 + width * (k + 0.5), values, width, color=colour,
+               label=f"seed {row['seed']:.0f}")  # fmt: skip
+    shaded = False
+    for i, fact in enumerate(facts_shown):
+        ax.plot([i - 0.45, i + 0.45], [100 * LITERATURE[fact][0]] * 2, color="black",
+                linewidth=2, label=literature if i == 0 else None)  # fmt: skip
+        if fact in facts.TARGETS:
+            low, high = facts.TARGETS[fact]
+            ax.fill_between([i - 0.45, i + 0.45], 100 * low, 100 * high, color="0.85", zorder=0,
+                            label=None if shaded else ranged)  # fmt: skip
+            shaded = True
+    ax.set_xticks(x, [label.replace("_", "\n") for label in facts_shown.values()],
+                  fontsize="small")  # fmt: skip
+    ax.legend(fontsize="small")
 
 
 def figure(measured, curves):
@@ -103,59 +119,36 @@ def figure(measured, curves):
     colours = sns.color_palette("colorblind", len(measured))
     for colour, row in zip(colours, measured.itertuples(index=False), strict=True):
         curve = _mean_curve(curves[curves["seed"] == row.seed], first)
-        fit = facts.BassFit(row.bass_p, row.bass_q, row.bass_m, row.bass_rmse)
-        weeks = int(curve.index.max() - curve.index.min())
-        fitted = _bass_curve(fit, float(curve.iloc[0]), weeks)
+        weeks = int(curve.index.max() - curve.index.min()) + 1
+        fitted = facts.bass_curve(row.bass_p, row.bass_q, row.bass_m, float(curve.iloc[0]), weeks)
         reading.plot(curve.index, 100 * curve.to_numpy(), "o", markersize=2.5, color=colour,
                      label=f"seed {row.seed}: q/p = {row.bass_q_over_p:.1f}")  # fmt: skip
-        reading.plot(curve.index.min() + np.arange(weeks + 1), 100 * fitted, "-", color=colour)
-    low, high = facts.TARGETS[f"weeks_to_50pct_{first}"] if first == "consume" else (8, 26)
-    reading.axvspan(low, high, color="0.85", zorder=0, label="half the company: 2-6 months")
+        reading.plot(curve.index.min() + np.arange(weeks), 100 * fitted, "-", color=colour)
+    target = facts.TARGETS.get(f"weeks_to_50pct_{first}")
+    if target is not None:  # the facts' ladder: half the company reading within months
+        reading.axvspan(*target, color="0.85", zorder=0,
+                        label=f"target: half in weeks {target[0]:g}-{target[1]:g}")  # fmt: skip
     reading.axhline(50, color="0.6", linewidth=0.8)
     reading.set_xlabel("week")
     reading.set_ylabel(f"people holding {first!r} (% of everyone)")
     reading.set_title("reading curve (dots) and its discrete Bass fit (line)", fontsize="medium")
-    reading.legend(fontsize="small", title="meta-analysis q/p: 12.7", title_fontsize="small")
+    reading.legend(
+        fontsize="small",
+        title=f"meta-analysis q/p: {LITERATURE['bass_q_over_p'][0]:g}",
+        title_fontsize="small",
+    )
 
-    names = list(facts.ROGERS)
-    x = np.arange(len(names))
-    width = 0.8 / len(measured)
-    for k, (colour, row) in enumerate(zip(colours, measured.itertuples(index=False), strict=True)):
-        values = [100 * getattr(row, f"rogers_{name}") for name in names]
-        rogers.bar(x - 0.4 + width * (k + 0.5), values, width, color=colour,
-                   label=f"seed {row.seed}")  # fmt: skip
-    for i, name in enumerate(names):
-        low, high = facts.TARGETS[f"rogers_{name}"]
-        rogers.plot([i - 0.45, i + 0.45], [100 * facts.ROGERS[name]] * 2, color="black",
-                    linewidth=2, label="Rogers" if i == 0 else None)  # fmt: skip
-        rogers.fill_between([i - 0.45, i + 0.45], 100 * low, 100 * high, color="0.85", zorder=0,
-                            label="target range" if i == 0 else None)  # fmt: skip
-    rogers.set_xticks(x, [n.replace("_", "\n") for n in names], fontsize="small")
+    shown = {f"rogers_{name}": name for name in facts.ROGERS}
+    _beside(rogers, measured, colours, shown, "Rogers", "target range")
     rogers.set_ylabel("adopters who took reading up (%)")
     rogers.set_title("Rogers' adopter categories (by adoption week)", fontsize="medium")
-    rogers.legend(fontsize="small")
 
-    shares = {
-        "lurkers": (lambda r: 1 - r.contributors_of_users - r.creators_of_users, 0.90, None),
-        "contributors": (lambda r: r.contributors_of_users, 0.09, "contributors_of_users"),
-        "creators": (lambda r: r.creators_of_users, 0.01, "creators_of_users"),
-    }
-    x = np.arange(len(shares))
-    for k, (colour, row) in enumerate(zip(colours, measured.itertuples(index=False), strict=True)):
-        values = [100 * get(row) for get, _, _ in shares.values()]
-        voice.bar(x - 0.4 + width * (k + 0.5), values, width, color=colour,
-                  label=f"seed {row.seed}")  # fmt: skip
-    for i, (_, nielsen, fact) in enumerate(shares.values()):
-        voice.plot([i - 0.45, i + 0.45], [100 * nielsen] * 2, color="black", linewidth=2,
-                   label='"90-9-1"' if i == 0 else None)  # fmt: skip
-        if fact is not None:
-            low, high = facts.TARGETS[fact]
-            label = "within a factor of two" if i == 1 else None
-            voice.fill_between([i - 0.45, i + 0.45], 100 * low, 100 * high, color="0.85",
-                               zorder=0, label=label)  # fmt: skip
+    users = measured.assign(
+        lurkers_of_users=1 - measured["contributors_of_users"] - measured["creators_of_users"]
+    )
+    shown = {f"{name}_of_users": name for name in ("lurkers", "contributors", "creators")}
+    _beside(voice, users, colours, shown, '"90-9-1"', "within a factor of two")
     voice.set_yscale("log")
-    voice.set_xticks(x, list(shares))
     voice.set_ylabel("users by their highest rung (% of users, log scale)")
     voice.set_title("participation inequality", fontsize="medium")
-    voice.legend(fontsize="small")
     return figure
