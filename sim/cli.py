@@ -216,6 +216,8 @@ def main():
             print(f"orgsim: error: {error}", file=sys.stderr)
             sys.exit(2)
         sweep.checked = True
+        for note in jobs.notes:
+            print(f"orgsim: {note}", file=sys.stderr)
         if jobs.design is not None:
             try:
                 _record_design(jobs)

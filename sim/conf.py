@@ -16,7 +16,9 @@ change team decides); ``org``, ``network``, ``culture`` and ``seed`` are the
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +32,29 @@ from sim.rules import Organizational
 
 __all__ = ["CONFIG_DIR", "ConfigError", "build", "check", "register"]
 
-#: The Hydra configs shipped with orgsim.
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-#: The fictional example data (``${orgsim_examples:}`` in configs).
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "experiments" / "data"
+#: The Hydra configs shipped with orgsim (package data: an installed wheel has them too;
+#: ``configs/`` at the top of a checkout links here).
+CONFIG_DIR = Path(str(resources.files("sim") / "configs"))
+#: The fictional example company (``${orgsim_examples:}`` in configs).
+EXAMPLES_DIR = Path(str(resources.files("sim") / "examples"))
+
+
+def sample_ties(org_path) -> str | None:
+    """The sample company's ties, for the sample company's chart only.
+
+    ``org=from_csv`` runs the shipped example with its collaboration ties; a user's own
+    chart (any other ``org.path``) gets no shipped ties: its informal ties are generated
+    from the chart, unless ``org.ties`` names a file. Pairing a user's chart with the
+    sample's ties would run the wrong company without a word.
+    """
+    if org_path is None:
+        return None
+    sample = {(EXAMPLES_DIR / name).resolve() for name in ("acme_org.csv", "acme_org_traits.csv")}
+    try:
+        mine = Path(os.path.expanduser(str(org_path))).resolve()
+    except (OSError, RuntimeError):
+        return None
+    return str(EXAMPLES_DIR / "acme_ties.csv") if mine in sample else None
 
 
 class ConfigError(ValueError):
@@ -197,6 +218,8 @@ def register():
     """Store the schemas in Hydra's ConfigStore (``base_<group>`` names)."""
     if not OmegaConf.has_resolver("orgsim_examples"):
         OmegaConf.register_new_resolver("orgsim_examples", lambda: str(EXAMPLES_DIR))
+    if not OmegaConf.has_resolver("orgsim_sample_ties"):
+        OmegaConf.register_new_resolver("orgsim_sample_ties", sample_ties)
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=Config)
     for group, node in (

@@ -131,9 +131,23 @@ class Job(NamedTuple):
 
 
 class Jobs(list):
-    """A command's jobs, in order, and the design they sample (``design``: None for a grid)."""
+    """A command's jobs, in order, the design they sample (``design``: None for a grid) and
+    what the user should know before they run (``notes``: one line each, said once)."""
 
     design = None
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.notes = []
+
+
+def _notes(cfg) -> list[str]:
+    """What a job does that the command line does not say: a chart without its own ties."""
+    if cfg.org.source != "csv" or cfg.org.ties:
+        return []
+    return [f"org.path={cfg.org.path}: no org.ties given, so the informal ties are generated "
+            f"from the chart (network.mean_degree={cfg.network.mean_degree:g}, "
+            f"network.openness={cfg.network.openness:g}); org.ties=FILE uses your own"]  # fmt: skip
 
 
 def _identify(cfg, base_dir):
@@ -189,6 +203,7 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
                     check(cfg, base_dir)
                 except ConfigError as error:
                     raise _in_design(error, found.design) from None
+                found.notes += [n for n in _notes(cfg) if n not in found.notes]
                 seen[scenario] = _identify(cfg, base_dir)
                 found.append(seen[scenario]._replace(point=point))
     except ConfigError:
