@@ -8,9 +8,20 @@ over replications skip it visibly.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-__all__ = ["SHARES", "gini", "intervals", "summary"]
+__all__ = [
+    "OUTCOMES",
+    "SHARES",
+    "describe_outcomes",
+    "gini",
+    "intervals",
+    "is_outcome",
+    "outcome_metrics",
+    "summary",
+]
 
 #: Shares of everyone for the ``weeks_to_*`` metrics.
 SHARES = (0.25, 0.5, 0.8)
@@ -129,3 +140,62 @@ def intervals(runs, columns=None):
     factor = t.ppf(0.975, np.maximum(count.to_numpy() - 1, 1))
     half = factor * spread / np.sqrt(count.clip(lower=1))
     return pd.DataFrame({"mean": values.mean(), "ci95": half, "runs": count})
+
+
+#: The outcome columns of a run, by name: ``<b>`` is a behavior of the ladder
+#: (``consume``), ``<lever>`` a cost lever (``training``). A metric to rank or
+#: analyse by is one of these; the other columns of the runs (the scenario, the
+#: seed, the replication) are what was set, not what happened.
+OUTCOMES = {
+    "auc_fraction_weeks_<b>": "the share holding b summed over the weeks",
+    "final_fraction_<b>": "the share holding b at the end",
+    "peak_fraction_<b>": "the highest weekly share holding b",
+    "mean_fraction_<b>": "the mean weekly share holding b",
+    "weeks_to_25pct_<b>": "weeks until a quarter hold b",
+    "weeks_to_50pct_<b>": "weeks until half hold b",
+    "weeks_to_80pct_<b>": "weeks until 80 % hold b",
+    "lapses_<b>": "drop-outs from b",
+    "units_above_50pct_<b>": "the share of units where half hold b",
+    "unit_gini_<b>": "the inequality of b across units",
+    "adopters_per_cost_<b>": "people holding b per person-day",
+    "cost_total": "what the rollout cost, in person-days",
+    "cost_<lever>": "what one lever cost, in person-days",
+    "rogers_<category>": "the share of adopters in one of Rogers' categories",
+    "contributors_of_users": "contributors among the people who use it",
+    "creators_of_users": "creators among the people who use it",
+    "organic_creators": "creators who were not seeded, among all creators",
+}
+
+_OUTCOME = re.compile(
+    "^(?:"
+    + "|".join(re.escape(name).replace(re.escape("<b>"), "[a-z0-9_]+")
+               .replace(re.escape("<lever>"), "[a-z0-9_]+")
+               .replace(re.escape("<category>"), "[a-z0-9_]+") for name in OUTCOMES)
+    + ")$"
+)  # fmt: skip
+
+
+def is_outcome(name, columns=None) -> bool:
+    """Whether ``name`` is an outcome metric of a run (:data:`OUTCOMES`), not a
+    setting such as ``rollout`` or ``seed``; with ``columns`` (a runs table's
+    columns, or the table itself), also one of them and numeric."""
+    if not isinstance(name, str) or not _OUTCOME.match(name):
+        return False
+    if columns is None:
+        return True
+    if hasattr(columns, "dtypes"):
+        import pandas as pd
+
+        return name in columns.columns and pd.api.types.is_numeric_dtype(columns[name])
+    return name in columns
+
+
+def outcome_metrics(columns) -> list:
+    """The outcome metrics among ``columns`` (a runs table or its column names), in order."""
+    names = columns.columns if hasattr(columns, "columns") else columns
+    return [c for c in names if is_outcome(c, columns)]
+
+
+def describe_outcomes() -> str:
+    """The outcome metrics in a sentence, for ``--help`` and error messages."""
+    return "; ".join(f"{name} ({what})" for name, what in OUTCOMES.items())

@@ -8,6 +8,7 @@ Layout of a store (``results/<task_name>/`` by default)::
     jobs/<hash>-<seed>-r<first>-<stop>.runs.parquet        a row per replication (the summary)
     jobs/corrupt/                                         files set aside, never read
     runs.parquet, timeseries.parquet                      every job merged (:func:`merge`)
+    .merged.json                                          their sizes and SHA-256, checked on read
     .locks/                                               one lock file per job, one for merging
 
 A *job* is a scenario (``config_hash``, of everything that changes results)
@@ -23,6 +24,10 @@ What the store guarantees:
 - A chunk counts as finished only when its files read back whole (Parquet
   footers, row counts against what the writer recorded); a corrupt one is set
   aside in ``jobs/corrupt/``, named in one line, and run again.
+- The merged tables are believed only while their size and SHA-256 match
+  what :func:`merge` recorded beside them (``.merged.json``): a damaged one is
+  read from ``jobs/`` instead and rebuilt by the next merge, or, when
+  ``jobs/`` no longer holds its runs, named in one line.
 - A job is run under its lock (``filelock``), so two sweeps writing into one
   store at once compute each job once; merging runs under the store's lock.
 - Any failure to write raises :class:`StoreError`, one line naming the file
@@ -37,6 +42,7 @@ What the store guarantees:
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -129,8 +135,6 @@ def _say(message):
 
 def config_hash(config: dict) -> str:
     """A stable hash of a resolved config (plain dict), without the keys in NOT_HASHED."""
-    import hashlib
-
     kept = {k: v for k, v in config.items() if k not in NOT_HASHED}
     text = json.dumps(kept, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -434,14 +438,27 @@ def merge(store) -> dict:
     """
     store = Path(store)
     with _lock(store, "merge"):
-        for stale in store.glob(".*.parquet.*.tmp"):  # a merge killed half way
+        # What a merge killed half way left.
+        for stale in [*store.glob(".*.parquet.*.tmp"), *store.glob(f".{MERGED_RECORD}.*.tmp")]:
             _discard(stale)
         found = chunks(store)
-        if _merged_fresh(store, found) and _whole(store):
+        record = _merged_record(store)
+        damaged = _damaged(store, record)
+        if _merged_fresh(store, found) and not damaged:
             # Nothing finished since the last merge (a rerun of finished jobs, whose
             # chunks their jobs have just checked): the merged tables stand.
-            return {name: pq.read_metadata(store / f"{name}.parquet").num_rows
-                    for name in ("runs", "timeseries")}  # fmt: skip
+            return {name: record[f"{name}.parquet"]["rows"] for name in _MERGED}
+        held = sum(c.stop - c.first for c in found)
+        for path, problem in damaged.items():
+            if problem in ("missing", "no checksum recorded"):
+                continue  # never merged, or merged by an orgsim that recorded no checksum
+            recorded = record.get(path.name, {}).get("runs", 0)
+            if held < recorded:
+                # Rebuilt from fewer runs it would lose finished results: keep it, say so.
+                raise StoreError(f"{path} is corrupt ({problem}) and jobs/ holds {held} of its "
+                                 f"{recorded} runs: it cannot be rebuilt; restore it or the "
+                                 "jobs from a copy")  # fmt: skip
+            _say(f"{path} is corrupt ({problem}): rebuilt from jobs/")
         tables, corrupt = {name: [] for name in _TABLES}, []
         for chunk in found:
             try:
@@ -468,11 +485,20 @@ def merge(store) -> dict:
                 # The tables reach temporary files first, then all are renamed:
                 # a failure leaves the merged tables of the same, earlier merge.
                 target = store / f"{name}.parquet"
-                tmp = _temporary(target, lambda p, t=table: pq.write_table(t, p))
+                tmp = _temporary(target, lambda p, t=table: _write_table(t, p))
                 written.append((tmp, target))
                 counts[name] = table.num_rows
+            merged = {}
+            for tmp, target in written:
+                size, digest = _digest(tmp)
+                merged[target.name] = {"bytes": size, "sha256": digest,
+                                       "rows": counts[target.name.split(".")[0]],
+                                       "runs": counts["runs"]}  # fmt: skip
             for tmp, target in written:
                 _rename(tmp, target)
+            if merged:
+                text = json.dumps(merged, indent=1)
+                write_atomic(store / MERGED_RECORD, lambda p: Path(p).write_text(text))
         finally:
             for tmp, _ in written:
                 _discard(tmp)
@@ -507,6 +533,8 @@ def load(store, tables=("runs", "timeseries", "groups"), columns=None) -> dict:
     columns = columns or {}
     found = chunks(store)
     fresh = _merged_fresh(store, found)
+    if fresh:
+        fresh = _believed(store, found, [n for n in tables if n != "groups"])
     parts = {name: [] for name in tables}
     if fresh:
         for name in tables:
@@ -540,6 +568,23 @@ def load(store, tables=("runs", "timeseries", "groups"), columns=None) -> dict:
     return loaded
 
 
+def _believed(store, found, names) -> bool:
+    """Whether the merged tables ``names`` can be read as they are; else the chunks are read.
+
+    A damaged one is named in one line (the chunks it was merged from are read instead);
+    one merged before checksums were recorded is quietly passed over.
+    """
+    damaged = _damaged(store, _merged_record(store), names)
+    if damaged:  # a merge may have renamed the tables and not yet recorded them: look again
+        damaged = _damaged(store, _merged_record(store), names)
+    for path, problem in damaged.items():
+        if problem == "no checksum recorded":
+            continue
+        _say(f"{path} is corrupt ({problem}): read from jobs/ instead (orgsim-results "
+             "rebuilds it)")  # fmt: skip
+    return not damaged
+
+
 def _merged_fresh(store, found) -> bool:
     """Whether the merged tables hold exactly the finished chunks ``found``.
 
@@ -557,9 +602,54 @@ def _merged_fresh(store, found) -> bool:
         return False
 
 
-def _whole(store) -> bool:
-    """Whether both merged tables are there."""
-    return all((store / f"{name}.parquet").is_file() for name in ("runs", "timeseries"))
+#: Beside the merged tables: each one's size, SHA-256 and rows, as :func:`merge` wrote it.
+MERGED_RECORD = ".merged.json"
+_MERGED = ("runs", "timeseries")
+
+
+def _digest(path) -> tuple[int, str]:
+    """The size and SHA-256 of the file at ``path``."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        return size, hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def _merged_record(store) -> dict:
+    """What the last merge recorded of the merged tables (empty when nothing, or unreadable)."""
+    try:
+        record = json.loads((Path(store) / MERGED_RECORD).read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _problem(store, name, record) -> str | None:
+    """Why the merged table ``name`` cannot be believed; None when it is what was merged."""
+    path = Path(store) / f"{name}.parquet"
+    if not path.is_file():
+        return "missing"
+    entry = record.get(path.name)
+    if not isinstance(entry, dict) or not {"bytes", "sha256", "rows"} <= set(entry):
+        return "no checksum recorded"
+    try:
+        size, digest = _digest(path)
+    except OSError as error:
+        return _cause(error)
+    if size != entry["bytes"]:
+        return f"{size} bytes instead of {entry['bytes']}, truncated"
+    if digest != entry["sha256"]:
+        return "its SHA-256 differs from the one recorded when it was merged"
+    return None
+
+
+def _damaged(store, record, names=_MERGED) -> dict:
+    """``{path: problem}`` of the merged tables among ``names`` that cannot be believed."""
+    found = {}
+    for name in names:
+        problem = _problem(store, name, record)
+        if problem is not None:
+            found[Path(store) / f"{name}.parquet"] = problem
+    return found
 
 
 def _select(table, names):
@@ -571,7 +661,7 @@ def _read_columns(path, names):
         if names is not None:
             present = set(pq.read_schema(path).names)
             names = [n for n in names if n in present]
-        return pq.read_table(path, columns=names)
+        return pq.read_table(path, columns=names, page_checksum_verification=True)
     except (OSError, pa.ArrowException) as error:
         raise StoreError(f"cannot read {path}: {_cause(error)}") from None
 

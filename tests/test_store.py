@@ -177,7 +177,7 @@ def test_merge_sets_aside_a_corrupt_chunk_merges_the_rest_and_fails(tmp_path):
 def test_merge_into_a_full_disk_names_the_file(tmp_path, monkeypatch):
     _write(tmp_path)
 
-    def full(table, path):
+    def full(table, path, **options):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store.pq, "write_table", full)
@@ -312,3 +312,72 @@ def test_a_merge_with_nothing_new_leaves_the_merged_tables_alone(tmp_path):
     assert store.merge(tmp_path) == first and (tmp_path / "timeseries.parquet").is_file()
     _write_with_groups(tmp_path, "h")  # a new chunk: merged again
     assert store.merge(tmp_path)["runs"] == 4
+
+
+def _flip(path, at=None):
+    """Flip one bit in the middle of ``path`` (inside a data page, not the footer)."""
+    data = bytearray(path.read_bytes())
+    at = len(data) // 3 if at is None else at
+    data[at] ^= 0x04
+    path.write_bytes(bytes(data))
+
+
+def _distinct_frames(where, digest="a"):
+    runs, curves = _frames(0, 4)
+    runs["final_fraction_x"] = [0.1, 0.2, 0.3, 0.4]
+    keys = {"config_hash": digest, "seed": 0, "version": "x"}
+    store.write_chunk(where, Chunk(digest, 0, 0, 4), runs, curves, "k: 1\n", keys)
+
+
+@pytest.mark.parametrize("table", ["runs", "timeseries"])
+@pytest.mark.parametrize("damage", ["flip", "truncate"])
+def test_a_damaged_merged_table_is_read_from_the_jobs_and_rebuilt(tmp_path, capsys, table,
+                                                                  damage):  # fmt: skip
+    _distinct_frames(tmp_path)
+    store.merge(tmp_path)
+    path = tmp_path / f"{table}.parquet"
+    good = path.read_bytes()
+    expected = store.load(tmp_path, tables=("runs", "timeseries"))
+    if damage == "flip":
+        _flip(path)
+    else:
+        path.write_bytes(good[: len(good) // 2])
+    capsys.readouterr()
+    # Read: the jobs' numbers, not the damaged file's, and one line that says so.
+    read = store.load(tmp_path, tables=("runs", "timeseries"))
+    for name in ("runs", "timeseries"):
+        pd.testing.assert_frame_equal(read[name], expected[name])
+    said = capsys.readouterr().err.strip().splitlines()
+    if (damage, table) == ("truncate", "runs"):
+        assert said == []  # unreadable: not taken for the merge of these jobs at all
+    else:
+        assert len(said) == 1 and f"{path} is corrupt" in said[0] and "read from jobs/" in said[0]
+    # Merged again (a rerun, orgsim-results): rebuilt, byte for byte, and said so.
+    assert store.merge(tmp_path) == {"runs": 4, "timeseries": 12}
+    assert path.read_bytes() == good
+    assert "rebuilt from jobs/" in capsys.readouterr().err
+    store.merge(tmp_path)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_damaged_merged_table_without_its_jobs_is_named_and_kept(tmp_path, capsys):
+    _distinct_frames(tmp_path)
+    store.merge(tmp_path)
+    for path in (tmp_path / "jobs").iterdir():
+        path.unlink()
+    runs = tmp_path / "runs.parquet"
+    _flip(runs)
+    damaged = runs.read_bytes()
+    with pytest.raises(store.StoreError, match=r"runs.parquet is corrupt .* jobs/ holds 0 of its "
+                       r"4 runs: it cannot be rebuilt"):  # fmt: skip
+        store.merge(tmp_path)
+    assert runs.read_bytes() == damaged  # finished results are not replaced by fewer
+
+
+def test_merged_tables_merged_before_checksums_are_rebuilt_quietly(tmp_path, capsys):
+    _distinct_frames(tmp_path)
+    store.merge(tmp_path)
+    (tmp_path / store.MERGED_RECORD).unlink()
+    assert len(store.load(tmp_path, tables=("runs",))["runs"]) == 4
+    store.merge(tmp_path)
+    assert (tmp_path / store.MERGED_RECORD).is_file() and capsys.readouterr().err == ""

@@ -20,7 +20,7 @@ def analyze_main(argv=None, prog="orgsim analyze") -> int:
     """``orgsim analyze DIR [--metric M] [--out DIR]``; returns the exit status."""
     from sim import store
     from sim.analysis.design import read_records
-    from sim.report.cli import write_answer
+    from sim.report.cli import metric_help, write_answer
 
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -33,8 +33,8 @@ def analyze_main(argv=None, prog="orgsim analyze") -> int:
     parser.add_argument("dir", type=Path, help="a store: results/<task_name>")
     parser.add_argument(
         "--metric",
-        help="the column analysed (default: the design's "
-        "analysis.metric, else auc_fraction_weeks_contribute)",
+        help="the outcome analysed (default: the design's "
+        f"analysis.metric, else auc_fraction_weeks_contribute); one of {metric_help()}",
     )
     parser.add_argument("--out", type=Path, help="where to write (default: the store itself)")
     args = parser.parse_args(argv)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.metrics import is_outcome
+
 __all__ = ["METHODS", "Design", "Record", "read_records", "write_record"]
 
 #: The designs a sample can follow, and what each is analysed with.
@@ -164,8 +166,9 @@ class Design:
         if not isinstance(seed, int) or seed < 0:
             _fail("seed", f"must be a whole number >= 0. Got {seed!r}.")
         metric = analysis.get("metric")
-        if metric is not None and not (isinstance(metric, str) and metric):
-            _fail("metric", f"must name a column of the runs. Got {metric!r}.")
+        if metric is not None and not is_outcome(metric):
+            _fail("metric", f"must be an outcome metric of the runs, as in final_fraction_consume, "
+                  f"auc_fraction_weeks_contribute or cost_total. Got {metric!r}.")  # fmt: skip
         threshold = analysis.get("threshold", 0.8)
         if not (isinstance(threshold, int | float) and 0 < threshold <= 1):
             _fail("threshold", f"must be a share in (0, 1]. Got {threshold!r}.")

@@ -88,10 +88,14 @@ def analyze(results, record, metric=None) -> Analysis:
     ``analysis.metric``, else the report's). Raises AnalysisError when the metric is
     not a column of the runs, or no run of the design has finished."""
     from sim.report.ranking import higher_is_better
+    from sim.report.results import ReportError, check_metric
 
     metric = metric or record.metric or results.default_metric()
-    if metric not in results.runs.columns:
-        raise AnalysisError(f"{metric}: not a column of the runs")
+    try:
+        check_metric(metric, results.runs, option="--metric" if metric != record.metric else
+                     f"{record.path}: analysis.metric")  # fmt: skip
+    except ReportError as error:
+        raise AnalysisError(str(error)) from None
     higher = higher_is_better(metric)
     axes = [a for a in results.axes if a in results.runs.columns]
     values = sensitivity.outputs(results.runs, record, metric, by=["strategy", *axes])

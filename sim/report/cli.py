@@ -121,14 +121,24 @@ def report_main(argv=None, prog="orgsim report") -> int:
         "figures/, runs.csv and summary.csv (finished runs only: it works while a sweep runs).",
     )
     parser.add_argument("dir", type=Path, help="a store: results/<task_name>")
-    parser.add_argument("--metric", help="the column to rank by (default: the time-integrated "
-                        "contributing share, auc_fraction_weeks_contribute)")  # fmt: skip
+    parser.add_argument("--metric", help="the outcome to rank by (default: the time-integrated "
+                        "contributing share, auc_fraction_weeks_contribute); one of "
+                        f"{metric_help()}")  # fmt: skip
     parser.add_argument("--reference", help="the strategy the differences are drawn from "
                         "(default: the best in each context)")  # fmt: skip
     parser.add_argument("--out", type=Path, help="where to write (default: the store itself)")
     args = parser.parse_args(argv)
     return write_answer(args.dir, metric=args.metric, reference=args.reference, out=args.out,
                         prog=prog)  # fmt: skip
+
+
+def metric_help() -> str:
+    """The outcome metrics for ``--help``: ``<b>`` a behavior (consume, contribute, create)."""
+    from sim.metrics import describe_outcomes
+
+    # argparse reads % as a format: double it.
+    return (describe_outcomes() + "; <b> is a behavior of the ladder (consume, contribute, "
+            "create)").replace("%", "%%")  # fmt: skip
 
 
 def write_answer(where, *, metric=None, reference=None, out=None, prog="orgsim report") -> int:

@@ -324,11 +324,8 @@ def assemble(path, runs, *, metric=None, designs=True) -> Results:
     if designs:  # a sampled value (or one that follows it) is the world, not a context
         axes = [a for a in axes if not _determined(runs, ["design", "point"], a)]
     runs = runs.assign(strategy=strategy_labels(runs, levers))
-    if metric is not None and metric not in runs.columns:
-        known = [c for c in runs.columns if c.startswith(("auc_", "final_", "weeks_", "cost_"))]
-        raise ReportError(
-            f"--metric {metric}: not a column of the runs (e.g. {', '.join(known[:6])})"
-        )
+    if metric is not None:
+        check_metric(metric, runs)
     behaviors = [c.removeprefix("final_fraction_") for c in runs.columns
                  if c.startswith("final_fraction_")]  # fmt: skip
     keep = ["config_hash", "seed", "replication", "strategy", *axes]
@@ -355,6 +352,21 @@ def assemble(path, runs, *, metric=None, designs=True) -> Results:
 
     return Results(store=path, runs=runs, levers=levers, axes=axes, behaviors=behaviors,
                    read_tables=read_tables, designs=designs)  # fmt: skip
+
+
+def check_metric(metric, runs, option="--metric") -> None:
+    """Raise :class:`ReportError` unless ``metric`` is a numeric outcome column of ``runs``
+    (:func:`sim.metrics.is_outcome`): a setting (``rollout``, ``seed``) ranks nothing."""
+    from sim.metrics import is_outcome, outcome_metrics
+
+    if is_outcome(metric, runs):
+        return
+    known = ", ".join(outcome_metrics(runs)[:6])
+    if not is_outcome(metric):
+        why = " (it says what was set, not what happened)" if metric in runs.columns else ""
+        raise ReportError(f"{option} {metric}: not an outcome metric{why}; rank by one of "
+                          f"{known}, ... (--help lists them)")  # fmt: skip
+    raise ReportError(f"{option} {metric}: not a column of the runs (e.g. {known})")
 
 
 def _points(path, runs):
