@@ -8,6 +8,8 @@ Hydra's.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from pathlib import Path
 
 from sim.conf import CONFIG_DIR
@@ -23,6 +25,9 @@ _GROUPS = {
     "rollout": "the strategy (the levers)",
     "experiment": "ready-made studies (+experiment=NAME)",
 }
+
+#: Help lines wrap at this width (a terminal's 100 columns, as the code's).
+_WIDTH = 100
 
 _USAGE = """\
 orgsim: which rollout takes an organization where, how fast, how sure, at what cost.
@@ -69,14 +74,18 @@ config groups (GROUP=PRESET; any key inside with GROUP.KEY=VALUE, see docs/model
 
 
 def _describe(path: Path) -> str:
-    """The first comment line of a preset that says something (not a Hydra directive)."""
+    """The first sentence of a preset's opening comment (not a Hydra directive), whole."""
+    words = []
     for line in path.read_text().splitlines():
         text = line.strip()
-        if text.startswith("#") and "@package" not in text:
-            return text.lstrip("# ").rstrip()
-        if text and not text.startswith("#"):
+        if not text.startswith("#"):
             break
-    return ""
+        if "@package" not in text:
+            words.append(text.lstrip("#").strip())
+    said = " ".join(w for w in words if w)
+    # A sentence ends at a full stop before a space (not "et al. 2005", "e.g. x") or at the end.
+    end = re.search(r"(?<!\bal)(?<!\be\.g)(?<!\bi\.e)(?<!\bcf)(?<!\bvs)\.(?=\s|$)", said)
+    return said[: end.start() + 1] if end else said
 
 
 def _defaults(config_dir) -> dict:
@@ -96,10 +105,13 @@ def help_text(config_dir=CONFIG_DIR) -> str:
             continue
         lines.append(f"  {group}: {what}")
         for path in presets:
-            text = _describe(path)
-            text = f"{text[:68]}{'...' if len(text) > 68 else ''}"
             mark = "*" if chosen.get(group) == path.stem else " "
-            lines.append(f"   {mark}{path.stem:<28} {text}")
+            head = f"   {mark}{path.stem:<28} "
+            # Wrapped, never cut: a description is the preset's promise.
+            wrapped = textwrap.wrap(
+                _describe(path), width=_WIDTH, initial_indent=head,
+                subsequent_indent=" " * len(head), break_on_hyphens=False)  # fmt: skip
+            lines += wrapped or [head.rstrip()]
     lines.append("  (* the default)")
     return "\n".join(lines)
 
