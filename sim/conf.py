@@ -154,6 +154,7 @@ _OPTIONAL_ROLLOUT = {
     "wave_units": int | None,
     "safety": float | None,
     "budget": float | None,
+    "budget_per_person": float | None,
 }
 RolloutConf = _schema(
     Rollout,
@@ -354,13 +355,21 @@ def _threshold_law(cfg):
     return law if law.varies else None
 
 
-def _law_key(error) -> str:
-    """The config key a :class:`~sim.rules.ThresholdLaw` error is about."""
+def _param_key(group, error, default=None) -> str:
+    """The config key of ``group`` that an error in the template "The 'x' parameter of
+    ..." is about (``group.default``, or ``group``, when it names none)."""
     import re
 
     named = re.search(r"The '(\w+)' parameter", str(error))
+    name = named.group(1) if named else default
+    return f"{group}.{name}" if name else group
+
+
+def _law_key(error) -> str:
+    """The config key a :class:`~sim.rules.ThresholdLaw` error is about."""
     keys = {field: key for key, field in _LAW_KEYS.items()}
-    return f"rule.{keys.get(named.group(1), named.group(1))}" if named else "rule"
+    key = _param_key("rule", error)
+    return f"rule.{keys.get(key[5:], key[5:])}" if key != "rule" else key
 
 
 def _resolve(path, base_dir):
@@ -571,7 +580,11 @@ def check(cfg, base_dir="."):
         _launcher(cfg.hydra)
     rollout = scenario.rollout
     n = scenario.org.n if cfg.org.source == "csv" else int(cfg.org.headcount)
-    _guard("rollout.budget", lambda: rollout.check_budget(n))
+    if scenario.rule.needs_org:  # the classic rules pay for nothing
+        try:
+            rollout.check_budget(n)
+        except ValueError as error:
+            raise ConfigError(f"{_param_key('rollout', error, 'budget')}: {error}") from None
     if scenario.thresholds is not None:
         try:
             scenario.thresholds.check(n)

@@ -74,3 +74,28 @@ def test_company_wide_is_everyone(org):
 def test_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         Rollout(scope="pilot", **kwargs)
+
+
+# -- the budget: what 0, None and an enormous number mean -------------------------------
+
+
+def test_no_budget_is_none_and_a_zero_budget_is_refused(org):
+    assert Rollout().budget_on(org.n) is None  # the default: the levers as given
+    assert Rollout(budget=50.0, budget_per_person=0.0).budget_on(org.n) == 50.0
+    with pytest.raises(ValueError, match=r"a budget of 0 person-days pays for nothing.*=null"):
+        Rollout(budget_per_person=0.0).check_budget(org.n)
+
+
+def test_a_budget_beyond_a_float_is_refused_before_it_turns_into_nan(org):
+    with pytest.raises(ValueError, match=r"'budget_per_person' parameter.*budget of inf"):
+        Rollout(budget_per_person=1e308).check_budget(org.n)
+    huge = Rollout(direction="hybrid", budget_per_person=1e307, training_share=0.5)
+    huge.check_budget(org.n)  # finite: it buys everyone, no more
+    plan, first = huge.plan(org, np.random.default_rng(0))
+    assert plan.training_limit == org.n and first.shape[0] <= org.n
+
+
+def test_the_classic_rules_pay_for_nothing(org):
+    # A budget too small for the launch would leave no champions; the classics have no plan.
+    rollout = Rollout(direction="decentralized", champions=0.3, budget=1.0)
+    assert rollout.first_adopters(org, np.random.default_rng(0)).shape[0] == 3

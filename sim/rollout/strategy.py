@@ -25,7 +25,7 @@ week by week) and the people who adopt first. Two axes and the levers:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -152,10 +152,15 @@ class Rollout:
         first; of the rest, ``champion_budget`` goes to champions (their time
         and training; replacing ``champions``) when the direction has them,
         and the remainder to training others, at the capacity above, until it
-        is spent. None: the levers as given, whatever they cost.
-    budget_per_person : float, default 0.0
+        is spent. None: the levers as given, whatever they cost. The classic
+        rules pay for nothing (they have no plan): their budget is unused.
+    budget_per_person : float, optional
         Person-days per person of the company added to ``budget`` (>= 0), so
         that a preset's budget means the same at 500 and at 50,000 people.
+        None (the default) adds nothing; with ``budget`` None too there is no
+        budget. A budget is what may be spent: one of 0 person-days in all
+        (``budget_per_person=0`` and no ``budget``) would pay for nothing, so
+        it is refused (:meth:`check_budget`) rather than read as "no budget".
     champion_budget : float, default 0.5
         Share of the budget left after launch, safety and leaders that goes
         to champions, in [0, 1]. With a budget only.
@@ -186,7 +191,7 @@ class Rollout:
     cost_launch: float = 100.0
     cost_safety: float = 50.0
     budget: float | None = None
-    budget_per_person: float = 0.0
+    budget_per_person: float | None = None
     champion_budget: float = 0.5
 
     def __post_init__(self):
@@ -302,14 +307,30 @@ class Rollout:
     def budget_on(self, n) -> float | None:
         """Person-days to spend on ``n`` people (``budget`` plus ``budget_per_person`` each),
         or None without a budget."""
-        if self.budget is None and self.budget_per_person == 0.0:
+        if self.budget is None and self.budget_per_person is None:
             return None
-        return (self.budget or 0.0) + self.budget_per_person * n
+        return (self.budget or 0.0) + (self.budget_per_person or 0.0) * n
 
     def check_budget(self, n):
-        """Raise ValueError unless a budget on ``n`` people covers launch and safety policy."""
+        """Raise ValueError unless a budget on ``n`` people is a finite number of person-days,
+        above 0, that covers the launch and the safety policy."""
         budget = self.budget_on(n)
-        if budget is not None and budget < self._fixed_cost(0):
+        if budget is None:
+            return
+        if not np.isfinite(budget):
+            name = "budget_per_person" if self.budget_per_person else "budget"
+            raise ValueError(
+                f"The {name!r} parameter of Rollout gives {n} people a budget of {budget:g} "
+                f"person-days (budget + budget_per_person x people), beyond what a float "
+                f"holds; give a smaller number."
+            )
+        if budget == 0:
+            raise ValueError(
+                f"The 'budget_per_person' parameter of Rollout is {self.budget_per_person:g} "
+                f"and 'budget' is None: a budget of 0 person-days pays for nothing. For no "
+                f"budget (the levers as given, whatever they cost) use budget_per_person=null."
+            )
+        if budget < self._fixed_cost(0):
             raise ValueError(
                 f"The 'budget' parameter of Rollout ({budget:g} person-days for {n} people) "
                 f"does not cover the launch and the safety policy ({self._fixed_cost(0):g}); "
@@ -330,9 +351,10 @@ class Rollout:
         flexible = max(0.0, budget - self._fixed_cost(leaders))
         champion_days = self.champion_budget * flexible if self.direction != "hierarchical" else 0
         each = self.cost_champion + self.cost_trainee  # a champion's time and training
-        champions = int(champion_days // each) if each > 0 else 0
+        # Counts beyond the company buy nothing more (and keep the arithmetic in range).
+        champions = int(min(champion_days // each, org.n)) if each > 0 else 0
         rest = flexible - champions * each
-        limit = int(rest // self.cost_trainee) if self.cost_trainee > 0 else None
+        limit = int(min(rest // self.cost_trainee, org.n)) if self.cost_trainee > 0 else None
         return champions, limit
 
     def plan(self, org, rng, culture=None) -> tuple[RolloutSchedule, np.ndarray]:
@@ -405,4 +427,5 @@ class Rollout:
                 "The 'scope' parameter of Rollout must be 'company_wide' for the classic "
                 "rules, which give everyone access. Got 'pilot' instead."
             )
-        return self.plan(org, rng)[1]
+        # They pay for nothing (no plan, no costs), so a budget buys no champions either.
+        return replace(self, budget=None, budget_per_person=None).plan(org, rng)[1]

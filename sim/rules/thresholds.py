@@ -11,13 +11,18 @@ run's own generator, so replications differ and each is reproduced alone.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim._validation import check_scalar
 
-__all__ = ["LAWS", "ThresholdLaw"]
+__all__ = ["LAWS", "NORMAL_REACH", "ThresholdLaw"]
+
+#: Standard deviations from the mean that bound a normal law's draws, for the range
+#: check: numpy's normal sampler cannot reach 10 from 64-bit uniforms, 64 is ample.
+NORMAL_REACH = 64.0
 
 #: The laws of thresholds: what ``theta`` and ``spread`` mean under each.
 LAWS = {
@@ -84,6 +89,20 @@ class ThresholdLaw:
             raise ValueError(
                 f"The 'spread' parameter of {owner} must keep evenly spaced shares within "
                 f"[0, 1]: theta + spread = {self.theta + self.spread:g}."
+            )
+        # Counts have no upper bound to clip to (shares do): their range must stay a float.
+        reach = {"same": 0.0, "evenly": 1.0, "normal": NORMAL_REACH}[self.law]
+        top = self.theta + reach * self.spread if high is None else 1.0
+        if not math.isfinite(top):
+            span = {"evenly": "theta + spread", "normal": f"theta + {NORMAL_REACH:g} x spread"}
+            raise ValueError(
+                f"The 'spread' parameter of {owner} must keep thresholds finite: "
+                f"{span[self.law]} = {top:g}; give a smaller theta or spread."
+            )
+        if self.moved is not None and not math.isfinite(top + abs(self.move)):
+            raise ValueError(
+                f"The 'move' parameter of {owner} must keep the moved threshold finite: "
+                f"{top:g} + {abs(self.move):g} = {top + abs(self.move):g}."
             )
 
     @property
