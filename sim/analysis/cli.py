@@ -39,7 +39,12 @@ def analyze_main(argv=None, prog="orgsim analyze") -> int:
     parser.add_argument("--out", type=Path, help="where to write (default: the store itself)")
     args = parser.parse_args(argv)
     found = store.stores(args.dir)
-    if len(found) == 1 and not read_records(found[0]):
+    try:
+        designs = read_records(found[0]) if len(found) == 1 else None
+    except store.StoreError as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 1
+    if designs == []:
         print(
             f"{prog}: error: {found[0]}: no sampled design here (a sweep with "
             "analysis.method; orgsim report draws a plain sweep)",

@@ -28,7 +28,16 @@ import numpy as np
 
 from sim.metrics import is_outcome
 
-__all__ = ["METHODS", "Design", "Record", "read_records", "write_record"]
+__all__ = [
+    "MAX_POINTS",
+    "METHODS",
+    "Design",
+    "Record",
+    "check_runs",
+    "points_of",
+    "read_records",
+    "write_record",
+]
 
 #: The designs a sample can follow, and what each is analysed with.
 METHODS = {
@@ -36,6 +45,10 @@ METHODS = {
     "sobol": "Sobol first- and total-order indices: N (D + 2) points, N a power of 2",
     "latin": "a Latin hypercube of N points (regret and scenario discovery; RBD-FAST indices)",
 }
+
+#: The most points a design may draw: each point is a job (four files in the store, and a
+#: config checked before anything runs); beyond this a sweep is a cluster's work, split it.
+MAX_POINTS = 100_000
 
 #: Where a store keeps its designs.
 FOLDER = "designs"
@@ -175,6 +188,14 @@ class Design:
         resamples = analysis.get("resamples", 1000)
         if not isinstance(resamples, int) or resamples < 10:
             _fail("resamples", f"must be a whole number >= 10. Got {resamples!r}.")
+        size = points_of(method, samples, len(parameters), bool(analysis.get("second_order")))
+        if size > MAX_POINTS:
+            _fail(
+                "samples",
+                f"{samples} draws {size:,} points ({method} over {len(parameters)} parameters), "
+                f"each a job; orgsim runs designs of up to {MAX_POINTS:,} points: lower "
+                "analysis.samples, or split the ranges into several designs",
+            )
         return cls(
             method,
             parameters,
@@ -234,6 +255,15 @@ class Design:
         }
 
 
+def points_of(method, samples, dimensions, second_order=False) -> int:
+    """How many points SALib draws for a design (what its analysis reshapes them into)."""
+    if method == "morris":
+        return samples * (dimensions + 1)
+    if method == "sobol":
+        return samples * (2 * dimensions + 2 if second_order else dimensions + 2)
+    return samples
+
+
 def _problem(parameters) -> dict:
     """SALib's problem dictionary of ``{key: (low, high)}``."""
     return {
@@ -291,8 +321,8 @@ def write_record(store, design: Design, jobs, points) -> Path:
     """Record ``design`` and which of ``jobs`` ran which of its points in ``store``.
 
     ``jobs`` are :class:`sim.precheck.Job`, ``points`` the point each ran.
-    The file is named by its contents, so the same command writes it once;
-    a failure raises StoreError naming the file.
+    The file is named by its contents, so the same command writes it once (and
+    restores it when it was damaged); a failure raises StoreError naming the file.
     """
     from sim.store import write_atomic
 
@@ -314,32 +344,25 @@ def write_record(store, design: Design, jobs, points) -> Path:
     text = json.dumps(body, indent=1)
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     target = Path(store) / FOLDER / f"{digest}.json"
-    if not target.exists():
+    try:
+        whole = target.read_text() == text
+    except (OSError, UnicodeDecodeError):
+        whole = False
+    if not whole:  # named by its contents: a file that differs was damaged, and is restored
         write_atomic(target, lambda p: Path(p).write_text(text))
     return target
 
 
 def read_records(store) -> list[Record]:
-    """The designs recorded in ``store``, oldest first (none for a plain sweep)."""
-    import pandas as pd
+    """The designs recorded in ``store``, oldest first (none for a plain sweep); each file's
+    shape checked (:func:`sim.analysis.records.read_records`)."""
+    from sim.analysis.records import read_records as read
 
-    folder = Path(store) / FOLDER
-    records = []
-    paths = sorted(folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
-    for path in paths if folder.is_dir() else []:
-        try:
-            body = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue  # not one of ours, or unreadable: the runs are still reported
-        if body.get("orgsim_design") != 1:
-            continue
-        settings = {k: v for k, v in body.items() if k not in ("orgsim_design", "sample", "jobs")}
-        records.append(
-            Record(
-                path,
-                settings,
-                np.asarray(body["sample"], dtype=np.float64),
-                pd.DataFrame(body["jobs"]),
-            )
-        )
-    return records
+    return read(store)
+
+
+def check_runs(record, runs) -> None:
+    """:func:`sim.analysis.records.check_runs`: the runs ``record`` names ran its points."""
+    from sim.analysis.records import check_runs as check
+
+    check(record, runs)

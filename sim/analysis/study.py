@@ -109,7 +109,7 @@ def analyze(results, record, metric=None) -> Analysis:
     prim = discovery.prim_available()
     for label, where in contexts:
         own = in_context(values, where)
-        failed = {}
+        failed, sums = {}, {}
         for strategy, part in own.groupby("strategy", sort=True):
             try:
                 table = sensitivity.indices(record, part)
@@ -117,9 +117,19 @@ def analyze(results, record, metric=None) -> Analysis:
                 failed.setdefault(str(error), []).append(strategy)
                 continue
             indices.append(_tag(table, {**where, "strategy": strategy}))
+            if "S1" in table:
+                sums[strategy] = float(table["S1"].sum())
         for error, strategies in failed.items():
-            who = strategies[0] if len(strategies) == 1 else f"{len(strategies)} strategies"
-            found.notes.append(f"{_where(label, who)}: {error}")
+            found.notes.append(f"{_where(label, _who(strategies))}: {error}")
+        over = {k: v for k, v in sums.items() if v > 1 + S1_TOLERANCE}
+        if over:
+            found.notes.append(
+                f"{_where(label, _who(list(over)))}: the first-order indices sum to "
+                f"{max(over.values()):.2f}, more than 1 (they are shares of one variance): "
+                f"the sample is too small for them (analysis.samples="
+                f"{record.settings['samples']}); read them as a ranking at most, or raise "
+                "analysis.samples"
+            )
         if own["strategy"].nunique() < 2:
             continue
         table = robust.regret(own, higher=higher)
@@ -197,6 +207,15 @@ def _unequal_costs(summary, label) -> list:
                 "weigh its lead against its cost"
             )
     return notes
+
+
+#: First-order indices are shares of one variance; a sum beyond 1 by more than this is the
+#: estimator's noise, not the model's (a sample too small for its indices).
+S1_TOLERANCE = 0.1
+
+
+def _who(strategies) -> str:
+    return strategies[0] if len(strategies) == 1 else f"{len(strategies)} strategies"
 
 
 def _where(label, strategy=None) -> str:

@@ -372,11 +372,13 @@ def check_metric(metric, runs, option="--metric") -> None:
 def _points(path, runs):
     """``runs`` with the ``design`` and ``point`` each ran (NaN outside any design), and
     the designs recorded in the store that some of them ran (latest first wins a run)."""
-    from sim.analysis.design import read_records
+    from sim.analysis.design import check_runs, read_records
 
     records = read_records(path)
     if not records:
         return runs, []
+    for record in records:
+        check_runs(record, runs)
     keys = pd.MultiIndex.from_arrays([runs["config_hash"], runs["seed"].astype(np.int64)])
     design = pd.Series(np.nan, index=runs.index, dtype=object)
     point = pd.Series(np.nan, index=runs.index, dtype=np.float64)
