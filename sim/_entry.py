@@ -4,6 +4,7 @@ Importing Hydra, pandas and Numba takes a few seconds; a Ctrl-C in that time
 ends the command with one line, like a Ctrl-C later on, not a traceback.
 """
 
+import os
 import sys
 
 
@@ -12,7 +13,43 @@ def _interrupted():
     sys.exit(130)
 
 
+class _StdoutReaderMayLeave:
+    """``sys.stdout`` that outlives its reader: ``orgsim report DIR | head -1`` still finishes
+    the files it writes, and what it would have printed after ``head`` left goes nowhere
+    (Python turns the closed pipe into a BrokenPipeError at the next write, a traceback)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_left()
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_left()
+
+    def _reader_left(self):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _guard_stdout():
+    if sys.stdout is not None and not isinstance(sys.stdout, _StdoutReaderMayLeave):
+        sys.stdout = _StdoutReaderMayLeave(sys.stdout)
+
+
 def orgsim():
+    _guard_stdout()
     try:
         from sim.cli import main
     except KeyboardInterrupt:
@@ -21,6 +58,7 @@ def orgsim():
 
 
 def orgsim_results():
+    _guard_stdout()
     try:
         from sim.cli import results_main
     except KeyboardInterrupt:
@@ -29,6 +67,7 @@ def orgsim_results():
 
 
 def orgsim_report():
+    _guard_stdout()
     try:
         from sim.report.cli import report_main
     except KeyboardInterrupt:
