@@ -10,6 +10,7 @@ what is missing from a CDN. A classroom behind a firewall has no CDN, so
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -59,11 +60,28 @@ def build_assets(cache: Path, registry="https://registry.npmjs.org") -> None:
         print(f"orgsim app: {name}@{version} -> {target}")
 
 
+def _port(text):
+    """The port number, or None when ``text`` is not one (1..65535)."""
+    try:
+        port = int(text)
+    except ValueError:
+        return None
+    return port if 1 <= port <= 65535 else None
+
+
 def app_main(argv=None, prog="orgsim app") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Serve the orgsim classroom.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on "
                         "(default 127.0.0.1: this machine only)")  # fmt: skip
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", default="8765", help="port to listen on, 1-65535 "
+                        "(default 8765)")  # fmt: skip
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also answer pages addressed to NAME (or NAME:PORT; '*': any), "
+                        "e.g. the classroom machine's name on a network; by default only "
+                        "localhost, 127.0.0.1, [::1] and --host:--port")  # fmt: skip
+    parser.add_argument("--max-upload-mb", type=float, default=20.0,
+                        help="the largest org chart CSV a page may upload, in MB (default "
+                        "%(default)g)")  # fmt: skip
     parser.add_argument("--assets", type=Path, default=default_cache(),
                         help="the page's assets (default: %(default)s)")  # fmt: skip
     parser.add_argument("--build-assets", action="store_true",
@@ -78,6 +96,15 @@ def app_main(argv=None, prog="orgsim app") -> int:
                   file=sys.stderr)  # fmt: skip
             return 1
         return 0
+    port = _port(args.port)
+    if port is None:
+        print(f"{prog}: error: --port must be a number from 1 to 65535. Got {args.port!r}.",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if not args.max_upload_mb > 0:
+        print(f"{prog}: error: --max-upload-mb must be more than 0. Got {args.max_upload_mb:g}.",
+              file=sys.stderr)  # fmt: skip
+        return 2
     import importlib.util
 
     if importlib.util.find_spec("solara") is None:
@@ -89,15 +116,26 @@ def app_main(argv=None, prog="orgsim app") -> int:
               f"({', '.join(missing)}); run `{prog} --build-assets` once (it needs the npm "
               "registry)", file=sys.stderr)  # fmt: skip
         return 2
+    from sim.app.serve import bind, serve
+
+    try:
+        sock = bind(args.host, port)
+    except OSError as error:  # in use, or an address this machine does not have
+        why = "is in use" if error.errno == errno.EADDRINUSE else (
+            f"cannot be listened on ({error.strerror or error})")  # fmt: skip
+        print(f"{prog}: error: {args.host}:{port} {why}; choose another with --port",
+              file=sys.stderr)  # fmt: skip
+        return 2
     env = {
-        **os.environ,
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(args.assets),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",  # the badge would cover the org chart
         "SOLARA_KERNEL_CULL_TIMEOUT": os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", "1h"),
+        "ORGSIM_MAX_UPLOAD_MB": f"{args.max_upload_mb:g}",
     }
-    print(f"orgsim app: http://{args.host}:{args.port}/", flush=True)
-    command = [sys.executable, "-m", "solara", "run", "sim.app.page", "--host", args.host,
-               "--port", str(args.port), "--production", "--no-open",
-               "--log-level", "warning"]  # fmt: skip
-    os.execve(sys.executable, command, env)
-    return 0  # not reached
+    print(f"orgsim app: http://{args.host}:{port}/", flush=True)
+    try:
+        serve(sock, host=args.host, port=port, allowed=args.allow_host, env=env)
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -16,7 +16,8 @@ from sim.app.classroom import ROLLOUTS, Classroom
 
 __all__ = ["MODEL_PARAMS", "Explore"]
 
-#: SolaraViz's controls: one per keyword of Classroom (the rest keep their defaults).
+#: SolaraViz's controls: one per keyword of Classroom (the rest keep their defaults: the
+#: rollout preset's own safety policy and budget, as ``orgsim`` runs it).
 MODEL_PARAMS = {
     "people": {"type": "Select", "value": 500, "values": [50, 200, 500, 1000, 2000],
                "label": "people"},
@@ -24,29 +25,27 @@ MODEL_PARAMS = {
                 "label": "rollout"},
     **{dial: {"type": "SliderFloat", "value": 0.5, "min": 0.0, "max": 1.0, "step": 0.05,
               "label": dial} for dial in ("open", "trust", "generative", "courage")},
-    "safety": {"type": "SliderFloat", "value": 0.0, "min": 0.0, "max": 1.0, "step": 0.05,
-               "label": "safety"},
     "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1, "label": "seed"},
 }  # fmt: skip
 
 
 @solara.component
 def OrgChart(model):
-    from sim.app.page import _chart
+    from sim.app.charts import chart
 
     update_counter.get()
     adopters = int((model.stage > 0).sum())
     title = f"{model.rollout_name}: {adopters} of {model.org.n} people on the ladder"
-    solara.FigureMatplotlib(_chart(model, title), format="png",
+    solara.FigureMatplotlib(chart(model, title), format="png",
                             dependencies=[update_counter.value, id(model)])  # fmt: skip
 
 
 @solara.component
 def Curves(model):
-    from sim.app.page import _curves
+    from sim.app.charts import curves
 
     update_counter.get()
-    solara.FigureMatplotlib(_curves((model, None)), format="png",
+    solara.FigureMatplotlib(curves([[model]], [model.rollout_name]), format="png",
                             dependencies=[update_counter.value, id(model)])  # fmt: skip
 
 

@@ -1,293 +1,340 @@
-"""The classroom page (Solara): dials, lessons, the org chart, the curves and a race.
+"""The classroom page (Solara): lessons and dials on the left, the company and its curves
+on the right, sized so that both fit a projector's 1024×768 without scrolling.
 
-Every browser session gets its own models (Solara keeps reactive state per
-session), so a class of students never shares a company. The org chart's
-layout is computed once per company (:func:`sim.app.classroom.layout`); a
-week redraws the colours only.
+Every browser session gets its own models (Solara keeps reactive state per session),
+so a class of students never shares a company. A side of a race is several
+replications of one scenario (:data:`sim.app.lessons.REPLICATIONS`): the chart shows
+the first, the curves their mean and range. The week shown, the chart and the curves
+are drawn in one pass from the same models, under the session's lock.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import threading
 import time
 
 import numpy as np
 import solara
-from matplotlib.figure import Figure
 
-from sim.app.classroom import COMPANIES, ROLLOUTS, Classroom, layout, network_layout
-from sim.app.lessons import LESSONS
+from sim.app import charts
+from sim.app.classroom import COMPANIES, DIALS, ROLLOUTS, Classroom, Upload, race_rollouts
+from sim.app.lessons import LESSONS, REPLICATIONS
 
-#: Rung colours: no access / access, reading, contributing, creating.
-RUNG_COLOURS = np.array([[0.82, 0.82, 0.82, 1.0], [0.55, 0.75, 0.95, 1.0],
-                         [0.95, 0.65, 0.25, 1.0], [0.80, 0.15, 0.35, 1.0]])  # fmt: skip
-RUNG_NAMES = ["not yet", "reading", "contributing", "creating"]
-#: Beyond this many people the chart shows units, not people.
-MAX_DRAWN = 2000
+#: Weeks a second while playing.
+SPEEDS = {"slow": 1.0, "normal": 3.0, "fast": 8.0}
+#: Who the champions are (Rollout.champion_choice); None: the preset's.
+CHAMPIONS = ["random", "degree", "betweenness", "bridging", "team"]
+#: What a race may change: one setting.
+RACE_KINDS = ["nothing", "rollout", *DIALS, "safety", "champions"]
+_PRESET = "(the preset's)"
 
 settings = solara.reactive({"people": 500, "rollout": "company_wide_hierarchical", "open": 0.5,
-                            "trust": 0.5, "generative": 0.5, "courage": 0.5, "safety": 0.0,
-                            "seed": 1, "org_csv": None, "champion_choice": None})  # fmt: skip
-race_with = solara.reactive(None)
+                            "trust": 0.5, "generative": 0.5, "courage": 0.5, "safety": None,
+                            "budget_per_person": None, "seed": 1, "org_csv": None,
+                            "champion_choice": None, "replications": REPLICATIONS})  # fmt: skip
+race = solara.reactive(None)  # None, or {setting: value}: the one thing the second side changes
 lesson_key = solara.reactive(None)
-models = solara.reactive(None)  # (first, second or None)
-week = solara.reactive(0)
+sides = solara.reactive(None)  # [models of the first side, (models of the second)]
+tick = solara.reactive(0)  # bumped after each step: what is drawn follows the models
 error = solara.reactive(None)
 playing = solara.reactive(False)
+speed = solara.reactive("normal")
 view = solara.reactive("org chart")  # or "informal network"
+reveal = solara.reactive(False)
+_locks = solara.reactive(None)
+
+
+def _lock():
+    if _locks.value is None:
+        _locks.set(threading.RLock())
+    return _locks.value
+
+
+def max_upload_bytes():
+    """The largest org chart a page accepts (``orgsim app --max-upload-mb``, default 20)."""
+    return int(float(os.environ.get("ORGSIM_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
 
 
 def _build():
     from sim.conf import ConfigError
 
     params = dict(settings.value)
+    count = params.pop("replications")
     try:
-        first = Classroom(**params)
-        second = None
-        race = race_with.value
-        if race:
-            second = Classroom(**{**params, **(race if isinstance(race, dict) else
-                                               {"rollout": race})})  # fmt: skip
+        built = [Classroom.replicas(count, **params)]
+        if race.value:
+            built.append(Classroom.replicas(count, **{**params, **race.value}))
     except ConfigError as problem:
         error.set(str(problem))
         return
+    playing.set(False)
     error.set(None)
-    models.set((first, second))
-    week.set(0)
+    reveal.set(False)
+    with _lock():
+        sides.set(built)
+    tick.set(tick.value + 1)
+
+
+def _week():
+    return int(sides.value[0][0].steps) if sides.value else 0
+
+
+def _end():
+    return int(sides.value[0][0].steps_planned) if sides.value else 52
 
 
 def _step(weeks=1):
-    pair = models.value
-    if pair is None:
+    if not sides.value:
         return
-    for model in pair:
-        if model is not None:
-            for _ in range(weeks):
-                model.step()
-    week.set(week.value + weeks)
+    with _lock():
+        weeks = min(weeks, _end() - _week())
+        for models in sides.value:
+            for model in models:
+                for _ in range(weeks):
+                    model.step()
+    tick.set(tick.value + 1)
 
 
-def _units_chart(model, title):
-    """Beyond :data:`MAX_DRAWN` people: each unit's share on each rung, as stacked bars."""
-    stage = np.clip(np.asarray(model.stage), 0, 3)
-    unit = np.asarray(model.org.unit)
-    names = list(model.org.unit_names)
-    counts = np.zeros((len(names), 4))
-    np.add.at(counts, (unit, stage), 1)
-    shares = 100 * counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    order = np.argsort(-counts.sum(axis=1))[:40]
-    fig = Figure(figsize=(7.5, 0.6 + 0.18 * len(order)), dpi=90)
-    fig.subplots_adjust(left=0.25, right=0.99, top=0.9, bottom=0.15)
-    ax = fig.subplots()
-    left = np.zeros(len(order))
-    for rung in (3, 2, 1, 0):
-        ax.barh(np.arange(len(order)), shares[order, rung], left=left, color=RUNG_COLOURS[rung])
-        left += shares[order, rung]
-    ax.set_yticks(np.arange(len(order)), [names[i] for i in order], fontsize="x-small")
-    ax.invert_yaxis()
-    ax.set(xlim=(0, 100), xlabel="% of the unit", title=f"{title} (by unit: more than "
-                                                          f"{MAX_DRAWN:,} people)")  # fmt: skip
-    return fig
+def _play_loop():
+    while playing.value and _week() < _end():
+        started = time.perf_counter()
+        _step()
+        time.sleep(max(0.0, 1.0 / SPEEDS[speed.value] - (time.perf_counter() - started)))
+    playing.set(False)  # stops at the end of the run (52 weeks), not past it
 
 
-def _network_chart(model, title):
-    """The informal network: people placed by their ties (layout once per company)."""
-    from matplotlib.collections import LineCollection
-
-    x, y, ties = network_layout(model.org)
-    fig = Figure(figsize=(7.5, 4.2), dpi=90)
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.92, bottom=0.01)
-    ax = fig.subplots()
-    segments = np.stack([np.stack([x[ties[:, 0]], y[ties[:, 0]]], axis=1),
-                         np.stack([x[ties[:, 1]], y[ties[:, 1]]], axis=1)], axis=1)  # fmt: skip
-    ax.add_collection(LineCollection(segments, colors=(0.6, 0.6, 0.6, 0.15), linewidths=0.4))
-    stage = np.clip(np.asarray(model.stage), 0, 3)
-    ax.scatter(x, y, c=RUNG_COLOURS[stage], s=12 if model.org.n <= 500 else 4, linewidths=0)
-    ax.set(title=f"{title} (informal network)", xticks=[], yticks=[])
-    ax.set_axis_off()
-    return fig
+def _load_lesson(key):
+    lesson = LESSONS[key]
+    lesson_key.set(key)
+    settings.set({**settings.value, "safety": None, "budget_per_person": None,
+                  "champion_choice": None, "open": 0.5, "trust": 0.5, "generative": 0.5,
+                  "courage": 0.5, **lesson.settings})  # fmt: skip
+    race.set(dict(lesson.race) if lesson.race else None)
+    _build()
 
 
-def _chart(model, title):
-    if model.org.n > MAX_DRAWN:
-        return _units_chart(model, title)
-    if view.value == "informal network":
-        return _network_chart(model, title)
-    x, y = layout(model.org)
-    # Fixed margins, not a layout engine: a week's redraw must stay cheap.
-    fig = Figure(figsize=(7.5, 3.4), dpi=90)
-    fig.subplots_adjust(left=0.08, right=0.99, top=0.9, bottom=0.04)
-    ax = fig.subplots()
-    stage = np.asarray(model.stage)
-    colours = RUNG_COLOURS[np.clip(stage, 0, 3)]
-    size = 14 if model.org.n <= 500 else 5
-    ax.scatter(x, -y, c=colours, s=size, linewidths=0, gid="people")
-    for marked, style in ((model.champions, "*"), (model.leaders, "^")):
-        if len(marked):
-            ax.scatter(x[marked], -y[marked], facecolors="none", edgecolors="black", s=size * 3,
-                       marker=style, linewidths=0.6)  # fmt: skip
-    if model.pilot_units:
-        pilot = np.isin(model.org.unit, model.pilot_units)
-        ax.scatter(x[pilot], -y[pilot] - 0.35, c="tab:green", s=2, marker="s", linewidths=0)
-    ax.set(title=title, xticks=[], ylabel="level (top = 0)")
-    levels = np.unique(np.asarray(model.org.level))
-    ax.set_yticks(-levels, [str(int(v)) for v in levels])
-    for side in ("top", "right", "bottom"):
-        ax.spines[side].set_visible(False)
-    return fig
+def _upload(file):
+    name = str(file.get("name") or "org.csv")
+    size = int(file.get("size") or 0)
+    cap = max_upload_bytes()
+    if size > cap:
+        error.set(f"{name}: {size / 2**20:.1f} MB is more than the {cap / 2**20:g} MB an org "
+                  "chart may be here (orgsim app --max-upload-mb)")  # fmt: skip
+        return
+    data = file["file_obj"].read(cap + 1)
+    if len(data) > cap:
+        error.set(f"{name}: more than the {cap / 2**20:g} MB an org chart may be here "
+                  "(orgsim app --max-upload-mb)")  # fmt: skip
+        return
+    settings.set({**settings.value, "org_csv": Upload(name, data)})
+    _build()
 
 
-def _shares(model):
-    """``{behavior: (weeks, % of the company)}`` from the model's adoption table."""
-    table = model.adoption
-    names = table["behavior"].to_numpy()
-    steps, fraction = table["step"].to_numpy(), table["fraction"].to_numpy()
-    return {b: (steps[names == b], 100 * fraction[names == b]) for b in dict.fromkeys(names)}
+def _sides_names():
+    one = race.value
+    if not one:
+        return [settings.value["rollout"]]
+    ((key, value),) = one.items()
+    first = settings.value.get(key)
+    return [f"{key} {_shown(first)}", f"{key} {_shown(value)}"]
 
 
-def _curves(pair):
-    fig = Figure(figsize=(7.5, 2.8), dpi=90)
-    fig.subplots_adjust(left=0.08, right=0.99, top=0.88, bottom=0.17, wspace=0.3)
-    axes = fig.subplots(1, 2 if pair[1] is not None else 1, squeeze=False)[0]
-    shares = [_shares(model) if model is not None else None for model in pair]
-    for model, share, style in zip(pair, shares, ("-", "--"), strict=True):
-        if model is None:
-            continue
-        for k, (behavior, (weeks, percent)) in enumerate(share.items()):
-            axes[0].plot(weeks, percent, style, color=RUNG_COLOURS[k + 1],
-                         label=f"{behavior} ({model.rollout_name})")  # fmt: skip
-    axes[0].set(xlabel="week", ylabel="% of the company", ylim=(0, 100), title="adoption")
-    axes[0].legend(fontsize="x-small", loc="upper left")
-    if pair[1] is not None:
-        for k, behavior in enumerate(shares[0]):
-            weeks, first = shares[0][behavior]
-            axes[1].plot(weeks, first - shares[1][behavior][1], color=RUNG_COLOURS[k + 1],
-                         label=behavior)  # fmt: skip
-        axes[1].axhline(0, color="0.4", linewidth=0.8)
-        axes[1].set(xlabel="week", ylabel="percentage points",
-                    title=f"{pair[0].rollout_name} minus {pair[1].rollout_name}")  # fmt: skip
-        axes[1].legend(fontsize="x-small", loc="upper left")
-    return fig
+def _shown(value):
+    if value is None:
+        return "preset's"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 @solara.component
 def LessonCard():
     key = lesson_key.value
     if key is None:
-        solara.Text("Pick a lesson on the left, or set the dials yourself and press Set up.")
+        solara.Text("Pick a lesson, or set the dials and press Set up.")
         return
     lesson = LESSONS[key]
     # Plain HTML, not solara.Markdown: Markdown loads mermaid, which a classroom's
     # offline asset cache need not carry.
-    parts = [("What it is.", lesson.what), ("Predict before you press play:", lesson.predict),
-             ("Notice.", lesson.notice), ("Try next.", lesson.next)]  # fmt: skip
+    parts = [("What it is.", lesson.what), ("Predict before you press play:", lesson.predict)]
+    shown = reveal.value or _week() >= _end()
+    if shown:  # the answer, once the class has predicted and watched
+        parts.append(("Notice.", lesson.notice))
+    parts.append(("Try next.", lesson.next))
     body = "".join(f"<p><b>{html.escape(head)}</b> {html.escape(text)}</p>" for head, text in parts)
-    with solara.Card(lesson.title, classes=["orgsim-lesson"]):
+    with solara.Card(lesson.title, classes=["orgsim-lesson"], margin=0):
         solara.HTML(tag="div", unsafe_innerHTML=body)
+        if not shown:
+            solara.Button("Show what to notice", on_click=lambda: reveal.set(True), text=True,
+                          small=True)  # fmt: skip
 
 
-def _load_lesson(key):
-    lesson = LESSONS[key]
-    lesson_key.set(key)
-    settings.set({**settings.value, "champion_choice": None, **lesson.settings})
-    race_with.set(lesson.race)
-    _build()
+def _slider(label, value, on_value, high=1.0, step=0.05):
+    """A slider whose label says its value (a projected page shows it without dragging)."""
+    solara.SliderFloat(label, value=value, min=0.0, max=high, step=step,
+                       on_value=lambda v: on_value(round(v, 2)))  # fmt: skip
 
 
-def _upload(file):
-    import tempfile
-    from pathlib import Path
+def _set(name, value):
+    settings.set({**settings.value, name: value})
 
-    folder = Path(tempfile.mkdtemp(prefix="orgsim-upload-"))
-    path = folder / (Path(file["name"]).name or "org.csv")
-    path.write_bytes(file["data"])
-    settings.set({**settings.value, "org_csv": str(path)})
-    _build()
+
+@solara.component
+def RaceControls():
+    one = race.value
+    kind = "nothing" if not one else next(iter(one))
+    kind = "champions" if kind == "champion_choice" else kind
+    values = settings.value
+
+    def choose(new):
+        if new == "nothing":
+            race.set(None)
+        elif new == "rollout":
+            options = race_rollouts(values["rollout"])
+            race.set({"rollout": options[0]} if options else None)
+        elif new == "champions":
+            race.set({"champion_choice": "random" if values["champion_choice"] != "random"
+                      else "bridging"})  # fmt: skip
+        elif new == "safety":
+            race.set({"safety": 0.0})
+        else:
+            race.set({new: round(1.0 - float(values[new]), 2) if values[new] != 0.5 else 0.9})
+
+    solara.Select("Race: the second side changes", values=RACE_KINDS, value=kind,
+                  on_value=choose)  # fmt: skip
+    if kind == "rollout":
+        options = race_rollouts(values["rollout"])
+        solara.Select("...to the rollout (one step on the 2x2)", values=options,
+                      value=one["rollout"] if one["rollout"] in options else None,
+                      on_value=lambda v: race.set({"rollout": v}))  # fmt: skip
+    elif kind == "champions":
+        solara.Select("...to champions chosen by", values=CHAMPIONS,
+                      value=one["champion_choice"],
+                      on_value=lambda v: race.set({"champion_choice": v}))  # fmt: skip
+    elif kind != "nothing":
+        _slider(f"...to {kind}: {one[kind]:.2f}", one[kind], lambda v: race.set({kind: v}))
 
 
 @solara.component
 def Controls():
     values = settings.value
-
-    def set_value(name):
-        return lambda value: settings.set({**settings.value, name: value})
-
+    first = sides.value[0][0] if sides.value else None
     solara.Select("Lesson", values=list(LESSONS), value=lesson_key.value,
                   on_value=_load_lesson)  # fmt: skip
-    solara.Select("Company", values=list(COMPANIES),
-                  value=next((k for k, v in COMPANIES.items() if v == values["people"]), None),
-                  on_value=lambda k: settings.set({**settings.value, "people": COMPANIES[k],
-                                                   "org_csv": None}))  # fmt: skip
-    solara.FileDrop(label="...or drop an org chart CSV (employee_id, manager_id, unit)",
-                    on_file=_upload, lazy=False)  # fmt: skip
+    LessonCard()
+    csv = values["org_csv"]
+    companies = list(COMPANIES) + ([f"your file: {csv.name}"] if csv else [])
+    current = (f"your file: {csv.name}" if csv else
+               next((k for k, v in COMPANIES.items() if v == values["people"]), None))  # fmt: skip
+    solara.Select("Company", values=companies, value=current,
+                  on_value=lambda k: k in COMPANIES and settings.set(
+                      {**settings.value, "people": COMPANIES[k], "org_csv": None}))  # fmt: skip
+    solara.FileDrop(label=f"...or drop an org chart CSV (employee_id, manager_id, unit; at most "
+                    f"{max_upload_bytes() / 2**20:g} MB)", on_file=_upload, lazy=True)  # fmt: skip
     solara.Select("Rollout", values=ROLLOUTS, value=values["rollout"],
-                  on_value=set_value("rollout"))  # fmt: skip
-    for dial in ("open", "trust", "generative", "courage", "safety"):
-        solara.SliderFloat(dial, value=values[dial], min=0.0, max=1.0, step=0.05,
-                           on_value=set_value(dial))  # fmt: skip
-    race = race_with.value
-    shown = "(the lesson's)" if isinstance(race, dict) else race or "(none)"
-    solara.Select("Race against", values=["(none)", "(the lesson's)", *ROLLOUTS], value=shown,
-                  on_value=lambda v: race_with.set(
-                      race if v == "(the lesson's)" else None if v == "(none)" else v))  # fmt: skip
-    solara.Button("Set up", on_click=_build, color="primary")
+                  on_value=lambda v: _set("rollout", v))  # fmt: skip
+    for dial in DIALS:
+        _slider(f"{dial}: {values[dial]:.2f}", values[dial], lambda v, d=dial: _set(d, v))
+    safety = values["safety"] if values["safety"] is not None else (
+        first.safety_in_use if first else 0.5)  # fmt: skip
+    own = " (preset)" if values["safety"] is None else ""
+    _slider(f"safety: {safety:.2f}{own}", safety, lambda v: _set("safety", v))
+    budget = values["budget_per_person"]
+    budget = budget if budget is not None else (first.budget_in_use if first else 0.0)
+    own = " (preset)" if values["budget_per_person"] is None else ""
+    shown = f"{budget:g}" if budget else "none"
+    _slider(f"budget: {shown}{own}", budget, lambda v: _set("budget_per_person", v), high=3.0,
+            step=0.25)  # fmt: skip
+    solara.Select("Champions chosen by", values=[_PRESET, *CHAMPIONS],
+                  value=values["champion_choice"] or _PRESET,
+                  on_value=lambda v: _set("champion_choice",
+                                          None if v == _PRESET else v))  # fmt: skip
+    solara.SliderInt(f"seed: {values['seed']}", value=values["seed"], min=1, max=100,
+                     on_value=lambda v: _set("seed", v))  # fmt: skip
+    solara.SliderInt(f"runs per side: {values['replications']}", value=values["replications"],
+                     min=1, max=10, on_value=lambda v: _set("replications", v))  # fmt: skip
+    RaceControls()
+    solara.Button("Set up", on_click=_build, color="primary", block=True)
+    if sides.value:
+        lines = [models[0].command for models in sides.value]
+        solara.HTML(tag="div", classes=["orgsim-command"], unsafe_innerHTML=(
+            "<b>Rerun with orgsim:</b>" + "".join(f"<code>{html.escape(line)}</code>"
+                                                  for line in lines)))  # fmt: skip
 
 
-def _play_loop():
-    while playing.value and week.value < 104:
-        _step()
-        time.sleep(0.25)
+def _legend():
+    swatches = "".join(
+        f'<span class="orgsim-key"><span class="orgsim-swatch" style="background:'
+        f'rgb({r * 255:.0f},{g * 255:.0f},{b * 255:.0f})"></span>{name}</span>'
+        for (r, g, b, _), name in zip(charts.RUNG_COLOURS, charts.RUNG_NAMES, strict=True)
+    )
+    marks = "<span class='orgsim-key'>★ champion · ▲ leader · green: pilot units</span>"
+    return f'<div class="orgsim-legend">{swatches}{marks}</div>'
 
 
 @solara.component
 def Charts():
-    """What a week changes: only this part of the page is drawn again each week."""
-    pair = models.value
-    solara.Text(f"week {week.value}", classes=["orgsim-week"])
-    if pair is None:
+    """What a week changes: the week, the company and the curves, drawn together."""
+    tick.get()
+    pair = sides.value
+    if not pair:
         return
-    legend = " · ".join(RUNG_NAMES)
-    solara.Text(f"colours: {legend}; * champions, ^ leaders, green marks: pilot units")
-    for model in pair:
-        if model is None:
-            continue
-        adopters = int((np.asarray(model.stage) > 0).sum())
-        title = f"{model.rollout_name}: {adopters} of {model.org.n} people on the ladder"
-        if model.org.n > MAX_DRAWN:
-            solara.Text(f"{model.org.n:,} people: drawn by unit (each bar a unit's people by "
-                        f"rung), not person by person, to keep each week quick.")  # fmt: skip
-        solara.FigureMatplotlib(_chart(model, title), format="png",
-                                dependencies=[week.value, id(model), view.value])  # fmt: skip
-        solara.Text(title, classes=["orgsim-adopters"])
-    solara.FigureMatplotlib(_curves(pair), format="png", dependencies=[week.value, id(pair)])
+    race_on = len(pair) == 2
+    with _lock():
+        week = _week()
+        names = _sides_names()
+        pictures, status = [], []
+        for models, name in zip(pair, names, strict=True):
+            model = models[0]
+            adopters = int((np.asarray(model.stage) > 0).sum())
+            status.append(f"{name}: {adopters} of {model.org.n} on the ladder")
+            title = f"{name}, run 1 of {len(models)}" if race_on else f"{name}, run 1"
+            fig = charts.chart(model, title, view.value, width_px=345 if race_on else 700,
+                               height_px=250 if race_on else 290)  # fmt: skip
+            pictures.append(charts.png(fig, "orgsim-chart", title))
+        curves = charts.curves(pair, names, steps=_end(), height_px=220)
+        curves_html = charts.png(curves, "orgsim-curves", charts.drawn(curves))
+    with solara.Row(classes=["orgsim-status"], gap="12px"):
+        solara.Text(f"week {week} of {_end()}", classes=["orgsim-week"])
+        for line in status:
+            solara.Text(line, classes=["orgsim-adopters"])
+    solara.HTML(tag="div", unsafe_innerHTML=_legend())
+    with solara.Row(gap="6px", style={"flex-wrap": "nowrap"}):
+        for picture in pictures:
+            solara.HTML(tag="div", unsafe_innerHTML=picture, style={"flex": "1", "min-width": "0"})
+    solara.HTML(tag="div", unsafe_innerHTML=curves_html)
 
 
 @solara.component
 def Page():
-    if models.value is None and error.value is None:
+    if sides.value is None and error.value is None:
         _build()
     solara.Title("orgsim classroom")
-    with solara.Sidebar():
-        Controls()
-    with solara.AppBar():
-        solara.AppBarTitle("orgsim: how change spreads through an organization")
-    if error.value:
-        with solara.Card("This company cannot run"):
-            solara.Text(error.value, classes=["orgsim-error"], style={"color": "#b00020"})
-    LessonCard()
-    with solara.Row():
-        solara.Button("Step 1 week", on_click=lambda: _step(1))
-        solara.Button("Step 4 weeks", on_click=lambda: _step(4))
+    with solara.Row(classes=["orgsim-page"], gap="0px"):
+        with solara.Column(classes=["orgsim-controls"], gap="4px"):
+            Controls()
+        with solara.Column(classes=["orgsim-main"], gap="4px"):
+            with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"}):
+                done = _week() >= _end()
+                solara.Button("Step 1 week", on_click=lambda: _step(1), disabled=done, small=True)
+                solara.Button("Step 4 weeks", on_click=lambda: _step(4), disabled=done, small=True)
 
-        def toggle():
-            playing.set(not playing.value)
-            if playing.value:
-                threading.Thread(target=_play_loop, daemon=True).start()
+                def toggle():
+                    playing.set(not playing.value)
+                    if playing.value:
+                        threading.Thread(target=_play_loop, daemon=True).start()
 
-        solara.Button("Pause" if playing.value else "Play", on_click=toggle)
-        solara.ToggleButtonsSingle(value=view, values=["org chart", "informal network"])
-    Charts()
+                solara.Button("Pause" if playing.value else "Play", on_click=toggle,
+                              disabled=done and not playing.value, color="primary",
+                              small=True)  # fmt: skip
+                solara.Select(f"speed: {SPEEDS[speed.value]:g} weeks/s", values=list(SPEEDS),
+                              value=speed, style={"max-width": "150px"}, dense=True)  # fmt: skip
+                solara.ToggleButtonsSingle(
+                    value=view, values=["org chart", "informal network"], dense=True
+                )
+            if error.value:
+                solara.Text(error.value, classes=["orgsim-error"])
+            Charts()
 
 
 @solara.component
@@ -297,8 +344,63 @@ def Explorer():
     Explore()
 
 
-#: The pages: the classroom, and the same model in Mesa's SolaraViz.
+@solara.component
+def HowItWorks():
+    from sim.app.info import INFO
+
+    solara.HTML(tag="div", classes=["orgsim-info"], unsafe_innerHTML=INFO)
+
+
+HEADER = {"height": "40px", "min-height": "40px", "align-items": "center", "padding": "0 12px",
+          "background": "#1565c0", "color": "white"}  # fmt: skip
+CSS = """
+.v-application--wrap { min-height: 0 !important; }
+.orgsim-header { height: 40px; align-items: center; padding: 0 12px; background: #1565c0;
+  color: white; }
+.orgsim-header .v-btn { color: white !important; }
+.orgsim-header a { text-decoration: none; }
+.orgsim-page { height: calc(100vh - 40px); flex-wrap: nowrap !important; }
+.orgsim-controls { width: 300px; min-width: 300px; height: 100%; overflow-y: auto;
+  padding: 6px 10px; border-right: 1px solid #ddd; }
+.orgsim-controls .v-input { margin-top: 2px !important; }
+.orgsim-controls .v-input__slot { margin-bottom: 0 !important; }
+.orgsim-controls .v-messages { display: none; }
+.orgsim-lesson p { margin: 0 0 4px 0; font-size: 14px; }
+.orgsim-main { flex: 1; min-width: 0; padding: 4px 8px; overflow: hidden; }
+.orgsim-week { font-size: 20px; font-weight: bold; }
+.orgsim-status { align-items: baseline; }
+.orgsim-adopters { font-size: 14px; }
+.orgsim-error { color: #b00020; font-weight: bold; }
+.orgsim-legend { font-size: 14px; }
+.orgsim-key { margin-right: 12px; white-space: nowrap; }
+.orgsim-swatch { display: inline-block; width: 14px; height: 14px; margin-right: 4px;
+  vertical-align: -2px; border-radius: 3px; }
+.orgsim-command code { display: block; font-size: 11px; word-break: break-all;
+  margin-top: 2px; }
+.orgsim-info { max-width: 820px; padding: 8px 20px; height: calc(100vh - 40px);
+  overflow-y: auto; font-size: 16px; }
+"""
+
+
+@solara.component
+def Layout(children=[]):  # noqa: B006 (Solara's signature)
+    """A 40-pixel header instead of Solara's app bar: the page keeps the height."""
+    route, routes = solara.use_route()
+    solara.Style(CSS)
+    with solara.Column(gap="0px", style={"height": "100vh"}):
+        with solara.Row(gap="8px", style=HEADER):
+            solara.Text("orgsim classroom", style={"font-size": "18px", "font-weight": "bold",
+                                                   "margin-right": "16px"})  # fmt: skip
+            for each in routes:
+                with solara.Link(solara.resolve_path(each)):
+                    solara.Button(each.label, text=True, small=True, outlined=each is route,
+                                  style={"color": "white"})  # fmt: skip
+        solara.Column(children=children, gap="0px")
+
+
+#: The pages: the classroom, how it works (NetLogo's Info tab), and Mesa's SolaraViz.
 routes = [
-    solara.Route(path="/", component=Page, label="Classroom"),  # shown as "home"
+    solara.Route(path="/", component=Page, label="Classroom", layout=Layout),
+    solara.Route(path="how-it-works", component=HowItWorks, label="How it works"),
     solara.Route(path="explore", component=Explorer, label="Explore"),
 ]
