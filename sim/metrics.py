@@ -16,9 +16,11 @@ __all__ = [
     "OUTCOMES",
     "SHARES",
     "describe_outcomes",
+    "format_metric",
     "gini",
     "intervals",
     "is_outcome",
+    "is_share",
     "outcome_metrics",
     "summary",
 ]
@@ -199,3 +201,30 @@ def outcome_metrics(columns) -> list:
 def describe_outcomes() -> str:
     """The outcome metrics in a sentence, for ``--help`` and error messages."""
     return "; ".join(f"{name} ({what})" for name, what in OUTCOMES.items())
+
+
+#: Outcomes that are a share of people (0 to 1): shown in percent, their differences in
+#: percentage points, wherever they are printed.
+_SHARES = re.compile(
+    r"^(?:(?:final|peak|mean)_fraction_|units_above_50pct_|rogers_)[a-z0-9_]+$"
+    r"|^(?:contributors_of_users|creators_of_users|organic_creators)$"
+)
+
+
+def is_share(metric) -> bool:
+    """Whether ``metric`` is a share of people (``final_fraction_consume``), not weeks,
+    person-days or a share summed over weeks."""
+    return isinstance(metric, str) and bool(_SHARES.match(metric))
+
+
+def format_metric(metric, value, *, signed=False, unit=True) -> str:
+    """``value`` of ``metric`` for people, one format everywhere: a share in percent
+    (``70.7 %``; a difference, ``signed``, in percentage points: ``+2.1 pp``), anything
+    else to 3 significant digits; ``-`` for none. Without ``unit``, the number alone."""
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return "-"
+    sign = "+" if signed else ""
+    if is_share(metric):
+        text = f"{100 * value:{sign}.1f}"
+        return f"{text} {'pp' if signed else '%'}" if unit else text
+    return f"{value:{sign}.3g}"

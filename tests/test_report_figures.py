@@ -178,12 +178,19 @@ def _expected_band(curves, strategy, behavior):
 # --- palette and names --------------------------------------------------------------------------
 
 
-def test_palette_maps_strategies_in_order_to_colourblind_then_husl():
-    colours = f.palette(["b", "a", "b", "c"])
-    assert list(colours) == ["b", "a", "c"]
-    assert list(colours.values()) == sns.color_palette("colorblind", 3)
-    many = [f"s{i}" for i in range(12)]
-    assert list(f.palette(many).values()) == sns.color_palette("husl", 12)
+def test_palette_keys_colours_by_strategy_name_not_by_order():
+    colours = f.palette(["pilot", "company_wide", "pilot"])
+    assert list(colours) == ["pilot", "company_wide"]
+    # The same strategy, the same colour, whatever else a report holds and in what order.
+    for others in (["pilot"], ["safe_space", "pilot", "pilot (training_share=0.02)"],
+                   [f"s{i}" for i in range(12)] + ["pilot"]):  # fmt: skip
+        assert f.palette(others)["pilot"] == colours["pilot"]
+    assert colours["company_wide"] == sns.color_palette("colorblind", 10)[0]
+    variant = "pilot (training_share=0.02)"
+    assert f.palette([variant, "zzz"])[variant] == f.palette(["aaa", variant])[variant]
+    # Names of one report that would pick the same hue still get different colours.
+    many = f.palette([f"s{i}" for i in range(20)])
+    assert len(set(many.values())) == 20
 
 
 def test_a_given_palette_colours_every_figure_alike():

@@ -20,7 +20,7 @@ def analyze_main(argv=None, prog="orgsim analyze") -> int:
     """``orgsim analyze DIR [--metric M] [--out DIR]``; returns the exit status."""
     from sim import store
     from sim.analysis.design import read_records
-    from sim.report.cli import metric_help, write_answer
+    from sim.report.cli import metric_help, stoppable, write_answer
 
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -51,4 +51,6 @@ def analyze_main(argv=None, prog="orgsim analyze") -> int:
             file=sys.stderr,
         )
         return 2
-    return write_answer(args.dir, metric=args.metric, out=args.out, prog=prog)
+    with stoppable(prog) as stopped:
+        return write_answer(args.dir, metric=args.metric, out=args.out, prog=prog)
+    return stopped.status

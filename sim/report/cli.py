@@ -9,7 +9,9 @@ the same; then, when ``report`` is on, the report's path.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim import store
@@ -42,18 +44,25 @@ def print_answer(results, metric=None, file=None, analyses=None) -> None:
         if len(results.strategies) < 2:
             return
     metric = metric or results.default_metric()
-    replications = results.runs.groupby("config_hash")["replication"].nunique()
-    held = f"{replications.min()}" if replications.min() == replications.max() else (
-        f"{replications.min()}-{replications.max()}")  # fmt: skip
     if len(results.strategies) < 2:
-        _print_scenarios(results, metric, held, file)
+        # A replication is a (seed, replication) pair: two seeds of 3 are 6 per scenario.
+        pairs = results.runs.groupby("config_hash")[["seed", "replication"]].value_counts()
+        _print_scenarios(results, metric, _span(pairs.groupby(level=0).size()), file)
         return
     table = results.ranking(metric)
-    print(f"Ranking by {metric_label(metric)}; {held} paired replications, 95 % intervals; "
-          "= marks strategies that cannot be told apart", file=file)  # fmt: skip
+    # What the paired differences used: each strategy's (seed, replication) pairs.
+    print(f"Ranking by {metric_label(metric)}; {_span(table['replications'])} paired "
+          "replications, 95 % intervals; = marks strategies that cannot be told apart",
+          file=file)  # fmt: skip
     for label, where in results.contexts():
         part = in_context(table, where)
         print(format_ranking(part, title=f"{label}:" if label else None), file=file)
+
+
+def _span(counts) -> str:
+    """``6``, or ``3-6`` when the counts differ."""
+    low, high = int(counts.min()), int(counts.max())
+    return f"{low}" if low == high else f"{low}-{high}"
 
 
 def _print_scenarios(results, metric, held, file):
@@ -128,8 +137,38 @@ def report_main(argv=None, prog="orgsim report") -> int:
                         "(default: the best in each context)")  # fmt: skip
     parser.add_argument("--out", type=Path, help="where to write (default: the store itself)")
     args = parser.parse_args(argv)
-    return write_answer(args.dir, metric=args.metric, reference=args.reference, out=args.out,
-                        prog=prog)  # fmt: skip
+    with stoppable(prog) as stopped:
+        return write_answer(args.dir, metric=args.metric, reference=args.reference, out=args.out,
+                            prog=prog)  # fmt: skip
+    return stopped.status
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, so that what it was writing is cleaned up."""
+
+
+class _Status:
+    status = 0
+
+
+@contextmanager
+def stoppable(prog):
+    """Run a report command so that SIGTERM or Ctrl-C ends it in one line, with its drawing
+    workers stopped and no temporary file left (the status is 143 or 130 after the block)."""
+
+    def terminated(signum, frame):
+        raise _Stopped
+
+    status = _Status()
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield status
+    except KeyboardInterrupt as stop:
+        status.status = 143 if isinstance(stop, _Stopped) else 130
+        how = "terminated" if status.status == 143 else "interrupted"
+        _say(f"{prog}: {how}: the report was not finished; no file was left half-written")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def metric_help() -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import store
+from sim.metrics import format_metric as show
 from sim.report.results import BEHAVIOR_NAMES, context_label, format_value, in_context, metric_label
 
 __all__ = ["Report", "analyses_of", "summary_table", "verdict", "write_report", "write_tables"]
@@ -84,9 +85,11 @@ def verdict(table, metric) -> str:
     if len(leaders) == 1:
         second = table.iloc[1]
         how = "paired" if first["paired"] else "unpaired"
-        ci = (f" [{first['vs_next_low']:+.3g}, {first['vs_next_high']:+.3g}]"
-              if first["paired"] else "")  # fmt: skip
-        return (f"{first['strategy']} leads on {label}: {first['vs_next']:+.3g}{ci} over "
+        low, high = (show(metric, first[k], signed=True, unit=False)
+                     for k in ("vs_next_low", "vs_next_high"))  # fmt: skip
+        ci = f" [{low}, {high}]" if first["paired"] else ""
+        lead = show(metric, first["vs_next"], signed=True)
+        return (f"{first['strategy']} leads on {label}: {lead}{ci} over "
                 f"{second['strategy']} ({replications} {how} replications, 95 % "
                 "interval).")  # fmt: skip
     names = ", ".join(map(str, leaders["strategy"]))
@@ -314,12 +317,16 @@ def _ranking_display(table) -> pd.DataFrame:
             note = "tie (unpaired)"
         else:
             note = ""
-        vs = "" if math.isnan(row.vs_next) else f"{row.vs_next:+.3g}"
+        metric = row.metric
+        vs = "" if math.isnan(row.vs_next) else show(metric, row.vs_next, signed=True)
         if row.paired and vs:
-            vs += f" [{row.vs_next_low:+.3g}, {row.vs_next_high:+.3g}]"
+            low, high = (show(metric, v, signed=True, unit=False)
+                         for v in (row.vs_next_low, row.vs_next_high))  # fmt: skip
+            vs += f" [{low}, {high}]"
         rows.append({
             "rank": f"{row.rank}{'=' if row.tie else ''}", "strategy": row.strategy,
-            "mean": f"{row.mean:.3g}", "95 % CI": f"[{row.ci_low:.3g}, {row.ci_high:.3g}]",
+            "mean": show(metric, row.mean),
+            "95 % CI": f"[{show(metric, row.ci_low)}, {show(metric, row.ci_high)}]",
             "cost (person-days)": "" if math.isnan(row.cost) else f"{row.cost:,.0f}",
             "vs next (paired)": vs, "": note, "replications": row.replications,
         })  # fmt: skip
@@ -361,15 +368,32 @@ def render(makers) -> list:
     workers = min(cores, 4, len(makers))
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [_draw(make) for make in makers]
-    from concurrent.futures import ProcessPoolExecutor
-
     _MAKERS = makers
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_draw_one, range(len(makers))))
+        # A Pool, not an executor: leaving its block for any reason (a SIGTERM made into an
+        # exception by the command, Ctrl-C, a figure that fails) terminates the renderers
+        # rather than waiting for them, so none outlives the report.
+        with context.Pool(workers, initializer=_renderer) as pool:
+            return pool.map(_draw_one, range(len(makers)), chunksize=1)
     finally:
         _MAKERS = None
+
+
+def _renderer():
+    """A renderer's start: stopped by its report alone, and never left without it."""
+    import signal
+
+    # Forked with the command's handlers: SIGTERM (from Pool.terminate) ends it at once,
+    # Ctrl-C reaches the whole terminal group and is the command's to answer.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # Linux: die with the report even when it is killed outright (SIGKILL)
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _table_html(frame) -> str:

@@ -66,14 +66,34 @@ def _legend(ax, **options):
         ax.legend(fontsize="small", **options)
 
 
+#: The shipped rollouts, each with its own colour of seaborn's colour-blind palette, the same
+#: in every report whatever else a store holds (configs/rollout/; a new one goes last).
+FIXED = ("company_wide", "pilot", "company_wide_hierarchical", "pilot_decentralized",
+         "company_wide_decentralized", "pilot_hierarchical", "pilot_waves", "safe_space",
+         "change_team", "top_down_campaign")  # fmt: skip
+#: Other strategies (another preset, a preset with lever values) draw from this many hues.
+HUES = 24
+
+
 def palette(strategies) -> dict:
-    """A colour per strategy, in the order given (colour-blind safe up to 10)."""
+    """A colour per strategy, keyed by its name: the same strategy has the same colour in
+    every report (:data:`FIXED` ones their own; any other a hue picked by its name, moved to
+    the next free hue only where two names of one report pick the same)."""
+    import zlib
+
     import seaborn as sns
 
     names = list(dict.fromkeys(strategies))
-    colours = (sns.color_palette("colorblind", len(names)) if len(names) <= 10
-               else sns.color_palette("husl", len(names)))  # fmt: skip
-    return dict(zip(names, colours, strict=True))
+    fixed = dict(zip(FIXED, sns.color_palette("colorblind", len(FIXED)), strict=True))
+    hues = sns.color_palette("husl", HUES)
+    taken, colours = set(), {}
+    for name in sorted(n for n in names if n not in fixed):
+        hue = zlib.crc32(str(name).encode()) % HUES
+        while hue in taken and len(taken) < HUES:
+            hue = (hue + 1) % HUES
+        taken.add(hue)
+        colours[name] = hues[hue]
+    return {name: fixed[name] if name in fixed else colours[name] for name in names}
 
 
 def _palette(given, strategies):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.compare import paired_differences, separating_replications
+from sim.metrics import format_metric as show
 
 __all__ = ["COLUMNS", "format_ranking", "higher_is_better", "rank"]
 
@@ -166,12 +167,6 @@ def _compare(frame, metric, by, row, nxt, pair_on, confidence, power):
                                      nxt["ci_low"] <= row["ci_high"])  # fmt: skip
 
 
-def _number(value, digits=3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:.{digits}g}"
-
-
 def format_ranking(table, *, title=None) -> str:
     """The ranking of one context as terminal text, one line per strategy."""
     lines = [title] if title else []
@@ -183,15 +178,18 @@ def format_ranking(table, *, title=None) -> str:
     lines.append(head)
     for row in table.itertuples(index=False):
         mark = f"{row.rank}{'=' if row.tie else ''}"
-        ci = f"[{_number(row.ci_low)}, {_number(row.ci_high)}]"
-        line = f"  {mark:<5} {row.strategy!s:<{width}}  {_number(row.mean):>7}  {ci:<17}"
+        metric = row.metric
+        ci = f"[{show(metric, row.ci_low)}, {show(metric, row.ci_high)}]"
+        line = f"  {mark:<5} {row.strategy!s:<{width}}  {show(metric, row.mean):>7}  {ci:<17}"
         if has_cost:
             cost = "-" if math.isnan(row.cost) else f"{row.cost:,.0f}"
             line += f"  {cost:>18}"
         if not math.isnan(row.vs_next):
-            line += f"  {row.vs_next:+.3g}"
+            line += f"  {show(metric, row.vs_next, signed=True)}"
             if row.paired:
-                line += f" [{row.vs_next_low:+.3g}, {row.vs_next_high:+.3g}]"
+                low, high = (show(metric, v, signed=True, unit=False)
+                             for v in (row.vs_next_low, row.vs_next_high))  # fmt: skip
+                line += f" [{low}, {high}]"
             if row.tied_with_next:
                 need = row.replications_to_separate
                 if row.paired and not math.isnan(need):

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim import store
 from sim.columns import PRESETS
+from sim.metrics import format_metric, is_share
 
 __all__ = [
     "BEHAVIOR_NAMES",
@@ -81,8 +82,8 @@ def format_interval(metric, row, runs) -> str:
         return "never"
     if metric == "cost_total":
         return f"{row['mean']:,.0f} person-days"
-    if metric.startswith(("final_fraction", "units_above")):
-        return f"{100 * row['mean']:.1f} % ± {100 * row['ci95']:.1f}"
+    if is_share(metric):
+        return f"{format_metric(metric, row['mean'])} ± {100 * row['ci95']:.1f}"
     value = f"{row['mean']:.3g} ± {row['ci95']:.2g}"
     if metric.startswith("weeks_to") and row["runs"] < runs:
         value += f" ({runs - int(row['runs'])} never)"
