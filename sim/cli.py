@@ -230,6 +230,16 @@ def main():
         finally:
             _stop_workers()
         problems = []
+        changed = jobs.changed_inputs()
+        if changed:
+            problems.append(
+                f"{changed[0]}: changed while the command ran, so its jobs did not all read the "
+                f"same file; no ranking was made (the store holds runs of each version, by their "
+                f"org.path_sha256): run the command again once the file stays as it is"
+            )
+        elif args.multirun and not sweep.failures and _finished(jobs) < len(jobs):
+            problems.append(f"only {_finished(jobs)} of {len(jobs)} jobs hold their results; "
+                            f"no ranking was made: the same command runs the others")  # fmt: skip
         if sweep.failures:
             more = len(sweep.failures) - 1
             also = f" (and {more} more job{'s' if more > 1 else ''} failed)" if more else ""
@@ -433,6 +443,7 @@ def run_job(cfg):
             show = cfg.progress if cfg.progress is not None else (
                 sys.stderr.isatty() and not multirun)  # fmt: skip
             progress, close = _progress_bar(len(missing), show)
+            config = _yaml(sweep.without_input_paths(resolved, hc.runtime.cwd))
             try:
                 for first, stop in _ranges(missing):
                     done = len([r for r in missing if r < first])
@@ -440,7 +451,7 @@ def run_job(cfg):
                     runs, timeseries, groups = scenario.run(seed, range(first, stop), bar,
                                                             groups=True)  # fmt: skip
                     chunk = store.Chunk(digest, seed, first, stop)
-                    store.write_chunk(target, chunk, runs, timeseries, _yaml(resolved), keys,
+                    store.write_chunk(target, chunk, runs, timeseries, config, keys,
                                       schema, groups)  # fmt: skip
                     computed.append(runs)
             finally:

@@ -139,6 +139,50 @@ class Jobs(list):
     def __init__(self, *args):
         super().__init__(*args)
         self.notes = []
+        #: ``{path: SHA-256}`` of the input files the jobs were checked with.
+        self.inputs = {}
+
+    def changed_inputs(self) -> list[str]:
+        """The input files whose contents are no longer those the jobs were checked with."""
+        from sim.columns import file_digest
+
+        changed = []
+        for path, digest in self.inputs.items():
+            try:
+                now = file_digest(path)
+            except OSError:
+                now = None
+            if now != digest:
+                changed.append(str(path))
+        return changed
+
+
+def _launcher_faults(cfg) -> list[str]:
+    """Refuse a launcher that is not installed; say when a sweep oversubscribes the cores.
+
+    Hydra would find a missing launcher plugin only once the sweep starts, with a traceback.
+    """
+    import importlib.util
+
+    launcher = cfg.hydra.get("launcher") or {}
+    target = str(launcher.get("_target_", ""))
+    module = target.rpartition(".")[0]
+    try:
+        found = importlib.util.find_spec(module) is not None if module else True
+    except ImportError:
+        found = False
+    if not found:
+        name = cfg.hydra.runtime.choices.get("hydra/launcher", target)
+        extra = f" (pip install 'orgsim[{name}]')" if name == "ray" else ""
+        raise ConfigError(f"hydra/launcher={name}: its plugin is not installed{extra}")
+    if "joblib" not in target or launcher.get("n_jobs") is None:
+        return []
+    cores = os.cpu_count() or 1
+    n_jobs = int(launcher.get("n_jobs"))
+    if n_jobs <= cores:
+        return []
+    return [f"hydra.launcher.n_jobs={n_jobs}: {n_jobs} worker processes share {cores} cores, "
+            f"so each job runs slower and the sweep no faster (-1 is one per core)"]  # fmt: skip
 
 
 def _notes(cfg) -> list[str]:
@@ -150,12 +194,16 @@ def _notes(cfg) -> list[str]:
             f"network.openness={cfg.network.openness:g}); org.ties=FILE uses your own"]  # fmt: skip
 
 
-def _identify(cfg, base_dir):
-    """The :class:`Job` of a composed (and checked) config."""
+def _identify(cfg, base_dir, inputs):
+    """The :class:`Job` of a composed (and checked) config; its input files' digests are
+    added to ``inputs`` (``{path: SHA-256}``)."""
     choices = dict(cfg.hydra.runtime.choices)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     resolved.pop("hydra", None)
     digests = columns.input_digests(resolved, base_dir)
+    for key, digest in digests.items():
+        group, name = key.split(".")
+        inputs[Path(base_dir, os.path.expanduser(resolved[group][name]))] = digest
     digest = store.config_hash(columns.hashed_config(resolved, digests, choices))
     return Job(Path(resolved["paths"]["store"]), digest, resolved["seed"],
                resolved["replications"], bool(resolved.get("report", True)))  # fmt: skip
@@ -196,6 +244,8 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
                         "config", overrides=list(fixed), return_hydra_config=True
                     )
                 cfg = composed[fixed]
+                if multirun and not found and not seen:
+                    found.notes += _launcher_faults(cfg)
                 for o in parser.parse_overrides([o for o in job if o not in fixed]):
                     OmegaConf.update(cfg, o.key_or_group, o.value(), merge=False)
                 HydraConfig.instance().set_config(cfg)
@@ -204,7 +254,7 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
                 except ConfigError as error:
                     raise _in_design(error, found.design) from None
                 found.notes += [n for n in _notes(cfg) if n not in found.notes]
-                seen[scenario] = _identify(cfg, base_dir)
+                seen[scenario] = _identify(cfg, base_dir, found.inputs)
                 found.append(seen[scenario]._replace(point=point))
     except ConfigError:
         raise

@@ -50,16 +50,51 @@ class OrgsimSweeper(BasicSweeper):
         return list(BasicSweeper.split_overrides_to_chunks(jobs, max_batch_size))
 
     def sweep(self, arguments):
-        """Hydra's sweep; jobs that could not write their results are noted for ``orgsim``."""
+        """Hydra's sweep, with ``multirun.yaml`` written whole or not at all and without the
+        user's file names; jobs that could not write their results are noted for ``orgsim``.
+
+        Hydra's own loop (``BasicSweeper.sweep``), but for how ``multirun.yaml`` is written:
+        Hydra writes it in place (a full disk leaves half a file and a traceback) and with
+        ``org.path`` as typed (a file's name may be a person's).
+        """
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
         from sim import sweep
 
-        returns = super().sweep(arguments)
-        for batch in returns:
-            for job in batch:
-                value = getattr(job, "_return_value", None)
-                if isinstance(value, sweep.JobFailed):
-                    sweep.failures.append(str(value))
+        params = [f"{k}={v}" for k, v in self.params.items()] + list(arguments)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        self.overrides = self.split_arguments(parser.parse_overrides(params), self.max_batch_size)
+        self._save_config()
+        returns, first = [], 0
+        while not self.is_done():
+            batch = self.get_job_batch()
+            self.validate_batch_is_legal(batch)
+            results = self.launcher.launch(batch, initial_job_idx=first)
+            for job in results:
+                _ = job.return_value  # raises a job's exception, as in Hydra
+                if isinstance(getattr(job, "_return_value", None), sweep.JobFailed):
+                    sweep.failures.append(str(job._return_value))
+            first += len(batch)
+            returns.append(results)
         return returns
+
+    def _save_config(self):
+        from pathlib import Path
+
+        import yaml
+        from omegaconf import OmegaConf
+
+        from sim import store, sweep
+
+        where = Path(self.config.hydra.sweep.dir)
+        tree = OmegaConf.to_container(self.config, resolve=False, enum_to_str=True)
+        tree = sweep.without_input_paths(tree, self.config.hydra.runtime.cwd)
+        text = yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise store.StoreError(f"cannot create {where}: {error.strerror or error}") from None
+        store.write_atomic(where / "multirun.yaml", lambda path: Path(path).write_text(text))
 
     def validate_batch_is_legal(self, batch):
         """Hydra's check that every job composes, unless ``orgsim`` checked them all first.

@@ -1,0 +1,95 @@
+"""Faults around a sweep, each ending in one line: a launcher not installed, a full disk,
+an input file edited while the sweep runs; and what a sweep tells and keeps private."""
+
+import importlib.util
+import os
+import resource
+import subprocess
+import time
+
+import pytest
+
+from tests.test_cli import BIN, SMALL, orgsim
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHART = os.path.join(ROOT, "sim", "examples", "acme_org.csv")
+
+
+def _one_line(done, status):
+    assert done.returncode == status, done.stderr[-3000:]
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("orgsim: error: ")
+    assert "Traceback" not in done.stderr
+
+
+def _ray_installed():
+    try:
+        return importlib.util.find_spec("hydra_plugins.hydra_ray_launcher") is not None
+    except ImportError:
+        return False
+
+
+@pytest.mark.skipif(_ray_installed(), reason="the ray extra is installed")
+def test_a_launcher_not_installed_is_one_line_before_anything_runs(tmp_path):
+    done = orgsim(tmp_path, "-m", "hydra/launcher=ray", *SMALL, "seed=0,1", check=False)
+    _one_line(done, 2)
+    assert "hydra/launcher=ray: its plugin is not installed (pip install 'orgsim[ray]')" in (
+        done.stderr
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_more_workers_than_cores_is_said(tmp_path):
+    workers = (os.cpu_count() or 1) + 1
+    done = orgsim(tmp_path, "-m", *SMALL, "seed=0,1", "report=false",
+                  f"hydra.launcher.n_jobs={workers}")  # fmt: skip
+    assert f"hydra.launcher.n_jobs={workers}: {workers} worker processes share" in done.stderr
+    quiet = orgsim(tmp_path, "-m", *SMALL, "seed=0,1", "report=false", "task_name=q")
+    assert "worker processes share" not in quiet.stderr
+
+
+def test_a_full_disk_while_the_sweep_is_recorded_is_one_line_and_no_half_file(tmp_path):
+    def small_files():  # a write past 3,000 bytes fails as on a full disk (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))
+
+    done = subprocess.run([str(BIN / "orgsim"), "-m", *SMALL, "seed=0,1"], cwd=tmp_path,
+                          capture_output=True, text=True, preexec_fn=small_files,
+                          timeout=300)  # fmt: skip
+    _one_line(done, 1)
+    assert "multirun.yaml" in done.stderr
+    store = tmp_path / "results" / "orgsim"
+    assert not (store / "multirun.yaml").exists()
+    assert not [p for p in store.rglob("*") if p.is_file() and ".tmp" in p.name]
+
+
+def test_the_sweep_records_no_input_file_name(tmp_path):
+    (tmp_path / "chart-of-Jane-Doe.csv").write_text(open(CHART).read())
+    orgsim(tmp_path, "-m", "org=from_csv", "org.path=chart-of-Jane-Doe.csv", "seed=0,1",
+           "replications=1", "steps=3", "rollout.budget_per_person=1", "report=false")  # fmt: skip
+    store = tmp_path / "results" / "orgsim"
+    written = [p for p in store.rglob("*") if p.is_file()]
+    assert {p.name for p in written} >= {"multirun.yaml", "runs.parquet"}
+    for path in written:
+        assert b"Jane" not in path.read_bytes(), path
+    assert "sha256:" in (store / "multirun.yaml").read_text()
+
+
+def test_a_chart_edited_while_the_sweep_runs_gives_no_ranking(tmp_path):
+    chart = tmp_path / "org.csv"
+    chart.write_text(open(CHART).read())
+    seeds = ",".join(str(s) for s in range(24))
+    process = subprocess.Popen(
+        [str(BIN / "orgsim"), "-m", "org=from_csv", "org.path=org.csv",
+         "rollout=company_wide,pilot", f"seed={seeds}", "replications=2", "steps=20",
+         "rollout.budget_per_person=1", "hydra.launcher.n_jobs=1"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    jobs = tmp_path / "results" / "orgsim" / "jobs"
+    deadline = time.monotonic() + 240
+    while not list(jobs.glob("*.runs.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lines = chart.read_text().splitlines()
+    chart.write_text("\n".join(lines[:-1]) + "\n")  # the last person has left
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, err[-3000:]
+    assert "org.csv: changed while the command ran" in err and "Traceback" not in err
+    assert "Ranking" not in out
