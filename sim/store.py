@@ -544,6 +544,9 @@ def load(store, tables=("runs", "timeseries", "groups"), columns=None) -> dict:
                     path = chunk.path(store, "groups")
                     if path.is_file():
                         parts[name].append(_read_columns(path, columns.get(name)))
+                    elif _records_groups(store, chunk):
+                        _say(f"{path} is missing: the unit and level figures leave out job "
+                             f"{chunk.stem}")  # fmt: skip
             elif path.is_file():
                 parts[name].append(_read_columns(path, columns.get(name)))
     else:
@@ -566,6 +569,15 @@ def load(store, tables=("runs", "timeseries", "groups"), columns=None) -> dict:
         table = pa.concat_tables(found_tables, promote_options="permissive")
         loaded[name] = table.replace_schema_metadata(None).to_pandas()
     return loaded
+
+
+def _records_groups(store, chunk) -> bool:
+    """Whether the chunk's writer recorded unit and level rows (older chunks have none)."""
+    try:
+        recorded = pq.read_schema(chunk.path(store, "runs")).metadata or {}
+    except (OSError, pa.ArrowException):
+        return False
+    return int(recorded.get(_ROWS["groups"], 0)) > 0
 
 
 def _believed(store, found, names) -> bool:

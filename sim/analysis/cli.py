@@ -36,7 +36,9 @@ def analyze_main(argv=None, prog="orgsim analyze") -> int:
         help="the outcome analysed (default: the design's "
         f"analysis.metric, else auc_fraction_weeks_contribute); one of {metric_help()}",
     )
-    parser.add_argument("--out", type=Path, help="where to write (default: the store itself)")
+    parser.add_argument(
+        "--out", "--output", type=Path, help="where to write (default: the store itself)"
+    )
     args = parser.parse_args(argv)
     found = store.stores(args.dir)
     try:

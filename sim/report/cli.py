@@ -90,7 +90,7 @@ def conclude(jobs, write=True) -> list:
     (the store may hold others). Returns the problems met (one line each).
     """
     from sim.analysis.study import AnalysisError
-    from sim.report.document import analyses_of, write_report, write_tables
+    from sim.report.document import analyses_of, report_folder, write_report, write_tables
 
     problems = []
     for where in dict.fromkeys(job.store for job in jobs):
@@ -102,9 +102,12 @@ def conclude(jobs, write=True) -> list:
             problems.append(str(error))
             continue
         print_answer(results, analyses=analyses)
+        # A command's own runs among a store's: its report and tables beside the store's,
+        # named by what they cover (a sweep beside another replaces nothing of it).
+        out = report_folder(results)
         try:
-            write_tables(results, analyses=analyses)
-            path = (write_report(results, analyses=analyses)
+            write_tables(results, out, analyses=analyses)
+            path = (write_report(results, out, analyses=analyses)
                     if write and any(j.report for j in mine) else None)  # fmt: skip
         except store.StoreError as error:
             problems.append(str(error))
@@ -118,7 +121,8 @@ def conclude(jobs, write=True) -> list:
         tables = ("runs.csv, sensitivity.csv" + (", robustness.csv, regret.csv, boxes.csv"
                   if any(not a.regret.empty for a in analyses) else "")) if analyses else (
             "runs.csv and summary.csv")  # fmt: skip
-        _say(f"results: {where} ({tables} beside runs.parquet)", file=sys.stdout)
+        beside = "beside runs.parquet" if out == where else f"in {out}"
+        _say(f"results: {where} ({tables} {beside})", file=sys.stdout)
     return problems
 
 
@@ -135,7 +139,14 @@ def report_main(argv=None, prog="orgsim report") -> int:
                         f"{metric_help()}")  # fmt: skip
     parser.add_argument("--reference", help="the strategy the differences are drawn from "
                         "(default: the best in each context)")  # fmt: skip
-    parser.add_argument("--out", type=Path, help="where to write (default: the store itself)")
+    parser.add_argument(
+        "--out",
+        "--output",
+        type=Path,
+        help="where to write (default: the "
+        "store itself; with --metric or --reference, reports/by-<metric>, "
+        "reports/vs-<strategy> in it, so that no report replaces another)",
+    )
     args = parser.parse_args(argv)
     with stoppable(prog) as stopped:
         return write_answer(args.dir, metric=args.metric, reference=args.reference, out=args.out,

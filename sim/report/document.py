@@ -30,7 +30,15 @@ from sim import store
 from sim.metrics import format_metric as show
 from sim.report.results import BEHAVIOR_NAMES, context_label, format_value, in_context, metric_label
 
-__all__ = ["Report", "analyses_of", "summary_table", "verdict", "write_report", "write_tables"]
+__all__ = [
+    "Report",
+    "analyses_of",
+    "report_folder",
+    "summary_table",
+    "verdict",
+    "write_report",
+    "write_tables",
+]
 
 #: Contexts drawn figure by figure; beyond, the ranking and the sweep figures only.
 MAX_DRAWN_CONTEXTS = 6
@@ -229,6 +237,10 @@ class Report:
             groups = groups[groups["behavior"] == behavior]
         if groups is not None and not groups.empty:
             name = BEHAVIOR_NAMES.get(behavior, behavior)
+            drawn = len(groups[["config_hash", "seed", "replication"]].drop_duplicates())
+            if drawn < len(runs):  # some jobs' unit and level tables are missing (named on stderr)
+                trace = (f"Drawn from {drawn} of the {len(runs)} runs: the others' unit and "
+                         f"level tables are missing. {trace}")  # fmt: skip
             # A network alone is one unit and one level: nothing to tell apart there.
             if groups.loc[groups["by"] == "unit", "group"].nunique() > 1:
                 figure("units", lambda: f.unit_heatmap(groups, behavior=behavior,
@@ -436,16 +448,20 @@ def write_report(results, out=None, *, metric=None, reference=None, title=None,
     import matplotlib
 
     matplotlib.use("Agg")
-    out = Path(out) if out is not None else results.store
+    out = Path(out) if out is not None else report_folder(results, metric, reference)
     report = Report(results, metric=metric, reference=reference, analyses=analyses).build()
     if title is None:
         question = "Which parameter matters, which rollout is robust?" if report.analyses else (
             "Which rollout?")  # fmt: skip
         title = f"{question} {results.store.name}"
+        if out != results.store:
+            title += f" ({out.name})"
     runs = results.runs
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    meta = (f"{len(runs)} runs of {runs['config_hash'].nunique()} scenarios in {results.store}; "
-            f"orgsim {', '.join(results.versions)}; metric {report.metric}; "
+    part = f" (one command's, of the {results.held} the store holds)" if results.subset else ""
+    meta = (f"{len(runs)} runs{part} of {runs['config_hash'].nunique()} scenarios in "
+            f"{results.store}; orgsim {', '.join(results.versions)}; metric {report.metric}"
+            f"{f'; differences from {reference}' if reference else ''}; "
             f"written {stamp}.")  # fmt: skip
     if len(results.versions) > 1:
         meta += " Mixed versions: results of different orgsim versions are side by side."
@@ -496,6 +512,25 @@ def write_report(results, out=None, *, metric=None, reference=None, title=None,
     return target
 
 
+def report_folder(results, metric=None, reference=None) -> Path:
+    """Where the report of ``results`` goes: the store itself when it covers all the store's
+    runs, ranked by the default metric; else ``reports/<name>`` inside it, named by what
+    it covers, so that one report never replaces another's (a command's own runs among a
+    store's: its strategies and a digest of its jobs; ``by-<metric>``; ``vs-<strategy>``)."""
+    parts = []
+    if results.subset:
+        shown = results.strategies[:3]
+        more = f"+{len(results.strategies) - 3}" if len(results.strategies) > 3 else ""
+        parts.append(f"{_slug('+'.join(map(str, shown)))[:60]}{more}-{results.subset}")
+    plain = results.outside_designs()
+    default = plain.default_metric() if plain is not None else None
+    if metric is not None and metric != default:
+        parts.append(f"by-{metric}")
+    if reference is not None:
+        parts.append(f"vs-{_slug(reference)[:40]}")
+    return results.store / "reports" / "_".join(parts) if parts else results.store
+
+
 def _remove_stale_figures(folder, written):
     """Figures an earlier report left in ``folder`` that this one did not write."""
     ours = re.compile(r"^\d{2,}-.*\.(png|svg)$")
@@ -510,7 +545,7 @@ def write_tables(results, out=None, *, metric=None, analyses=None):
     ``robustness.csv``, ``regret.csv`` and ``boxes.csv`` (:func:`sim.analysis.sections.tables`)."""
     from sim.analysis.sections import tables
 
-    out = Path(out) if out is not None else results.store
+    out = Path(out) if out is not None else report_folder(results, metric)
     store.write_atomic(out / "runs.csv", lambda p: results.runs.to_csv(p, index=False))
     plain = results.outside_designs()
     if plain is not None:

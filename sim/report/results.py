@@ -14,6 +14,7 @@ Strategies are compared within each combination of the axes' values (a
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +139,10 @@ class Results:
     behaviors: list = field(default_factory=list)
     read_tables: object = field(default=None, repr=False)  # () -> {"timeseries", "groups"}
     designs: list = field(default_factory=list)
+    #: The runs the store holds, and, when these are only a command's jobs among them, a
+    #: digest of those jobs (its report is named by it: :func:`sim.report.report_folder`).
+    held: int = 0
+    subset: str | None = None
 
     def _tables(self):
         # Read on first use: a ranking needs the runs alone, a report the curves too.
@@ -294,6 +299,7 @@ def load(where, *, metric=None, jobs=None, quiet=False) -> Results:
         raise ReportError(f"{where} holds several stores ({names}); name one of them")
     path = found[0]
     runs = store.load(path, tables=("runs",))["runs"]
+    held = len(runs)
     if jobs is not None and not runs.empty:
         wanted = {(j.digest, int(j.seed)): int(j.replications) for j in jobs}
         keys = zip(runs["config_hash"], runs["seed"].astype(int), runs["replication"], strict=True)
@@ -302,6 +308,10 @@ def load(where, *, metric=None, jobs=None, quiet=False) -> Results:
     if runs.empty:
         raise ReportError(f"{path}: no finished run yet; wait for a job to finish")
     results = assemble(path, runs, metric=metric)
+    results.held = held
+    if len(runs) < held:
+        keys = sorted({(j.digest, int(j.seed)) for j in jobs})
+        results.subset = hashlib.sha256(repr(keys).encode()).hexdigest()[:8]
     if not quiet and runs["version"].nunique() > 1:
         versions = ", ".join(map(str, sorted(runs["version"].unique())))
         print(f"orgsim: note: {path} holds runs of orgsim {versions}", file=sys.stderr)
