@@ -20,9 +20,7 @@ and the scenario hash covers those digests, so an edited org chart runs anew.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-import os
 import typing
 from types import NoneType, UnionType
 
@@ -114,10 +112,10 @@ def scenario_schema() -> pa.Schema:
     return pa.schema(presets + values)
 
 
-def _flat(tree, prefix=""):
+def _flat(tree, prefix="", leaves=()):
     for key, value in tree.items():
-        if isinstance(value, dict):
-            yield from _flat(value, f"{prefix}{key}.")
+        if isinstance(value, dict) and f"{prefix}{key}" not in leaves:
+            yield from _flat(value, f"{prefix}{key}.", leaves)
         else:
             yield f"{prefix}{key}", value
 
@@ -134,8 +132,11 @@ def scenario_values(resolved, choices, digests) -> dict:
     digests : dict
         :func:`input_digests` of the job.
     """
-    flat = dict(_flat({k: v for k, v in resolved.items() if k not in NOT_SCENARIO}))
+    leaves = set(_value_fields())  # a mapping value (org.columns) is one column
+    flat = dict(_flat({k: v for k, v in resolved.items() if k not in NOT_SCENARIO}, "", leaves))
     flat.update({f"{key}_sha256": digest for key, digest in digests.items()})
+    if "org.columns" in flat:
+        flat["org.columns"] = _mapped(flat["org.columns"])
     values = {}
     for field in scenario_schema():
         group = next((g for g, c in PRESETS.items() if c == field.name), None)
@@ -146,17 +147,18 @@ def scenario_values(resolved, choices, digests) -> dict:
     return values
 
 
-def file_digest(path) -> str:
-    """SHA-256 of a file's contents (hex), read in blocks."""
-    import stat
+def _mapped(columns) -> dict | None:
+    """``org.columns`` less the columns that go by their own names; None if none is mapped."""
+    mapped = {k: v for k, v in (columns or {}).items() if v is not None}
+    return mapped or None
 
-    if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe would wait for a writer
-        raise ValueError(f"{path}: not a regular file")
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+
+def file_digest(path) -> str:
+    """SHA-256 of a file's contents (hex), read in blocks; a file this process has read
+    already, and that is as it was then, is not read again (sim.org reads them once)."""
+    from sim.org import file_digest as digest
+
+    return digest(path)
 
 
 def input_digests(resolved, base_dir) -> dict:
@@ -183,6 +185,13 @@ def hashed_config(resolved, digests, choices=None) -> dict:
     presets with the same values are two scenarios whose rows say which.
     """
     hashed = {k: v for k, v in resolved.items() if k not in NOT_SCENARIO}
+    org = hashed.get("org")
+    if isinstance(org, dict) and "columns" in org:
+        # Headers mapped, by column; none mapped hashes as before org.columns existed.
+        mapped = _mapped(org["columns"])
+        hashed["org"] = {k: v for k, v in org.items() if k != "columns"}
+        if mapped:
+            hashed["org"]["columns"] = mapped
     for key in INPUT_FILES:
         group, name = key.split(".")
         if group in hashed and name in hashed[group]:

@@ -26,6 +26,7 @@ import numpy as np
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 
+from sim.org.load import COLUMNS, check_columns
 from sim.population import Culture
 from sim.rollout import Rollout
 from sim.rules import Organizational
@@ -61,6 +62,14 @@ class ConfigError(ValueError):
     """A config value that cannot run; the message names the key."""
 
 
+#: ``org.columns``: the header of the org chart that holds each column orgsim reads, when
+#: it is named otherwise (``org.columns.unit=Department``); null: the column's own name.
+ColumnsConf = dataclasses.make_dataclass(
+    "ColumnsConf", [(name, str | None, field(default=None)) for name in COLUMNS]
+)
+ColumnsConf.__module__ = __name__
+
+
 @dataclass
 class OrgConf:
     """A generated company (``source: generate``) or one read from CSV (``source: csv``)."""
@@ -72,6 +81,9 @@ class OrgConf:
     units: int | None = None
     path: str | None = None  # the org chart CSV (relative to where orgsim runs)
     ties: str | None = None  # optional ties CSV; generated from the chart without one
+    # The chart's headers for the columns orgsim reads, when named otherwise:
+    # {employee_id: Employee ID, unit: Department} (sim.org.from_csv's columns).
+    columns: ColumnsConf = field(default_factory=ColumnsConf)
     allow_forest: bool = False
     seed: int = 0  # the org is an uncertainty held fixed across replications
 
@@ -392,9 +404,12 @@ def _org_maker(cfg, base_dir, load_now):
         path = _resolve(o["path"], base_dir)
         ties_path = _resolve(o["ties"], base_dir) if o["ties"] else None
         _guard("network", lambda: _check_ties(net["mean_degree"], net["openness"], 1, "network"))
+        mapped = {k: v for k, v in o["columns"].items() if v is not None}
+        columns = _guard("org.columns", lambda: check_columns(mapped))
 
         def make():
-            return orgs.from_csv(path, ties_path, allow_forest=o["allow_forest"], **ties)
+            return orgs.from_csv(path, ties_path, allow_forest=o["allow_forest"],
+                                 columns=columns, **ties)  # fmt: skip
 
         if load_now:
             loaded = _guard("org", make)
@@ -402,6 +417,11 @@ def _org_maker(cfg, base_dir, load_now):
         return make
     if o["source"] != "generate":
         raise ConfigError(f"org.source: must be 'generate' or 'csv'. Got {o['source']!r}.")
+    if any(v is not None for v in o["columns"].values()):
+        raise ConfigError(
+            "org.columns: maps the columns of an org chart CSV (org=from_csv); a generated "
+            "org has none. Leave it out."
+        )
     hierarchy = {k: o[k] for k in ("headcount", "span_median", "span_mean", "units")}
     checked = _guard("org", lambda: _check_hierarchy(**hierarchy, owner="org"))
     _guard(

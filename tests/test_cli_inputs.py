@@ -63,3 +63,53 @@ def test_a_threshold_law_s_range_stays_finite():
         ThresholdLaw(law="normal", theta=1.0, spread=1e307, absolute=True)
     # Shares are clipped to [0, 1], so a wide normal law of shares is fine.
     ThresholdLaw(law="normal", theta=0.5, spread=1e307)
+
+
+# -- an HR export's own headers: org.columns ------------------------------------------------
+
+HR = (
+    "Employee ID,Manager ID,Department,Full name\n"
+    "E0001,,Exec,Ann\nE0002,E0001,Sales,Bob\nE0003,E0001,Sales,Cy\nE0004,E0002,Care,Di\n"
+)
+MAP = 'org.columns={employee_id: "Employee ID", manager_id: "Manager ID", unit: Department}'
+
+
+def test_an_hr_export_runs_with_its_headers_mapped(tmp_path):
+    import pandas as pd
+
+    (tmp_path / "hr.csv").write_text(HR)
+    orgsim(tmp_path, "org=from_csv", "org.path=hr.csv", MAP, "replications=1", "steps=2")
+    runs = pd.read_parquet(tmp_path / "results" / "orgsim" / "runs.parquet")
+    assert runs["org.columns"].tolist() == [
+        '{"employee_id": "Employee ID", "manager_id": "Manager ID", "unit": "Department"}'
+    ]
+    # One key at a time is the same scenario: the store holds it already.
+    orgsim(tmp_path, "org=from_csv", "org.path=hr.csv", "org.columns.unit=Department",
+           "org.columns.employee_id=Employee ID", "org.columns.manager_id=Manager ID",
+           "replications=1", "steps=2")  # fmt: skip
+    assert len(pd.read_parquet(tmp_path / "results" / "orgsim" / "runs.parquet")) == 1
+
+
+BAD_MAPPING = [
+    (["org.columns={employee: Employee ID}"], "org.columns.employee: no such key (keys there: "
+     "employee_id, manager_id, unit"),
+    ([MAP.replace("Department", "Dept")], "hr.csv: no column 'Dept', which the column mapping "
+     "names for 'unit' (the header has 'Employee ID', 'Manager ID', 'Department', 'Full name')"),
+    ([MAP.replace('"Manager ID"', '"Employee ID"')], "org.columns: The 'columns' parameter of "
+     "from_csv maps both 'employee_id' and 'manager_id' to the header 'Employee ID'"),
+    ([], "hr.csv: missing column(s) 'employee_id', 'manager_id', 'unit'; the org chart needs "
+     "employee_id, manager_id, unit (the header has 'Employee ID', 'Manager ID', 'Department', "
+     "'Full name'); if yours has another name, map it: org.columns={employee_id: 'Your header'}"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_MAPPING, ids=["unknown", "absent", "twice",
+                                                                 "unmapped"])  # fmt: skip
+def test_a_column_mapping_s_mistakes_in_one_line(tmp_path, args, message):
+    (tmp_path / "hr.csv").write_text(HR)
+    assert message in refused(tmp_path, "org=from_csv", "org.path=hr.csv", *args)
+
+
+def test_a_generated_org_has_no_columns_to_map(tmp_path):
+    said = refused(tmp_path, "org=startup", "org.columns.unit=Department")
+    assert "org.columns: maps the columns of an org chart CSV (org=from_csv)" in said

@@ -10,7 +10,7 @@ from tests.test_configs import CASES, _compose
 
 def _leaves(tree, prefix=""):
     for key, value in tree.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and f"{prefix}{key}" != "org.columns":  # one JSON column
             yield from _leaves(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}"
@@ -80,3 +80,18 @@ def test_a_generated_org_ignores_org_path(tmp_path):
     assert store.config_hash(columns.hashed_config(named, {}, choices)) != ""
     values = columns.scenario_values(named, choices, {})
     assert values["org.path_sha256"] is None
+
+
+def test_a_column_mapping_is_part_of_the_scenario():
+    resolved, choices = _resolved(["org=from_csv"])
+    digests = columns.input_digests(resolved, ".")
+    unmapped = store.config_hash(columns.hashed_config(resolved, digests, choices))
+    # No mapping hashes as a config from before org.columns existed: stores keep their jobs.
+    before = {**resolved, "org": {k: v for k, v in resolved["org"].items() if k != "columns"}}
+    assert store.config_hash(columns.hashed_config(before, digests, choices)) == unmapped
+    assert columns.scenario_values(resolved, choices, digests)["org.columns"] is None
+    mapped = {**resolved, "org": {**resolved["org"], "columns": {
+        **resolved["org"]["columns"], "unit": "Department"}}}  # fmt: skip
+    assert store.config_hash(columns.hashed_config(mapped, digests, choices)) != unmapped
+    values = columns.scenario_values(mapped, choices, digests)
+    assert values["org.columns"] == '{"unit": "Department"}'

@@ -7,8 +7,17 @@ the top, the ``unit`` of each person and their informal ties (a
 or load a real org chart with :func:`from_csv`.
 """
 
+from sim.org._csv import file_digest
 from sim.org.core import Org, OrgError
 from sim.org.generate import generate, hierarchy, informal_ties
 from sim.org.load import from_csv
 
-__all__ = ["Org", "OrgError", "from_csv", "generate", "hierarchy", "informal_ties"]
+__all__ = [
+    "Org",
+    "OrgError",
+    "file_digest",
+    "from_csv",
+    "generate",
+    "hierarchy",
+    "informal_ties",
+]

@@ -8,12 +8,20 @@ in an editor (the header being line 1, a line end being ``\\n``, ``\\r\\n`` or
 The file is read once, as bytes; it is never held as text (its UTF-8 is
 checked piece by piece). Only regular files are opened: a named pipe or a
 device would block or never end.
+
+Read once per command: :func:`read_file` keeps the last files' bytes, and
+every file's SHA-256, by the file's identity (device, inode, size, and the
+times of its last change in nanoseconds), so that the memory estimate, the
+check, the run and the scenario's digest (:func:`file_digest`) of one
+command open each input file once. A file written since has another
+identity and is read anew.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import os
 import re
@@ -23,7 +31,7 @@ import numpy as np
 
 from sim.org.core import OrgError
 
-__all__ = ["Column", "CsvFile", "path_name"]
+__all__ = ["Column", "CsvFile", "file_digest", "path_name", "read_file"]
 
 _CHUNK = 1 << 24  # bytes of UTF-8 checked at a time
 # A quoted field (a double quote at the start of a field, then anything but a
@@ -61,7 +69,61 @@ def too_large(name):
     )
 
 
+#: Bytes of the files read last ({identity: bytes}), and every file's digest.
+_BYTES: dict = {}
+_DIGESTS: dict = {}
+_KEEP_BYTES = 2  # a chart and its ties
+_KEEP_DIGESTS = 256
+
+
+def _identity(stat_result):
+    st = stat_result
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _remember(table, key, value, keep):
+    table.pop(key, None)
+    table[key] = value
+    while len(table) > keep:
+        del table[next(iter(table))]
+
+
+def read_file(name) -> tuple[bytes, str]:
+    """The bytes of the regular file ``name`` and their SHA-256 (hex), read once per
+    process while the file stays as it is; :class:`OrgError` (one line) if it cannot be."""
+    try:
+        known = _identity(os.stat(name))
+    except OSError:
+        known = None
+    if known in _BYTES:
+        return _BYTES[known], _DIGESTS[known]
+    data, identity = _read_bytes(name)
+    digest = hashlib.sha256(data).hexdigest()
+    _remember(_BYTES, identity, data, _KEEP_BYTES)
+    _remember(_DIGESTS, identity, digest, _KEEP_DIGESTS)
+    return data, digest
+
+
+def file_digest(path) -> str:
+    """SHA-256 (hex) of a regular file's contents; from :func:`read_file`'s memory when
+    this process read the file as it is now. ValueError for anything but a regular file."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):  # a named pipe would wait for a writer
+        raise ValueError(f"{path}: not a regular file")
+    identity = _identity(st)
+    if identity in _DIGESTS:
+        return _DIGESTS[identity]
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+        identity = _identity(os.fstat(f.fileno()))
+    _remember(_DIGESTS, identity, digest.hexdigest(), _KEEP_DIGESTS)
+    return digest.hexdigest()
+
+
 def _read_bytes(name):
+    """(bytes, identity) of the regular file ``name``."""
     try:
         mode = os.stat(name).st_mode
     except FileNotFoundError:
@@ -77,7 +139,8 @@ def _read_bytes(name):
         )
     try:
         with open(name, "rb") as file:
-            return file.read()
+            data = file.read()
+            return data, _identity(os.fstat(file.fileno()))
     except FileNotFoundError:
         raise OrgError(f"{name}: no such file") from None
     except MemoryError:
@@ -117,7 +180,7 @@ class CsvFile:
 
     def __init__(self, path, param):
         self.name = path_name(path, param)
-        data = _read_bytes(self.name)
+        data, self.digest = read_file(self.name)
         if data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
         self.data = data
@@ -249,8 +312,14 @@ class CsvFile:
                 break
         return np.array([blank[k] for k in records.tolist()], dtype=bool)
 
-    def read(self, required, optional, needs, nothing):
-        """The used columns of the non-blank rows, as :class:`Column` objects."""
+    def read(self, required, optional, needs, nothing, columns=None):
+        """The used columns of the non-blank rows, as :class:`Column` objects.
+
+        ``columns`` maps a column we use to the header that holds it in this file
+        (``{"employee_id": "Employee ID"}``); the others go by their own names.
+        None: the file's columns cannot be mapped (a missing one's message says
+        nothing of a mapping).
+        """
         import pandas as pd
 
         if not self.data or self.data.isspace():  # (no stripped copy of a large file)
@@ -263,7 +332,20 @@ class CsvFile:
                 record=0,
             )
         names = [h.strip().lower() for h in header]
-        missing = [c for c in required if c not in names]
+        mappable, columns = columns is not None, columns or {}
+        mapped = {c: h.strip().lower() for c, h in columns.items()}
+        absent = [c for c in mapped if mapped[c] not in names]
+        if absent:
+            found = ", ".join(repr(h.strip()) for h in header)
+            raise self.error(
+                f"no column {columns[absent[0]]!r}, which the column mapping names for "
+                f"{absent[0]!r} (the header has {found})"
+            )
+        taken = set(mapped.values())
+        # A column a mapped header stands in for is ignored under its own name.
+        at = {c: mapped.get(c, c) for c in (*required, *optional)}
+        at = {c: h for c, h in at.items() if c in mapped or h not in taken}
+        missing = [c for c in required if at.get(c) not in names]
         if missing:
             listed = ", ".join(repr(c) for c in missing)
             found = ", ".join(repr(h.strip()) for h in header)
@@ -273,11 +355,19 @@ class CsvFile:
                 message += (
                     f"; the values seem to be separated by {sep[0]!r}: save as comma-separated"
                 )
+            elif mappable and len(header) > 1:
+                message += (
+                    f"; if yours has another name, map it: org.columns={{{missing[0]}: 'Your "
+                    f"header'}} (from_csv's columns=)"
+                )
             raise self.error(message)
-        used = [c for c in (*required, *optional) if c in names]
+        used = [c for c in (*required, *optional) if at.get(c) in names]
         for c in used:
-            if names.count(c) > 1:
-                raise self.error(f"column {c!r} appears {names.count(c)} times in the header")
+            if names.count(at[c]) > 1:
+                shown = columns.get(c, c)
+                raise self.error(
+                    f"column {shown!r} appears {names.count(at[c])} times in the header"
+                )
         width = len(header)
         wrong = np.flatnonzero((counts != width) & (counts > 0))
         if wrong.shape[0]:
@@ -291,7 +381,7 @@ class CsvFile:
             )
             fields = f"{counts[k]} field{'s' if counts[k] > 1 else ''}"
             raise self.error(f"{fields}, but the header has {width}; {hint}", record=k)
-        where = [names.index(c) for c in used]
+        where = [names.index(at[c]) for c in used]
         try:
             frame = pd.read_csv(
                 io.BytesIO(self.data),

@@ -24,15 +24,18 @@ nothing is half built. Reading the CSV is :mod:`sim.org._csv`'s job.
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Mapping
+
 import numpy as np
 
 from sim._validation import check_choice
 from sim.networks import from_edges
-from sim.org._csv import CsvFile, path_name, too_large
+from sim.org._csv import CsvFile, path_name, read_file, too_large
 from sim.org.core import Org, OrgError, reporting_levels
 from sim.population import MAX_INFLUENCE_RATIO, TRAITS
 
-__all__ = ["from_csv"]
+__all__ = ["COLUMNS", "check_columns", "from_csv"]
 
 _CHART = ("employee_id", "manager_id", "unit")
 _CHART_NEEDS = "the org chart needs employee_id, manager_id, unit"
@@ -40,6 +43,8 @@ _TIES = ("source", "target")
 _TIES_NEEDS = "the ties file needs source, target (and optionally weight)"
 # Trait columns, and whether a value must be > 0 rather than in [0, 1].
 _TRAITS = {name: high is None for name, (_, high, _) in TRAITS.items()}
+#: The org chart's columns orgsim reads (the keys of a column mapping).
+COLUMNS = (*_CHART, *_TRAITS)
 # Tie weights are relative (only shares count); bounded so that no sum of
 # weights, duplicates merged or a person's ties, overflows or vanishes, even
 # weighted by influence.
@@ -57,6 +62,7 @@ def from_csv(
     mean_degree=20.0,
     openness=0.5,
     seed=None,
+    columns=None,
 ) -> Org:
     """An :class:`~sim.org.Org` from an org chart CSV and, optionally, a ties CSV.
 
@@ -79,6 +85,8 @@ def from_csv(
           column and the same column times any positive number give the same
           results.
         - Any other column (names, titles, ...) is ignored and never stored.
+        - Headers named otherwise (an HR export's ``Employee ID``, ``Department``)
+          are mapped with ``columns``.
 
         Node ``i`` is the ``i``-th person in the file; ``Org.labels`` holds the
         employee ids. Units are numbered in order of first appearance and
@@ -100,6 +108,20 @@ def from_csv(
         How duplicate ties combine (see :func:`sim.networks.from_edges`).
     mean_degree, openness, seed
         Passed to ``informal_ties`` when ``ties_path`` is None; unused otherwise.
+    columns : dict of str to str, optional
+        Which header of the org chart holds each column orgsim reads, for
+        headers named otherwise: ``{"employee_id": "Employee ID", "manager_id":
+        "Manager ID", "unit": "Department", "trust": "Trust score"}``. Keys are
+        the columns above (``employee_id``, ``manager_id``, ``unit`` and the
+        traits); headers are matched ignoring case and surrounding spaces, and
+        a header mapped to a column is not read under its own name. A key that
+        is not one of those columns is a ValueError; a header the file lacks,
+        an OrgError naming the file and the header. Columns not in the mapping
+        go by their own names. In a config: ``org.columns``.
+
+    A file is read once per process while it stays as it is, and the org
+    built from it is kept (the last two): a command that checks, estimates
+    and runs a job parses each file once (see :func:`sim.org._csv.read_file`).
 
     Returns
     -------
@@ -118,12 +140,81 @@ def from_csv(
             f"The 'allow_forest' parameter of from_csv must be a bool. Got {allow_forest!r} "
             f"instead."
         )
+    columns = check_columns(columns)
     org_name = path_name(org_path, "org_path")
     if ties_path is not None:
         path_name(ties_path, "ties_path")
     try:
         chart = CsvFile(org_path, "org_path")
-        cols = chart.read(_CHART, tuple(_TRAITS), _CHART_NEEDS, "no people")
+    except MemoryError:
+        raise too_large(org_name) from None
+    ties_digest = None
+    if ties_path is not None:
+        try:
+            ties_digest = read_file(path_name(ties_path, "ties_path"))[1]
+        except MemoryError:
+            raise too_large(path_name(ties_path, "ties_path")) from None
+    # Generated ties are kept only when they come from a seed (a number): the same ones.
+    generated = (mean_degree, openness, seed) if ties_path is None else None
+    if generated is not None and not isinstance(seed, numbers.Integral):
+        key = None
+    else:
+        key = (chart.digest, ties_digest, bool(allow_forest), merge, generated,
+               tuple(sorted(columns.items())))  # fmt: skip
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    org = _load(chart, ties_path, allow_forest, merge, mean_degree, openness, seed, columns)
+    if key is not None:
+        _LOADED.pop(key, None)
+        _LOADED[key] = org
+        while len(_LOADED) > _KEEP_ORGS:
+            del _LOADED[next(iter(_LOADED))]
+    return org
+
+
+#: Orgs built from files, by the files' digests and the parameters (most recent last).
+_LOADED: dict = {}
+_KEEP_ORGS = 2
+
+
+def check_columns(columns) -> dict:
+    """``columns`` (a column mapping for :func:`from_csv`) as a plain dict, or ValueError."""
+    if columns is None:
+        return {}
+    if not isinstance(columns, Mapping):
+        raise TypeError(
+            f"The 'columns' parameter of from_csv must be a mapping of a column to the header "
+            f"that holds it, e.g. {{'employee_id': 'Employee ID'}}. Got {columns!r} instead."
+        )
+    known = COLUMNS
+    for column, header in columns.items():
+        if column not in known:
+            raise ValueError(
+                f"The 'columns' parameter of from_csv maps {column!r}, which is not a column "
+                f"orgsim reads; it reads {', '.join(known)}."
+            )
+        if not isinstance(header, str) or not header.strip():
+            raise ValueError(
+                f"The 'columns' parameter of from_csv must map {column!r} to a header (text). "
+                f"Got {header!r} instead."
+            )
+    headers = [h.strip().lower() for h in columns.values()]
+    for i, header in enumerate(headers):
+        if header in headers[:i]:
+            first = list(columns)[headers.index(header)]
+            raise ValueError(
+                f"The 'columns' parameter of from_csv maps both {first!r} and "
+                f"{list(columns)[i]!r} to the header {list(columns.values())[i]!r}; one header "
+                f"holds one column."
+            )
+    return dict(columns)
+
+
+def _load(chart, ties_path, allow_forest, merge, mean_degree, openness, seed, columns):
+    """The Org of a chart already read, and of its ties (read or generated)."""
+    org_name = chart.name
+    try:
+        cols = chart.read(_CHART, tuple(_TRAITS), _CHART_NEEDS, "no people", columns)
         ids, manager, unit, unit_names, index = _hierarchy(chart, cols, bool(allow_forest))
         traits = {}
         for name, positive in _TRAITS.items():

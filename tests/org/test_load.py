@@ -242,7 +242,9 @@ def test_files_that_are_not_regular_files_are_refused(here):
 @pytest.mark.parametrize("which", ["org.csv", "ties.csv"])
 def test_files_too_large_for_memory(here, monkeypatch, where, which):
     import sim.org._csv
+    import sim.org.load
 
+    monkeypatch.setattr(sim.org.load, "_LOADED", {})  # parse these, not the last ones kept
     write("org.csv", CHART)
     write("ties.csv", TIES)
     size = Path(which).stat().st_size
@@ -314,11 +316,13 @@ def test_header_only(here):
 def test_missing_columns(here):
     assert error("employee_id,boss,unit\nE1,,A\n") == (
         "org.csv: missing column(s) 'manager_id'; the org chart needs employee_id, manager_id, "
-        "unit (the header has 'employee_id', 'boss', 'unit')"
+        "unit (the header has 'employee_id', 'boss', 'unit'); if yours has another name, map "
+        "it: org.columns={manager_id: 'Your header'} (from_csv's columns=)"
     )
     assert error("E1,,Exec\nE2,E1,Sales\n") == (
         "org.csv: missing column(s) 'employee_id', 'manager_id', 'unit'; the org chart needs "
-        "employee_id, manager_id, unit (the header has 'E1', '', 'Exec')"
+        "employee_id, manager_id, unit (the header has 'E1', '', 'Exec'); if yours has another "
+        "name, map it: org.columns={employee_id: 'Your header'} (from_csv's columns=)"
     )
     assert error(HEADER.replace(",", ";") + "E1;;A\n").endswith(
         "(the header has 'employee_id;manager_id;unit'); the values seem to be separated by "
@@ -648,3 +652,58 @@ def test_a_million_people(here, fake_generate):
     org = from_csv(path)
     assert org.n == 1_000_000 and sorted(org.traits) == ["trust"]
     assert time.perf_counter() - start < 30
+
+
+# -- a column mapping: an HR export's own headers -------------------------------------------
+
+HR = (
+    "Employee ID,Manager ID,Department,Unit,Trust score,Full name\n"
+    "E1,,Exec,x,0.5,Ann\nE2,E1,Sales,x,0.25,Bob\nE3,E1,Support,y,1,Cy\nE4,E2,Sales,y,0,Di\n"
+)
+MAPPING = {"employee_id": "Employee ID", "manager_id": " manager id ", "unit": "Department"}
+
+
+def test_a_column_mapping_reads_an_hr_export(here):
+    org = load(HR, columns={**MAPPING, "trust": "Trust score"})
+    plain = load(CHART)
+    assert org.labels.tolist() == ["E1", "E2", "E3", "E4"]
+    assert org.manager.tolist() == plain.manager.tolist()
+    # The mapped header stands in for 'unit'; the file's own 'Unit' column is not read.
+    assert org.unit_names == ("Exec", "Sales", "Support")
+    assert org.traits["trust"].tolist() == [0.5, 0.25, 1.0, 0.0]
+
+
+def test_a_column_mapping_s_mistakes(here):
+    assert error(HR, columns={**MAPPING, "unit": "Dept"}) == (
+        "org.csv: no column 'Dept', which the column mapping names for 'unit' (the header has "
+        "'Employee ID', 'Manager ID', 'Department', 'Unit', 'Trust score', 'Full name')"
+    )
+    with pytest.raises(ValueError, match="maps 'department', which is not a column orgsim reads"):
+        load(HR, columns={"department": "Department"})
+    with pytest.raises(ValueError, match="maps both 'employee_id' and 'manager_id'"):
+        load(HR, columns={"employee_id": "Employee ID", "manager_id": "employee id"})
+    with pytest.raises(TypeError, match="'columns' parameter of from_csv must be a mapping"):
+        load(HR, columns=["Employee ID"])
+
+
+def test_each_file_is_read_and_parsed_once(here, monkeypatch):
+    import sim.org._csv
+
+    opened = []
+    real_open = open
+
+    def counting_open(name, *args, **kwargs):
+        opened.append(os.path.basename(name))
+        return real_open(name, *args, **kwargs)
+
+    write("org.csv", CHART)
+    write("ties.csv", TIES)
+    monkeypatch.setattr(sim.org._csv, "open", counting_open, raising=False)
+    first = from_csv("org.csv", "ties.csv")
+    assert from_csv("org.csv", "ties.csv") is first  # kept: parsed once
+    assert sim.org._csv.file_digest("org.csv") == sim.org._csv.file_digest(Path("org.csv"))
+    assert sorted(opened) == ["org.csv", "ties.csv"]
+    time.sleep(0.01)
+    write("org.csv", CHART.replace("Support", "Care"))  # edited: read anew
+    assert from_csv("org.csv", "ties.csv").unit_names == ("Exec", "Sales", "Care")
+    assert sorted(opened) == ["org.csv", "org.csv", "ties.csv"]
