@@ -68,13 +68,14 @@ def _build():
             built.append(Classroom.replicas(count, **{**params, **race.value}))
     except ConfigError as problem:
         error.set(str(problem))
-        return
+        return False
     playing.set(False)
     error.set(None)
     reveal.set(False)
     with _lock():
         sides.set(built)
     tick.set(tick.value + 1)
+    return True
 
 
 def _week():
@@ -128,8 +129,10 @@ def _upload(file):
         error.set(f"{name}: more than the {cap / 2**20:g} MB an org chart may be here "
                   "(orgsim app --max-upload-mb)")  # fmt: skip
         return
-    settings.set({**settings.value, "org_csv": Upload(name, data)})
-    _build()
+    before = settings.value
+    settings.set({**before, "org_csv": Upload(name, data)})
+    if not _build():  # the company shown stays the one named
+        settings.set(before)
 
 
 def _sides_names():
@@ -149,6 +152,7 @@ def _shown(value):
 
 @solara.component
 def LessonCard():
+    tick.get()  # its answer shows at the end of the year
     key = lesson_key.value
     if key is None:
         solara.Text("Pick a lesson, or set the dials and press Set up.")
@@ -306,6 +310,28 @@ def Charts():
 
 
 @solara.component
+def Buttons():
+    """Step, play and how fast, and the view (a component of its own: it follows the week)."""
+    tick.get()
+    with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        done = _week() >= _end()
+        solara.Button("Step 1 week", on_click=lambda: _step(1), disabled=done, small=True)
+        solara.Button("Step 4 weeks", on_click=lambda: _step(4), disabled=done, small=True)
+
+        def toggle():
+            playing.set(not playing.value)
+            if playing.value:
+                threading.Thread(target=_play_loop, daemon=True).start()
+
+        solara.Button("Pause" if playing.value else "Play", on_click=toggle,
+                      disabled=done and not playing.value, color="primary",
+                      small=True)  # fmt: skip
+        solara.Select(f"speed: {SPEEDS[speed.value]:g} weeks/s", values=list(SPEEDS),
+                      value=speed, style={"max-width": "150px"}, dense=True)  # fmt: skip
+        solara.ToggleButtonsSingle(value=view, values=["org chart", "informal network"], dense=True)
+
+
+@solara.component
 def Page():
     if sides.value is None and error.value is None:
         _build()
@@ -314,24 +340,7 @@ def Page():
         with solara.Column(classes=["orgsim-controls"], gap="4px"):
             Controls()
         with solara.Column(classes=["orgsim-main"], gap="4px"):
-            with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"}):
-                done = _week() >= _end()
-                solara.Button("Step 1 week", on_click=lambda: _step(1), disabled=done, small=True)
-                solara.Button("Step 4 weeks", on_click=lambda: _step(4), disabled=done, small=True)
-
-                def toggle():
-                    playing.set(not playing.value)
-                    if playing.value:
-                        threading.Thread(target=_play_loop, daemon=True).start()
-
-                solara.Button("Pause" if playing.value else "Play", on_click=toggle,
-                              disabled=done and not playing.value, color="primary",
-                              small=True)  # fmt: skip
-                solara.Select(f"speed: {SPEEDS[speed.value]:g} weeks/s", values=list(SPEEDS),
-                              value=speed, style={"max-width": "150px"}, dense=True)  # fmt: skip
-                solara.ToggleButtonsSingle(
-                    value=view, values=["org chart", "informal network"], dense=True
-                )
+            Buttons()
             if error.value:
                 solara.Text(error.value, classes=["orgsim-error"])
             Charts()
@@ -341,7 +350,9 @@ def Page():
 def Explorer():
     from sim.app.explore import Explore
 
-    Explore()
+    # SolaraViz puts its controls in a sidebar: it needs Solara's own app layout.
+    with solara.AppLayout(navigation=False):
+        Explore()
 
 
 @solara.component
