@@ -107,6 +107,27 @@ class Scenario:
         ``adopters``, ``fraction``), where a rollout stalls; empty for the
         classic rules, which have no org.
         """
+        try:
+            return self._run(seed, replications, progress, groups)
+        except MemoryError:  # numpy says only "Unable to allocate ..."
+            raise MemoryError(self._out_of_memory(replications)) from None
+
+    def _out_of_memory(self, replications) -> str:
+        """One line: what ran out of memory, and the config keys that make it smaller."""
+        n = replications if isinstance(replications, int) else len(list(replications))
+        org = self._org
+        if org is None:
+            what = "building the org"
+        else:
+            ends = 0 if org.network.indices is None else org.network.indices.shape[0]
+            what = f"running {org.n:,} people with {ends:,} tie ends"
+        return (
+            f"out of memory {what} ({n} replications of {self.steps} weeks); lower "
+            f"org.headcount (or use a smaller org.path), network.mean_degree, replications "
+            f"or steps"
+        )
+
+    def _run(self, seed, replications, progress, groups):
         records, curves, parts = [], [], []
         which = range(replications) if isinstance(replications, int) else list(replications)
         for done, r in enumerate(which, 1):

@@ -4,10 +4,14 @@ Each case is the ``orgsim`` command as a user types it: one line ``orgsim: error
 exit status 2, no traceback, nothing written.
 """
 
+import os
+import resource
+import subprocess
+
 import pytest
 
 from sim.rules import ThresholdLaw
-from tests.test_cli import orgsim
+from tests.test_cli import BIN, orgsim
 
 
 def _tree(where):
@@ -113,3 +117,73 @@ def test_a_column_mapping_s_mistakes_in_one_line(tmp_path, args, message):
 def test_a_generated_org_has_no_columns_to_map(tmp_path):
     said = refused(tmp_path, "org=startup", "org.columns.unit=Department")
     assert "org.columns: maps the columns of an org chart CSV (org=from_csv)" in said
+
+
+# -- memory: estimated before anything large is allocated -----------------------------------
+
+LIMIT = 2 * 2**30  # bytes of address space: orgsim itself takes about 0.8 GiB of it
+
+
+def limited(tmp_path, *args):
+    """``orgsim`` under an address-space limit (RLIMIT_AS), as ``ulimit -v`` sets it."""
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
+
+    before = _tree(tmp_path)
+    done = subprocess.run([str(BIN / "orgsim"), *args], cwd=tmp_path, capture_output=True,
+                          text=True, preexec_fn=cap, timeout=300, env={**os.environ})  # fmt: skip
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("orgsim: error: ")
+    assert "Traceback" not in done.stderr + done.stdout
+    assert _tree(tmp_path) == before
+    return done.stderr
+
+
+TOO_LARGE = [
+    # Fits this machine (4.4 GiB estimated), not the limit: a MemoryError traceback before.
+    (["org.headcount=3000000", "replications=1", "steps=1"], "network.mean_degree: this job "
+     "would need about 4.4 GiB of memory (people 1.7 GiB, ties 2.7 GiB; sim._memory "
+     "estimates), more than "),
+    (["org.headcount=100000000"], "network.mean_degree: this job would need about 145.5 GiB"),
+    ([*CLASSIC[:2], "network=complete", "org.headcount=100000000"], "org.headcount: this job "
+     "would need about 55.9 GiB of memory (people 55.9 GiB; "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "message"), TOO_LARGE, ids=["3M", "100M", "complete"])
+def test_a_job_too_large_for_memory_is_refused_before_it_allocates(tmp_path, args, message):
+    said = limited(tmp_path, *args)
+    assert message in said and "(left under the address-space limit, ulimit -v); lower" in said
+
+
+def test_the_estimate_names_the_largest_part_and_the_limit(monkeypatch):
+    from sim import _memory
+
+    monkeypatch.setattr(_memory, "available", lambda: (2**30, "this machine's memory"))
+    keys = {"people": "org.headcount", "ties": "network.mean_degree", "groups": "replications"}
+    assert _memory.too_large(_memory.estimate(1000, 20_000, 5000), keys) is None
+    said = _memory.too_large(_memory.estimate(10**6, 10**6, 10**7), keys)
+    assert said == (
+        "replications: this job would need about 6.2 GiB of memory (groups 5.6 GiB; "
+        "sim._memory estimates), more than 1.0 GiB (this machine's memory); lower replications"
+    )
+
+
+def test_a_memory_error_while_running_says_what_to_lower():
+    from sim.population import Culture
+    from sim.rollout import Rollout
+    from sim.rules import Organizational
+    from sim.scenario import Scenario
+
+    def make_org():
+        raise MemoryError  # what numpy raises: "Unable to allocate ..."
+
+    scenario = Scenario(make_org=make_org, rule=Organizational(), rollout=Rollout(),
+                        culture=Culture(), steps=3)  # fmt: skip
+    with pytest.raises(MemoryError) as info:
+        scenario.run(0, 2)
+    assert str(info.value) == (
+        "out of memory building the org (2 replications of 3 weeks); lower org.headcount (or "
+        "use a smaller org.path), network.mean_degree, replications or steps"
+    )

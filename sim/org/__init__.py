@@ -7,7 +7,7 @@ the top, the ``unit`` of each person and their informal ties (a
 or load a real org chart with :func:`from_csv`.
 """
 
-from sim.org._csv import file_digest
+from sim.org._csv import file_digest, read_file
 from sim.org.core import Org, OrgError
 from sim.org.generate import generate, hierarchy, informal_ties
 from sim.org.load import from_csv
@@ -20,4 +20,5 @@ __all__ = [
     "generate",
     "hierarchy",
     "informal_ties",
+    "read_file",
 ]
