@@ -83,15 +83,15 @@ def chart(model, title, view="org chart", width_px=700, height_px=320):
             if len(marked):
                 ax.scatter(x[marked], -y[marked], facecolors="none", edgecolors="black",
                            s=_points2(size * 1.6), marker=style, linewidths=0.8)  # fmt: skip
-        what = "each dot a person"
+        what = "people"
     else:
         _team_blocks(ax, model, x)
-        what = "each block a team, coloured by its people's rungs"
+        what = "teams"
     if model.pilot_units:
         pilot = np.isin(model.org.unit, model.pilot_units)
         ax.scatter(x[pilot], -np.floor(y[pilot]) + 0.45, c="tab:green", s=_points2(4),
                    marker="s", linewidths=0)  # fmt: skip
-    ax.set_title(f"{title} ({what})", fontsize=FONT, loc="left")
+    ax.set_title(f"{title} · {what}", fontsize=FONT, loc="left")
     return fig
 
 
@@ -162,7 +162,7 @@ def _network_chart(model, title, width_px, height_px):
     if model.org.n <= 500:
         size = 9.0 if model.org.n > 200 else 12.0
         ax.scatter(x, y, c=RUNG_COLOURS[stage], s=_points2(size), linewidths=0, gid="people")
-        what = "each dot a person"
+        what = "people"
     else:  # too many to see one by one: a team at its people's centre, its most common rung
         team, count = teams(model.org)
         size = np.bincount(team, minlength=count).astype(float)
@@ -173,8 +173,8 @@ def _network_chart(model, title, width_px, height_px):
         diameter = np.clip(MIN_PX + 2 * np.sqrt(size), MIN_PX, 30)
         ax.scatter(cx, cy, c=RUNG_COLOURS[rungs.argmax(axis=1)], s=_points2(diameter),
                    linewidths=0.5, edgecolors="white", gid="teams")  # fmt: skip
-        what = "each dot a team, coloured by its most common rung"
-    ax.set_title(f"{title} (informal network; {what})", fontsize=FONT, loc="left")
+        what = "teams, by their most common rung"
+    ax.set_title(f"{title} · informal network · {what}", fontsize=FONT, loc="left")
     ax.set_axis_off()
     return fig
 
@@ -210,19 +210,22 @@ def curves(sides, names, steps=52, width_px=700, height_px=250):
     fig.subplots_adjust(left=0.08, right=0.99, top=0.88, bottom=0.18, wspace=0.25)
     axes = fig.subplots(1, 2 if race else 1, squeeze=False)[0]
     bands = [_band(models) for models in sides]
-    for band, style, name in zip(bands, ("-", "--"), names, strict=False):
+    for band, style in zip(bands, ("-", "--"), strict=False):
         for k, (weeks, mean, low, high, _) in enumerate(band):
-            label = _rung_name(k) + (f" ({name})" if race else "")
-            axes[0].plot(weeks, mean, style, color=RUNG_COLOURS[k + 1], label=label, lw=2)
+            axes[0].plot(weeks, mean, style, color=RUNG_COLOURS[k + 1], lw=2,
+                         label=_rung_name(k) if style == "-" else None)  # fmt: skip
             if len(sides[0]) > 1:
                 axes[0].fill_between(weeks, low, high, color=RUNG_COLOURS[k + 1], alpha=0.2,
                                      linewidth=0)  # fmt: skip
+    if race:  # the line style says the side
+        for style, name in zip(("-", "--"), names, strict=True):
+            axes[0].plot([], [], style, color="0.3", label=name)
     runs = len(sides[0])
-    spread = f", mean of {runs} runs and their range" if runs > 1 else ""
+    spread = f" (mean of {runs} runs, range)" if runs > 1 else ""
     axes[0].set_title(f"% of the company{spread}", fontsize=FONT, loc="left")
     axes[0].set(xlim=(0, steps), ylim=(0, 100))
     axes[0].set_xlabel("week", fontsize=FONT)
-    axes[0].legend(fontsize=8 if race else 9, loc="upper left", ncol=2 if race else 1)
+    axes[0].legend(fontsize=8, loc="upper left")
     if race:
         ax = axes[1]
         for k, ((weeks, _, _, _, a), (_, _, _, _, b)) in enumerate(zip(*bands, strict=True)):
@@ -234,7 +237,8 @@ def curves(sides, names, steps=52, width_px=700, height_px=250):
         ax.axhline(0, color="0.4", linewidth=0.8)
         ax.set_xlim(0, steps)
         ax.set_xlabel("week", fontsize=FONT)
-        ax.set_title(f"{names[0]} minus {names[1]} (points)", fontsize=FONT, loc="left")
+        ax.set_title(f"{names[0]} minus {names[1]}", fontsize=FONT, loc="left")
+        ax.set_ylabel("points", fontsize=9)
         ax.legend(fontsize=8, loc="upper left")
     return fig
 
@@ -243,7 +247,8 @@ def drawn(fig) -> str:
     """What the curves show, read back from the figure's own artists (the image's alt)."""
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    week = max((int(line.get_xdata()[-1]) for line in ax.get_lines()), default=0)
+    week = max((int(line.get_xdata()[-1]) for line in ax.get_lines() if len(line.get_xdata())),
+               default=0)  # fmt: skip
     return f"curves to week {week}: " + "; ".join(labels)
 
 

@@ -141,6 +141,8 @@ def _sides_names():
         return [settings.value["rollout"]]
     ((key, value),) = one.items()
     first = settings.value.get(key)
+    if first is None and sides.value:  # the preset's own, as the model uses it
+        first = getattr(sides.value[0][0], f"{key}_in_use", None)
     return [f"{key} {_shown(first)}", f"{key} {_shown(value)}"]
 
 
@@ -292,7 +294,7 @@ def Charts():
             model = models[0]
             adopters = int((np.asarray(model.stage) > 0).sum())
             status.append(f"{name}: {adopters} of {model.org.n} on the ladder")
-            title = f"{name}, run 1 of {len(models)}" if race_on else f"{name}, run 1"
+            title = f"{name} · run 1 of {len(models)}"
             fig = charts.chart(model, title, view.value, width_px=345 if race_on else 700,
                                height_px=250 if race_on else 290)  # fmt: skip
             pictures.append(charts.png(fig, "orgsim-chart", title))
