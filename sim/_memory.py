@@ -27,7 +27,7 @@ import os
 import resource
 from pathlib import Path
 
-__all__ = ["available", "estimate", "too_large"]
+__all__ = ["available", "estimate", "job", "too_large"]
 
 PERSON_BYTES = 600
 TIE_END_BYTES = 48
@@ -83,6 +83,34 @@ def estimate(people, tie_ends, group_rows=0, csv_bytes=0) -> dict[str, int]:
         "groups": int(group_rows) * GROUP_ROW_BYTES,
         "files": int(csv_bytes) * CSV_BYTE_FACTOR,
     }
+
+
+def job(cfg, behaviors, files, org=None) -> tuple[dict, dict]:
+    """(:func:`estimate`'s parts, the config key that sets each) of a composed config.
+
+    ``files``: the bytes of the CSV files it reads (``{"path": ..., "ties": ...}``), empty
+    for a generated org; ``org``: the chart once read (before, its units are unknown and
+    its lines count its people).
+    """
+    o, net = cfg.org, cfg.network
+    keys = {"ties": "network.mean_degree", "groups": "replications"}
+    groups, size = 0, sum(len(data) for data in files.values())
+    if files:
+        people = files["path"].count(b"\n") + 1
+        tie_ends = people * float(net.mean_degree)
+        if "ties" in files:
+            tie_ends, keys["ties"] = 2 * (files["ties"].count(b"\n") + 1), "org.ties"
+        keys.update(people="org.path", files="org.path")
+        if org is not None:
+            people, groups = org.n, org.n_units + org.n_levels
+    else:
+        people = int(o.headcount)
+        tie_ends = 0 if net.kind == "complete" else people * float(net.mean_degree)
+        units = o.units or max(1, min(200, round(people**0.5 / 4)))  # sim.org.generate's
+        groups = 2 if net.kind != "informal" else units + 64  # levels: at most 64
+        keys["people"] = "org.headcount"
+    rows = int(cfg.replications) * (int(cfg.steps) + 1) * behaviors * groups
+    return estimate(people, tie_ends, rows, size), keys
 
 
 def _gib(n) -> str:

@@ -587,37 +587,19 @@ def _launcher(hydra_cfg):
 
 
 def _fits(cfg, base_dir, scenario, org=None):
-    """Refuse a job whose memory estimate (:mod:`sim._memory`) exceeds what it may use.
-
-    Before a CSV chart is parsed its units are unknown (its lines and bytes count); with
-    ``org`` (the chart read) the unit and level table of the run counts too.
-    """
+    """Refuse a job whose memory estimate (:mod:`sim._memory`) exceeds what it may use;
+    ``org``: the CSV chart once read (its units and levels then count)."""
     from sim import _memory
     from sim.org import read_file
 
-    o, net = cfg.org, cfg.network
+    o, files = cfg.org, {}
+    if o.source == "csv" and cfg.network.kind == "informal":
+        for key in ("path", "ties"):
+            if o[key]:
+                where = str(_resolve(o[key], base_dir))
+                files[key] = _guard("org", lambda w=where: read_file(w)[0])
     behaviors = len(cfg.behavior.ladder) if scenario.rule.needs_org else 1
-    files, groups, keys = 0, 0, {"ties": "network.mean_degree", "groups": "replications"}
-    if o.source == "csv" and net.kind == "informal":
-        data = _guard("org", lambda: read_file(str(_resolve(o.path, base_dir)))[0])
-        people, files = data.count(b"\n") + 1, len(data)
-        tie_ends = people * float(net.mean_degree)
-        if o.ties:
-            ties = _guard("org", lambda: read_file(str(_resolve(o.ties, base_dir)))[0])
-            tie_ends, files = 2 * (ties.count(b"\n") + 1), files + len(ties)
-            keys["ties"] = "org.ties"
-        keys.update(people="org.path", files="org.path")
-        if org is not None:
-            people, groups = org.n, org.n_units + org.n_levels
-    else:
-        people = int(o.headcount)
-        degree = {"complete": 0.0}.get(net.kind, float(net.mean_degree))
-        tie_ends = people * degree
-        units = o.units or max(1, min(200, round(people**0.5 / 4)))  # sim.org.generate's
-        groups = 2 if net.kind != "informal" else units + 64  # levels: at most 64
-        keys["people"] = "org.headcount"
-    rows = int(cfg.replications) * (int(cfg.steps) + 1) * behaviors * groups
-    said = _memory.too_large(_memory.estimate(people, tie_ends, rows, files), keys)
+    said = _memory.too_large(*_memory.job(cfg, behaviors, files, org))
     if said is not None:
         raise ConfigError(said)
 

@@ -187,3 +187,11 @@ def test_a_memory_error_while_running_says_what_to_lower():
         "out of memory building the org (2 replications of 3 weeks); lower org.headcount (or "
         "use a smaller org.path), network.mean_degree, replications or steps"
     )
+
+
+def test_a_chart_s_job_is_estimated_with_its_units_once_read(tmp_path):
+    (tmp_path / "hr.csv").write_text(HR)
+    said = refused(tmp_path, "org=from_csv", "org.path=hr.csv", MAP, "replications=100000000")
+    # 4 people in 3 units and 3 levels: 100,000,000 x 53 weeks x 3 behaviors x 6 groups rows,
+    # 600 B each.
+    assert said.startswith("orgsim: error: replications: this job would need about 53308.9 GiB")
