@@ -62,7 +62,9 @@ class DropJobConfigs(Callback):
         job_return.cfg = None
         job_return.hydra_cfg = None
         error = getattr(job_return, "_return_value", None)
-        if job_return.status == JobStatus.FAILED and isinstance(error, store.StoreError):
+        if job_return.status == JobStatus.FAILED and isinstance(
+            error, store.StoreError | MemoryError
+        ):
             job_return.status = JobStatus.COMPLETED
             job_return.return_value = sweep.JobFailed(str(error))
             sweep.failures.append(str(error))  # seen here when the job ran in this process
@@ -263,7 +265,7 @@ def main():
             for problem in problems:
                 print(f"orgsim: error: {problem}", file=sys.stderr)
             sys.exit(1)
-    except store.StoreError as error:
+    except (store.StoreError, MemoryError) as error:
         print(f"orgsim: error: {error}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt as stop:

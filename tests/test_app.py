@@ -180,3 +180,11 @@ def test_the_network_layout_is_computed_once_and_big_companies_are_drawn_by_unit
     chart = charts.chart(big, "big")
     assert "by unit" in chart.axes[0].get_title(loc="left")
     assert len(chart.axes[0].patches) == 4 * len(chart.axes[0].get_yticks())
+
+
+def test_the_budget_slider_at_zero_is_no_budget_as_orgsim_says_it():
+    from sim.app.classroom import overrides
+
+    assert "rollout.budget_per_person=null" in overrides(budget_per_person=0)
+    assert "rollout.budget_per_person=1.5" in overrides(budget_per_person=1.5)
+    assert compose(rollout="company_wide_decentralized", budget_per_person=0).rollout.budget is None

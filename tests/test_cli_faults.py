@@ -93,3 +93,21 @@ def test_a_chart_edited_while_the_sweep_runs_gives_no_ranking(tmp_path):
     assert process.returncode == 1, err[-3000:]
     assert "org.csv: changed while the command ran" in err and "Traceback" not in err
     assert "Ranking" not in out
+
+
+def test_a_job_out_of_memory_comes_back_as_one_line_not_a_traceback():
+    from hydra.core.utils import JobReturn, JobStatus
+
+    from sim import sweep
+    from sim.cli import DropJobConfigs
+
+    job = JobReturn(status=JobStatus.FAILED)
+    job._return_value = MemoryError("out of memory: lower org.headcount or replications")
+    before = list(sweep.failures)
+    try:
+        DropJobConfigs().on_job_end(None, job)
+        assert job.status == JobStatus.COMPLETED
+        assert isinstance(job.return_value, sweep.JobFailed)
+        assert sweep.failures[-1] == "out of memory: lower org.headcount or replications"
+    finally:
+        sweep.failures[:] = before

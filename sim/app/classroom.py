@@ -65,9 +65,11 @@ def overrides(*, people=500, rollout="company_wide_hierarchical", open=0.5, trus
     for dial, value in zip(DIALS, (open, trust, generative, courage), strict=True):
         if float(value) != 0.5:
             lines.append(f"culture.{dial}={float(value):g}")
-    for name, value in (("safety", safety), ("budget_per_person", budget_per_person)):
-        if value is not None:
-            lines.append(f"{_ROLLOUT_KEYS[name]}={float(value):g}")
+    if safety is not None:
+        lines.append(f"{_ROLLOUT_KEYS['safety']}={float(safety):g}")
+    if budget_per_person is not None:  # the slider's 0 is "no budget", orgsim's null
+        budget = f"{float(budget_per_person):g}" if float(budget_per_person) else "null"
+        lines.append(f"{_ROLLOUT_KEYS['budget_per_person']}={budget}")
     if champion_choice:
         lines.append(f"rollout.champion_choice={champion_choice}")
     if org_csv is None:
