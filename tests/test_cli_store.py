@@ -77,8 +77,12 @@ def test_an_edited_org_chart_runs_anew_and_rows_carry_its_hash_not_its_path(tmp_
         frame = pd.read_parquet(_store(tmp_path) / f"{table}.parquet")
         assert not frame.isin(["chart-of-Jane-Doe.csv"]).any().any()
         assert not any("Jane" in str(v) for v in frame.select_dtypes(["object", "string"]).stack())
+    # Job configs name the chart by its contents too (SHA-256), never by a person's name.
     configs = list((_store(tmp_path) / "jobs").glob("*.yaml"))
-    assert all("chart-of-Jane-Doe.csv" in p.read_text() for p in configs)
+    assert len(configs) == 2
+    assert not any("Jane" in p.read_text() for p in configs)
+    assert {f"sha256:{h}" in p.read_text() for p in configs for h in runs["org.path_sha256"]} == {
+        True, False}  # fmt: skip
 
 
 def test_more_replications_run_only_the_new_ones(tmp_path):

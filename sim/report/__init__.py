@@ -15,7 +15,7 @@ __all__ = ["Results", "format_ranking", "load", "rank", "write_report"]
 
 
 def write_report(results, out=None, **options):
-    """Write the report of ``results`` (see :func:`sim.report.document.write_report`)."""
-    from sim.report.document import write_report as write
+    """Write the report of ``results`` (see :func:`sim.report.writing.write_report`)."""
+    from sim.report.writing import write_report as write
 
     return write(results, out, **options)

@@ -90,7 +90,8 @@ def conclude(jobs, write=True) -> list:
     (the store may hold others). Returns the problems met (one line each).
     """
     from sim.analysis.study import AnalysisError
-    from sim.report.document import analyses_of, report_folder, write_report, write_tables
+    from sim.report.document import analyses_of
+    from sim.report.writing import report_folder, write_report, write_tables
 
     problems = []
     for where in dict.fromkeys(job.store for job in jobs):
@@ -194,7 +195,8 @@ def metric_help() -> str:
 def write_answer(where, *, metric=None, reference=None, out=None, prog="orgsim report") -> int:
     """Print the answer of the store at ``where`` and write its report; an exit status."""
     from sim.analysis.study import AnalysisError
-    from sim.report.document import analyses_of, write_report
+    from sim.report.document import analyses_of
+    from sim.report.writing import write_report
 
     try:
         results = load(where, metric=metric)
