@@ -157,6 +157,18 @@ class Jobs(list):
         return changed
 
 
+def _check_metric(cfg):
+    """``analysis.metric`` names an outcome, with or without a design (a setting such as
+    ``rollout`` or ``seed`` ranks nothing, and would fail only after every job ran)."""
+    from sim.metrics import is_outcome
+
+    metric = (cfg.get("analysis") or {}).get("metric")
+    if metric is not None and not is_outcome(metric):
+        raise ConfigError(f"analysis.metric: {metric!r} is not an outcome of a run, as "
+                          f"final_fraction_contribute or cost_total are (orgsim report --help "
+                          f"lists them)")  # fmt: skip
+
+
 def _launcher_faults(cfg) -> list[str]:
     """Refuse a launcher that is not installed; say when a sweep oversubscribes the cores.
 
@@ -251,6 +263,7 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
                 HydraConfig.instance().set_config(cfg)
                 try:
                     check(cfg, base_dir)
+                    _check_metric(cfg)
                 except ConfigError as error:
                     raise _in_design(error, found.design) from None
                 found.notes += [n for n in _notes(cfg) if n not in found.notes]

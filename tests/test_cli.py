@@ -184,6 +184,22 @@ BAD = [
     (["-m", "culture.trust=0.5", "rollout.top_levels=0,9223372036854775808"], "top_levels: 922"),
     (["behavior.ladder=[]"], "behavior.ladder: must hold at least one behavior"),
     (["+behavior.ladder.0.cost=1"], "no such key"),
+    # First contact (issue 26): settings as metrics, overflows, budgets that pay for nothing.
+    (["analysis.metric=rollout"], "analysis.metric: 'rollout' is not an outcome of a run"),
+    (["-m", "seed=0,1", "analysis.metric=seed"], "analysis.metric: 'seed' is not an outcome"),
+    (["rollout.budget_per_person=1e308"], "rollout.budget_per_person: The 'budget_per_person'"),
+    (
+        [
+            "rule=threshold",
+            "rule.absolute=true",
+            "rule.thresholds=evenly",
+            "rule.theta=1e308",
+            "rule.spread=1e308",
+        ],
+        "rule.spread: The 'spread' parameter of ThresholdLaw must keep thresholds finite",
+    ),  # fmt: skip
+    (["rollout=change_team", "rollout.budget_per_person=0"], "use budget_per_person=null"),
+    (["-m", "hydra.launcher._target_=nowhere.Launcher", "seed=0,1"], "its plugin is not inst"),
 ]
 
 
