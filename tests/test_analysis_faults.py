@@ -187,3 +187,15 @@ def test_the_sweep_that_wrote_a_design_restores_it(tmp_path):
     again, _ = _recorded(tmp_path)
     assert again == path and path.read_text() == whole
     assert np.asarray(read_records(tmp_path)[0].sample).shape == (8, 3)
+
+
+def test_a_point_on_its_range_edge_as_the_sampler_scaled_it_is_read(tmp_path):
+    """SALib scales 0.078 + 0.156 x 1 to 0.23400000000000001, above 0.234 (the Morris study)."""
+    ranges = {"rule.commitment_weight": [0.078, 0.234], "culture.trust": [0.1, 0.9]}
+    design = Design.from_config({"method": "morris", "samples": 4, "parameters": ranges})
+    x = design.sample()
+    assert (x[:, 0] > 0.234).any()  # the sampler's own rounding, which the check must allow
+    jobs = [SimpleNamespace(digest=f"h{i}", seed=0, replications=1) for i in range(len(x))]
+    write_record(tmp_path, design, jobs, range(len(x)))
+    [record] = read_records(tmp_path)
+    assert np.array_equal(np.asarray(record.sample), x)

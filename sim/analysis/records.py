@@ -108,7 +108,9 @@ def parse_record(path, body) -> Record:
                  f"{samples} over {dimensions} parameters draws {rows}")  # fmt: skip
     x = np.asarray(sample, dtype=np.float64).reshape(rows, dimensions)
     for j, (name, (low, high)) in enumerate(parameters.items()):
-        outside = (x[:, j] < math.floor(low)) | (x[:, j] > high)
+        # A sampler's scaling rounds: 0.078 + 0.156 * 1.0 is 0.23400000000000001 > 0.234.
+        slack = 1e-9 * max(abs(low), abs(high), 1.0)
+        outside = (x[:, j] < math.floor(low) - slack) | (x[:, j] > high + slack)
         if outside.any():
             i = int(np.flatnonzero(outside)[0])
             _damaged(path, f"point {i} has {name}={x[i, j]:.6g}, outside its range "
