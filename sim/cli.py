@@ -183,7 +183,11 @@ def main():
     args = _hydra_args(sys.argv[1:])
     show_only = any(getattr(args, flag, None) for flag in _SHOW_ONLY)
     if show_only:
-        _run()
+        try:
+            _run()
+        except ValueError as error:  # Hydra's own usage errors (-m with --cfg, ...)
+            print(f"orgsim: error: {str(error).splitlines()[0]}", file=sys.stderr)
+            sys.exit(2)
         return
     if not args.multirun:
         swept = _sweep_without_m(args.overrides)

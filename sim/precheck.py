@@ -157,6 +157,24 @@ class Jobs(list):
         return changed
 
 
+#: From this many jobs on, checking them takes seconds: say so, and show a bar on a terminal.
+_MANY_JOBS = 2000
+
+
+def _said(items, count):
+    """``items``, with a line (and on a terminal a bar) when checking them takes a while."""
+    import sys
+
+    if count < _MANY_JOBS:
+        return items
+    print(f"orgsim: checking {count:,} jobs before any of them runs", file=sys.stderr)
+    if not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=count, unit="job", file=sys.stderr, leave=False)
+
+
 def _check_metric(cfg):
     """``analysis.metric`` names an outcome, with or without a design (a setting such as
     ``rollout`` or ``seed`` ranks nothing, and would fail only after every job ran)."""
@@ -243,7 +261,7 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
             varying = {_key(o) for job in jobs for o in job if _is_value(o)}
             varying = {k for k in varying if len({o for j in jobs for o in j if _key(o) == k}) > 1}
             composed, seen = {}, {}
-            for job, point in zip(jobs, points, strict=True):
+            for job, point in _said(zip(jobs, points, strict=True), len(jobs)):
                 scenario = tuple(o for o in job if _key(o).lstrip("+~") != "seed")
                 seeds = [o.split("=", 1)[1] for o in job if _key(o) == "seed"]
                 if scenario in seen and all(s.isdigit() for s in seeds):

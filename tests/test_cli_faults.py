@@ -111,3 +111,19 @@ def test_a_job_out_of_memory_comes_back_as_one_line_not_a_traceback():
         assert sweep.failures[-1] == "out of memory: lower org.headcount or replications"
     finally:
         sweep.failures[:] = before
+
+
+def test_checking_many_jobs_is_said(capsys):
+    from sim.precheck import _MANY_JOBS, _said
+
+    assert list(_said(range(3), 3)) == [0, 1, 2] and capsys.readouterr().err == ""
+    assert len(list(_said(range(_MANY_JOBS), _MANY_JOBS))) == _MANY_JOBS
+    assert (
+        capsys.readouterr().err == f"orgsim: checking {_MANY_JOBS:,} jobs before any of them runs\n"
+    )
+
+
+def test_hydras_usage_errors_are_one_line(tmp_path):
+    done = orgsim(tmp_path, "-m", "seed=0,1", "--cfg", "job", check=False)
+    _one_line(done, 2)
+    assert "Only one of --run, --multirun, --cfg" in done.stderr
