@@ -361,7 +361,7 @@ def _table(frame, keys, schema):
         if key == "replication":
             front.append(body.column("replication"))
         else:
-            front.append(pa.array([keys[key]] * n))
+            front.append(pa.repeat(pa.scalar(keys[key]), n))
         names.append(key)
     types = {f.name: f.type for f in schema} if schema is not None else {}
     for key, value in keys.items():
