@@ -379,6 +379,7 @@ CSS = """
 .orgsim-controls .v-input__slot { margin-bottom: 0 !important; }
 .orgsim-controls .v-messages { display: none; }
 .orgsim-lesson p { margin: 0 0 4px 0; font-size: 14px; }
+.orgsim-lesson .v-card__title { word-break: normal; font-size: 18px; line-height: 1.3; }
 .orgsim-main { flex: 1; min-width: 0; padding: 4px 8px; overflow: hidden; }
 .orgsim-week { font-size: 20px; font-weight: bold; }
 .orgsim-status { align-items: baseline; }
