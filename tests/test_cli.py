@@ -197,7 +197,7 @@ BAD = [
             "rule.spread=1e308",
         ],
         "rule.spread: The 'spread' parameter of ThresholdLaw must keep thresholds finite",
-    ),  # fmt: skip
+    ),
     (["rollout=change_team", "rollout.budget_per_person=0"], "use budget_per_person=null"),
     (["-m", "hydra.launcher._target_=nowhere.Launcher", "seed=0,1"], "its plugin is not inst"),
 ]
