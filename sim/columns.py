@@ -7,9 +7,11 @@ line said: the value of every lever and uncertainty (``rollout.*``,
 ``culture``, ``rule``, ``rollout``, ``experiment``; the ``behavior`` group's
 preset is in ``ladder``, since ``behavior`` names the behavior of a
 time-series row). The columns and their types come from the config schemas
-of :mod:`sim.conf`, so every job file of every store has the same scenario
+of :mod:`sim.schema`, so every job file of every store has the same scenario
 columns, with the same types, whichever rule, ladder or preset it ran:
 DuckDB globs and pandas groupbys work on any mix of commands.
+
+This module needs neither Hydra nor the engine (reading results imports it).
 
 Input files enter by their contents: ``org.path`` and ``org.ties`` become
 ``org.path_sha256`` and ``org.ties_sha256`` (a file's name can carry a
@@ -26,7 +28,7 @@ from types import NoneType, UnionType
 
 import pyarrow as pa
 
-from sim import conf
+from sim import schema
 
 __all__ = [
     "INPUT_FILES",
@@ -85,14 +87,14 @@ def _fields(schema, prefix):
 def _value_fields():
     """``{column: type}`` of every scenario value, from the config schemas."""
     columns = {}
-    hints = typing.get_type_hints(conf.Config)
-    for f in dataclasses.fields(conf.Config):
+    hints = typing.get_type_hints(schema.Config)
+    for f in dataclasses.fields(schema.Config):
         if f.name in NOT_SCENARIO:
             continue
         hint = hints[f.name]
         if f.name == "rule":  # one schema per rule: the union of their fields
-            for schema in conf._RULES.values():
-                for column, kind in _fields(schema, "rule.").items():
+            for rule in schema.RULES.values():
+                for column, kind in _fields(rule, "rule.").items():
                     if columns.setdefault(column, kind) != kind:
                         raise TypeError(f"{column}: rules disagree on its type")
         elif dataclasses.is_dataclass(hint):
@@ -173,7 +175,7 @@ def input_digests(resolved, base_dir) -> dict:
         group, name = key.split(".")
         path = resolved.get(group, {}).get(name)
         if path:
-            digests[key] = file_digest(conf._resolve(path, base_dir))
+            digests[key] = file_digest(schema.resolve_path(path, base_dir))
     return digests
 
 

@@ -25,12 +25,12 @@ __all__ = ["Job", "Jobs", "precheck"]
 
 
 def _fields(type_name):
-    """Field names of one of sim.conf's schemas, by class name."""
+    """Field names of one of sim.schema's schemas, by class name."""
     import dataclasses
 
-    from sim import conf
+    from sim import schema
 
-    node = getattr(conf, type_name, None)
+    node = getattr(schema, type_name, None)
     return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
 
 

@@ -79,10 +79,67 @@ def test_precheck_catches_a_bad_value_deep_in_a_sweep():
 
 
 def test_an_input_too_large_for_memory_is_one_line_naming_the_key():
-    from sim.conf import ConfigError, _guard
+    from sim.checks import guard
 
     def allocate():
         raise MemoryError("Unable to allocate 74.5 TiB for an array")
 
     with pytest.raises(ConfigError, match=r"^org: too large for this machine's memory$"):
-        _guard("org", allocate)
+        guard("org", allocate)
+
+
+def _fields(cls, skip=()):
+    import dataclasses
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    return [
+        (f.name, hints[f.name], f.default) for f in dataclasses.fields(cls) if f.name not in skip
+    ]
+
+
+@pytest.mark.parametrize(
+    ("schema", "domain", "skip"),
+    [
+        ("CultureConf", "sim.population.Culture", ()),
+        ("OrganizationalConf", "sim.rules.Organizational", ("ladder", "name")),
+        ("RolloutConf", "sim.rollout.Rollout", ()),
+    ],
+)
+def test_a_schema_holds_its_domain_class_parameters_in_order_with_their_defaults(
+    schema, domain, skip
+):
+    """sim.schema declares them (it imports no engine); the domain class is their source."""
+    import importlib
+
+    from sim import schema as schemas
+
+    module, name = domain.rsplit(".", 1)
+    cls = getattr(importlib.import_module(module), name)
+    mine = {n: (t, d) for n, t, d in _fields(getattr(schemas, schema), skip)}
+    theirs = [(n, d) for n, _, d in _fields(cls, skip)]
+    assert [(n, mine[n][1]) for n, _ in theirs] == theirs
+    optional = [n for n, (t, _) in mine.items() if "None" in str(t)]
+    assert list(mine) == optional + [n for n, _ in theirs if n not in optional]
+
+
+def test_the_chart_columns_of_the_schema_are_those_sim_org_reads():
+    import dataclasses
+
+    from sim.org.load import COLUMNS
+    from sim.schema import ColumnsConf
+
+    assert tuple(f.name for f in dataclasses.fields(ColumnsConf)) == COLUMNS
+
+
+def test_reading_the_schemas_and_columns_imports_no_hydra_and_no_engine():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sim.columns, sim.schema; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('hydra', 'omegaconf', 'numba')"
+        " or m in ('sim.conf', 'sim.model') or m.startswith('sim.kernels')]; "
+        "print(bad); assert not bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
