@@ -20,7 +20,7 @@ def _store(where, task="orgsim"):
     return where / "results" / task
 
 
-def test_a_mixed_store_groups_right_in_pandas_and_duckdb(tmp_path, monkeypatch):
+def test_a_mixed_store_groups_right_in_pandas_and_duckdb(tmp_path):
     duckdb = pytest.importorskip("duckdb")
     orgsim(tmp_path, *TINY)  # a plain run
     orgsim(tmp_path, "-m", *TINY, "rollout=company_wide,pilot",
@@ -50,14 +50,6 @@ def test_a_mixed_store_groups_right_in_pandas_and_duckdb(tmp_path, monkeypatch):
         f"SELECT count(*) AS n FROM '{_store(tmp_path)}/jobs/*.timeseries.parquet' WHERE step = 5"
     ).df()
     assert weeks.n[0] == (len(runs) - 4) * 3 + 4 * 1  # 'single' has one behavior
-    # The README's analysis snippet, as written, on this store.
-    monkeypatch.chdir(tmp_path)
-    text = (ROOT / "README.md").read_text()
-    start = text.index("import duckdb, pandas as pd")
-    block = text[start : text.index("```", start)]
-    namespace = {}
-    exec(compile(block, "README.md", "exec"), namespace)
-    assert namespace["runs"].shape[0] == len(runs)
 
 
 def test_an_edited_org_chart_runs_anew_and_rows_carry_its_hash_not_its_path(tmp_path):

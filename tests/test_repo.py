@@ -1,4 +1,4 @@
-"""The repository's promises: README commands, CI script, lint."""
+"""The repository's promises: README commands, CI script, lint, the example scripts."""
 
 import shutil
 import subprocess
@@ -75,47 +75,3 @@ def test_classics_script_reproduces_the_results():
     assert "thresholds 0..99 -> 100 riot; threshold-1 person moved to 2 -> 1" in out
     assert "clustered ring -> 400 adopt" in out
     assert "z=8: 0/10" in out
-
-
-def _run_readme_snippet(heading):
-    """Run the first Python block under ``heading`` of the README; return its names."""
-    text = (ROOT / "README.md").read_text()
-    opening = text.index("```python", text.index(heading)) + len("```python")
-    block = text[opening : text.index("```", opening)]
-    namespace = {}
-    exec(compile(block, "README.md", "exec"), namespace)
-    return namespace
-
-
-def test_readme_organization_snippet_runs():
-    namespace = _run_readme_snippet("## Run an organization")
-    model = namespace["model"]
-    assert list(model.adoption.columns) == [
-        "step",
-        "behavior",
-        "adopters",
-        "new_adopters",
-        "fraction",
-        "lapses",
-        "with_access",
-    ]
-    by_unit = namespace["model"].adoption_by("unit")
-    assert set(by_unit.unit) == set(model.org.unit_names)
-
-
-def test_readme_rollout_snippet_runs():
-    namespace = _run_readme_snippet("## Rollout strategies")
-    schedule, model = namespace["schedule"], namespace["model"]
-    assert schedule.expanded_at == 8
-    access = model.adoption.groupby("step").with_access.first()
-    assert access[7] < model.org.n == access[8]
-    record = namespace["summary"](
-        model.adoption, by_unit=model.adoption_by("unit"), cost=namespace["rollout"].cost(schedule)
-    )
-    assert record["cost_total"] == pytest.approx(
-        sum(
-            record[f"cost_{lever}"]
-            for lever in ("champions", "training", "leaders", "launch", "safety")
-        )
-    )
-    assert record["cost_champions"] == 10.0 * 40  # 2 % of 2,000 people
