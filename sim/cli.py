@@ -16,7 +16,6 @@ line naming the key, exit status 2, and nothing written.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -24,19 +23,15 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from hydra.experimental.callback import Callback
-from hydra.types import RunMode
-from omegaconf import OmegaConf
-
-from sim import columns, store, sweep
-from sim.conf import CONFIG_DIR, ConfigError, build, register
+from sim import _hydra, store, sweep, workers
+from sim._moved import warn_moved
+from sim.conf import CONFIG_DIR, register
+from sim.job import hydra_main, task
 from sim.precheck import precheck
+from sim.schema import ConfigError
+from sim.sweep import DropJobConfigs  # configs/config.yaml names it here
 
 __all__ = ["DropJobConfigs", "main", "precheck", "results_main"]
-
-log = logging.getLogger("orgsim")
 
 register()
 
@@ -44,36 +39,10 @@ register()
 _SHOW_ONLY = ("help", "hydra_help", "cfg", "info", "shell_completion", "resolve")
 
 
-class DropJobConfigs(Callback):
-    """Send a finished job back without Hydra's two copies of its config, and a failed
-    write as :class:`sim.sweep.JobFailed` instead of an exception.
-
-    The store keeps each job's resolved config beside its results already;
-    pickling Hydra's copies back to the launching process cost a worker about
-    0.1 s a job, more than a small job's simulation. A job that cannot write
-    its results (:class:`~sim.store.StoreError`) comes back as a value, so
-    that Hydra neither prints it with a traceback nor stops the sweep's other
-    jobs; ``orgsim`` names it in one line at the end and exits 1.
-    """
-
-    def on_job_end(self, config, job_return, **kwargs):
-        from hydra.core.utils import JobStatus
-
-        job_return.cfg = None
-        job_return.hydra_cfg = None
-        error = getattr(job_return, "_return_value", None)
-        if job_return.status == JobStatus.FAILED and isinstance(
-            error, store.StoreError | MemoryError
-        ):
-            job_return.status = JobStatus.COMPLETED
-            job_return.return_value = sweep.JobFailed(str(error))
-            sweep.failures.append(str(error))  # seen here when the job ran in this process
-
-
-def _hydra_args(argv):
-    from hydra._internal.utils import get_args_parser
-
-    return get_args_parser().parse_args(argv)
+def _error(message, status):
+    """End the command with one line on stderr."""
+    print(f"orgsim: error: {message}", file=sys.stderr)
+    sys.exit(status)
 
 
 #: Keys whose value is a path: ``~`` there means the user's home, as in a shell.
@@ -143,23 +112,45 @@ def _quiet_flags(argv):
 
 def main():
     """Entry point of ``orgsim``: check the whole command, hand it to Hydra, merge the store."""
-    if sys.argv[1:2] == ["report"]:
+    _subcommand(sys.argv[1:])
+    _environment()
+    args, verbose = _parse()
+    if any(getattr(args, flag, None) for flag in _SHOW_ONLY):
+        _show()
+        return
+    if not args.multirun:
+        args = _sweep_or_refuse(args)
+    _run_command(args, verbose)
+
+
+def _subcommand(argv):
+    """``orgsim report|analyze|app ...`` and ``orgsim --help``: run it and exit."""
+    if argv[:1] == ["report"]:
         from sim.report.cli import report_main
 
-        sys.exit(report_main(sys.argv[2:]))
-    if sys.argv[1:2] == ["analyze"]:
+        sys.exit(report_main(argv[1:]))
+    if argv[:1] == ["analyze"]:
         from sim.analysis.cli import analyze_main
 
-        sys.exit(analyze_main(sys.argv[2:]))
-    if sys.argv[1:2] == ["app"]:
+        sys.exit(analyze_main(argv[1:]))
+    if argv[:1] == ["app"]:
         from sim.app.cli import app_main  # says in one line when the app extra is missing
 
-        sys.exit(app_main(sys.argv[2:]))
-    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        sys.exit(app_main(argv[1:]))
+    if any(a in ("-h", "--help") for a in argv):
         from sim._help import print_help
 
         print_help()
-        return
+        sys.exit(0)
+
+
+def _stores(jobs):
+    """The stores the command's jobs land in, in order."""
+    return list(dict.fromkeys(job.store for job in jobs))
+
+
+def _environment():
+    """What the command's processes need to be told before anything starts."""
     # For hydra/launcher=ray (harmless otherwise): without the first, Ray rewrites a
     # loopback address into the machine's external one and cannot reach a cluster
     # started on 127.0.0.1; Ray 2.60 turns token auth on unless told.
@@ -178,90 +169,64 @@ def main():
     # configs/hydra/launcher/ray.yaml completes the Ray plugin's schema of the same
     # name on purpose (so that hydra/launcher=ray gets orgsim's settings).
     warnings.filterwarnings("ignore", message=r"(?s).*validated against ConfigStore schema")
+
+
+def _parse():
+    """Hydra's arguments of the command line as orgsim spells it (``sys.argv`` rewritten
+    for Hydra), and whether ``-v`` asked for Hydra's lines."""
     argv, verbose = _quiet_flags(_spelled(sys.argv[1:]))
     sys.argv[1:] = argv
-    args = _hydra_args(sys.argv[1:])
-    show_only = any(getattr(args, flag, None) for flag in _SHOW_ONLY)
-    if show_only:
-        try:
-            _run()
-        except ValueError as error:  # Hydra's own usage errors (-m with --cfg, ...)
-            print(f"orgsim: error: {str(error).splitlines()[0]}", file=sys.stderr)
-            sys.exit(2)
-        return
-    if not args.multirun:
-        swept = _sweep_without_m(args.overrides)
-        if swept is not None:
-            print(f"orgsim: error: {swept} lists several values, a sweep: add -m to run one "
-                  f"job per value, as in: orgsim -m {' '.join(args.overrides)}",
-                  file=sys.stderr)  # fmt: skip
-            sys.exit(2)
-        kind = _sweeps(args.overrides)
-        if kind == "design":
-            print(f"orgsim: error: analysis.method draws a sample, one job per point: add -m, "
-                  f"as in: orgsim -m {' '.join(args.overrides)}", file=sys.stderr)  # fmt: skip
-            sys.exit(2)
-        if kind == "experiment":
-            print(f"orgsim: the experiment is a sweep: running orgsim -m "
-                  f"{' '.join(args.overrides)}", file=sys.stderr)  # fmt: skip
-            sys.argv.insert(1, "-m")
-            args = _hydra_args(sys.argv[1:])
+    return _hydra.parse_args(sys.argv[1:]), verbose
+
+
+def _show():
+    """``--cfg``, ``--info`` and the like: Hydra shows; no job runs, nothing is checked."""
+    try:
+        hydra_main()
+    except ValueError as error:  # Hydra's own usage errors (-m with --cfg, ...)
+        _error(str(error).splitlines()[0], 2)
+
+
+def _sweep_or_refuse(args):
+    """A command without ``-m`` that is a sweep all the same: refused when it lists values
+    or draws a design (it says how to run it), run as one when it names an experiment
+    that sweeps."""
+    swept = _sweep_without_m(args.overrides)
+    command = " ".join(args.overrides)
+    if swept is not None:
+        _error(f"{swept} lists several values, a sweep: add -m to run one job per value, "
+               f"as in: orgsim -m {command}", 2)  # fmt: skip
+    kind = _sweeps(args.overrides)
+    if kind == "design":
+        _error(f"analysis.method draws a sample, one job per point: add -m, as in: "
+               f"orgsim -m {command}", 2)  # fmt: skip
+    if kind == "experiment":
+        print(f"orgsim: the experiment is a sweep: running orgsim -m {command}", file=sys.stderr)
+        sys.argv.insert(1, "-m")
+        args = _hydra.parse_args(sys.argv[1:])
+    return args
+
+
+def _run_command(args, verbose):
+    """Check every job, run them (Hydra), merge the stores, rank a sweep; exit 1 with one
+    line per problem, 130 or 143 when interrupted."""
     # Hydra prints its own traceback for an error in a job unless told to re-raise
     # it: orgsim says what failed in one line instead (below).
     os.environ["HYDRA_FULL_ERROR"] = "1"
-    os.environ[sweep.MAIN_PID] = str(os.getpid())
+    os.environ[workers.MAIN_PID] = str(os.getpid())
     signal.signal(signal.SIGTERM, _terminated)
-    jobs = []
+    command, jobs = sweep.Command(), []
     try:
-        if args.multirun:
-            _start_workers(args.overrides)
+        jobs = _checked(args)
+        command.checked = True
         try:
-            jobs = precheck(args.overrides, args.multirun)
-        except ConfigError as error:
-            _stop_workers()
-            print(f"orgsim: error: {error}", file=sys.stderr)
-            sys.exit(2)
-        sweep.checked = True
-        for note in jobs.notes:
-            print(f"orgsim: {note}", file=sys.stderr)
-        if jobs.design is not None:
-            try:
-                _record_design(jobs)
-            except store.StoreError:
-                _stop_workers()
-                raise
-        try:
-            with _job_progress(jobs, args.multirun and not verbose):
-                _run()
+            with sweep.running(command), _job_progress(jobs, args.multirun and not verbose):
+                hydra_main()
         finally:
-            _stop_workers()
-        problems = []
-        changed = jobs.changed_inputs()
-        if changed:
-            problems.append(
-                f"{changed[0]}: changed while the command ran, so its jobs did not all read the "
-                f"same file; no ranking was made (the store holds runs of each version, by their "
-                f"org.path_sha256): run the command again once the file stays as it is"
-            )
-        elif args.multirun and not sweep.failures and _finished(jobs) < len(jobs):
-            problems.append(f"only {_finished(jobs)} of {len(jobs)} jobs hold their results; "
-                            f"no ranking was made: the same command runs the others")  # fmt: skip
-        if sweep.failures:
-            more = len(sweep.failures) - 1
-            also = f" (and {more} more job{'s' if more > 1 else ''} failed)" if more else ""
-            problems.append(sweep.failures[0] + also)
-        for where in dict.fromkeys(job.store for job in jobs):
-            if not (where / "jobs").is_dir():
-                continue
-            try:
-                counts = store.merge(where)
-            except store.StoreError as error:  # the jobs' own failures stay named above it
-                problems.append(str(error))
-                continue
-            if verbose:
-                print(f"orgsim: {counts['runs']} runs in {where / 'runs.parquet'}",
-                      file=sys.stderr)  # fmt: skip
-        if args.multirun and not sweep.failures and not problems:
+            workers.stop_workers()
+        problems = _problems(jobs, args.multirun, command.failures)
+        problems += _merged(jobs, verbose)
+        if args.multirun and not command.failures and not problems:
             from sim.report.cli import conclude
 
             problems += conclude(jobs)
@@ -270,10 +235,9 @@ def main():
                 print(f"orgsim: error: {problem}", file=sys.stderr)
             sys.exit(1)
     except (store.StoreError, MemoryError) as error:
-        print(f"orgsim: error: {error}", file=sys.stderr)
-        sys.exit(1)
+        _error(error, 1)
     except KeyboardInterrupt as stop:
-        _stop_workers()
+        workers.stop_workers()
         if jobs:
             finished = _finished(jobs)
             said = f"{finished} of {len(jobs)} jobs finished; the same command resumes the others"
@@ -283,11 +247,70 @@ def main():
         sys.exit(143 if getattr(stop, "signal", None) == signal.SIGTERM else 130)
 
 
+def _checked(args):
+    """The command's jobs, every one composed and built (:func:`precheck`), with joblib's
+    workers starting meanwhile; exit 2 with one line at the first bad one."""
+    if args.multirun:
+        workers.start_workers(args.overrides, CONFIG_DIR)
+    try:
+        jobs = precheck(args.overrides, args.multirun)
+    except ConfigError as error:
+        workers.stop_workers()
+        _error(error, 2)
+    for note in jobs.notes:
+        print(f"orgsim: {note}", file=sys.stderr)
+    if jobs.design is not None:
+        try:
+            _record_design(jobs)
+        except store.StoreError:
+            workers.stop_workers()
+            raise
+    return jobs
+
+
+def _problems(jobs, multirun, failures) -> list[str]:
+    """What went wrong while the jobs ran: an input file that changed, jobs missing, jobs
+    that failed (the first named)."""
+    problems = []
+    changed = jobs.changed_inputs()
+    if changed:
+        problems.append(
+            f"{changed[0]}: changed while the command ran, so its jobs did not all read the "
+            f"same file; no ranking was made (the store holds runs of each version, by their "
+            f"org.path_sha256): run the command again once the file stays as it is"
+        )
+    elif multirun and not failures and _finished(jobs) < len(jobs):
+        problems.append(f"only {_finished(jobs)} of {len(jobs)} jobs hold their results; "
+                        f"no ranking was made: the same command runs the others")  # fmt: skip
+    if failures:
+        more = len(failures) - 1
+        also = f" (and {more} more job{'s' if more > 1 else ''} failed)" if more else ""
+        problems.append(failures[0] + also)
+    return problems
+
+
+def _merged(jobs, verbose) -> list[str]:
+    """Merge each store the jobs landed in; what failed to merge (the jobs' own failures
+    stay named before it)."""
+    problems = []
+    for where in _stores(jobs):
+        if not (where / "jobs").is_dir():
+            continue
+        try:
+            counts = store.merge(where)
+        except store.StoreError as error:
+            problems.append(str(error))
+            continue
+        if verbose:
+            print(f"orgsim: {counts['runs']} runs in {where / 'runs.parquet'}", file=sys.stderr)
+    return problems
+
+
 def _record_design(jobs):
     """Record the command's design in each store its jobs land in (before any job runs)."""
     from sim.analysis.design import write_record
 
-    for where in dict.fromkeys(job.store for job in jobs):
+    for where in _stores(jobs):
         mine = [job for job in jobs if job.store == where]
         write_record(where, jobs.design, mine, [job.point for job in mine])
 
@@ -303,7 +326,7 @@ def _terminated(signum, frame):
 def _finished(jobs) -> int:
     """How many of the command's jobs the store holds all replications of."""
     held = {}
-    for where in dict.fromkeys(job.store for job in jobs):
+    for where in _stores(jobs):
         try:
             listed = store.list_jobs(where)
         except Exception:  # counting is only for the message
@@ -339,143 +362,10 @@ def _job_progress(jobs, enabled):
         bar.close()
 
 
-def _start_workers(overrides):
-    """Start joblib's workers while this process checks the command (they take seconds)."""
-    from hydra import compose, initialize_config_dir
-
-    from sim.sweep import warm_workers
-
-    launcher = [o for o in overrides if o.lstrip("+~").startswith("hydra/launcher")]
-    settings = [o for o in overrides if o.startswith("hydra.launcher.")]
-    if launcher:  # only joblib has workers to warm, and only its defaults are known here
-        return
-    try:
-        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose("config", overrides=settings, return_hydra_config=True)
-        warm_workers(cfg.hydra.launcher)
-    except Exception:  # the check that follows says what is wrong
-        return
-
-
-def _stop_workers():
-    """Stop joblib's workers now (idle or not) instead of waiting for them at exit."""
-    from joblib.externals.loky import reusable_executor
-
-    executor = getattr(reusable_executor, "_executor", None)
-    if executor is not None:
-        executor.shutdown(wait=False, kill_workers=True)
-
-
-# -- one job ---------------------------------------------------------------------------
-
-
-def _progress_bar(total, enabled):
-    if not enabled:
-        return None, lambda: None
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="run", file=sys.stderr, leave=False)
-    return (lambda k: bar.update(k - bar.n)), bar.close
-
-
-def _print_summary(runs, where):
-    from sim.metrics import intervals
-    from sim.report.results import format_interval, metric_label
-
-    behaviors = [c.removeprefix("final_fraction_") for c in runs.columns
-                 if c.startswith("final_fraction_")]  # fmt: skip
-    shown = [f"{m}_{b}" for b in behaviors for m in ("final_fraction", "weeks_to_50pct")]
-    shown += [c for c in ("auc_fraction_weeks_contribute", "units_above_50pct_consume",
-                          "cost_total") if c in runs.columns]  # fmt: skip
-    table = intervals(runs, shown)
-    print(f"{len(runs)} replications (mean ± 95 % interval):")
-    for metric, row in table.iterrows():
-        print(f"  {metric_label(metric):<58} {format_interval(metric, row, len(runs))}")
-    print(f"results: {where} (orgsim report {where} draws them)")
-
-
-def _yaml(resolved):
-    """The resolved config as YAML (what OmegaConf.to_yaml writes, in a tenth of the time)."""
-    import yaml
-
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(resolved, Dumper=dumper, sort_keys=False, allow_unicode=True)
-
-
-def _ranges(indices):
-    """Sorted indices as ``(first, stop)`` ranges of consecutive ones."""
-    ranges = []
-    for i in sorted(indices):
-        if ranges and ranges[-1][1] == i:
-            ranges[-1][1] = i + 1
-        else:
-            ranges.append([i, i + 1])
-    return [tuple(r) for r in ranges]
-
-
 def run_job(cfg):
-    """Run one job (a scenario x its replications) into the store; return the headline.
-
-    Only the replications the store does not hold yet are run, under the
-    job's lock: a second sweep over the same job waits, then finds them done.
-    """
-    import pandas as pd
-    from numba import set_num_threads
-
-    from sim import __version__
-
-    hc = HydraConfig.get()
-    multirun = hc.mode == RunMode.MULTIRUN
-    sweep.as_worker()
-    threads = cfg.threads if cfg.threads is not None else (1 if multirun else None)
-    if threads is not None:
-        set_num_threads(int(threads))
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    digests = columns.input_digests(resolved, hc.runtime.cwd)
-    choices = dict(hc.runtime.choices)
-    hashed = columns.hashed_config(resolved, digests, choices)
-    digest, seed = store.config_hash(hashed), int(cfg.seed)
-    target = Path(cfg.paths.store)
-    wanted = range(int(cfg.replications))
-    computed = []
-    with store.job_lock(target, digest, seed):
-        held = store.done(target, digest, seed)
-        missing = sorted(set(wanted) - held)
-        if missing:
-            scenario = build(cfg, base_dir=hc.runtime.cwd)
-            keys = {"config_hash": digest, "seed": seed, "version": __version__}
-            keys.update(columns.scenario_values(resolved, choices, digests))
-            schema = columns.scenario_schema()
-            show = cfg.progress if cfg.progress is not None else (
-                sys.stderr.isatty() and not multirun)  # fmt: skip
-            progress, close = _progress_bar(len(missing), show)
-            config = _yaml(sweep.without_input_paths(resolved, hc.runtime.cwd))
-            try:
-                for first, stop in _ranges(missing):
-                    done = len([r for r in missing if r < first])
-                    bar = (lambda k, d=done: progress(d + k)) if progress else None
-                    runs, timeseries, groups = scenario.run(seed, range(first, stop), bar,
-                                                            groups=True)  # fmt: skip
-                    chunk = store.Chunk(digest, seed, first, stop)
-                    store.write_chunk(target, chunk, runs, timeseries, config, keys,
-                                      schema, groups)  # fmt: skip
-                    computed.append(runs)
-            finally:
-                close()
-        else:
-            log.debug("job %s-%s finished before: skipped", digest, seed)
-    # The job's rows: what was just computed, and what the store held before.
-    runs = store.read_runs(target, digest, seed) if held else pd.concat(computed)
-    runs = runs[runs.replication < len(wanted)]
-    if not multirun:
-        _print_summary(runs, target)
-    first = next(c for c in runs.columns if c.startswith("final_fraction_"))
-    return float(runs[first].mean())
-
-
-@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def _run(cfg):
-    return run_job(cfg)
+    """Deprecated: :func:`sim.job.task` (under Hydra) or :func:`sim.job.run_job`."""
+    warn_moved("sim.cli.run_job", "sim.job.task")
+    return task(cfg)
 
 
 # -- orgsim-results ---------------------------------------------------------------------

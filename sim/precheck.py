@@ -17,11 +17,12 @@ from typing import NamedTuple
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
-from sim import columns, store
-from sim.conf import CONFIG_DIR, ConfigError, check
+from sim import _hydra, columns, store
+from sim.conf import CONFIG_DIR, check
+from sim.schema import ConfigError
 from sim.sweep import expand
 
-__all__ = ["Job", "Jobs", "precheck"]
+__all__ = ["Job", "Jobs", "first_line", "precheck"]
 
 
 def _fields(type_name):
@@ -34,7 +35,7 @@ def _fields(type_name):
     return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
 
 
-def _first_line(error) -> str:
+def first_line(error) -> str:
     """Hydra's and OmegaConf's multi-line messages as one line that names the key."""
     import re
 
@@ -63,11 +64,14 @@ def _first_line(error) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+#: The old private name, still read by sim.app.classroom.
+_first_line = first_line
+
+
 def _jobs(overrides, multirun):
     """The override lists of every job the command runs (as orgsim's sweeper makes them),
     the design point each runs and the design (:func:`sim.sweep.expand`)."""
     from hydra import compose
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     parser = OverridesParser.create()
@@ -80,8 +84,7 @@ def _jobs(overrides, multirun):
     base = compose("config", overrides=fixed, return_hydra_config=True)
     params = base.hydra.sweeper.get("params") or {}
     every = [f"{k}={v}" for k, v in params.items()] + list(overrides)
-    grid = BasicSweeper.split_arguments(parser.parse_overrides(every), None)[0]
-    jobs, points, design = expand(grid, base.get("analysis"))
+    jobs, points, design = expand(_hydra.grid(parser.parse_overrides(every)), base.get("analysis"))
     if design is not None and "orgsim_sweeper" not in str(base.hydra.sweeper.get("_target_")):
         raise ConfigError(
             "analysis.method: a design is drawn by orgsim's sweeper; drop hydra/sweeper=... "
@@ -290,7 +293,7 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
     except ConfigError:
         raise
     except Exception as error:  # Hydra's and OmegaConf's composition errors
-        raise ConfigError(_first_line(error)) from None
+        raise ConfigError(first_line(error)) from None
     finally:
         GlobalHydra.instance().clear()
     return found

@@ -13,6 +13,13 @@ equals Hydra's own composition (tested key for key, Hydra's node included).
 The ``orgsim`` sweeper (``hydra_plugins/orgsim_sweeper``) installs it; it is
 Hydra's basic sweeper otherwise. Workers keep their shapes across jobs
 (:data:`_SHAPES` is per process), so a worker composes each shape once.
+
+It also holds what ``orgsim``'s process knows of the command it runs
+(:class:`Command`: whether every job was checked before Hydra started, what
+failed jobs said), shared by its three parties: ``orgsim`` (:mod:`sim.cli`),
+which owns it for the command's length (:func:`running`), the sweeper, and the
+callback that turns a job's failure to write into a value
+(:class:`DropJobConfigs`).
 """
 
 from __future__ import annotations
@@ -20,37 +27,96 @@ from __future__ import annotations
 import copy
 import os
 from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType, ValueType
+from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from sim import _hydra
+from sim._moved import moved_names
+
 __all__ = [
+    "Command",
+    "DropJobConfigs",
     "JobFailed",
     "SweepConfigLoader",
-    "as_worker",
+    "current",
     "expand",
-    "failures",
-    "warm_up",
-    "warm_workers",
+    "running",
     "without_input_paths",
 ]
 
-#: Environment variable that tells a job which process is ``orgsim``'s own.
-MAIN_PID = "ORGSIM_MAIN_PID"
-
-#: What failed jobs of this command said (one line each), in ``orgsim``'s process.
-failures: list[str] = []
+#: Names that moved to :mod:`sim.workers` (they warn here).
+__getattr__ = moved_names(
+    __name__, {name: "sim.workers" for name in ("MAIN_PID", "as_worker", "warm_up", "warm_workers")}
+)
 
 
 class JobFailed(str):
     """The value a job returns when it could not write its results: the one-line reason."""
 
 
-#: Set by ``orgsim`` once it has composed and built every job of the command
-#: (:func:`sim.cli.precheck`): Hydra's own check of each batch would repeat it.
-checked = False
+@dataclass
+class Command:
+    """What ``orgsim``'s process knows of the command it runs.
+
+    ``checked``: ``orgsim`` composed and built every job of the command before
+    Hydra started (:func:`sim.precheck.precheck`), so the sweeper need not
+    check each batch again. ``failures``: what failed jobs said, one line each.
+    """
+
+    checked: bool = False
+    failures: list[str] = field(default_factory=list)
+
+
+_command: Command | None = None
+
+
+@contextmanager
+def running(command: Command):
+    """``command`` is the one :func:`current` gives while Hydra runs it (``orgsim`` owns it)."""
+    global _command
+    before, _command = _command, command
+    try:
+        yield command
+    finally:
+        _command = before
+
+
+def current() -> Command:
+    """The command ``orgsim`` runs in this process; a fresh one elsewhere (a worker, or
+    Hydra run without ``orgsim``: nobody reads it)."""
+    return _command if _command is not None else Command()
+
+
+class DropJobConfigs(Callback):
+    """Send a finished job back without Hydra's two copies of its config, and a failed
+    write as :class:`JobFailed` instead of an exception.
+
+    The store keeps each job's resolved config beside its results already;
+    pickling Hydra's copies back to the launching process cost a worker about
+    0.1 s a job, more than a small job's simulation. A job that cannot write
+    its results (:class:`~sim.store.StoreError`) comes back as a value, so
+    that Hydra neither prints it with a traceback nor stops the sweep's other
+    jobs; ``orgsim`` names it in one line at the end and exits 1.
+    """
+
+    def on_job_end(self, config, job_return, **kwargs):
+        from hydra.core.utils import JobStatus
+
+        from sim.store import StoreError
+
+        job_return.cfg = None
+        job_return.hydra_cfg = None
+        error = _hydra.job_error(job_return)
+        if job_return.status == JobStatus.FAILED and isinstance(error, StoreError | MemoryError):
+            job_return.status = JobStatus.COMPLETED
+            job_return.return_value = JobFailed(str(error))
+            current().failures.append(str(error))  # seen here when the job ran in this process
+
 
 #: Composed configs by shape, most recently used last; per process.
 _SHAPES: OrderedDict = OrderedDict()
@@ -59,11 +125,11 @@ _MAX_SHAPES = 64
 _PRIMITIVE = (str, int, float, bool, type(None))
 
 
-class SweepConfigLoader(ConfigLoaderImpl):
+class SweepConfigLoader(_hydra.ConfigLoaderImpl):
     """Hydra's config loader, with :meth:`load_sweep_config` cached by shape."""
 
     @classmethod
-    def wrapping(cls, loader: ConfigLoaderImpl) -> SweepConfigLoader:
+    def wrapping(cls, loader: _hydra.ConfigLoaderImpl) -> SweepConfigLoader:
         """The same loader (search path, repository), with the cache."""
         new = cls.__new__(cls)
         new.__dict__.update(loader.__dict__)
@@ -107,17 +173,12 @@ class SweepConfigLoader(ConfigLoaderImpl):
             return composed
         _SHAPES.move_to_end(shape)
         cfg = copy.deepcopy(composed)
-        ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+        _hydra.apply_values(values, cfg)
         app_overrides = [o for o in parsed if not o.is_hydra_override()]
         naming = cfg.hydra.job.config.override_dirname
         with open_dict(cfg.hydra):
             cfg.hydra.overrides.task = [o.input_line for o in app_overrides]
-            cfg.hydra.job.override_dirname = get_overrides_dirname(
-                overrides=app_overrides,
-                kv_sep=naming.kv_sep,
-                item_sep=naming.item_sep,
-                exclude_keys=naming.exclude_keys,
-            )
+            cfg.hydra.job.override_dirname = _hydra.overrides_dirname(app_overrides, naming)
         OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
         return cfg
 
@@ -132,7 +193,7 @@ def expand(grid, analysis):
     strategy of the worlds it reached.
     """
     from sim.analysis.design import Design
-    from sim.conf import ConfigError
+    from sim.schema import ConfigError
 
     design = Design.from_config(analysis)
     if design is None:
@@ -151,80 +212,6 @@ def expand(grid, analysis):
             jobs.append([*job, *point])
             points.append(p)
     return jobs, points, design
-
-
-_watching = False
-
-
-def as_worker():
-    """In one of ``orgsim``'s own worker processes: leave Ctrl-C to ``orgsim``, die with it.
-
-    A terminal's Ctrl-C reaches every process of the group; ``orgsim`` alone
-    answers it (one line, then it stops the workers), so a worker ignores it
-    rather than print a traceback. And a worker whose ``orgsim`` was killed
-    outright has nobody to report to: it exits at once instead of finishing
-    its job (an unfinished job leaves no file the store believes). No-op in
-    ``orgsim``'s own process and in workers it did not start (Ray's).
-    """
-    global _watching
-    main = os.environ.get(MAIN_PID)
-    if _watching or main is None or os.getppid() != int(main):
-        return
-    import signal
-    import threading
-    import time
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch(parent=int(main)):
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="orgsim-watch-parent", daemon=True).start()
-    _watching = True
-
-
-def warm_up():
-    """Import what a job imports and load Numba's cached kernels (run in a fresh worker)."""
-    as_worker()
-    import sim.cli  # noqa: F401  (what unpickling a job imports)
-    from sim.model import OrgModel
-    from sim.org import generate
-    from sim.population import Culture
-    from sim.rules import Organizational
-
-    org = generate(40, seed=0)
-    OrgModel(
-        org=org, rule=Organizational(), culture=Culture(), initial_adopters=[0, 1], seed=0
-    ).run(4)
-    return os.getpid()
-
-
-def warm_workers(launcher_config) -> None:
-    """Start joblib's workers now, with the launcher's own settings, and warm them.
-
-    Joblib reuses a pool whose settings are the same, so the launcher's jobs
-    later land on workers that have already paid their start-up. Runs in a
-    background thread; a worker that is not ready yet only makes jobs wait.
-    """
-    import threading
-
-    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
-    from joblib import Parallel, delayed, effective_n_jobs
-
-    settings = {k: v for k, v in OmegaConf.to_container(launcher_config).items() if k != "_target_"}
-    settings["backend"] = "loky"
-    process_joblib_cfg(settings)
-    workers = effective_n_jobs(settings["n_jobs"])
-
-    def start():
-        try:
-            Parallel(**settings)(delayed(warm_up)() for _ in range(workers))
-        except Exception:  # a warm-up is only ever an optimisation
-            pass
-
-    threading.Thread(target=start, name="orgsim-warm-workers", daemon=True).start()
 
 
 #: The config keys that name a user's input files.

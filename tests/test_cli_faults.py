@@ -99,18 +99,15 @@ def test_a_job_out_of_memory_comes_back_as_one_line_not_a_traceback():
     from hydra.core.utils import JobReturn, JobStatus
 
     from sim import sweep
-    from sim.cli import DropJobConfigs
 
     job = JobReturn(status=JobStatus.FAILED)
     job._return_value = MemoryError("out of memory: lower org.headcount or replications")
-    before = list(sweep.failures)
-    try:
-        DropJobConfigs().on_job_end(None, job)
-        assert job.status == JobStatus.COMPLETED
-        assert isinstance(job.return_value, sweep.JobFailed)
-        assert sweep.failures[-1] == "out of memory: lower org.headcount or replications"
-    finally:
-        sweep.failures[:] = before
+    with sweep.running(sweep.Command()) as command:
+        sweep.DropJobConfigs().on_job_end(None, job)
+    assert job.status == JobStatus.COMPLETED
+    assert isinstance(job.return_value, sweep.JobFailed)
+    assert command.failures == ["out of memory: lower org.headcount or replications"]
+    assert sweep.current() is not command  # orgsim's command ends with its run
 
 
 def test_checking_many_jobs_is_said(capsys):

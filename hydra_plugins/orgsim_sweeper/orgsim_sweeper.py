@@ -14,9 +14,12 @@ every worker.
 
 from dataclasses import dataclass
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
 from hydra.types import HydraContext
+
+from sim import _hydra
+
+BasicSweeper, BasicSweeperConf = _hydra.basic_sweeper()
 
 
 @dataclass
@@ -33,7 +36,10 @@ class OrgsimSweeper(BasicSweeper):
     """Hydra's basic sweeper, composing through :class:`sim.sweep.SweepConfigLoader`."""
 
     def setup(self, *, hydra_context, task_function, config):
-        from sim.sweep import SweepConfigLoader
+        from sim.sweep import SweepConfigLoader, current
+
+        #: The command ``orgsim`` runs (whether it checked every job first; what failed).
+        self.command = current()
 
         hydra_context = HydraContext(
             config_loader=SweepConfigLoader.wrapping(hydra_context.config_loader),
@@ -45,9 +51,8 @@ class OrgsimSweeper(BasicSweeper):
         """Hydra's grid, crossed with the design's points, in batches."""
         from sim.sweep import expand
 
-        grid = BasicSweeper.split_arguments(overrides, None)[0]
-        jobs, _, _ = expand(grid, self.config.get("analysis"))
-        return list(BasicSweeper.split_overrides_to_chunks(jobs, max_batch_size))
+        jobs, _, _ = expand(_hydra.grid(overrides), self.config.get("analysis"))
+        return _hydra.batches(jobs, max_batch_size)
 
     def sweep(self, arguments):
         """Hydra's sweep, with ``multirun.yaml`` written whole or not at all and without the
@@ -72,8 +77,9 @@ class OrgsimSweeper(BasicSweeper):
             results = self.launcher.launch(batch, initial_job_idx=first)
             for job in results:
                 _ = job.return_value  # raises a job's exception, as in Hydra
-                if isinstance(getattr(job, "_return_value", None), sweep.JobFailed):
-                    sweep.failures.append(str(job._return_value))
+                failed = _hydra.job_error(job)
+                if isinstance(failed, sweep.JobFailed):
+                    self.command.failures.append(str(failed))
             first += len(batch)
             returns.append(results)
         return returns
@@ -100,10 +106,8 @@ class OrgsimSweeper(BasicSweeper):
         """Hydra's check that every job composes, unless ``orgsim`` checked them all first.
 
         ``orgsim`` composes and builds every job before Hydra starts
-        (:func:`sim.cli.precheck`); checking again here would hold the
+        (:func:`sim.precheck.precheck`); checking again here would hold the
         workers back for milliseconds per job, in this process alone.
         """
-        from sim import sweep
-
-        if not sweep.checked:
+        if not self.command.checked:
             super().validate_batch_is_legal(batch)

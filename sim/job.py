@@ -1,0 +1,153 @@
+"""One job of ``orgsim``: a scenario and its replications, run into the store.
+
+:func:`task` is the function Hydra runs for each job (in ``orgsim``'s process,
+or pickled by reference to a launcher's worker); it reads what it needs of
+Hydra's state and calls :func:`run_job` with it, which knows nothing of Hydra.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import OmegaConf
+
+from sim import columns, store
+from sim.conf import CONFIG_DIR, build
+from sim.sweep import without_input_paths
+from sim.workers import as_worker
+
+__all__ = ["hydra_main", "run_job", "task"]
+
+log = logging.getLogger("orgsim")
+
+
+def _progress_bar(total, enabled):
+    if not enabled:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="run", file=sys.stderr, leave=False)
+    return (lambda k: bar.update(k - bar.n)), bar.close
+
+
+def _print_summary(runs, where):
+    from sim.metrics import intervals
+    from sim.report.results import format_interval, metric_label
+
+    behaviors = [c.removeprefix("final_fraction_") for c in runs.columns
+                 if c.startswith("final_fraction_")]  # fmt: skip
+    shown = [f"{m}_{b}" for b in behaviors for m in ("final_fraction", "weeks_to_50pct")]
+    shown += [c for c in ("auc_fraction_weeks_contribute", "units_above_50pct_consume",
+                          "cost_total") if c in runs.columns]  # fmt: skip
+    table = intervals(runs, shown)
+    print(f"{len(runs)} replications (mean ± 95 % interval):")
+    for metric, row in table.iterrows():
+        print(f"  {metric_label(metric):<58} {format_interval(metric, row, len(runs))}")
+    print(f"results: {where} (orgsim report {where} draws them)")
+
+
+def _yaml(resolved):
+    """The resolved config as YAML (what OmegaConf.to_yaml writes, in a tenth of the time)."""
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(resolved, Dumper=dumper, sort_keys=False, allow_unicode=True)
+
+
+def _ranges(indices):
+    """Sorted indices as ``(first, stop)`` ranges of consecutive ones."""
+    ranges = []
+    for i in sorted(indices):
+        if ranges and ranges[-1][1] == i:
+            ranges[-1][1] = i + 1
+        else:
+            ranges.append([i, i + 1])
+    return [tuple(r) for r in ranges]
+
+
+def run_job(cfg, *, multirun, base_dir, choices) -> float:
+    """Run one job (a scenario x its replications) into the store; return the headline.
+
+    Only the replications the store does not hold yet are run, under the
+    job's lock: a second sweep over the same job waits, then finds them done.
+
+    Parameters
+    ----------
+    cfg : DictConfig
+        The job's composed config.
+    multirun : bool
+        Whether the job is one of a sweep's (one Numba thread, no bar, no summary).
+    base_dir : str or Path
+        Where ``orgsim`` was started: relative input paths are read from there.
+    choices : dict
+        The preset chosen in each config group (Hydra's ``runtime.choices``).
+    """
+    import pandas as pd
+    from numba import set_num_threads
+
+    from sim import __version__
+
+    as_worker()
+    threads = cfg.threads if cfg.threads is not None else (1 if multirun else None)
+    if threads is not None:
+        set_num_threads(int(threads))
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    digests = columns.input_digests(resolved, base_dir)
+    hashed = columns.hashed_config(resolved, digests, choices)
+    digest, seed = store.config_hash(hashed), int(cfg.seed)
+    target = Path(cfg.paths.store)
+    wanted = range(int(cfg.replications))
+    computed = []
+    with store.job_lock(target, digest, seed):
+        held = store.done(target, digest, seed)
+        missing = sorted(set(wanted) - held)
+        if missing:
+            scenario = build(cfg, base_dir=base_dir)
+            keys = {"config_hash": digest, "seed": seed, "version": __version__}
+            keys.update(columns.scenario_values(resolved, choices, digests))
+            schema = columns.scenario_schema()
+            show = cfg.progress if cfg.progress is not None else (
+                sys.stderr.isatty() and not multirun)  # fmt: skip
+            progress, close = _progress_bar(len(missing), show)
+            config = _yaml(without_input_paths(resolved, base_dir))
+            try:
+                for first, stop in _ranges(missing):
+                    done = len([r for r in missing if r < first])
+                    bar = (lambda k, d=done: progress(d + k)) if progress else None
+                    runs, timeseries, groups = scenario.run(seed, range(first, stop), bar,
+                                                            groups=True)  # fmt: skip
+                    chunk = store.Chunk(digest, seed, first, stop)
+                    store.write_chunk(target, chunk, runs, timeseries, config, keys,
+                                      schema, groups)  # fmt: skip
+                    computed.append(runs)
+            finally:
+                close()
+        else:
+            log.debug("job %s-%s finished before: skipped", digest, seed)
+    # The job's rows: what was just computed, and what the store held before.
+    runs = store.read_runs(target, digest, seed) if held else pd.concat(computed)
+    runs = runs[runs.replication < len(wanted)]
+    if not multirun:
+        _print_summary(runs, target)
+    first = next(c for c in runs.columns if c.startswith("final_fraction_"))
+    return float(runs[first].mean())
+
+
+def task(cfg) -> float:
+    """The function Hydra runs for each job: :func:`run_job` with Hydra's state of the job."""
+    hc = HydraConfig.get()
+    return run_job(
+        cfg,
+        multirun=hc.mode == RunMode.MULTIRUN,
+        base_dir=hc.runtime.cwd,
+        choices=dict(hc.runtime.choices),
+    )
+
+
+#: ``orgsim``'s Hydra application: run with ``sys.argv`` as Hydra's command line.
+hydra_main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")(task)
