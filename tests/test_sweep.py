@@ -2,7 +2,6 @@
 
 import pytest
 from hydra import initialize_config_dir
-from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.plugins import Plugins
 from hydra.plugins.sweeper import Sweeper
@@ -10,6 +9,7 @@ from hydra.types import RunMode
 from omegaconf import OmegaConf
 
 from sim import sweep
+from sim._hydra import ConfigLoaderImpl
 from sim.conf import CONFIG_DIR, register
 from sim.sweep import SweepConfigLoader
 
