@@ -5,18 +5,18 @@ the same weekly draws, so two strategies are compared replication by
 replication: the differences are paired, and their interval is far narrower
 than the two strategies' own intervals side by side. This module gives those
 paired differences with Student's t intervals, and how many paired
-replications would separate two strategies at a given spread.
+replications would separate two strategies at a given spread; the statistics
+themselves are :mod:`sim.stats`'s.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from sim.stats import paired_interval, replications_needed
 
 __all__ = ["paired_differences", "replications_needed", "separating_replications"]
 
-_MAX_REPLICATIONS = 10**7
 _COLUMNS = ["strategy", "reference", "metric", "pairs", "dropped", "mean_difference",
             "sd_difference", "ci_low", "ci_high", "p_value", "separated"]  # fmt: skip
 
@@ -39,24 +39,6 @@ def _check_probability(value, name, owner):
     from sim._validation import check_scalar
 
     return check_scalar(value, name, owner, low=0.0, high=1.0, closed="neither")
-
-
-def _interval(values, confidence):
-    """(mean, sd, low, high, p) of paired differences; all but the mean NaN below 2 pairs."""
-    from scipy.stats import t
-
-    n = values.shape[0]
-    mean = float(values.mean()) if n else math.nan
-    if n < 2:
-        return mean, math.nan, math.nan, math.nan, math.nan
-    sd = float(values.std(ddof=1))
-    half = float(t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
-    if sd == 0.0:
-        # Identical differences: the t statistic is 0/0 or infinite; say what it means.
-        p = 1.0 if mean == 0.0 else 0.0
-    else:
-        p = float(2 * t.sf(abs(mean) / (sd / math.sqrt(n)), n - 1))
-    return mean, sd, mean - half, mean + half, p
 
 
 def paired_differences(runs, metric, *, by="rollout", reference=None,
@@ -143,98 +125,15 @@ def paired_differences(runs, metric, *, by="rollout", reference=None,
                 )
             diff = (joined[metric] - joined[f"{metric} reference"]).to_numpy(dtype=np.float64)
             kept = diff[~np.isnan(diff)]
-            mean, sd, low, high, p = _interval(kept, confidence)
+            found = paired_interval(kept, confidence)
             rows.append({
                 **where, "strategy": strategy, "reference": reference, "metric": metric,
                 "pairs": int(kept.shape[0]), "dropped": int(diff.shape[0] - kept.shape[0]),
-                "mean_difference": mean, "sd_difference": sd, "ci_low": low, "ci_high": high,
-                "p_value": p, "separated": bool(low > 0 or high < 0),
+                "mean_difference": found.mean, "sd_difference": found.sd,
+                "ci_low": found.low, "ci_high": found.high, "p_value": found.p_value,
+                "separated": found.separated,
             })  # fmt: skip
     return pd.DataFrame(rows, columns=[*within, *_COLUMNS])
-
-
-def replications_needed(sd_difference, *, half_width=None, difference=None, confidence=0.95,
-                        power=0.8) -> int:  # fmt: skip
-    """How many paired replications a comparison needs, at a spread of differences.
-
-    Give exactly one of:
-
-    - ``half_width``: the fewest ``n`` whose Student's t interval of the mean
-      difference is at most this wide on each side,
-      ``t(1 - alpha / 2, n - 1) * sd / sqrt(n) <= half_width``;
-    - ``difference``: the fewest ``n`` for which a two-sided paired t-test at
-      level ``alpha = 1 - confidence`` tells a true mean difference of this
-      size from 0 with probability ``power``: under the noncentral t with
-      ``n - 1`` degrees of freedom and noncentrality ``difference / sd *
-      sqrt(n)``, ``P(|T| > t(1 - alpha / 2, n - 1)) >= power``.
-
-    Parameters
-    ----------
-    sd_difference : float
-        Standard deviation of the paired differences, in [0, inf). At 0 the
-        answer is 2, the fewest pairs with an interval.
-    half_width : float, optional
-        In (0, inf).
-    difference : float, optional
-        Non-zero; only its size counts.
-    confidence, power : float, default 0.95 and 0.8
-        In (0, 1); ``power`` is used with ``difference`` only.
-
-    Returns
-    -------
-    int
-        At least 2.
-
-    Raises
-    ------
-    ValueError
-        An argument out of range, both or neither of ``half_width`` and
-        ``difference``, or more than 10**7 replications needed.
-    """
-    from scipy.stats import nct, t
-
-    from sim._validation import check_scalar
-
-    owner = "replications_needed"
-    sd = check_scalar(sd_difference, "sd_difference", owner, low=0.0)
-    confidence = _check_probability(confidence, "confidence", owner)
-    power = _check_probability(power, "power", owner)
-    if (half_width is None) == (difference is None):
-        raise ValueError(f"{owner}: give exactly one of 'half_width' and 'difference'.")
-    if half_width is not None:
-        target = check_scalar(half_width, "half_width", owner, low=0.0, closed="right")
-    else:
-        target = abs(check_scalar(difference, "difference", owner))
-        if target == 0.0:
-            raise ValueError(
-                f"The 'difference' parameter of {owner} must be a non-zero float. Got "
-                f"{difference!r} instead; no number of replications tells 0 from 0."
-            )
-    if sd == 0.0:
-        return 2
-    crit = 1.0 - (1.0 - confidence) / 2
-
-    def enough(n):
-        if half_width is not None:
-            return t.ppf(crit, n - 1) * sd / math.sqrt(n) <= target
-        c, shift = t.ppf(crit, n - 1), target / sd * math.sqrt(n)
-        # P(T < -c) written as P(T' > c) with noncentrality -shift: scipy's nct.cdf
-        # returns NaN deep in the lower tail (e.g. df 1, shift 8.5), nct.sf does not.
-        return nct.sf(c, n - 1, shift) + nct.sf(c, n - 1, -shift) >= power
-
-    # Doubling then bisection: both criteria only get easier with more pairs.
-    low, high = 1, 2
-    while not enough(high):
-        if high == _MAX_REPLICATIONS:
-            raise ValueError(
-                f"{owner}: more than {_MAX_REPLICATIONS:,} replications would be needed; "
-                "ask for a wider half-width or a larger difference."
-            )
-        low, high = high, min(2 * high, _MAX_REPLICATIONS)
-    while high - low > 1:  # enough(high) holds, enough(low) does not (or low is 1)
-        middle = (low + high) // 2
-        low, high = (low, middle) if enough(middle) else (middle, high)
-    return high
 
 
 def separating_replications(runs, metric, a, b, *, by="rollout",

@@ -132,16 +132,10 @@ def intervals(runs, columns=None):
     Returns a DataFrame indexed by metric with columns ``mean``, ``ci95`` and
     ``runs`` (replications that reached a value: NaN weeks are left out).
     """
-    import pandas as pd
-    from scipy.stats import t
+    from sim.stats import column_intervals
 
     columns = [c for c in runs.columns if c != "replication"] if columns is None else columns
-    values = runs[columns].astype(float)
-    count = values.count()
-    spread = values.std(ddof=1).fillna(0.0)
-    factor = t.ppf(0.975, np.maximum(count.to_numpy() - 1, 1))
-    half = factor * spread / np.sqrt(count.clip(lower=1))
-    return pd.DataFrame({"mean": values.mean(), "ci95": half, "runs": count})
+    return column_intervals(runs, columns)
 
 
 #: The outcome columns of a run, by name: ``<b>`` is a behavior of the ladder

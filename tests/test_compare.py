@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import nct
 from scipy.stats import t as student
 
+from sim import stats
 from sim.compare import paired_differences, replications_needed, separating_replications
 
 # Three strategies, four replications each (seed 0).
@@ -161,88 +161,9 @@ def test_shifting_a_strategy_shifts_its_difference_only(shift):
     pd.testing.assert_series_equal(a.loc["C"], b.loc["C"])  # C - A untouched
 
 
-def half_width(n, sd, confidence=0.95):
-    return student.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
-
-
-def power(n, sd, difference, confidence=0.95):
-    crit = student.ppf(1 - (1 - confidence) / 2, n - 1)
-    shift = difference / sd * math.sqrt(n)
-    # Two-sided: P(T > crit) + P(T < -crit); the lower tail by symmetry, P(T' > crit) with
-    # noncentrality -shift, because nct.cdf gives NaN deep in that tail.
-    lower = nct.cdf(-crit, n - 1, shift)
-    assert np.isnan(lower) or lower == pytest.approx(nct.sf(crit, n - 1, -shift), abs=1e-12)
-    return nct.sf(crit, n - 1, shift) + nct.sf(crit, n - 1, -shift)
-
-
-@pytest.mark.parametrize(
-    ("sd", "target", "confidence"),
-    [(1.0, 0.5, 0.95), (2.0, 0.1, 0.95), (0.3, 1.0, 0.95), (1.0, 0.2, 0.9), (1.0, 6.533e-4, 0.95)],
-)
-def test_replications_for_a_half_width(sd, target, confidence):
-    # The last case needs about 9.0 million pairs: above 2**23, below the 10**7 cap.
-    n = replications_needed(sd, half_width=target, confidence=confidence)
-    assert half_width(n, sd, confidence) <= target
-    assert n == 2 or half_width(n - 1, sd, confidence) > target
-
-
-def test_replications_for_a_half_width_by_hand():
-    # sd 1, half-width 0.5: n = 18 gives 2.1098 / sqrt(18) = 0.4973, n = 17 gives 0.5142.
-    assert replications_needed(1.0, half_width=0.5) == 18
-    # A half-width as wide as the spread: n = 2 gives 12.706 / sqrt(2) = 8.98 > 1,
-    # n = 7 gives 2.4469 / sqrt(7) = 0.9248, n = 6 gives 2.5706 / sqrt(6) = 1.0494.
-    assert replications_needed(1.0, half_width=1.0) == 7
-
-
-@pytest.mark.parametrize(("sd", "difference"), [(1.0, 0.5), (1.0, -0.5), (2.0, 0.3), (1.0, 3.0)])
-def test_replications_to_tell_a_difference(sd, difference):
-    n = replications_needed(sd, difference=difference)
-    assert power(n, sd, abs(difference)) >= 0.8
-    assert n == 2 or power(n - 1, sd, abs(difference)) < 0.8
-    # A larger difference needs fewer replications (or the floor of 2).
-    assert replications_needed(sd, difference=2 * difference) < n or n == 2
-
-
-def test_large_differences_past_scipys_nan_lower_tail():
-    # sd 1, difference 3: power 0.7453 at n = 3, 0.9670 at n = 4 -> 4.
-    # difference 6: power 0.4944 at n = 2, 0.9951 at n = 3 -> 3. At n = 2 and 4,
-    # nct.cdf(-crit, n - 1, 6 * sqrt(n)) is NaN, which must not read as "not enough".
-    assert replications_needed(1.0, difference=3.0) == 4
-    assert replications_needed(1.0, difference=6.0) == 3
-    assert replications_needed(1.0, difference=50.0) == 2
-
-
-def test_replications_to_tell_a_difference_known_value():
-    # The textbook paired t-test size (G*Power, "means: difference from constant, matched
-    # pairs"): effect size dz = 0.5, two-sided alpha 0.05, power 0.8 -> 34 pairs.
-    assert replications_needed(1.0, difference=0.5) == 34
-    assert replications_needed(2.0, difference=1.0) == 34  # only difference / sd counts
-    assert replications_needed(1.0, difference=0.5, power=0.9) > 34
-
-
-def test_replications_needed_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="exactly one"):
-        replications_needed(1.0)
-    with pytest.raises(ValueError, match="exactly one"):
-        replications_needed(1.0, half_width=0.1, difference=0.1)
-    with pytest.raises(ValueError, match=r"'sd_difference' parameter .* \[0, inf\)"):
-        replications_needed(-1.0, half_width=0.1)
-    with pytest.raises(ValueError, match=r"'sd_difference' parameter .* Got nan"):
-        replications_needed(math.nan, half_width=0.1)
-    with pytest.raises(ValueError, match=r"'half_width' parameter .* \(0, inf\)"):
-        replications_needed(1.0, half_width=0.0)
-    with pytest.raises(ValueError, match=r"'half_width' parameter .* Got inf"):
-        replications_needed(1.0, half_width=math.inf)
-    with pytest.raises(ValueError, match=r"'difference' parameter .* non-zero"):
-        replications_needed(1.0, difference=0.0)
-    with pytest.raises(ValueError, match=r"'power' parameter .* \(0, 1\)"):
-        replications_needed(1.0, difference=0.1, power=1.0)
-    with pytest.raises(ValueError, match=r"'confidence' parameter .* \(0, 1\)"):
-        replications_needed(1.0, half_width=0.1, confidence=0.0)
-    with pytest.raises(ValueError, match="more than 10,000,000 replications"):
-        replications_needed(1.0, half_width=1e-4)
-    assert replications_needed(0.0, half_width=0.1) == 2
-    assert replications_needed(0.0, difference=0.1) == 2
+def test_replications_needed_is_the_one_in_sim_stats():
+    # Its home is sim.stats (tested there); sim.compare keeps the public name.
+    assert replications_needed is stats.replications_needed
 
 
 def test_separating_replications_uses_the_observed_spread():

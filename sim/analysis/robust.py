@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.stats import paired_interval
+
 __all__ = ["regret", "robustness"]
 
 #: Columns of :func:`robustness`.
@@ -45,8 +47,6 @@ def regret(values, *, higher=True, confidence=0.95) -> pd.DataFrame:
     with a ``strategy`` column. Only worlds where every strategy has run
     enter (a sweep may still be running).
     """
-    from scipy.stats import t
-
     strategies = sorted(values["strategy"].unique())
     means = values.pivot_table(index="point", columns="strategy", values="value", aggfunc="mean")
     means = means.reindex(columns=strategies).dropna()
@@ -69,9 +69,8 @@ def regret(values, *, higher=True, confidence=0.95) -> pd.DataFrame:
         both = per_rep.loc[point].iloc[:, [first[i], second[i]]].dropna().to_numpy()
         d = sign * (both[:, 0] - both[:, 1])
         if d.shape[0] >= 2:
-            sd = d.std(ddof=1)
-            half = t.ppf(0.5 + confidence / 2, d.shape[0] - 1) * sd / np.sqrt(d.shape[0])
-            clear[i] = d.mean() - half > 0 if sd > 0 else d.mean() > 0
+            found = paired_interval(d, confidence)
+            clear[i] = found.low > 0 if found.sd > 0 else found.mean > 0
     rows = []
     for k, strategy in enumerate(strategies):
         won = first == k

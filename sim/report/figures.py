@@ -31,6 +31,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from sim.stats import group_intervals
+from sim.stats import power as power_of
+
 __all__ = [
     "adoption_curves",
     "by_level",
@@ -101,15 +104,9 @@ def _palette(given, strategies):
 
 
 def mean_interval(frame, by, value, confidence=0.95) -> pd.DataFrame:
-    """Mean, Student's t half-width and count of ``value`` per ``by`` (NaN left out)."""
-    from scipy.stats import t
-
-    grouped = frame.groupby(by, sort=True)[value]
-    table = grouped.agg(["mean", "std", "count"])
-    n = table["count"].to_numpy(dtype=float)
-    factor = np.where(n >= 2, t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)), 0.0)
-    half = factor * table["std"].fillna(0.0).to_numpy() / np.sqrt(np.maximum(n, 1))
-    return table.assign(half=half).drop(columns="std")
+    """Mean, Student's t half-width and count of ``value`` per ``by`` (NaN left out):
+    :func:`sim.stats.group_intervals`."""
+    return group_intervals(frame, by, value, confidence)
 
 
 def _behaviors(frame, behaviors):
@@ -415,14 +412,6 @@ def winner_map(runs, x, y, metric, *, palette=None, higher_is_better=True, confi
     return fig
 
 
-def _power(n, difference, sd, confidence):
-    from scipy.stats import nct, t
-
-    c = t.ppf(1 - (1 - confidence) / 2, n - 1)
-    shift = difference / sd * np.sqrt(n)
-    return nct.sf(c, n - 1, shift) + nct.sf(c, n - 1, -shift)
-
-
 def separation(runs, metric, pairs, *, palette=None, confidence=0.95, power=0.8,
                max_replications=None):  # fmt: skip
     """For each pair, the chance a paired t-test separates them against the replications.
@@ -456,7 +445,7 @@ def separation(runs, metric, pairs, *, palette=None, confidence=0.95, power=0.8,
             continue
         top = max_replications or math.ceil(1.5 * max(needed, held))
         n = np.arange(2, max(top, 3) + 1)
-        ax.plot(n, 100 * _power(n, mean, sd, confidence), color=colours[a], label=f"{a} vs {b}")
+        ax.plot(n, 100 * power_of(n, mean, sd, confidence), color=colours[a], label=f"{a} vs {b}")
         ax.axvline(needed, color=colours[a], linewidth=0.8, linestyle=":", gid="needed")
         ax.annotate(f"{needed:,}", (needed, 100 * power), textcoords="offset points",
                     xytext=(4, -12), fontsize="small", color=colours[a])  # fmt: skip

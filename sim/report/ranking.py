@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.compare import paired_differences, separating_replications
 from sim.metrics import format_metric as show
+from sim.stats import mean_interval
 
 __all__ = ["COLUMNS", "format_ranking", "higher_is_better", "rank"]
 
@@ -35,19 +36,6 @@ _LOWER_IS_BETTER = ("weeks_to_", "cost_", "unit_gini_", "lapses_")
 def higher_is_better(metric: str) -> bool:
     """Whether a larger value of ``metric`` is the better outcome."""
     return not metric.startswith(_LOWER_IS_BETTER)
-
-
-def _interval(values, confidence):
-    from scipy.stats import t
-
-    n = values.shape[0]
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(values.mean())
-    if n < 2:
-        return mean, math.nan, math.nan
-    half = float(t.ppf(0.5 + confidence / 2, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
-    return mean, mean - half, mean + half
 
 
 def rank(runs, metric, *, by="strategy", within=None, higher=None,
@@ -112,7 +100,7 @@ def _rank_one(frame, metric, by, higher, pair_on, confidence, power):
         own = frame[frame[by] == strategy]
         values = own[metric].to_numpy(dtype=np.float64)
         kept = values[~np.isnan(values)]
-        mean, low, high = _interval(kept, confidence)
+        mean, low, high = mean_interval(kept, confidence)
         cost = float(own["cost_total"].mean()) if "cost_total" in own else math.nan
         rows.append({"strategy": strategy, "metric": metric, "mean": mean, "ci_low": low,
                      "ci_high": high, "runs": int(kept.shape[0]),

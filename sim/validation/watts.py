@@ -21,6 +21,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.stats import wilson_interval
+
 __all__ = ["cascade_condition", "cascade_window"]
 
 
@@ -70,27 +72,22 @@ def cascades(runs, *, cutoff=CUTOFF, share="final_fraction_adopt") -> pd.DataFra
     ``runs`` is a store's runs table of a threshold sweep (``rule.theta``,
     ``network.mean_degree`` and the final share ``share``).
     """
-    from scipy.stats import norm
-
-    z95 = norm.ppf(0.975)
     rows = []
     for (phi, z), own in runs.groupby(["rule.theta", "network.mean_degree"], sort=True):
         values = own[share].to_numpy(dtype=np.float64)
         n = values.shape[0]
         hits = values > cutoff
         k = int(hits.sum())
-        p = k / n
-        centre = (p + z95**2 / (2 * n)) / (1 + z95**2 / n)
-        half = z95 * math.sqrt(p * (1 - p) / n + z95**2 / (4 * n * n)) / (1 + z95**2 / n)
+        low, high = wilson_interval(k, n)
         rows.append(
             {
                 "phi": float(phi),
                 "z": float(z),
                 "runs": n,
                 "cascades": k,
-                "frequency": p,
-                "low": max(0.0, centre - half),
-                "high": min(1.0, centre + half),
+                "frequency": k / n,
+                "low": low,
+                "high": high,
                 "size": float(values[hits].mean()) if k else math.nan,
             }
         )
