@@ -351,7 +351,7 @@ def _fit_script():
 
 
 def test_the_defaults_meet_the_stylised_facts():
-    """The README's table at reduced size: 10 replications of the default company and a
+    """The table of docs/validation.md at reduced size: 10 replications of the default company and a
     plain company-wide launch (5 of each other culture), on a seed the fit never saw."""
     from sim.org import generate
 

@@ -61,7 +61,7 @@ SECTIONS = [
     ]),
     ("Extending the model and related models", [
         "Every dial and lever is a key of <code>orgsim</code>'s configs; sweeps, reports and "
-        "the calibration live there (see the README and docs/model.md). Related: NetLogo's "
+        "the calibration live there (see docs/defaults.md and docs/model.md). Related: NetLogo's "
         "Virus on a Network and Diffusion on a Directed Network; the Bass model; Granovetter's "
         "threshold model of collective behavior; Centola and Macy's complex contagion.",
     ]),
