@@ -115,9 +115,10 @@ class Organizational(Rule):
     weights of the peer share, managers, commitment, visibility, content and
     ownership, the rate and noise of decisions, and the default ladder's
     demands are fitted to stylised facts together with the population's
-    constants (``experiments/fit_defaults.py``, docs/defaults.md): an S-shaped reading curve driven by imitation,
-    Rogers' categories, "90-9-1" among users, months to half the company
-    reading, and cultures that stay sensible on top. The other parameters
+    constants (``experiments/fit_defaults.py``, docs/defaults.md): an
+    S-shaped reading curve driven by imitation, Rogers' categories, "90-9-1"
+    among users, months to half the company reading, and cultures that stay
+    sensible on top. The other parameters
     keep the reasons given below.
 
     Parameters
