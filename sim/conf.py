@@ -16,7 +16,6 @@ import os
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 
@@ -28,7 +27,6 @@ from sim.checks import (
     guard,
     param_key,
 )
-from sim.org.load import check_columns
 
 # The schemas, re-exported: ``sim.conf.Config`` and the others keep working.
 from sim.schema import (  # noqa: F401
@@ -155,98 +153,46 @@ def _law_key(error) -> str:
     return f"rule.{keys.get(key[5:], key[5:])}" if key != "rule" else key
 
 
+#: The config key of each parameter an org's or a network's spec may refuse.
+_SPEC_KEYS = {
+    "kind": "network.kind",
+    "people": "org.headcount",
+    "mean_degree": "network.mean_degree",
+    "rewire": "network.rewire",
+    "source": "org.source",
+    "path": "org.path",
+    "columns": "org.columns",
+    "hierarchy": "org",
+    "ties": "network",
+}
+
+
 def _org_maker(cfg, base_dir, load_now):
-    """``make_org()`` for the config; a CSV org is read now when ``load_now``."""
-    from sim import org as orgs
-    from sim.org.generate import _check_hierarchy, _check_ties
+    """``make_org(rng=None)`` for the config (:class:`~sim.org.spec.OrgSpec`); a CSV org
+    is read now when ``load_now``."""
+    from sim.networks.spec import InvalidParameterError, NetworkSpec
+    from sim.org.spec import OrgSpec
 
     o, net = _plain(cfg, "org"), _plain(cfg, "network")
-    if net["kind"] != "informal":
-        return _network_maker(o, net)
-    ties = {"mean_degree": net["mean_degree"], "openness": net["openness"], "seed": o["seed"]}
-    if o["source"] == "csv":
-        if not o["path"]:
-            raise ConfigError("org.path: the org chart CSV to read (org.source=csv). Got none.")
-        path = resolve_path(o["path"], base_dir)
-        ties_path = resolve_path(o["ties"], base_dir) if o["ties"] else None
-        guard("network", lambda: _check_ties(net["mean_degree"], net["openness"], 1, "network"))
-        mapped = {k: v for k, v in o["columns"].items() if v is not None}
-        columns = guard("org.columns", lambda: check_columns(mapped))
-
-        def make():
-            return orgs.from_csv(path, ties_path, allow_forest=o["allow_forest"],
-                                 columns=columns, **ties)  # fmt: skip
-
-        if load_now:
-            loaded = guard("org", make)
-            return lambda: loaded
-        return make
-    if o["source"] != "generate":
-        raise ConfigError(f"org.source: must be 'generate' or 'csv'. Got {o['source']!r}.")
-    if any(v is not None for v in o["columns"].values()):
-        raise ConfigError(
-            "org.columns: maps the columns of an org chart CSV (org=from_csv); a generated "
-            "org has none. Leave it out."
+    try:
+        network = NetworkSpec(net["kind"], mean_degree=net["mean_degree"],
+                              openness=net["openness"], rewire=net["rewire"],
+                              people=o["headcount"])  # fmt: skip
+        spec = OrgSpec(
+            o["source"],
+            **{k: o[k] for k in ("headcount", "span_median", "span_mean", "units", "seed")},
+            path=resolve_path(o["path"], base_dir) if o["path"] else None,
+            ties=resolve_path(o["ties"], base_dir) if o["ties"] else None,
+            columns=o["columns"],
+            allow_forest=o["allow_forest"],
+            network=network,
         )
-    hierarchy = {k: o[k] for k in ("headcount", "span_median", "span_mean", "units")}
-    checked = guard("org", lambda: _check_hierarchy(**hierarchy, owner="org"))
-    guard(
-        "network", lambda: _check_ties(net["mean_degree"], net["openness"], checked[0], "network")
-    )
-    return lambda: orgs.generate(**hierarchy, **ties)
-
-
-#: Networks that stand alone (no hierarchy): ``network.kind`` -> what it draws.
-NETWORK_KINDS = ("informal", "erdos_renyi", "small_world", "complete")
-
-
-def _network_maker(o, net):
-    """``make_org(rng=None)`` for a network alone: ``org.headcount`` people, everyone at
-    the top of one unit, tied as ``network.kind`` says; drawn from ``org.seed``, or from
-    ``rng`` (a replication's own stream, ``network.resample``)."""
-    from sim import networks
-    from sim.org import Org
-
-    kind = net["kind"]
-    if kind not in NETWORK_KINDS:
-        raise ConfigError(f"network.kind: must be one of {', '.join(NETWORK_KINDS)}. Got {kind!r}.")
-    n = guard("org.headcount", lambda: _check_people(o["headcount"]))
-    if kind == "small_world":
-        degree = net["mean_degree"]
-        if degree != int(degree) or int(degree) % 2 or not 0 <= degree <= n - 1:
-            raise ConfigError(
-                f"network.mean_degree: a small world ties each person to an even number of "
-                f"lattice neighbours, at most org.headcount - 1. Got {degree!r}."
-            )
-        guard("network.rewire", lambda: networks.small_world(2, 0, net["rewire"]))
-    elif kind == "erdos_renyi":
-        guard("network.mean_degree", lambda: _check_range(net["mean_degree"], "mean_degree",
-                                                           0.0, n - 1))  # fmt: skip
-
-    def make(rng=None):
-        seed = o["seed"] if rng is None else rng
-        if kind == "erdos_renyi":
-            ties = networks.erdos_renyi(n, net["mean_degree"], seed=seed)
-        elif kind == "small_world":
-            ties = networks.small_world(n, int(net["mean_degree"]), net["rewire"], seed=seed)
-        else:
-            ties = networks.complete(n)
-        return Org(manager=np.full(n, -1), unit=np.zeros(n, dtype=np.int64),
-                   unit_names=("all",), network=ties, allow_forest=True)  # fmt: skip
-
-    return make
-
-
-def _check_people(n):
-    from sim._validation import check_scalar
-
-    return check_scalar(n, "headcount", "org", kind=int, low=2)
-
-
-def _check_range(value, name, low, high):
-    from sim._validation import check_scalar
-
-    return check_scalar(value, name, "network", low=low, high=high)
+    except InvalidParameterError as error:
+        raise ConfigError(f"{_SPEC_KEYS[error.parameter]}: {error}") from None
+    if load_now and o["source"] == "csv" and not network.alone:
+        loaded = guard("org", spec.make)
+        return lambda: loaded
+    return spec.make
 
 
 def build(cfg, base_dir=".", load_org=False):

@@ -8,9 +8,12 @@ with (names, employee ids, networkx nodes) without the engine ever using them.
 
 from sim.networks.core import Network, from_edges, from_networkx
 from sim.networks.generators import complete, erdos_renyi, ring_lattice, small_world
+from sim.networks.spec import InvalidParameterError, NetworkSpec
 
 __all__ = [
+    "InvalidParameterError",
     "Network",
+    "NetworkSpec",
     "complete",
     "erdos_renyi",
     "from_edges",

@@ -139,7 +139,9 @@ def _span_law(median, mean):
     return cdf
 
 
-def _check_hierarchy(headcount, span_median, span_mean, units, owner):
+def check_hierarchy(headcount, span_median, span_mean, units, owner):
+    """A hierarchy's parameters, checked (``owner`` names them in errors): ``(headcount,
+    span_median, span_mean, units)``, ``units`` chosen from the headcount when None."""
     headcount = check_scalar(headcount, "headcount", owner, kind=int, low=1, high=_MAX_PEOPLE)
     span_median = check_scalar(span_median, "span_median", owner, low=2.0, high=100.0)
     low, high = _span_mean_range(span_median)
@@ -246,7 +248,7 @@ def hierarchy(headcount, *, span_median=5.5, span_mean=10.5, units=None, seed=No
     unit_names : tuple of str
         Made-up department names ("Sales", "Engineering", ...), then "Unit 21", ...
     """
-    checked = _check_hierarchy(headcount, span_median, span_mean, units, "hierarchy")
+    checked = check_hierarchy(headcount, span_median, span_mean, units, "hierarchy")
     return _hierarchy(*checked, make_rng(seed))
 
 
@@ -359,7 +361,9 @@ def _informal_ties(manager, unit, mean_degree, openness, rng):
     return Network(n=n, indptr=indptr, indices=indices, weights=np.ones(indices.shape[0]))
 
 
-def _check_ties(mean_degree, openness, n, owner):
+def check_ties(mean_degree, openness, n, owner):
+    """Informal ties' parameters for ``n`` people, checked (``owner`` names them in errors):
+    ``(mean_degree, openness)``."""
     mean_degree = check_scalar(mean_degree, "mean_degree", owner, low=2.0)
     openness = check_scalar(openness, "openness", owner, low=0.0, high=1.0)
     ties = min(round(n * mean_degree / 2), n * (n - 1) // 4)
@@ -402,7 +406,7 @@ def informal_ties(manager, unit, *, mean_degree=20.0, openness=0.5, seed=None):
         Undirected, every weight 1.
     """
     manager, unit = _check_arrays(manager, unit, "informal_ties")
-    mean_degree, openness = _check_ties(mean_degree, openness, unit.shape[0], "informal_ties")
+    mean_degree, openness = check_ties(mean_degree, openness, unit.shape[0], "informal_ties")
     return _informal_ties(manager, unit, mean_degree, openness, make_rng(seed))
 
 
@@ -427,8 +431,8 @@ def generate(
     >>> org.n, org.top.tolist()
     (1000, [0])
     """
-    checked = _check_hierarchy(headcount, span_median, span_mean, units, "generate")
-    mean_degree, openness = _check_ties(mean_degree, openness, checked[0], "generate")
+    checked = check_hierarchy(headcount, span_median, span_mean, units, "generate")
+    mean_degree, openness = check_ties(mean_degree, openness, checked[0], "generate")
     rng = make_rng(seed)
     manager, unit, names = _hierarchy(*checked, rng)
     network = _informal_ties(manager, unit, mean_degree, openness, rng)
