@@ -64,10 +64,6 @@ def first_line(error) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-#: The old private name, still read by sim.app.classroom.
-_first_line = first_line
-
-
 def _jobs(overrides, multirun):
     """The override lists of every job the command runs (as orgsim's sweeper makes them),
     the design point each runs and the design (:func:`sim.sweep.expand`)."""

@@ -117,7 +117,7 @@ def compose(*, org_csv=None, **settings):
     from hydra.core.hydra_config import HydraConfig
 
     from sim.conf import CONFIG_DIR, ConfigError, check, register
-    from sim.precheck import _first_line
+    from sim.precheck import first_line
 
     register()
     lines = overrides(org_csv=org_csv, **settings)
@@ -132,7 +132,7 @@ def compose(*, org_csv=None, **settings):
     except ConfigError:
         raise
     except Exception as error:  # Hydra's composition errors, as orgsim says them
-        raise ConfigError(_first_line(error)) from None
+        raise ConfigError(first_line(error)) from None
     finally:
         GlobalHydra.instance().clear()
     return cfg

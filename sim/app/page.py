@@ -58,7 +58,7 @@ def max_upload_bytes():
 
 
 def _build():
-    from sim.conf import ConfigError
+    from sim.schema import ConfigError
 
     params = dict(settings.value)
     count = params.pop("replications")

@@ -1,6 +1,6 @@
 """A plan that unfolds: waves of access, a message down the lines, training by capacity.
 
-:class:`RolloutSchedule` is the :class:`~sim.plan.RolloutPlan` that
+:class:`RolloutSchedule` is the :class:`~sim.rollout.plan.RolloutPlan` that
 :meth:`sim.rollout.Rollout.plan` builds. Each week it works out, with numpy
 over whole arrays, what changed since the week before:
 
@@ -96,7 +96,7 @@ class RolloutSchedule(RolloutPlan):
         organic adoption (the share of its people other than the first movers
         holding each behavior, averaged over the ladder), in [0, 1].
     safety : float or None
-        The rollout's safety policy (see :class:`~sim.plan.RolloutPlan`).
+        The rollout's safety policy (see :class:`~sim.rollout.plan.RolloutPlan`).
     """
 
     def __init__(self, org, waves, *, expand_week, expand_share, wave_weeks, message,

@@ -118,7 +118,7 @@ class Rollout:
         them) who are willing (see ``Culture.open_recruiting``): fewer when
         too few are. Decentralized and hybrid.
     champion_choice : {"random", "degree", "betweenness", "bridging", "team"}, default "random"
-        The seeding policy (:func:`sim.seeding.choose_champions`).
+        The seeding policy (:func:`sim.rollout.seeding.choose_champions`).
     training_capacity : int, default 0
         People trainers can train per week from week 1 (>= 0), among those
         with access; champions are trained at week 0 besides.
