@@ -66,6 +66,10 @@ def from_csv(
 ) -> Org:
     """An :class:`~sim.org.Org` from an org chart CSV and, optionally, a ties CSV.
 
+    A file is read once per process while it stays as it is, and the org
+    built from it is kept (the last two): a command that checks, estimates
+    and runs a job parses each file once (see :func:`sim.org._csv.read_file`).
+
     Parameters
     ----------
     org_path : str or os.PathLike
@@ -118,10 +122,6 @@ def from_csv(
         is not one of those columns is a ValueError; a header the file lacks,
         an OrgError naming the file and the header. Columns not in the mapping
         go by their own names. In a config: ``org.columns``.
-
-    A file is read once per process while it stays as it is, and the org
-    built from it is kept (the last two): a command that checks, estimates
-    and runs a job parses each file once (see :func:`sim.org._csv.read_file`).
 
     Returns
     -------
