@@ -12,6 +12,7 @@ import pytest
 
 from sim import store
 from sim.store import Chunk
+from sim.store.chunks import keyed_table
 
 
 def _frames(first=0, stop=2):
@@ -157,7 +158,7 @@ def test_a_chunk_with_too_few_rows_is_not_believed(tmp_path, capsys):
     _, curves = _frames()
     keys = {"config_hash": "a", "seed": 0, "version": "x"}
     # A timeseries file swapped for a shorter one that reads back fine.
-    pq.write_table(store._table(curves.iloc[:2], keys, None), chunk.path(tmp_path, "timeseries"))
+    pq.write_table(keyed_table(curves.iloc[:2], keys, None), chunk.path(tmp_path, "timeseries"))
     assert store.done(tmp_path, "a", 0) == set()
     assert "2 time-series rows instead of 6" in capsys.readouterr().err
 
