@@ -106,3 +106,89 @@ def test_intervals_use_students_t():
     sd = np.std(np.arange(30), ddof=1)
     # t(0.975, 29) = 2.0452296, from any t table.
     assert intervals(runs).loc["x", "ci95"] == pytest.approx(2.0452296 * sd / np.sqrt(30), rel=1e-6)
+
+
+# -- the vocabulary: one table of what a run measures ------------------------------------
+
+
+def _real_runs(overrides):
+    from hydra import compose, initialize_config_dir
+
+    from sim.conf import CONFIG_DIR, build, register
+
+    register()
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        scenario = build(compose("config", overrides=overrides))
+    runs, _ = scenario.run(seed=0, replications=2)
+    return runs
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["org.headcount=200", "steps=8", "rollout=pilot_decentralized"],
+        ["rule=threshold", "rollout=company_wide_decentralized", "org.headcount=60", "steps=5"],
+    ],
+    ids=["organizational", "classic"],
+)
+def test_every_column_of_a_real_run_has_an_entry(overrides):
+    from sim.metrics import lookup
+
+    runs = _real_runs(overrides)
+    measured = [c for c in runs.columns if c != "replication"]
+    assert len(measured) >= 8  # one behavior of a classic rule: its 8 curve metrics
+    assert [c for c in measured if lookup(c) is None] == []
+    # Organizational runs carry each kind: per behavior, per unit, cost and people's facts.
+    kinds = {lookup(c)[0].pattern for c in measured}
+    if "rule=threshold" not in overrides:
+        assert {"unit_gini_<b>", "cost_total", "cost_<lever>", "rogers_<category>"} <= kinds
+
+
+def test_names_are_built_and_read_back_through_the_table():
+    from sim.metrics import METRICS, entry, lookup
+
+    for metric in METRICS:
+        part = {"b": "contribute", "lever": "change_team", "category": "early_adopters"}.get(
+            metric.part
+        )
+        name = metric.name(part)
+        assert lookup(name) == (metric, part)
+    # A plain name is itself, not the lever "total"; a setting is no metric.
+    assert lookup("cost_total")[0] is entry("cost_total")
+    for setting in ("rollout", "seed", "culture.trust", "final_fraction", "weeks_to_50pct_"):
+        assert lookup(setting) is None
+    with pytest.raises(ValueError, match="give a part"):
+        entry("final_fraction_<b>").name()
+
+
+def test_summary_names_come_from_the_table():
+    from sim.metrics import lookup
+
+    record = summary(ADOPTION, by_unit=BY_UNIT, cost={"training": 1.0})
+    for name in record:
+        found = lookup(name)
+        assert found is not None, name
+        assert found[0].name(found[1]) == name
+
+
+def test_labels_directions_and_formats_follow_the_table():
+    from sim.metrics import behaviors, format_metric, higher_is_better, is_share, metric_label
+
+    assert metric_label("auc_fraction_weeks_contribute") == (
+        "contributing-weeks (share contributing summed over the weeks)"
+    )
+    assert metric_label("auc_fraction_weeks_contribute", short=True) == "contributing-weeks"
+    assert metric_label("final_fraction_adopt") == "share adopt at the end"
+    assert metric_label("cost_change_team") == "cost of change team (person-days)"
+    assert metric_label("rollout") == "rollout"
+    lower = ["weeks_to_50pct_consume", "cost_total", "cost_training", "unit_gini_create",
+             "lapses_consume"]  # fmt: skip
+    assert not any(higher_is_better(m) for m in lower)
+    assert all(higher_is_better(m) for m in ("final_fraction_consume", "rogers_laggards", "x"))
+    assert is_share("units_above_50pct_consume") and not is_share("auc_fraction_weeks_consume")
+    assert format_metric("organic_creators", 0.5) == "50.0 %"
+    assert format_metric("weeks_to_50pct_consume", 23.0) == "23"
+    assert behaviors(["seed", "final_fraction_consume", "final_fraction_create"]) == [
+        "consume",
+        "create",
+    ]
