@@ -33,7 +33,7 @@ from hydra import compose, initialize_config_dir
 
 from sim.compare import paired_differences, separating_replications
 from sim.conf import CONFIG_DIR, build, register
-from sim.metrics import intervals
+from sim.metrics import intervals, metric_label
 from sim.store import StoreError, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,15 +49,19 @@ REFERENCE = "company_wide_hierarchical"
 HEADLINE = "auc_fraction_weeks_contribute"
 #: The same at the end of the year only: a verdict should hold on both.
 FINAL = "final_fraction_contribute"
+#: The table's metrics, in its order, in words (sim.metrics' vocabulary, as every report).
 METRICS = {
-    "final_fraction_consume": "reading at 12 mo",
-    FINAL: "contributing at 12 mo",
-    "final_fraction_create": "creating at 12 mo",
-    "weeks_to_50pct_consume": "weeks to 50 % reading",
-    HEADLINE: "contributor-weeks",
-    "units_above_50pct_consume": "units >= 50 % reading",
-    "cost_total": "cost (person-days)",
-    "adopters_per_cost_contribute": "contributors per person-day",
+    name: metric_label(name, short=True)
+    for name in (
+        "final_fraction_consume",
+        FINAL,
+        "final_fraction_create",
+        "weeks_to_50pct_consume",
+        HEADLINE,
+        "units_above_50pct_consume",
+        "cost_total",
+        "adopters_per_cost_contribute",
+    )
 }
 #: Variants of the robustness table: name -> config overrides.
 VARIANTS = {
@@ -201,7 +205,7 @@ def show(summary, diffs, verdicts):
         v = next(v for v in verdicts if v["culture"] == culture)
         print(f"verdict: {v['verdict']}: best pilot ({v['best_pilot']}) minus best company-wide "
               f"({v['best_company_wide']}) {v['pilot_minus_company_wide']:+.3g} "
-              f"[{v['ci_low']:+.3g}, {v['ci_high']:+.3g}] contributor-weeks; "
+              f"[{v['ci_low']:+.3g}, {v['ci_high']:+.3g}] {METRICS[HEADLINE]}; "
               f"leading corner {v['best']}")  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from sim.analysis import study
 from sim.analysis.design import MAX_POINTS, Design, Record, check_runs, read_records, write_record
 from sim.conf import ConfigError
 from sim.metrics import is_outcome, outcome_metrics
-from sim.report.results import Results
+from sim.results import Results
 from sim.store import StoreError
 
 PARAMETERS = {"culture.open": [0, 1], "culture.trust": [0, 1], "culture.courage": [0, 1]}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sim.compare import paired_differences, separating_replications
 from sim.report import format_ranking, rank
-from sim.report.results import format_value, metric_label, strategy_labels
+from sim.results import format_value, metric_label, strategy_labels
 
 METRIC = "auc_fraction_weeks_contribute"
 

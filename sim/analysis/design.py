@@ -11,8 +11,9 @@ their random numbers (common random numbers): an elementary effect or a
 regret is a paired difference.
 
 The sample, and which job ran which point, is recorded in the store
-(``designs/<digest>.json``, :func:`write_record`): the analysis
-(:mod:`sim.analysis`) reads it back, so it needs neither the config nor
+(``designs/<digest>.json``, :func:`write_record`): the analysis reads it back
+(:mod:`sim.results.designs`: :class:`Record`, :func:`read_records`,
+:func:`check_runs`, kept here by name), so it needs neither the config nor
 floating-point matching of values.
 """
 
@@ -27,6 +28,15 @@ from pathlib import Path
 import numpy as np
 
 from sim.metrics import is_outcome
+from sim.results.designs import (
+    FOLDER,
+    METHODS,
+    Record,
+    check_runs,
+    points_of,
+    read_records,
+    salib_problem,
+)
 
 __all__ = [
     "MAX_POINTS",
@@ -39,23 +49,13 @@ __all__ = [
     "write_record",
 ]
 
-#: The designs a sample can follow, and what each is analysed with.
-METHODS = {
-    "morris": "Morris elementary effects (mu*, sigma): screening, r (D + 1) points",
-    "sobol": "Sobol first- and total-order indices: N (D + 2) points, N a power of 2",
-    "latin": "a Latin hypercube of N points (regret and scenario discovery; RBD-FAST indices)",
-}
-
 #: The most points a design may draw: each point is a job (four files in the store, and a
 #: config checked before anything runs); beyond this a sweep is a cluster's work, split it.
 MAX_POINTS = 100_000
 
-#: Where a store keeps its designs.
-FOLDER = "designs"
-
 
 def _fail(key, message):
-    from sim.conf import ConfigError
+    from sim.schema import ConfigError
 
     raise ConfigError(f"analysis.{key}: {message}")
 
@@ -215,7 +215,7 @@ class Design:
 
     def problem(self) -> dict:
         """The design as SALib's problem dictionary."""
-        return _problem(self.parameters)
+        return salib_problem(self.parameters)
 
     def sample(self) -> np.ndarray:
         """The points, shape ``(points, parameters)``, in SALib's order (which its
@@ -255,24 +255,6 @@ class Design:
         }
 
 
-def points_of(method, samples, dimensions, second_order=False) -> int:
-    """How many points SALib draws for a design (what its analysis reshapes them into)."""
-    if method == "morris":
-        return samples * (dimensions + 1)
-    if method == "sobol":
-        return samples * (2 * dimensions + 2 if second_order else dimensions + 2)
-    return samples
-
-
-def _problem(parameters) -> dict:
-    """SALib's problem dictionary of ``{key: (low, high)}``."""
-    return {
-        "num_vars": len(parameters),
-        "names": list(parameters),
-        "bounds": [list(b) for b in parameters.values()],
-    }
-
-
 def _number(value, kind) -> str:
     if kind is int:
         return str(int(value))
@@ -282,39 +264,6 @@ def _number(value, kind) -> str:
 def overrides(names, row, kinds=None) -> list[str]:
     kinds = kinds or {}
     return [f"{n}={_number(v, kinds.get(n, float))}" for n, v in zip(names, row, strict=True)]
-
-
-@dataclass(frozen=True)
-class Record:
-    """A design as run into a store: its settings, its sample and which job ran which point.
-
-    ``jobs`` is a DataFrame with ``config_hash``, ``seed``, ``replications``
-    and ``point`` (the row of ``sample``), one row per job of the command.
-    """
-
-    path: Path
-    settings: dict
-    sample: np.ndarray
-    jobs: object
-
-    @property
-    def method(self) -> str:
-        return self.settings["method"]
-
-    @property
-    def names(self) -> list:
-        return list(self.settings["parameters"])
-
-    @property
-    def digest(self) -> str:
-        return self.path.stem
-
-    @property
-    def metric(self) -> str | None:
-        return self.settings.get("metric")
-
-    def problem(self) -> dict:
-        return _problem(self.settings["parameters"])
 
 
 def write_record(store, design: Design, jobs, points) -> Path:
@@ -351,18 +300,3 @@ def write_record(store, design: Design, jobs, points) -> Path:
     if not whole:  # named by its contents: a file that differs was damaged, and is restored
         write_atomic(target, lambda p: Path(p).write_text(text))
     return target
-
-
-def read_records(store) -> list[Record]:
-    """The designs recorded in ``store``, oldest first (none for a plain sweep); each file's
-    shape checked (:func:`sim.analysis.records.read_records`)."""
-    from sim.analysis.records import read_records as read
-
-    return read(store)
-
-
-def check_runs(record, runs) -> None:
-    """:func:`sim.analysis.records.check_runs`: the runs ``record`` names ran its points."""
-    from sim.analysis.records import check_runs as check
-
-    check(record, runs)

@@ -1,7 +1,7 @@
 """The analysis's figures: a tidy DataFrame in, a matplotlib Figure out.
 
 As :mod:`sim.report.figures`: no pyplot state, one colour per strategy
-(:func:`sim.report.figures.palette`), units on the axes.
+(:func:`sim.results.palette`), units on the axes.
 
 - :func:`morris` — the tornado of ``mu_star`` with its bootstrap interval and
   the replication noise floor, beside the ``mu_star``–``sigma`` plane
@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+
+from sim.results import palette as make_palette
 
 __all__ = ["morris", "outcomes", "pick_axes", "sobol", "winners"]
 
@@ -113,8 +115,6 @@ def outcomes(regret, *, palette=None, metric_label=None):
     world (``regret``: :func:`sim.analysis.robust.regret`)."""
     import seaborn as sns
 
-    from sim.report.figures import palette as make_palette
-
     _need(regret, ["strategy", "mean", "regret"], "outcomes")
     order = regret.groupby("strategy")["regret"].mean().sort_values().index.tolist()
     colours = palette if palette is not None else make_palette(sorted(order))
@@ -139,8 +139,6 @@ def winners(worlds, x, y, *, palette=None, boxes=None):
     """The worlds on ``x`` and ``y`` coloured by their winner (``worlds``: ``point``, the
     parameters and ``winner``; ``boxes``: ``{strategy: Box}`` drawn where they restrict
     ``x`` or ``y``)."""
-    from sim.report.figures import palette as make_palette
-
     _need(worlds, [x, y, "winner"], "winners")
     names = sorted(worlds["winner"].unique())
     colours = palette if palette is not None else make_palette(names)

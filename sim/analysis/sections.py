@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from sim.analysis import figures
+from sim.metrics import metric_label
 
 __all__ = ["print_analysis", "sections", "tables"]
 
@@ -31,8 +32,6 @@ def _g(value, digits=3) -> str:
 
 
 def _label(metric):
-    from sim.report.results import metric_label
-
     return metric_label(metric), metric_label(metric, short=True)
 
 

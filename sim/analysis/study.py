@@ -1,7 +1,7 @@
 """One recorded design, analysed: indices, regret and boxes per context.
 
-:func:`analyze` takes a store's results (:func:`sim.report.load`) and one of
-its designs (:class:`~sim.analysis.design.Record`) and computes everything
+:func:`analyze` takes a store's results (:func:`sim.results.load`) and one of
+its designs (:class:`~sim.results.designs.Record`) and computes everything
 the terminal and the report show:
 
 - per context (the axes that are not sampled) and strategy, the design's
@@ -20,7 +20,8 @@ import pandas as pd
 
 from sim.analysis import discovery, robust, sensitivity
 from sim.analysis.sensitivity import AnalysisError
-from sim.report.results import in_context
+from sim.metrics import higher_is_better
+from sim.results import ReportError, check_metric, in_context
 
 __all__ = ["Analysis", "AnalysisError", "analyze"]
 
@@ -87,9 +88,6 @@ def analyze(results, record, metric=None) -> Analysis:
     """Analyse ``record``'s runs among ``results`` by ``metric`` (default: the design's
     ``analysis.metric``, else the report's). Raises AnalysisError when the metric is
     not a column of the runs, or no run of the design has finished."""
-    from sim.report.ranking import higher_is_better
-    from sim.report.results import ReportError, check_metric
-
     metric = metric or record.metric or results.default_metric()
     try:
         check_metric(metric, results.runs, option="--metric" if metric != record.metric else

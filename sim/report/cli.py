@@ -1,9 +1,14 @@
-"""``orgsim report DIR`` (and ``orgsim-report DIR``), and how a sweep ends.
+"""``orgsim report DIR`` (and ``orgsim-report DIR``), ``orgsim analyze DIR``, and how a
+sweep ends.
 
 A sweep ends with the answer, not file paths: the ranking of its strategies
 per context (or a one-screen summary per scenario when it has no strategy
 axis), read back from the store, so that a rerun of finished jobs prints
-the same; then, when ``report`` is on, the report's path.
+the same; then, when ``report`` is on, the report's path. ``orgsim analyze``
+prints the analysis of a store's sampled design (the design, the indices
+and, with several strategies, their robustness and where each wins) and
+writes the report, whose ``report.html`` gains these sections, with
+``sensitivity.csv``, ``robustness.csv``, ``regret.csv`` and ``boxes.csv``.
 """
 
 from __future__ import annotations
@@ -15,9 +20,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim import store
-from sim.report.results import ReportError, format_interval, in_context, load, metric_label
+from sim.results import (
+    ReportError,
+    format_interval,
+    in_context,
+    load,
+    metric_label,
+    of_patterns,
+)
 
-__all__ = ["conclude", "print_answer", "report_main"]
+__all__ = ["analyze_main", "conclude", "print_answer", "report_main"]
 
 
 def _say(message, file=sys.stderr):
@@ -68,10 +80,8 @@ def _span(counts) -> str:
 def _print_scenarios(results, metric, held, file):
     from sim.metrics import intervals
 
-    shown = [metric] + [c for c in results.runs.columns
-                        if c.startswith(("final_fraction_", "weeks_to_50pct_"))]  # fmt: skip
-    if "cost_total" in results.runs:
-        shown.append("cost_total")
+    shown = [metric, *of_patterns(results.runs, "final_fraction_<b>", "weeks_to_50pct_<b>")]
+    shown += of_patterns(results.runs, "cost_total")
     strategy = results.strategies[0]
     print(f"{strategy}: {held} replications per scenario (mean, 95 % interval):", file=file)
     for label, where in results.contexts():
@@ -220,3 +230,43 @@ def write_answer(where, *, metric=None, reference=None, out=None, prog="orgsim r
         return 1
     print(f"report: {path}")
     return 0
+
+
+def analyze_main(argv=None, prog="orgsim analyze") -> int:
+    """``orgsim analyze DIR [--metric M] [--out DIR]``; returns the exit status."""
+    from sim.results import read_records
+
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Sensitivity indices (SALib: Morris, Sobol, RBD-FAST), regret across the "
+        "sampled worlds and where each strategy wins (PRIM, CART) for the sampled design of a "
+        "results store; written into its report.html and CSVs.",
+        epilog="A design is a sweep with analysis.method and analysis.parameters, as in: "
+        "orgsim -m +experiment=sensitivity_morris, or orgsim -m +experiment=robust_rollout.",
+    )
+    parser.add_argument("dir", type=Path, help="a store: results/<task_name>")
+    parser.add_argument(
+        "--metric",
+        help="the outcome analysed (default: the design's "
+        f"analysis.metric, else auc_fraction_weeks_contribute); one of {metric_help()}",
+    )
+    parser.add_argument(
+        "--out", "--output", type=Path, help="where to write (default: the store itself)"
+    )
+    args = parser.parse_args(argv)
+    found = store.stores(args.dir)
+    try:
+        designs = read_records(found[0]) if len(found) == 1 else None
+    except store.StoreError as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 1
+    if designs == []:
+        print(
+            f"{prog}: error: {found[0]}: no sampled design here (a sweep with "
+            "analysis.method; orgsim report draws a plain sweep)",
+            file=sys.stderr,
+        )
+        return 2
+    with stoppable(prog) as stopped:
+        return write_answer(args.dir, metric=args.metric, out=args.out, prog=prog)
+    return stopped.status

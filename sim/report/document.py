@@ -18,27 +18,28 @@ report holds (:class:`Report`); :mod:`sim.report.writing` draws and writes it.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 
+from sim._moved import moved_names
 from sim.metrics import format_metric as show
-from sim.report.results import BEHAVIOR_NAMES, context_label, in_context, metric_label
+from sim.results import (
+    BEHAVIOR_NAMES,
+    context_label,
+    in_context,
+    lookup,
+    metric_label,
+    of_patterns,
+    palette,
+)
 
-__all__ = [
-    "Report",
-    "analyses_of",
-    "report_folder",
-    "summary_table",
-    "verdict",
-    "write_report",
-    "write_tables",
-]
+__all__ = ["Report", "analyses_of", "summary_table", "verdict"]
 
 #: Contexts drawn figure by figure; beyond, the ranking and the sweep figures only.
 MAX_DRAWN_CONTEXTS = 6
-_SUMMARY_PREFIXES = ("final_fraction_", "weeks_to_50pct_", "weeks_to_80pct_",
-                     "auc_fraction_weeks_", "units_above_50pct_", "adopters_per_cost_")  # fmt: skip
+#: The metrics of summary.csv: shares, weeks, contributor-weeks, reach of units, cost.
+_SUMMARY = ("final_fraction_<b>", "weeks_to_50pct_<b>", "weeks_to_80pct_<b>",
+            "auc_fraction_weeks_<b>", "units_above_50pct_<b>", "adopters_per_cost_<b>")  # fmt: skip
 
 
 def summary_table(results, metric) -> pd.DataFrame:
@@ -50,8 +51,8 @@ def summary_table(results, metric) -> pd.DataFrame:
     """
     from sim.metrics import intervals
 
-    columns = [c for c in results.runs.columns if c.startswith(_SUMMARY_PREFIXES)]
-    columns += [c for c in results.runs.columns if c.startswith("cost_")]
+    columns = of_patterns(results.runs, *_SUMMARY)
+    columns += of_patterns(results.runs, "cost_<lever>", "cost_total")
     ranking = results.ranking(metric)
     rows = []
     for _, where in results.contexts():
@@ -108,7 +109,7 @@ class Report:
         from sim.report import figures
 
         self.figures = figures
-        self.palette = figures.palette(results.strategies)
+        self.palette = palette(results.strategies)
         self.analyses = analyses_of(results, metric) if analyses is None else analyses
         self.sampled = results
         results = results.outside_designs()
@@ -190,7 +191,8 @@ class Report:
         # The ladder of this context (a store may mix ladders): the metric's behavior if
         # it has it, else its top rung.
         held = list(dict.fromkeys(curves["behavior"])) if not curves.empty else results.behaviors
-        behavior = self.metric.rsplit("_", 1)[-1]
+        found = lookup(self.metric)
+        behavior = found[1] if found and found[0].part == "b" else None
         behavior = behavior if behavior in held else held[-1]
         trace, pal = self._trace(runs), self.palette
         label, axis_label = metric_label(self.metric), metric_label(self.metric, short=True)
@@ -336,25 +338,9 @@ def _ranking_display(table) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# -- writing (sim.report.writing) --------------------------------------------------------
-
-
-def write_report(results, out=None, **options) -> Path:
-    """:func:`sim.report.writing.write_report` (kept here: its name is public)."""
-    from sim.report.writing import write_report as write
-
-    return write(results, out, **options)
-
-
-def write_tables(results, out=None, **options):
-    """:func:`sim.report.writing.write_tables` (kept here: its name is public)."""
-    from sim.report.writing import write_tables as write
-
-    return write(results, out, **options)
-
-
-def report_folder(results, metric=None, reference=None) -> Path:
-    """:func:`sim.report.writing.report_folder`."""
-    from sim.report.writing import report_folder as folder
-
-    return folder(results, metric, reference)
+# Writing moved to sim.report.writing (which reads this module: importing it back would be a
+# circle); the old names warn.
+__getattr__ = moved_names(
+    "sim.report.document",
+    dict.fromkeys(("report_folder", "write_report", "write_tables"), "sim.report.writing"),
+)

@@ -2,11 +2,13 @@
 
 Pure functions with no global state (figures are built with
 ``matplotlib.figure.Figure``, not pyplot, so nothing lingers). Means and
-intervals are computed here with Student's t (95 %, as the ranking's), not
+intervals are Student's t (:mod:`sim.stats`) (95 %, as the ranking's), not
 by seaborn's bootstrap, so that a band in a figure and an interval in a
 table say the same. One palette per strategy (:func:`palette`) colours every
 figure of a report. Shares are drawn in percent of people, differences in
-percentage points, time in weeks and cost in person-days.
+percentage points, time in weeks and cost in person-days. The conventions
+every figure shares are :mod:`sim.report.drawing`'s; the figures across swept
+parameters are :mod:`sim.report.sweeps`'s, given here by name too.
 
 Input tables (as :func:`sim.report.load` gives them):
 
@@ -29,9 +31,22 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
 
-from sim.stats import group_intervals
+from sim._moved import moved_names
+from sim.metrics import BEHAVIOR_NAMES, entry
+from sim.metrics import behaviors as behaviors_of
+from sim.report.drawing import (
+    PAIR,
+    behavior_name,
+    behaviors_drawn,
+    colours_for,
+    legend,
+    mean_interval,
+    need,
+    panels,
+)
+from sim.report.sweeps import sweep_heatmap, sweep_line, winner_map
+from sim.results.labels import palette
 from sim.stats import power as power_of
 
 __all__ = [
@@ -49,83 +64,22 @@ __all__ = [
     "winner_map",
 ]
 
-NAMES = {"consume": "reading", "contribute": "contributing", "create": "creating"}
-PAIR = ["seed", "replication"]
+#: Behaviors in words (:data:`sim.metrics.BEHAVIOR_NAMES`).
+NAMES = BEHAVIOR_NAMES
 
-
-def _name(behavior) -> str:
-    return NAMES.get(behavior, str(behavior))
-
-
-def _need(frame, columns, owner):
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{owner}: no column {missing[0]!r} in the table.")
-
-
-def _legend(ax, **options):
-    """A legend when something is labelled (a panel with no data has nothing to name)."""
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize="small", **options)
-
-
-#: The shipped rollouts, each with its own colour of seaborn's colour-blind palette, the same
-#: in every report whatever else a store holds (configs/rollout/; a new one goes last).
-FIXED = ("company_wide", "pilot", "company_wide_hierarchical", "pilot_decentralized",
-         "company_wide_decentralized", "pilot_hierarchical", "pilot_waves", "safe_space",
-         "change_team", "top_down_campaign")  # fmt: skip
-#: Other strategies (another preset, a preset with lever values) draw from this many hues.
-HUES = 24
-
-
-def palette(strategies) -> dict:
-    """A colour per strategy, keyed by its name: the same strategy has the same colour in
-    every report (:data:`FIXED` ones their own; any other a hue picked by its name, moved to
-    the next free hue only where two names of one report pick the same)."""
-    import zlib
-
-    import seaborn as sns
-
-    names = list(dict.fromkeys(strategies))
-    fixed = dict(zip(FIXED, sns.color_palette("colorblind", len(FIXED)), strict=True))
-    hues = sns.color_palette("husl", HUES)
-    taken, colours = set(), {}
-    for name in sorted(n for n in names if n not in fixed):
-        hue = zlib.crc32(str(name).encode()) % HUES
-        while hue in taken and len(taken) < HUES:
-            hue = (hue + 1) % HUES
-        taken.add(hue)
-        colours[name] = hues[hue]
-    return {name: fixed[name] if name in fixed else colours[name] for name in names}
-
-
-def _palette(given, strategies):
-    return given if given is not None else palette(strategies)
-
-
-def mean_interval(frame, by, value, confidence=0.95) -> pd.DataFrame:
-    """Mean, Student's t half-width and count of ``value`` per ``by`` (NaN left out):
-    :func:`sim.stats.group_intervals`."""
-    return group_intervals(frame, by, value, confidence)
-
-
-def _behaviors(frame, behaviors):
-    return list(behaviors) if behaviors is not None else list(dict.fromkeys(frame["behavior"]))
-
-
-def _panels(n, width=4.6, height=3.6):
-    fig = Figure(figsize=(width * n, height), layout="constrained")
-    axes = fig.subplots(1, n, squeeze=False)[0]
-    return fig, axes
+# The palette's fixed colours moved with it (sim.results.labels.palette, re-exported here).
+__getattr__ = moved_names(
+    "sim.report.figures", dict.fromkeys(("FIXED", "HUES"), "sim.results.labels")
+)
 
 
 def adoption_curves(curves, *, palette=None, behaviors=None):
     """Share of the company holding each behavior, week by week, per strategy (95 % bands)."""
-    _need(curves, ["strategy", "step", "behavior", "fraction"], "adoption_curves")
+    need(curves, ["strategy", "step", "behavior", "fraction"], "adoption_curves")
     strategies = list(dict.fromkeys(curves["strategy"]))
-    colours = _palette(palette, strategies)
-    shown = _behaviors(curves, behaviors)
-    fig, axes = _panels(len(shown))
+    colours = colours_for(palette, strategies)
+    shown = behaviors_drawn(curves, behaviors)
+    fig, axes = panels(len(shown))
     for ax, behavior in zip(axes, shown, strict=True):
         rows = curves[curves["behavior"] == behavior]
         for strategy in strategies:
@@ -134,23 +88,27 @@ def adoption_curves(curves, *, palette=None, behaviors=None):
             ax.plot(x, mean, color=colours[strategy], label=strategy)
             ax.fill_between(x, mean - half, mean + half, color=colours[strategy], alpha=0.2,
                             linewidth=0)  # fmt: skip
-        ax.set(title=f"{_name(behavior)}", xlabel="week", ylabel="people holding it (% of company)")
+        ax.set(
+            title=f"{behavior_name(behavior)}",
+            xlabel="week",
+            ylabel="people holding it (% of company)",
+        )
         ax.set_ylim(bottom=0)
-    _legend(axes[0])
+    legend(axes[0])
     fig.suptitle("Adoption per strategy: mean and 95 % band over replications")
     return fig
 
 
 def difference_curves(curves, *, reference, palette=None, behaviors=None):
     """Each strategy minus ``reference``, replication by replication, week by week (95 % bands)."""
-    _need(curves, ["strategy", "step", "behavior", "fraction", *PAIR], "difference_curves")
+    need(curves, ["strategy", "step", "behavior", "fraction", *PAIR], "difference_curves")
     strategies = list(dict.fromkeys(curves["strategy"]))
     if reference not in strategies:
         raise ValueError(f"difference_curves: the reference {reference!r} is not a strategy "
                          f"({', '.join(map(str, strategies))}).")  # fmt: skip
-    colours = _palette(palette, strategies)
-    shown = _behaviors(curves, behaviors)
-    fig, axes = _panels(len(shown))
+    colours = colours_for(palette, strategies)
+    shown = behaviors_drawn(curves, behaviors)
+    fig, axes = panels(len(shown))
     key = [*PAIR, "step"]
     for ax, behavior in zip(axes, shown, strict=True):
         rows = curves[curves["behavior"] == behavior]
@@ -167,14 +125,17 @@ def difference_curves(curves, *, reference, palette=None, behaviors=None):
             ax.plot(x, mean, color=colours[strategy], label=strategy)
             ax.fill_between(x, mean - half, mean + half, color=colours[strategy], alpha=0.2,
                             linewidth=0)  # fmt: skip
-        ax.set(title=_name(behavior), xlabel="week", ylabel="difference (percentage points)")
-    _legend(axes[0])
+        ax.set(
+            title=behavior_name(behavior), xlabel="week", ylabel="difference (percentage points)"
+        )
+    legend(axes[0])
     fig.suptitle(f"Difference from {reference} (paired replications, 95 % band)")
     return fig
 
 
-_MILESTONES = (("weeks_to_50pct", "weeks to 50 %", 1.0), ("weeks_to_80pct", "weeks to 80 %", 1.0),
-               ("final_fraction", "final share (%)", 100.0))  # fmt: skip
+_MILESTONES = (("weeks_to_50pct_<b>", "weeks to 50 %", 1.0),
+               ("weeks_to_80pct_<b>", "weeks to 80 %", 1.0),
+               ("final_fraction_<b>", "final share (%)", 100.0))  # fmt: skip
 
 
 def milestones(runs, *, palette=None, behaviors=None):
@@ -184,20 +145,19 @@ def milestones(runs, *, palette=None, behaviors=None):
     beside the point ("12/30 never"); a strategy none of whose runs reached
     it gets no point and "never".
     """
-    _need(runs, ["strategy"], "milestones")
+    need(runs, ["strategy"], "milestones")
     if behaviors is None:
-        behaviors = [c.removeprefix("final_fraction_") for c in runs.columns
-                     if c.startswith("final_fraction_")]  # fmt: skip
+        behaviors = behaviors_of(runs)
     strategies = list(dict.fromkeys(runs["strategy"]))
-    colours = _palette(palette, strategies)
+    colours = colours_for(palette, strategies)
     weeks = int(runs["steps"].max()) if "steps" in runs else 52
     fig = Figure(figsize=(4.2 * len(behaviors), 1.0 + 0.45 * len(strategies) * 3),
                  layout="constrained")  # fmt: skip
     axes = fig.subplots(len(_MILESTONES), len(behaviors), squeeze=False)
     for col, behavior in enumerate(behaviors):
-        for row, (prefix, label, scale) in enumerate(_MILESTONES):
-            ax, column = axes[row][col], f"{prefix}_{behavior}"
-            _need(runs, [column], "milestones")
+        for row, (pattern, label, scale) in enumerate(_MILESTONES):
+            ax, column = axes[row][col], entry(pattern).name(behavior)
+            need(runs, [column], "milestones")
             for y, strategy in enumerate(strategies):
                 values = runs.loc[runs["strategy"] == strategy, column].to_numpy(dtype=float)
                 kept = values[~np.isnan(values)] * scale
@@ -219,16 +179,16 @@ def milestones(runs, *, palette=None, behaviors=None):
             ax.set_xlim(0, 100 if scale == 100.0 else max(weeks, 1))
             ax.set_xlabel(label)
             if row == 0:
-                ax.set_title(_name(behavior))
+                ax.set_title(behavior_name(behavior))
     fig.suptitle("How fast and how far: milestones per behavior (mean, 95 % interval)")
     return fig
 
 
 def frontier(runs, metric, *, palette=None, metric_label=None):
     """The metric against cost per strategy: every replication and the mean (95 % both ways)."""
-    _need(runs, ["strategy", "cost_total", metric], "frontier")
+    need(runs, ["strategy", "cost_total", metric], "frontier")
     strategies = list(dict.fromkeys(runs["strategy"]))
-    colours = _palette(palette, strategies)
+    colours = colours_for(palette, strategies)
     fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     ax = fig.subplots()
     for strategy in strategies:
@@ -242,13 +202,13 @@ def frontier(runs, metric, *, palette=None, metric_label=None):
     ax.set(xlabel="cost (person-days)", ylabel=metric_label or metric,
            title="Adoption against cost, so that unequal budgets are never hidden")  # fmt: skip
     ax.set_xlim(0, 1.1 * max(float(runs["cost_total"].max()), 1.0))  # cost on its true scale
-    _legend(ax)
+    legend(ax)
     return fig
 
 
 def unit_heatmap(groups, *, behavior, strategies=None, max_units=40):
     """Share of each unit holding ``behavior``, week by week, one panel per strategy."""
-    _need(groups, ["strategy", "by", "group", "step", "behavior", "fraction", "people"],
+    need(groups, ["strategy", "by", "group", "step", "behavior", "fraction", "people"],
           "unit_heatmap")  # fmt: skip
     rows = groups[(groups["by"] == "unit") & (groups["behavior"] == behavior)]
     strategies = list(strategies) if strategies is not None else list(
@@ -281,17 +241,19 @@ def unit_heatmap(groups, *, behavior, strategies=None, max_units=40):
         ax.set_ylim(len(order), 0)
         ax.set(title=strategy, xlabel="week")
     fig.colorbar(mesh, ax=list(axes), label="% of the unit holding it")
-    fig.suptitle(f"Where it stalls: {_name(behavior)} per unit, mean over replications{note}")
+    fig.suptitle(
+        f"Where it stalls: {behavior_name(behavior)} per unit, mean over replications{note}"
+    )
     return fig
 
 
 def by_level(groups, *, behavior, palette=None):
     """Share holding ``behavior`` by level of the hierarchy in the last week (95 % intervals)."""
-    _need(groups, ["strategy", "by", "group", "step", "behavior", "fraction"], "by_level")
+    need(groups, ["strategy", "by", "group", "step", "behavior", "fraction"], "by_level")
     rows = groups[(groups["by"] == "level") & (groups["behavior"] == behavior)]
     rows = rows[rows["step"] == rows["step"].max()].assign(level=lambda f: f["group"].astype(int))
     strategies = list(dict.fromkeys(rows["strategy"]))
-    colours = _palette(palette, strategies)
+    colours = colours_for(palette, strategies)
     fig = Figure(figsize=(6.4, 4.2), layout="constrained")
     ax = fig.subplots()
     for strategy in strategies:
@@ -299,116 +261,9 @@ def by_level(groups, *, behavior, palette=None):
         ax.errorbar(table.index, 100 * table["mean"], yerr=100 * table["half"], marker="o",
                     color=colours[strategy], capsize=3, label=strategy)  # fmt: skip
     ax.set(xlabel="level (0 = top)", ylabel="people holding it (% of the level)",
-           title=f"{_name(behavior)} by level in the last week")  # fmt: skip
+           title=f"{behavior_name(behavior)} by level in the last week")  # fmt: skip
     ax.set_xticks(sorted(rows["level"].unique()))
-    _legend(ax)
-    return fig
-
-
-def sweep_line(runs, parameter, metric, *, palette=None, metric_label=None):
-    """The metric against a swept parameter, per strategy (mean and 95 % band)."""
-    _need(runs, ["strategy", parameter, metric], "sweep_line")
-    strategies = list(dict.fromkeys(runs["strategy"]))
-    colours = _palette(palette, strategies)
-    fig = Figure(figsize=(6.8, 4.4), layout="constrained")
-    ax = fig.subplots()
-    for strategy in strategies:
-        table = mean_interval(runs[runs["strategy"] == strategy], parameter, metric)
-        x = table.index.to_numpy(dtype=float)
-        ax.plot(x, table["mean"], marker="o", color=colours[strategy], label=strategy)
-        ax.fill_between(x, table["mean"] - table["half"], table["mean"] + table["half"],
-                        color=colours[strategy], alpha=0.2, linewidth=0)  # fmt: skip
-    ax.set(xlabel=parameter, ylabel=metric_label or metric,
-           title=f"{metric_label or metric} against {parameter}")  # fmt: skip
-    _legend(ax)
-    return fig
-
-
-def _grid(frame, x, y, metric):
-    return frame.pivot_table(index=y, columns=x, values=metric, aggfunc="mean").sort_index(
-        ascending=False)  # fmt: skip
-
-
-def sweep_heatmap(runs, x, y, metric, *, metric_label=None):
-    """The mean metric over two swept parameters, one panel per strategy, cells annotated."""
-    _need(runs, ["strategy", x, y, metric], "sweep_heatmap")
-    strategies = list(dict.fromkeys(runs["strategy"]))
-    grids = {s: _grid(runs[runs["strategy"] == s], x, y, metric) for s in strategies}
-    low = min(float(np.nanmin(g.to_numpy())) for g in grids.values())
-    high = max(float(np.nanmax(g.to_numpy())) for g in grids.values())
-    fig = Figure(figsize=(4.2 * len(strategies) + 1.2, 3.8), layout="constrained")
-    axes = fig.subplots(1, len(strategies), squeeze=False)[0]
-    mesh = None
-    for ax, strategy in zip(axes, strategies, strict=True):
-        grid = grids[strategy]
-        mesh = ax.pcolormesh(grid.to_numpy(), vmin=low, vmax=high, cmap="viridis")
-        for (i, j), value in np.ndenumerate(grid.to_numpy()):
-            shade = "white" if value < (low + high) / 2 else "black"
-            ax.text(j + 0.5, i + 0.5, f"{value:.3g}", ha="center", va="center",
-                    fontsize="x-small", color=shade)  # fmt: skip
-        ax.set_xticks(np.arange(grid.shape[1]) + 0.5, [f"{v:.3g}" for v in grid.columns])
-        ax.set_yticks(np.arange(grid.shape[0]) + 0.5, [f"{v:.3g}" for v in grid.index])
-        ax.set(xlabel=x, ylabel=y, title=strategy)
-    fig.colorbar(mesh, ax=list(axes), label=metric_label or metric)
-    fig.suptitle(f"{metric_label or metric} over {x} and {y}")
-    return fig
-
-
-def _wrapped(name, width=14) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(str(name).replace("_", " "), width)) or str(name)
-
-
-def winner_map(runs, x, y, metric, *, palette=None, higher_is_better=True, confidence=0.95,
-               metric_label=None):  # fmt: skip
-    """Which strategy has the best mean metric in each cell; hatched where the top two tie.
-
-    The top two of a cell are compared on paired replications
-    (:func:`sim.compare.paired_differences`); a cell whose interval includes
-    0 is hatched and reads "tie". The cells are on ``fig.orgsim_cells``.
-    """
-    from sim.compare import paired_differences
-
-    _need(runs, ["strategy", x, y, metric, *PAIR], "winner_map")
-    strategies = list(dict.fromkeys(runs["strategy"]))
-    colours = _palette(palette, strategies)
-    xs, ys = sorted(runs[x].unique()), sorted(runs[y].unique())
-    cells = []
-    for (xv, yv), cell in runs.groupby([x, y], sort=True):
-        means = cell.groupby("strategy", sort=False)[metric].mean()
-        means = means.sort_values(ascending=not higher_is_better)
-        winner = means.index[0]
-        runner = means.index[1] if len(means) > 1 else None
-        separated = True
-        if runner is not None:
-            both = cell[cell["strategy"].isin([winner, runner])]
-            diff = paired_differences(both, metric, by="strategy", reference=runner,
-                                      pair_on=PAIR, confidence=confidence).iloc[0]  # fmt: skip
-            separated = bool(diff["separated"])
-        cells.append({"x": xv, "y": yv, "winner": winner, "runner_up": runner,
-                      "separated": separated})  # fmt: skip
-    table = pd.DataFrame(cells)
-    fig = Figure(figsize=(2.2 + 1.5 * len(xs), 2.4 + 0.8 * len(ys)), layout="constrained")
-    ax = fig.subplots()
-    for cell in table.itertuples(index=False):
-        i, j = xs.index(cell.x), ys.index(cell.y)
-        ax.add_patch(Rectangle((i, j), 1, 1, facecolor=colours[cell.winner], edgecolor="white",
-                               hatch=None if cell.separated else "///"))  # fmt: skip
-        label = _wrapped(cell.winner) if cell.separated else "tie"
-        ax.text(i + 0.5, j + 0.5, label, ha="center", va="center", fontsize="x-small",
-                bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0, "pad": 1})  # fmt: skip
-    ax.set_xlim(0, len(xs))
-    ax.set_ylim(0, len(ys))
-    ax.set_xticks(np.arange(len(xs)) + 0.5, [f"{v:.3g}" for v in xs])
-    ax.set_yticks(np.arange(len(ys)) + 0.5, [f"{v:.3g}" for v in ys])
-    ax.set(xlabel=x, ylabel=y, title=f"Best strategy on {metric_label or metric}")
-    winners = list(dict.fromkeys(table["winner"]))
-    handles = [Patch(facecolor=colours[s], label=s) for s in winners]
-    handles.append(Patch(facecolor="white", edgecolor="0.3", hatch="///",
-                         label="top two cannot be told apart"))  # fmt: skip
-    fig.legend(handles=handles, fontsize="x-small", loc="outside lower center", ncols=2)
-    fig.orgsim_cells = table
+    legend(ax)
     return fig
 
 
@@ -422,8 +277,8 @@ def separation(runs, metric, pairs, *, palette=None, confidence=0.95, power=0.8,
     """
     from sim.compare import paired_differences, replications_needed
 
-    _need(runs, ["strategy", metric, *PAIR], "separation")
-    colours = _palette(palette, list(dict.fromkeys(runs["strategy"])))
+    need(runs, ["strategy", metric, *PAIR], "separation")
+    colours = colours_for(palette, list(dict.fromkeys(runs["strategy"])))
     fig = Figure(figsize=(7.0, 4.4), layout="constrained")
     ax = fig.subplots()
     ax.axhline(100 * power, color="0.3", linewidth=0.8, linestyle="--", gid="power")
@@ -458,5 +313,5 @@ def separation(runs, metric, pairs, *, palette=None, confidence=0.95, power=0.8,
            title="How many replications would separate the ties", ylim=(0, 100))  # fmt: skip
     ax.text(0.99, 100 * power, f"{round(100 * power)} %", transform=ax.get_yaxis_transform(),
             ha="right", va="bottom", fontsize="x-small")  # fmt: skip
-    _legend(ax, loc="lower right")
+    legend(ax, loc="lower right")
     return fig

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sim import store
 from sim.report.document import Report, analyses_of, summary_table
-from sim.report.results import format_value
+from sim.results import format_value
 
 __all__ = ["render", "report_folder", "write_report", "write_tables"]
 

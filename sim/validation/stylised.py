@@ -19,13 +19,18 @@ import numpy as np
 import pandas as pd
 
 from sim import facts
+from sim.metrics import entry
 
 __all__ = ["LITERATURE", "figure", "measure", "table"]
+
+#: Rogers' adopter categories, one column each, and the weeks until half the company holds
+#: the ladder's first rung.
+_ROGERS, _HALF = entry("rogers_<category>"), entry("weeks_to_50pct_<b>")
 
 #: What the literature reports for each fact, and where from.
 LITERATURE = {
     "bass_q_over_p": (12.7, "meta-analysis q/p (Sultan, Farley & Lehmann 1990)"),
-    **{f"rogers_{name}": (share, "Rogers (1962/2003)") for name, share in facts.ROGERS.items()},
+    **{_ROGERS.name(name): (share, "Rogers (1962/2003)") for name, share in facts.ROGERS.items()},
     "lurkers_of_users": (0.90, '"90-9-1" (Nielsen 2006)'),  # drawn, not a target
     "contributors_of_users": (0.09, '"90-9-1" (Nielsen 2006)'),
     "creators_of_users": (0.01, '"90-9-1" (Nielsen 2006)'),
@@ -33,7 +38,7 @@ LITERATURE = {
     "organic_creators": (math.nan, "creating is taken up by people, not only by seeds"),
 }
 
-_PER_RUN = [f"rogers_{name}" for name in facts.ROGERS] + [
+_PER_RUN = [_ROGERS.name(name) for name in facts.ROGERS] + [
     "contributors_of_users", "creators_of_users", "organic_creators"]  # fmt: skip
 
 
@@ -62,7 +67,7 @@ def measure(runs, curves) -> pd.DataFrame:
         row = {"seed": int(seed), "replications": len(own)}
         row.update({f"bass_{k}": getattr(fit, k) for k in ("p", "q", "m", "rmse", "q_over_p")})
         reached = curve.index[curve.to_numpy() >= 0.5]
-        row[f"weeks_to_50pct_{first}"] = float(reached[0]) if len(reached) else math.nan
+        row[_HALF.name(first)] = float(reached[0]) if len(reached) else math.nan
         for column in _PER_RUN:
             row[column] = float(own[column].mean()) if column in own else math.nan
         rows.append(row)
@@ -124,7 +129,7 @@ def figure(measured, curves):
         reading.plot(curve.index, 100 * curve.to_numpy(), "o", markersize=2.5, color=colour,
                      label=f"seed {row.seed}: q/p = {row.bass_q_over_p:.1f}")  # fmt: skip
         reading.plot(curve.index.min() + np.arange(weeks), 100 * fitted, "-", color=colour)
-    target = facts.TARGETS.get(f"weeks_to_50pct_{first}")
+    target = facts.TARGETS.get(_HALF.name(first))
     if target is not None:  # the facts' ladder: half the company reading within months
         reading.axvspan(*target, color="0.85", zorder=0,
                         label=f"target: half in weeks {target[0]:g}-{target[1]:g}")  # fmt: skip
