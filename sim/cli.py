@@ -130,7 +130,7 @@ def _subcommand(argv):
 
         sys.exit(report_main(argv[1:]))
     if argv[:1] == ["analyze"]:
-        from sim.analysis.cli import analyze_main
+        from sim.report.cli import analyze_main
 
         sys.exit(analyze_main(argv[1:]))
     if argv[:1] == ["app"]:
@@ -410,7 +410,7 @@ def results_main(argv=None):
 
 def _described(where, jobs):
     """The job list with what each job is: its presets and the values that vary."""
-    from sim.report.results import ReportError, format_value, load
+    from sim.results import ReportError, format_value, load
 
     try:
         results = load(where, quiet=True)

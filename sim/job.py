@@ -36,12 +36,11 @@ def _progress_bar(total, enabled):
 
 
 def _print_summary(runs, where):
-    from sim.metrics import intervals
-    from sim.report.results import format_interval, metric_label
+    from sim.metrics import behaviors, entry, intervals
+    from sim.results import format_interval, metric_label
 
-    behaviors = [c.removeprefix("final_fraction_") for c in runs.columns
-                 if c.startswith("final_fraction_")]  # fmt: skip
-    shown = [f"{m}_{b}" for b in behaviors for m in ("final_fraction", "weeks_to_50pct")]
+    final, half = entry("final_fraction_<b>"), entry("weeks_to_50pct_<b>")
+    shown = [m.name(b) for b in behaviors(runs) for m in (final, half)]
     shown += [c for c in ("auc_fraction_weeks_contribute", "units_above_50pct_consume",
                           "cost_total") if c in runs.columns]  # fmt: skip
     table = intervals(runs, shown)
@@ -134,7 +133,9 @@ def run_job(cfg, *, multirun, base_dir, choices) -> float:
     runs = runs[runs.replication < len(wanted)]
     if not multirun:
         _print_summary(runs, target)
-    first = next(c for c in runs.columns if c.startswith("final_fraction_"))
+    from sim.metrics import behaviors, entry
+
+    first = entry("final_fraction_<b>").name(behaviors(runs)[0])
     return float(runs[first].mean())
 
 
