@@ -2,7 +2,7 @@
 
 Prints one line per result with what the literature says and what the engine
 gives. The same results are asserted, with exact numbers, in
-``tests/test_classics.py``.
+``tests/engine/test_classics.py``.
 
     python3 experiments/classics.py [--seed 1] [--people 20000]
 """

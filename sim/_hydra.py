@@ -8,7 +8,7 @@ sweeper does, reading a job's return value without raising it
 (``JobReturn._return_value``), and preparing the joblib launcher's settings as
 that launcher does (``process_joblib_cfg``). These are not covered by Hydra's
 compatibility promise, so the versions they were tested with are pinned in
-``pyproject.toml`` (:data:`SUPPORTED`; ``tests/test_hydra.py`` fails with a
+``pyproject.toml`` (:data:`SUPPORTED`; ``tests/cli/test_hydra.py`` fails with a
 clear message when the installed Hydra is outside it). A new Hydra release
 means reading this module against it, and nothing else.
 """

@@ -14,7 +14,7 @@ fields from :class:`~sim.population.Culture`. The fields of
 :class:`OrganizationalConf` and :class:`RolloutConf` are declared here, a
 deliberate twin of :class:`~sim.rules.Organizational`'s and
 :class:`~sim.rollout.Rollout`'s (their packages import the Numba kernels),
-in their order and with their defaults: ``tests/test_configs.py`` holds them
+in their order and with their defaults: ``tests/cli/test_configs.py`` holds them
 equal, as it holds :class:`ColumnsConf`'s to ``sim.org.load.COLUMNS``.
 
 In EMA Workbench's terms the ``rollout`` group holds the **levers** (what the

@@ -4,21 +4,7 @@ import numpy as np
 import pytest
 
 from sim import networks
-
-# Organizational rule settings. Every mechanism off: the base from which each test switches one on.
-OFF = dict(
-    peer_weight=0.0,
-    manager_weight=0.0,
-    commitment_weight=0.0,
-    visibility_weight=0.0,
-    content_weight=0.0,
-    ownership_weight=0.0,
-    training_effect=0.0,
-    reactance=0.0,
-    safety=0.0,
-)
-# Deterministic threshold behavior, no lapses: raising a signal can only add adopters.
-SURE = dict(noise=0.0, rate=1.0, lapse_rate=0.0)
+from tests.helpers import make_org
 
 
 @pytest.fixture
@@ -52,31 +38,6 @@ def two_cliques():
     return networks.from_edges(np.array(src), np.array(dst), 10)
 
 
-def make_org(n=300, span=5, units=4, k=8, p=0.2, weighted=True, seed=0):
-    """A small hand-made org: a regular tree, units by branch, small-world ties."""
-    from sim.org import Org
-
-    rng = np.random.default_rng(seed)
-    manager = np.concatenate([[-1], (np.arange(1, n) - 1) // span])
-    # Units follow the branches under the top person's reports.
-    branch = np.arange(n)
-    while (manager[branch] > 0).any():
-        branch = np.where(manager[branch] > 0, manager[branch], branch)
-    unit = np.where(branch == 0, 0, (branch - 1) % units)
-    ring = networks.small_world(n, k, p, seed=rng)
-    src = np.repeat(np.arange(n), ring.degrees)
-    dst = ring.indices.astype(np.int64)
-    keep = src < dst
-    weights = rng.uniform(0.5, 3.0, keep.sum()) if weighted else None
-    network = networks.from_edges(src[keep], dst[keep], n, weights)
-    return Org(
-        manager=manager,
-        unit=unit,
-        unit_names=[f"Unit {u}" for u in range(units)],
-        network=network,
-    )
-
-
 @pytest.fixture(scope="session")
 def small_org():
     """300 people, spans of 5, 4 units, weighted small-world ties."""
@@ -101,3 +62,19 @@ def browser():
         launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
         launched.close()
+
+
+# -- the quick inner loop ---------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``e2e`` every test of a module that runs ``orgsim`` as a user does (a subprocess
+    per command, seconds each): ``pytest -m "not slow and not e2e and not browser"`` is the
+    quick inner loop, the whole default suite the check before a commit."""
+    from tests import helpers
+
+    for item in items:
+        module = getattr(item, "module", None)
+        runs = [getattr(module, name, None) for name in ("orgsim", "BIN")]
+        if helpers.orgsim in runs or helpers.BIN in runs:
+            item.add_marker(pytest.mark.e2e)

@@ -20,9 +20,9 @@ import sim.kernels as kernels
 import sim.kernels._config as config
 from sim import OrgModel, rules
 from sim import org as orgs
-from tests.conftest import make_org
+from tests.engine.test_organizational import Waves
+from tests.helpers import make_org
 from tests.kernels.conftest import set_threads
-from tests.test_organizational import Waves
 
 #: The callers that choose between a parallel kernel and its serial twin, and those kernels.
 CHOOSERS = {

@@ -9,9 +9,8 @@ import time
 
 import pytest
 
-from tests.test_cli import BIN, SMALL, orgsim
+from tests.helpers import BIN, ROOT, SMALL, orgsim
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHART = os.path.join(ROOT, "sim", "examples", "acme_org.csv")
 
 

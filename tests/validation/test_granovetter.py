@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sim import OrgModel, networks, rules
 from sim.rules import ThresholdLaw
 from sim.validation import granovetter
-from tests.test_cli import orgsim
+from tests.helpers import orgsim
 
 # -- the law of thresholds ------------------------------------------------------------------
 

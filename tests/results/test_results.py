@@ -4,11 +4,12 @@ old paths warn, and the analysis and validation never import the report."""
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-SIM = Path(__file__).resolve().parent.parent / "sim"
+from tests.helpers import ROOT
+
+SIM = ROOT / "sim"
 
 
 def test_reading_results_needs_neither_hydra_nor_the_engine():

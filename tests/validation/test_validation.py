@@ -7,7 +7,7 @@ import pytest
 
 from sim.conf import ConfigError
 from sim.validation import watts
-from tests.test_cli import orgsim
+from tests.helpers import orgsim
 
 
 def test_the_window_is_computed_from_watts_condition():

@@ -12,7 +12,7 @@ from sim.population import Culture
 from sim.rollout import Rollout
 from sim.scenario import Scenario
 from sim.validation import stylised
-from tests.test_cli import orgsim
+from tests.helpers import orgsim
 
 PEOPLE, REPLICATIONS, WEEKS = 400, 4, 40
 

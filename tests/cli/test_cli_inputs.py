@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from sim.rules import ThresholdLaw
-from tests.test_cli import BIN, orgsim
+from tests.helpers import BIN, orgsim
 
 
 def _tree(where):

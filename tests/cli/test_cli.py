@@ -4,37 +4,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-import numba
 import pandas as pd
 import pytest
 
-BIN = Path(sys.executable).parent
-SMALL = ["org=startup", "replications=2", "steps=12"]
-_CORES = numba.config.NUMBA_NUM_THREADS
-
-
-def orgsim(tmp_path, *args, env=None, check=True):
-    """Run ``orgsim`` in ``tmp_path``; return the CompletedProcess."""
-    done = subprocess.run(
-        [str(BIN / "orgsim"), *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
-    if check:
-        assert done.returncode == 0, done.stderr[-3000:]
-    return done
-
-
-def tables(tmp_path, task="orgsim"):
-    store = tmp_path / "results" / task
-    return pd.read_parquet(store / "runs.parquet"), pd.read_parquet(store / "timeseries.parquet")
+from tests.helpers import BIN, CORES, SMALL, orgsim, tables
 
 
 def test_single_run_writes_the_store(tmp_path):
@@ -164,7 +139,7 @@ BAD = [
     (["rollout.top_levels=9223372036854775808"], "rollout.top_levels: 9223372036854775808 is t"),
     (["org.headcount=-9223372036854775809"], "org.headcount: -9223372036854775809 is too l"),
     (["steps=9223372036854775808"], "steps: 9223372036854775808 is too large"),
-    ([f"threads={_CORES + 1}"], f"threads: {_CORES + 1} threads, but Numba may use at most"),
+    ([f"threads={CORES + 1}"], f"threads: {CORES + 1} threads, but Numba may use at most"),
     (["threads=0"], "The 'threads' parameter of orgsim must be an int in the range [1, inf)"),
     (["-m", "seed=0,1", "hydra.launcher.n_jobs=0"], "hydra.launcher.n_jobs: must be a number"),
     (["task_name=../../x"], "task_name: must name one folder inside paths.results"),
@@ -284,7 +259,7 @@ def test_behavior_group_on_the_command_line_just_works(tmp_path):
 
 
 def test_threads_up_to_the_cores_run(tmp_path):
-    orgsim(tmp_path, *SMALL, f"threads={_CORES}")
+    orgsim(tmp_path, *SMALL, f"threads={CORES}")
     assert len(tables(tmp_path)[0]) == 2
 
 

@@ -2,7 +2,6 @@
 
 import importlib.util
 import math
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -23,8 +22,7 @@ from sim.facts import (
     participation,
     rogers_categories,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 def bass_curve(p, q, m, weeks=53, start=0.0):

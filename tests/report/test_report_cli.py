@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.test_cli import orgsim
+from tests.helpers import orgsim
 
 BIN = Path(sys.executable).parent
 SMALL = ["org=startup", "org.headcount=300", "replications=3", "steps=10"]

@@ -14,7 +14,7 @@ from sim.population import Culture
 from sim.rollout import Rollout
 from sim.rollout.plan import RolloutPlan
 from sim.scenario import Scenario
-from tests.conftest import OFF, SURE, make_org
+from tests.helpers import OFF, SURE, make_org
 
 LOW = {"threshold_mean": 0.2, "threshold_sd": 0.2}
 

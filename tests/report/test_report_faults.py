@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.test_cli import orgsim
+from tests.helpers import orgsim
 
 BIN = Path(sys.executable).parent
 # Two seeds of three replications: six pairs per strategy.

@@ -16,7 +16,7 @@ from sim.org import Org
 from sim.population import Culture, Population
 from sim.rollout.plan import RolloutPlan
 from tests import reference
-from tests.conftest import OFF, SURE, make_org
+from tests.helpers import OFF, SURE, make_org
 
 
 class Growing(RolloutPlan):

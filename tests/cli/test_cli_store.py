@@ -10,10 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.test_cli import BIN, orgsim, tables
+from tests.helpers import BIN, ROOT, orgsim, tables
 
 TINY = ["org=startup", "replications=2", "steps=5"]
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _store(where, task="orgsim"):

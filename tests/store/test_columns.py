@@ -5,7 +5,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim import columns, store
-from tests.test_configs import CASES, _compose
+from tests.cli.test_configs import CASES, _compose
 
 
 def _leaves(tree, prefix=""):

@@ -2,7 +2,7 @@
 
 import subprocess
 
-from tests.test_cli import BIN, SMALL, orgsim
+from tests.helpers import BIN, SMALL, orgsim
 
 
 def _reader_gone(tmp_path, *command):

@@ -7,9 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.test_cli import orgsim
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT, orgsim
 
 
 def _readme_own_chart_command():

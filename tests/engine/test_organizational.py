@@ -9,7 +9,7 @@ from sim import OrgModel, rules
 from sim.population import Culture, Population
 from sim.rollout.plan import RolloutPlan
 from tests import reference
-from tests.conftest import OFF, SURE, make_org
+from tests.helpers import OFF, SURE, make_org
 
 #: The population these tests run on: thresholds low enough for every mechanism
 #: to show on a small org, whatever the fitted defaults (``Culture``) are.

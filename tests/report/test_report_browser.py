@@ -6,7 +6,7 @@ Skipped without Playwright or Debian's ``chromium`` (``pip install -e ".[browser
 
 import pytest
 
-from tests.test_cli import orgsim
+from tests.helpers import orgsim
 
 pytestmark = pytest.mark.browser
 

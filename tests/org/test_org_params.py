@@ -6,7 +6,7 @@ import pytest
 from sim import OrgModel, networks, rules
 from sim.population import Culture, Population
 from sim.rollout.plan import RolloutPlan
-from tests.conftest import make_org
+from tests.helpers import make_org
 
 
 @pytest.mark.parametrize(
