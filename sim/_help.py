@@ -43,7 +43,8 @@ usage:
   orgsim report DIR                      rank a results folder and write its report
   orgsim analyze DIR                     a design's indices (which dial matters), regret
                                          and where each rollout wins (PRIM boxes)
-  orgsim app                             the classroom in a browser (the app extra)
+  orgsim app [--port N] [--allow-host NAME] [--max-upload-mb MB]
+                                         the classroom in a browser (the app extra)
   orgsim-results DIR [--list]            merge a results folder and list its jobs
 
 examples:
