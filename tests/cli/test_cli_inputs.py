@@ -1,7 +1,9 @@
-"""End-to-end: inputs that pass the range checks yet could not run (issue 26, input side).
+"""Inputs that pass the range checks yet could not run (issue 26, input side).
 
-Each case is the ``orgsim`` command as a user types it: one line ``orgsim: error: <key>: ...``,
-exit status 2, no traceback, nothing written.
+Refused as ``orgsim`` refuses them: one line ``orgsim: error: <key>: ...``, exit status 2, no
+traceback, nothing written. The messages are checked in-process through ``precheck`` (what
+``orgsim`` runs first); one command per kind of fault runs ``orgsim`` as a user types it, and
+the memory limits stay subprocesses (an address-space limit on this process would hold for all).
 """
 
 import os
@@ -10,7 +12,9 @@ import subprocess
 
 import pytest
 
+from sim.cli import precheck  # as orgsim runs it: sim.cli stores the schemas in Hydra
 from sim.rules import ThresholdLaw
+from sim.schema import ConfigError
 from tests.helpers import BIN, orgsim
 
 
@@ -27,6 +31,17 @@ def refused(tmp_path, *args, env=None):
     assert "Traceback" not in done.stderr + done.stdout
     assert _tree(tmp_path) == before
     return done.stderr
+
+
+def rejected(tmp_path, *args):
+    """Check ``orgsim``'s arguments in-process, in ``tmp_path``; return the refusal's line."""
+    before = _tree(tmp_path)
+    with pytest.raises(ConfigError) as refusal:
+        precheck(list(args), base_dir=str(tmp_path))
+    said = str(refusal.value)
+    assert "\n" not in said
+    assert _tree(tmp_path) == before
+    return said
 
 
 CLASSIC = ["rule=threshold", "rollout=company_wide_decentralized", "rule.absolute=true"]
@@ -48,11 +63,11 @@ OVERFLOW = [
 
 @pytest.mark.parametrize(("args", "message"), OVERFLOW, ids=[" ".join(a) for a, _ in OVERFLOW])
 def test_values_that_would_overflow_later_are_refused_naming_the_key(tmp_path, args, message):
-    assert message in refused(tmp_path, "org=startup", *args)
+    assert message in rejected(tmp_path, "org=startup", *args)
 
 
 def test_a_zero_budget_is_refused_and_says_how_to_have_none(tmp_path):
-    said = refused(tmp_path, "org=startup", "rollout=change_team", "rollout.budget_per_person=0")
+    said = rejected(tmp_path, "org=startup", "rollout=change_team", "rollout.budget_per_person=0")
     assert "rollout.budget_per_person: " in said and "budget_per_person=null" in said
     # null is no budget: the levers as given, whatever they cost.
     done = orgsim(tmp_path, "org=startup", "rollout=change_team", "rollout.budget_per_person=null",
@@ -111,11 +126,17 @@ BAD_MAPPING = [
                                                                  "unmapped"])  # fmt: skip
 def test_a_column_mapping_s_mistakes_in_one_line(tmp_path, args, message):
     (tmp_path / "hr.csv").write_text(HR)
-    assert message in refused(tmp_path, "org=from_csv", "org.path=hr.csv", *args)
+    assert message in rejected(tmp_path, "org=from_csv", "org.path=hr.csv", *args)
+
+
+def test_an_unmapped_header_as_the_user_sees_it(tmp_path):
+    (tmp_path / "hr.csv").write_text(HR)
+    said = refused(tmp_path, "org=from_csv", "org.path=hr.csv", *BAD_MAPPING[1][0])
+    assert said.startswith("orgsim: error: org: ") and BAD_MAPPING[1][1] in said
 
 
 def test_a_generated_org_has_no_columns_to_map(tmp_path):
-    said = refused(tmp_path, "org=startup", "org.columns.unit=Department")
+    said = rejected(tmp_path, "org=startup", "org.columns.unit=Department")
     assert "org.columns: maps the columns of an org chart CSV (org=from_csv)" in said
 
 
@@ -191,7 +212,7 @@ def test_a_memory_error_while_running_says_what_to_lower():
 
 def test_a_chart_s_job_is_estimated_with_its_units_once_read(tmp_path):
     (tmp_path / "hr.csv").write_text(HR)
-    said = refused(tmp_path, "org=from_csv", "org.path=hr.csv", MAP, "replications=100000000")
+    said = rejected(tmp_path, "org=from_csv", "org.path=hr.csv", MAP, "replications=100000000")
     # 4 people in 3 units and 3 levels: 100,000,000 x 53 weeks x 3 behaviors x 6 groups rows,
     # 600 B each.
-    assert said.startswith("orgsim: error: replications: this job would need about 53308.9 GiB")
+    assert said.startswith("replications: this job would need about 53308.9 GiB")
