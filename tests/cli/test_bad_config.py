@@ -6,6 +6,8 @@ message is checked without the seconds a subprocess costs. Files that stand in t
 (``taken``, ``blocked``) lie in the folder the command runs in, precheck's ``base_dir``.
 """
 
+import os
+
 import pytest
 
 from sim.cli import precheck  # as orgsim runs it: sim.cli stores the schemas in Hydra
@@ -110,6 +112,38 @@ def test_bad_config_is_one_line_naming_the_key_and_nothing_is_written(
     multirun = args[0] == "-m"
     with pytest.raises(ConfigError) as refused:
         precheck(args[multirun:], multirun, base_dir=str(tmp_path))
+    said = str(refused.value)
+    assert message in said and "\n" not in said
+    assert _tree(tmp_path) == before
+
+
+_CHART = "employee_id,manager_id,unit\nE1,,Exec\nE2,E1,Sales\nE3,E1,Sales\n"
+BAD_CSV = [
+    ("employee_id,manager_id,unit,influence\nE1,,Exec,5\nE2,E1,Sales,1\nE3,E1,Sales,1e-101\n",
+     None, "o.csv, row 4: influence of 'E3' is '1e-101', more than 1e+100 times smaller"),
+    (_CHART, "source,target,weight\nE1,E2,1e308\nE2,E1,1e308\n",
+     "t.csv, row 2: the weight of the tie between 'E1' and 'E2' is '1e308'"),
+    ("employee_id,manager_id,unit\nE1,,Exec\nE2,\"E1,Sales\nE3,E1,Sales\n", None,
+     "o.csv, row 3: the double quote that opens field 2 is never closed"),
+    ("employee_id,manager_id,unit\nE1,,Exec\nE2,E1,Sa\x00les\n", None,
+     "o.csv, row 3: the file contains a NUL byte"),
+    ("\nemployee_id,manager_id,unit\nE1,,Exec\n", None, "o.csv, row 1: the first line is empty"),
+    ("fifo", None, "o.csv: is a named pipe, not a regular file"),
+    (_CHART, "fifo", "t.csv: is a named pipe, not a regular file"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("chart", "ties", "message"), BAD_CSV)
+def test_bad_csv_is_one_line_naming_file_and_row(tmp_path, chart, ties, message):
+    for name, text in (("o.csv", chart), ("t.csv", ties)):
+        if text == "fifo":
+            os.mkfifo(tmp_path / name)  # no writer: reading it would wait forever
+        elif text is not None:
+            (tmp_path / name).write_text(text)
+    before = _tree(tmp_path)
+    ties_arg = "org.ties=t.csv" if ties is not None else "org.ties=null"
+    with pytest.raises(ConfigError) as refused:
+        precheck(["org=from_csv", "org.path=o.csv", ties_arg], base_dir=str(tmp_path))
     said = str(refused.value)
     assert message in said and "\n" not in said
     assert _tree(tmp_path) == before

@@ -128,38 +128,6 @@ def _tree(where):
     return sorted((str(p.relative_to(where)), p.stat().st_size) for p in where.rglob("*"))
 
 
-_CHART = "employee_id,manager_id,unit\nE1,,Exec\nE2,E1,Sales\nE3,E1,Sales\n"
-BAD_CSV = [
-    ("employee_id,manager_id,unit,influence\nE1,,Exec,5\nE2,E1,Sales,1\nE3,E1,Sales,1e-101\n",
-     None, "o.csv, row 4: influence of 'E3' is '1e-101', more than 1e+100 times smaller"),
-    (_CHART, "source,target,weight\nE1,E2,1e308\nE2,E1,1e308\n",
-     "t.csv, row 2: the weight of the tie between 'E1' and 'E2' is '1e308'"),
-    ("employee_id,manager_id,unit\nE1,,Exec\nE2,\"E1,Sales\nE3,E1,Sales\n", None,
-     "o.csv, row 3: the double quote that opens field 2 is never closed"),
-    ("employee_id,manager_id,unit\nE1,,Exec\nE2,E1,Sa\x00les\n", None,
-     "o.csv, row 3: the file contains a NUL byte"),
-    ("\nemployee_id,manager_id,unit\nE1,,Exec\n", None, "o.csv, row 1: the first line is empty"),
-    ("fifo", None, "o.csv: is a named pipe, not a regular file"),
-    (_CHART, "fifo", "t.csv: is a named pipe, not a regular file"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("chart", "ties", "message"), BAD_CSV)
-def test_bad_csv_one_line_exit_2_nothing_written(tmp_path, chart, ties, message):
-    for name, text in (("o.csv", chart), ("t.csv", ties)):
-        if text == "fifo":
-            os.mkfifo(tmp_path / name)  # no writer: reading it would wait forever
-        elif text is not None:
-            (tmp_path / name).write_text(text)
-    before = sorted(p.name for p in tmp_path.iterdir())
-    ties_arg = "org.ties=t.csv" if ties is not None else "org.ties=null"
-    done = orgsim(tmp_path, "org=from_csv", "org.path=o.csv", ties_arg, check=False)
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.count("\n") == 1 and done.stderr.startswith("orgsim: error: ")
-    assert message in done.stderr and "Traceback" not in done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == before
-
-
 def test_broken_csv_names_file_and_row(tmp_path):
     chart = tmp_path / "org.csv"
     chart.write_text("employee_id,manager_id,unit\nA,,x\nB,A,x\nB,A,y\n")
