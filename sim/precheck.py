@@ -18,7 +18,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
 from sim import _hydra, columns, store
-from sim.conf import CONFIG_DIR, check
+from sim.conf import CONFIG_DIR, check, register
 from sim.schema import ConfigError
 from sim.sweep import expand
 
@@ -252,6 +252,7 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
 
     base_dir = os.getcwd() if base_dir is None else base_dir
     parser = OverridesParser.create()
+    register()  # the schemas, for a caller that has not imported sim.cli
     GlobalHydra.instance().clear()
     found = Jobs()
     try:

@@ -123,3 +123,17 @@ def test_hydras_usage_errors_are_one_line(tmp_path):
     done = orgsim(tmp_path, "-m", "seed=0,1", "--cfg", "job", check=False)
     _one_line(done, 2)
     assert "Only one of --run, --multirun, --cfg" in done.stderr
+
+
+def test_precheck_alone_knows_the_schemas():
+    """sim.precheck used on its own (without sim.cli imported first) composes and checks."""
+    import sys
+
+    code = (
+        "from sim.precheck import precheck\n"
+        "from sim.schema import ConfigError\n"
+        "try:\n    precheck(['culture.trust=1.5'])\n"
+        "except ConfigError as error:\n    print(error)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "The 'trust' parameter of Culture must be a float" in out.stdout, out.stderr[-2000:]
