@@ -2,8 +2,10 @@
 and rule settings. Fixtures live in ``conftest.py``; plain helpers live here, imported by name."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numba
@@ -81,3 +83,39 @@ def make_org(n=300, span=5, units=4, k=8, p=0.2, weighted=True, seed=0):
         unit_names=[f"Unit {u}" for u in range(units)],
         network=network,
     )
+
+
+# -- processes: children, liveness, a server's port ----------------------------------------
+
+
+def children(pid) -> set:
+    """The process ids whose parent is ``pid`` (read from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def alive(pid) -> bool:
+    """Whether process ``pid`` still runs (a zombie has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for_port(port, tries=240):
+    """Wait until something listens on ``127.0.0.1:port`` (half a second between tries)."""
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.5)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import wait_for_port
+
 pytestmark = pytest.mark.browser
 BIN = Path(sys.executable).parent
 
@@ -48,12 +50,7 @@ def server(temp_folder):
         env={**os.environ, "PYTHONUNBUFFERED": "1", "SECRET_TOKEN": "hunter2-secret",
              "TMPDIR": str(temp_folder)},
     )  # fmt: skip
-    for _ in range(240):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.5)
+    wait_for_port(port)
     yield f"http://127.0.0.1:{port}/"
     process.terminate()
     process.wait(timeout=20)

@@ -6,10 +6,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import wait_for_port
 
 BIN = Path(sys.executable).parent
 
@@ -104,12 +105,7 @@ def test_the_server_refuses_another_host(assets):
                                 str(assets)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
     try:
-        for _ in range(240):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_for_port(port)
 
         def status(host):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

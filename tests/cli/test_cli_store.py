@@ -5,12 +5,11 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.helpers import BIN, ROOT, orgsim, tables
+from tests.helpers import BIN, ROOT, alive, children, orgsim, tables
 
 TINY = ["org=startup", "replications=2", "steps=5"]
 
@@ -192,27 +191,6 @@ def test_two_sweeps_into_one_store_both_finish_with_each_job_once(tmp_path):
         pd.testing.assert_frame_equal(mine, theirs)
 
 
-def _children(pid):
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _alive(pid):
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def _terminal_signals():
     # As a terminal's foreground job: a shell without job control (a CI script's
     # background step) starts its children with Ctrl-C ignored, and Python keeps that.
@@ -241,14 +219,14 @@ def _wait_for_jobs(where, k, sweep):
 def test_killing_orgsim_stops_its_workers(tmp_path):
     sweep = _start_sweep(tmp_path)
     _wait_for_jobs(tmp_path, 1, sweep)
-    workers = _children(sweep.pid)
+    workers = children(sweep.pid)
     assert workers, "no worker processes"
     sweep.kill()  # orgsim alone, not its process group
     sweep.wait()
     deadline = time.monotonic() + 10
-    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(w) for w in workers), "workers outlived orgsim"
+    assert not any(alive(w) for w in workers), "workers outlived orgsim"
 
 
 def test_ctrl_c_says_how_many_jobs_finished_and_the_same_command_resumes(tmp_path):

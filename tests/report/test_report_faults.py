@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.helpers import orgsim
+from tests.helpers import alive, children, orgsim
 
 BIN = Path(sys.executable).parent
 # Two seeds of three replications: six pairs per strategy.
@@ -124,27 +124,6 @@ def test_a_damaged_merged_table_without_its_jobs_is_named_exit_1(store, tmp_path
     assert "cannot be rebuilt" in done.stderr
 
 
-def _children(pid) -> set:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def _alive(pid) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir() or (os.cpu_count() or 1) < 2,
                     reason="drawing workers need two cores and /proc to be seen")  # fmt: skip
 def test_a_report_stopped_by_sigterm_leaves_no_worker_and_no_temporary_file(store, tmp_path):
@@ -155,7 +134,7 @@ def test_a_report_stopped_by_sigterm_leaves_no_worker_and_no_temporary_file(stor
     workers = set()
     deadline = time.monotonic() + 120
     while not workers and process.poll() is None and time.monotonic() < deadline:
-        workers = _children(process.pid)
+        workers = children(process.pid)
         time.sleep(0.01)
     if not workers:
         process.kill()
@@ -166,7 +145,7 @@ def test_a_report_stopped_by_sigterm_leaves_no_worker_and_no_temporary_file(stor
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "terminated" in lines[0] and "Traceback" not in err
     time.sleep(0.5)
-    left = [pid for pid in workers if _alive(pid)]
+    left = [pid for pid in workers if alive(pid)]
     for pid in left:  # do not leave them to the next test
         os.kill(pid, signal.SIGKILL)
     assert left == []
