@@ -279,8 +279,8 @@ def _problems(jobs, multirun, failures) -> list[str]:
             f"same file; no ranking was made (the store holds runs of each version, by their "
             f"org.path_sha256): run the command again once the file stays as it is"
         )
-    elif multirun and not failures and _finished(jobs) < len(jobs):
-        problems.append(f"only {_finished(jobs)} of {len(jobs)} jobs hold their results; "
+    elif multirun and not failures and (finished := _finished(jobs)) < len(jobs):
+        problems.append(f"only {finished} of {len(jobs)} jobs hold their results; "
                         f"no ranking was made: the same command runs the others")  # fmt: skip
     if failures:
         more = len(failures) - 1

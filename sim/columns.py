@@ -38,6 +38,7 @@ __all__ = [
     "input_digests",
     "scenario_schema",
     "scenario_values",
+    "without_input_paths",
 ]
 
 #: Config keys that are not part of a scenario: how and where it runs, and
@@ -201,3 +202,36 @@ def hashed_config(resolved, digests, choices=None) -> dict:
     if choices is not None:
         hashed["presets"] = {column: choices.get(group) for group, column in PRESETS.items()}
     return hashed
+
+
+def without_input_paths(tree, base_dir="."):
+    """``tree`` (a config as plain dicts and lists) with every mention of the user's input
+    files (``org.path``, ``org.ties``) replaced by ``sha256:<hex>`` of their contents.
+
+    A file's name may be a person's (``chart-of-Jane-Doe.csv``) and its folder a home
+    directory; the store identifies an input by its contents, as the runs' rows do. Values
+    that are interpolations (the shipped example's ``${orgsim_examples:}``) stay as they are.
+    """
+    import os
+
+    named = {}
+    for group, key in (name.split(".") for name in INPUT_FILES):
+        value = (tree.get(group) or {}).get(key)
+        if isinstance(value, str) and value and not value.startswith("${"):
+            try:
+                digest = file_digest(os.path.join(base_dir, os.path.expanduser(value)))
+            except OSError:
+                digest = "unreadable"
+            named[value] = f"sha256:{digest}"
+
+    def clean(node):
+        if isinstance(node, dict):
+            return {k: clean(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        if isinstance(node, str):
+            for value, digest in named.items():
+                node = node.replace(value, digest)
+        return node
+
+    return clean(tree) if named else tree

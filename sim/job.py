@@ -18,7 +18,6 @@ from omegaconf import OmegaConf
 
 from sim import columns, store
 from sim.conf import CONFIG_DIR, build
-from sim.sweep import without_input_paths
 from sim.workers import as_worker
 
 __all__ = ["hydra_main", "run_job", "task"]
@@ -113,7 +112,7 @@ def run_job(cfg, *, multirun, base_dir, choices) -> float:
             show = cfg.progress if cfg.progress is not None else (
                 sys.stderr.isatty() and not multirun)  # fmt: skip
             progress, close = _progress_bar(len(missing), show)
-            config = _yaml(without_input_paths(resolved, base_dir))
+            config = _yaml(columns.without_input_paths(resolved, base_dir))
             try:
                 for first, stop in _ranges(missing):
                     done = len([r for r in missing if r < first])

@@ -46,7 +46,6 @@ __all__ = [
     "current",
     "expand",
     "running",
-    "without_input_paths",
 ]
 
 #: Names that moved to :mod:`sim.workers` (they warn here).
@@ -212,40 +211,3 @@ def expand(grid, analysis):
             jobs.append([*job, *point])
             points.append(p)
     return jobs, points, design
-
-
-#: The config keys that name a user's input files.
-_INPUT_KEYS = (("org", "path"), ("org", "ties"))
-
-
-def without_input_paths(tree, base_dir="."):
-    """``tree`` (a config as plain dicts and lists) with every mention of the user's input
-    files (``org.path``, ``org.ties``) replaced by ``sha256:<hex>`` of their contents.
-
-    A file's name may be a person's (``chart-of-Jane-Doe.csv``) and its folder a home
-    directory; the store identifies an input by its contents, as the runs' rows do. Values
-    that are interpolations (the shipped example's ``${orgsim_examples:}``) stay as they are.
-    """
-    from sim.columns import file_digest
-
-    named = {}
-    for group, key in _INPUT_KEYS:
-        value = (tree.get(group) or {}).get(key)
-        if isinstance(value, str) and value and not value.startswith("${"):
-            try:
-                digest = file_digest(os.path.join(base_dir, os.path.expanduser(value)))
-            except OSError:
-                digest = "unreadable"
-            named[value] = f"sha256:{digest}"
-
-    def clean(node):
-        if isinstance(node, dict):
-            return {k: clean(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [clean(v) for v in node]
-        if isinstance(node, str):
-            for value, digest in named.items():
-                node = node.replace(value, digest)
-        return node
-
-    return clean(tree) if named else tree

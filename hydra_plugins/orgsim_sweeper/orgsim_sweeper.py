@@ -90,11 +90,11 @@ class OrgsimSweeper(BasicSweeper):
         import yaml
         from omegaconf import OmegaConf
 
-        from sim import store, sweep
+        from sim import columns, store
 
         where = Path(self.config.hydra.sweep.dir)
         tree = OmegaConf.to_container(self.config, resolve=False, enum_to_str=True)
-        tree = sweep.without_input_paths(tree, self.config.hydra.runtime.cwd)
+        tree = columns.without_input_paths(tree, self.config.hydra.runtime.cwd)
         text = yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
         try:
             where.mkdir(parents=True, exist_ok=True)
