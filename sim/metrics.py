@@ -27,6 +27,7 @@ __all__ = [
     "METRICS",
     "OUTCOMES",
     "SHARES",
+    "WEEKS_TO",
     "Metric",
     "behaviors",
     "describe_outcomes",
@@ -157,8 +158,8 @@ _BY_PATTERN = {m.pattern: m for m in METRICS}
 OUTCOMES = {m.pattern: m.describe for m in METRICS}
 
 #: Shares of everyone for the ``weeks_to_*`` metrics, and their entries.
-_WEEKS_TO = {0.25: "weeks_to_25pct_<b>", 0.5: "weeks_to_50pct_<b>", 0.8: "weeks_to_80pct_<b>"}
-SHARES = tuple(_WEEKS_TO)
+WEEKS_TO = {0.25: "weeks_to_25pct_<b>", 0.5: "weeks_to_50pct_<b>", 0.8: "weeks_to_80pct_<b>"}
+SHARES = tuple(WEEKS_TO)
 
 # One alternation, plain names first: ``cost_total`` is itself, not the lever ``total``.
 _NAMES = re.compile(
@@ -284,7 +285,7 @@ def summary(adoption, by_unit=None, cost=None) -> dict:
         steps, fraction = all_steps[rows], all_fractions[rows]
         record[_named("final_fraction_<b>", behavior)] = float(fraction[-1])
         record[_named("peak_fraction_<b>", behavior)] = float(fraction.max())
-        for share, pattern in _WEEKS_TO.items():
+        for share, pattern in WEEKS_TO.items():
             reached = np.flatnonzero(fraction >= share)
             weeks = float(steps[reached[0]]) if reached.shape[0] else float("nan")
             record[_named(pattern, behavior)] = weeks
