@@ -173,10 +173,12 @@ def batch_tables(batch, groups=True):
     return runs, timeseries, _groups(batch)
 
 
-def _strings(values, codes):
-    """A text column whose row ``i`` is ``values[codes[i]]``, as pandas makes one from
-    Python strings (its dtype inferred once, from the few distinct values)."""
-    return pd.Series(np.asarray(values, dtype=object)).array.take(codes)
+def _strings(values, codes, times):
+    """A text column: ``values[codes]`` ``times`` over, as pandas makes one from Python
+    strings (its dtype inferred once, from the few distinct values; the copies joined
+    without converting each string again)."""
+    one = pd.Series(np.asarray(values, dtype=object)).array.take(codes)
+    return type(one)._concat_same_type([one] * times)
 
 
 def _timeseries(batch) -> pd.DataFrame:
@@ -185,7 +187,7 @@ def _timeseries(batch) -> pd.DataFrame:
     return pd.DataFrame({
         "replication": np.repeat(batch.replications, w * b),
         "step": np.tile(np.repeat(np.arange(w, dtype=np.int64), b), r),
-        "behavior": _strings(batch.behaviors, np.tile(np.arange(b), r * w)),
+        "behavior": _strings(batch.behaviors, np.tile(np.arange(b), w), r),
         "adopters": holders,
         "new_adopters": batch.new.ravel(),
         "fraction": holders / batch.n,
@@ -198,29 +200,29 @@ def _groups(batch) -> pd.DataFrame:
     """Per replication, its units' rows (week, behavior, unit) and then its levels'."""
     r, w, b = batch.holders.shape
     u, levels = len(batch.unit_names), len(batch.level_people)
-    parts = ((batch.unit_holders, batch.unit_people, 0), (batch.level_holders,
-             batch.level_people, u))  # fmt: skip
-    each = [np.arange(g.shape[0]) for _, g, _ in parts]
-    step = np.concatenate([np.repeat(np.arange(w, dtype=np.int64), b * g.shape[0])
-                           for g in each])  # fmt: skip
-    behavior = np.concatenate([np.tile(np.repeat(np.arange(b), g.shape[0]), w) for g in each])
-    group = np.concatenate([np.tile(g + offset, w * b) for g, (_, _, offset) in
-                            zip(each, parts, strict=True)])  # fmt: skip
-    people = np.concatenate([np.tile(p.astype(np.int64), w * b) for _, p, _ in parts])
-    adopters = np.concatenate([h.reshape(r, -1) for h, _, _ in parts], axis=1)
-    fraction = np.concatenate([(h / np.maximum(p, 1)).reshape(r, -1) for h, p, _ in parts],
-                              axis=1)  # fmt: skip
+    # One replication's rows: week, behavior and group (the levels after the units).
+    units, ranks = np.indices((w, b, u)).reshape(3, -1), np.indices((w, b, levels)).reshape(3, -1)
+    step, behavior = np.concatenate([units[:2], ranks[:2]], axis=1)
+    group = np.concatenate([units[2], u + ranks[2]])
+    k_u = units.shape[1]
+    numbers = np.empty((4, r, group.shape[0]), dtype=np.int64)
+    numbers[0] = batch.replications[:, None]
+    numbers[1] = step
+    numbers[2] = np.concatenate([batch.unit_people, batch.level_people])[group]
+    numbers[3, :, :k_u] = batch.unit_holders.reshape(r, k_u)
+    numbers[3, :, k_u:] = batch.level_holders.reshape(r, -1)
+    fraction = numbers[3] / np.maximum(numbers[2], 1)
     names = np.concatenate([np.asarray(batch.unit_names, dtype=object),
                             np.array([str(k) for k in range(levels)], dtype=object)])  # fmt: skip
-    k = step.shape[0]
+    replication, step, people, adopters = numbers.reshape(4, -1)
     return pd.DataFrame({
-        "replication": np.repeat(batch.replications, k),
-        "step": np.tile(step, r),
-        "behavior": _strings(batch.behaviors, np.tile(behavior, r)),
-        "by": _strings(["unit", "level"], np.tile(group >= u, r).astype(np.intp)),
-        "group": _strings(names, np.tile(group, r)),
-        "people": np.tile(people, r),
-        "adopters": adopters.ravel(),
+        "replication": replication,
+        "step": step,
+        "behavior": _strings(batch.behaviors, behavior, r),
+        "by": _strings(["unit", "level"], (group >= u).astype(np.intp), r),
+        "group": _strings(names, group, r),
+        "people": people,
+        "adopters": adopters,
         "fraction": fraction.ravel(),
     })  # fmt: skip
 
