@@ -17,14 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from sim.facts import people_facts
+from sim.engine import compilable, run_compiled
 from sim.metrics import summary
+from sim.records import GROUP_COLUMNS, RunBatch, batch_tables
 
 __all__ = ["Scenario"]
+
+#: Replications run and tabled together (the progress bar moves once per batch).
+BATCH = 100
 
 
 @dataclass
@@ -128,21 +133,63 @@ class Scenario:
         )
 
     def _run(self, seed, replications, progress, groups):
-        records, curves, parts = [], [], []
         which = range(replications) if isinstance(replications, int) else list(replications)
+        if not self.rule.needs_org:
+            return self._run_classic(seed, which, progress, groups)
+        compiled = not self.resample and compilable(self.rule, self.org)
+        parts, done = [], 0
+        for first in range(0, len(which), BATCH):
+            chosen = which[first : first + BATCH]
+            batch = self._compiled(seed, chosen) if compiled else self._stepped(seed, chosen)
+            parts.append(batch_tables(batch, groups))
+            done += len(chosen)
+            if progress is not None:
+                progress(done)
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(pd.concat(tables, ignore_index=True) for tables in zip(*parts, strict=True))
+
+    def _compiled(self, seed, which) -> RunBatch:
+        """Replications ``which`` in one compiled call (:func:`sim.engine.run_compiled`)."""
+        org, rule = self.org, self.rule
+        runs = run_compiled(org, rule, self.culture, self.rollout, seed, which, self.steps)
+        # What Rollout.cost reads of a finished schedule: its champions, leaders and
+        # how many it trained (the compiled run kept the count).
+        costs = [self.rollout.cost(SimpleNamespace(champions=plan.champions, leaders=plan.leaders,
+                                                   trained_people=int(trained)))
+                 for plan, trained in zip(runs.schedules, runs.trained, strict=True)]  # fmt: skip
+        return RunBatch(
+            replications=runs.replications,
+            behaviors=rule.behaviors,
+            n=org.n,
+            holders=runs.holders,
+            new=runs.new,
+            lapses=runs.lapses,
+            with_access=runs.with_access,
+            unit_names=np.asarray(org.unit_names, dtype=object),
+            unit_people=np.bincount(org.unit, minlength=org.n_units).astype(np.int64),
+            unit_holders=runs.unit_holders,
+            level_people=np.bincount(org.level, minlength=org.n_levels).astype(np.int64),
+            level_holders=runs.level_holders,
+            stage=runs.stage,
+            adopted_at=runs.adopted_at,
+            cost={k: np.array([c[k] for c in costs], dtype=np.float64) for k in costs[0]},
+        )
+
+    def _stepped(self, seed, which) -> RunBatch:
+        """Replications ``which`` as Mesa models, week by week (plans the compiled run
+        does not take, big organizations, a new org per replication)."""
+        models = [self.model(seed, r).run(self.steps) for r in which]
+        costs = [self.rollout.cost(model.plan) for model in models]
+        return RunBatch.from_models(which, models, costs)
+
+    def _run_classic(self, seed, which, progress, groups):
+        """The classic rules: a summary of each run's curve (no org, no plan, no costs)."""
+        records, curves = [], []
         for done, r in enumerate(which, 1):
-            model = self.model(seed, r).run(self.steps)
-            adoption = model.adoption
-            by_unit = model.adoption_by("unit") if model.org is not None else None
-            # The classic rules run without a plan, so a rollout's costs do not apply.
-            cost = self.rollout.cost(model.plan) if self.rule.needs_org else None
-            record = {"replication": r, **summary(adoption, by_unit=by_unit, cost=cost)}
-            if self.rule.needs_org:  # Rogers' categories, "90-9-1": what the people did
-                record.update(people_facts(model.stage, model.adopted_at, model.rule.behaviors))
-            records.append(record)
+            adoption = self.model(seed, r).run(self.steps).adoption
+            records.append({"replication": r, **summary(adoption)})
             curves.append(adoption.assign(replication=r))
-            if groups and by_unit is not None:
-                parts.append(_groups(r, by_unit, model.adoption_by("level")))
             if progress is not None:
                 progress(done)
         runs = pd.DataFrame.from_records(records)
@@ -150,31 +197,10 @@ class Scenario:
         order = ["replication"] + [c for c in timeseries.columns if c != "replication"]
         if not groups:
             return runs, timeseries[order]
-        return runs, timeseries[order], _group_table(parts)
+        return runs, timeseries[order], _no_groups()
 
 
-_GROUP_COLUMNS = ["replication", "step", "behavior", "by", "group", "people", "adopters",
-                  "fraction"]  # fmt: skip
-
-
-def _groups(replication, by_unit, by_level) -> dict:
-    """One replication's adoption per unit and per level, as arrays of the table's columns."""
-    n = len(by_unit) + len(by_level)
-    units = by_unit["unit"].to_numpy(dtype=object)
-    levels = by_level["level"].astype(str).to_numpy(dtype=object)
-    columns = {"replication": np.full(n, replication, dtype=np.int64),
-               "by": np.array(["unit"] * len(units) + ["level"] * len(levels), dtype=object),
-               "group": np.concatenate([units, levels])}  # fmt: skip
-    for name in ("step", "behavior", "people", "adopters", "fraction"):
-        columns[name] = np.concatenate([by_unit[name].to_numpy(), by_level[name].to_numpy()])
-    return columns
-
-
-def _group_table(parts) -> pd.DataFrame:
-    """The replications' group arrays as one table (built once: a frame per replication
-    costs more than the rest of the record)."""
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-            _GROUP_COLUMNS, ["int64", "int64", "str", "str", "str", "int64", "int64",
-                             "float64"], strict=True)})  # fmt: skip
-    return pd.DataFrame({c: np.concatenate([part[c] for part in parts]) for c in _GROUP_COLUMNS})
+def _no_groups() -> pd.DataFrame:
+    """The groups table of runs without an org: its columns, no rows."""
+    types = ["int64", "int64", "str", "str", "str", "int64", "int64", "float64"]
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(GROUP_COLUMNS, types, strict=True)})

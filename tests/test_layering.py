@@ -83,6 +83,7 @@ FLOORS = [
                 "sim.plan", "sim.schedule", "sim.seeding", "sim.schema", "sim.facts",
                 "sim._memory"]),
     ("engine", ["sim.engine", "sim.ladder", "sim.state", "sim.tables", "sim._inputs", "sim.model",
+                "sim.records",
                 "sim.agents", "sim.scenario", "sim.metrics"]),
     ("store", ["sim.store", "sim.columns"]),
     ("results", ["sim.results", "sim.compare"]),

@@ -44,6 +44,7 @@ from sim.kernels.ladder_bounds import (
     lapse_cut,
     shared_steps,
 )
+from sim.kernels.ladder_run import content_share, ladder_runs
 from sim.kernels.threshold import (
     ADOPTED,
     NEVER,
@@ -71,6 +72,7 @@ __all__ = [
     "betweenness_from",
     "build_csr",
     "cascade_attempts",
+    "content_share",
     "count_adopted_neighbours",
     "count_adopted_neighbours_serial",
     "influence_strength",
@@ -88,6 +90,7 @@ __all__ = [
     "ladder_push",
     "ladder_push_serial",
     "ladder_restage",
+    "ladder_runs",
     "ladder_tally",
     "ladder_tally_serial",
     "ladder_uniforms",

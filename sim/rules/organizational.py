@@ -44,6 +44,7 @@ import numpy as np
 
 from sim._validation import check_choice, check_scalar
 from sim.kernels import (
+    content_share,
     ladder_bounds,
     ladder_bounds_serial,
     ladder_candidates,
@@ -325,7 +326,8 @@ class _OrganizationalDynamics:
         if state.bounds_stale or not state.settled or plan is not self._fresh_week:
             self._refresh(state, plan)
         fixed = self._fixed(plan)
-        content = 1.0 - np.exp(-self.generative * state.creator_weeks)
+        # libm's exp, as the compiled run computes it (numpy's own differs in the last bit).
+        content = content_share(self.generative, state.creator_weeks)
         seen = state.seen_share()
         shared = rule.visibility_weight * seen + rule.content_weight * content
         if self.ownership > 0.0 and seen.shape[0] > 1:
@@ -381,7 +383,7 @@ class _OrganizationalDynamics:
 
     def is_stationary(self, state):
         """Whether no later week can change anything (deterministic runs only)."""
-        content = 1.0 - np.exp(-self.generative * state.creator_weeks)
+        content = content_share(self.generative, state.creator_weeks)
         content_grows = (
             self.rule.content_weight > 0.0
             and self.generative > 0.0

@@ -1,0 +1,258 @@
+"""Replications of the organizational rule as one compiled call.
+
+A :class:`~sim.scenario.Scenario` runs its replications here when it can: each
+replication's draws are made in Python exactly as :meth:`Scenario.model`
+makes them (the rollout's plan from its own stream, the people's traits, the
+initial adopters, then one key per week), and the weeks of every replication
+run in :func:`sim.kernels.ladder_run.ladder_runs`, with no Python per week or
+per person. The result equals running each replication's
+:class:`~sim.model.OrgModel` week by week, to the last bit (tested for every
+rollout preset), and comes back as plain arrays (:class:`Runs`).
+
+What is not compiled runs stepped (:func:`compilable` says which): the classic
+rules, plans other than the plain :class:`~sim.rollout.RolloutPlan` and
+:class:`~sim.rollout.schedule.RolloutSchedule`, and organizations large enough
+for a week's kernels to take parallel regions (there the week's own work
+outweighs its Python, and the parallel kernels do it faster).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numba import get_num_threads
+
+from sim._inputs import choose_initial_adopters
+from sim.kernels import ladder_run as kernels  # the module: its constants and ladder_runs
+from sim.kernels import lapse_cut, parallel_pays
+from sim.population import Population
+from sim.rollout.schedule import RolloutSchedule
+
+__all__ = ["Runs", "compilable", "run_compiled"]
+
+
+@dataclass
+class Runs:
+    """R replications of one scenario as arrays (week 0 is the initial state; W weeks).
+
+    ``holders``, ``new``, ``lapses``: int64 (R, W, B), people holding, taking up and
+    dropping each behavior; ``with_access``: int64 (R, W); ``unit_holders``: int64
+    (R, W, B, U) by the org's units; ``level_holders``: int64 (R, W, B, L) by level
+    (0 = top); ``stage``: int8 (R, n), ``adopted_at`` and ``access_since``: int32 (R, n),
+    the final state; ``trained``: int64 (R,), people trained by the end (champions
+    included); ``opened``: int64 (R, waves), the week each wave opened (-1: never).
+    """
+
+    replications: np.ndarray
+    holders: np.ndarray
+    new: np.ndarray
+    lapses: np.ndarray
+    with_access: np.ndarray
+    unit_holders: np.ndarray
+    level_holders: np.ndarray
+    stage: np.ndarray
+    adopted_at: np.ndarray
+    access_since: np.ndarray
+    trained: np.ndarray
+    opened: np.ndarray
+    schedules: list
+
+
+def compilable(rule, org) -> bool:
+    """Whether runs of ``rule`` on ``org`` under a rollout go through the compiled run.
+
+    The organizational rule on an org whose week kernels would all run on one
+    thread: beyond that size a week's work outweighs its Python, and the
+    stepped run's parallel kernels are faster (the numbers are the same).
+    """
+    if not getattr(rule, "needs_org", False) or org.network.complete:
+        return False
+    ties = int(org.network.indptr[-1])
+    return not (parallel_pays(org.n, "bounds") or parallel_pays(ties, "pulled_tie"))
+
+
+def _params(rule, culture, plan):
+    params = np.empty(kernels.N_PARAMS, dtype=np.float64)
+    params[kernels.P_PEER] = rule.peer_weight
+    params[kernels.P_RATE] = rule.rate
+    params[kernels.P_NOISE] = rule.noise
+    params[kernels.P_LAPSE] = rule.lapse_rate
+    params[kernels.P_HYSTERESIS] = rule.hysteresis
+    params[kernels.P_VISIBILITY] = rule.visibility_weight
+    params[kernels.P_CONTENT] = rule.content_weight
+    params[kernels.P_OWNERSHIP] = rule.ownership_weight * culture.open
+    params[kernels.P_GENERATIVE] = culture.generative
+    params[kernels.P_COMMITMENT] = rule.commitment_weight
+    params[kernels.P_COVERAGE] = rule.commitment_coverage
+    params[kernels.P_TRAINING] = rule.training_effect
+    safety = plan.week(0).safety
+    params[kernels.P_SAFETY] = rule.safety if safety is None else safety
+    return params
+
+
+def _schedule(plan):
+    """The schedule's settings and arrays as :func:`ladder_run` takes them."""
+    settings = np.full(kernels.N_SCHEDULE, -1.0)
+    settings[kernels.S_SCHEDULED] = 1.0
+    if plan.expand_week is not None:
+        settings[kernels.S_EXPAND_WEEK] = plan.expand_week
+    settings[kernels.S_EXPAND_SHARE] = np.nan if plan.expand_share is None else plan.expand_share
+    settings[kernels.S_WAVE_WEEKS] = plan.wave_weeks
+    settings[kernels.S_ENDORSE] = float(plan.endorse)
+    settings[kernels.S_COMMITMENT] = plan.commitment
+    settings[kernels.S_CAPACITY] = plan.training_capacity
+    if plan.training_limit is not None:
+        settings[kernels.S_LIMIT] = plan.training_limit
+    settings[kernels.S_LEARNING] = plan.learning
+    settings[kernels.S_CHAMPIONS] = plan.champions.shape[0]
+    trained = np.zeros(plan.n, dtype=np.bool_)
+    trained[plan.champions] = True
+    week = plan.week(0)
+    return {
+        "schedule": settings,
+        "wave_of": plan._wave_of,
+        "delay": plan._delay,
+        "first_wave": plan._first_wave,
+        "learners": plan._learners,
+        # Empty: the "adopters" priority, decided week by week.
+        "order": np.zeros(0, np.int64) if plan.training_order is None else plan.training_order,
+        "tie_order": plan.tie_order,
+        "trained": trained,
+        "n_waves": len(plan.waves),
+        "access": week.access,
+        "trained_f": week.trained,
+        "endorsing": week.endorsing,
+        "learning_f": week.learning,
+        "commitment_f": np.broadcast_to(week.commitment, (plan.n,)),
+        "coverage": float(week.coverage),
+    }
+
+
+def _ragged(parts):
+    """Concatenated int64 id lists and their offsets."""
+    at = np.zeros(len(parts) + 1, dtype=np.int64)
+    at[1:] = np.cumsum([p.shape[0] for p in parts])
+    return np.concatenate(parts).astype(np.int64, copy=False), at
+
+
+def _prepare(org, rule, culture, rollout, seed, replication, steps):
+    """One replication's draws, made as :meth:`sim.scenario.Scenario.model` and the
+    stepped run make them: the plan from the rollout's own stream, the people, the
+    initial adopters, then one key per week."""
+    rng = np.random.default_rng([seed, replication])
+    (levers,) = rng.spawn(1)
+    plan, first = rollout.plan(org, levers, culture)
+    if not isinstance(plan, RolloutSchedule):
+        raise TypeError(f"the compiled run takes a RolloutSchedule, not {type(plan).__name__}")
+    people = Population.draw(org, culture, rng)
+    first = choose_initial_adopters(first, org.n, rng, among=plan.week(0).access)
+    if rule.deterministic:
+        keys = np.zeros(steps, dtype=np.uint64)
+    else:
+        keys = rng.integers(2**64, size=steps, dtype=np.uint64)
+    return plan, people, first, keys, _schedule(plan)
+
+
+def _replication_args(rule, prepared):
+    """What differs between the replications of a batch, stacked."""
+    people = [p[1] for p in prepared]
+    plans = [p[4] for p in prepared]
+    first, first_at = _ragged([p[2] for p in prepared])
+    first_wave, first_wave_at = _ragged([s["first_wave"] for s in plans])
+    learners, learners_at = _ragged([s["learners"] for s in plans])
+    trust = np.stack([p.trust for p in people])
+    return {
+        "threshold": np.stack([p.threshold for p in people]),
+        "risk_aversion": np.stack([p.risk_aversion for p in people]),
+        "trust": trust,
+        "influence": np.stack([p.influence for p in people]),
+        "person_voice": np.stack([p.voice for p in people]),
+        # As the rule computes it for one run: manager_weight * g(trust).
+        "endorsement": rule.manager_weight * rule.gain(trust),
+        "first": first,
+        "first_at": first_at,
+        "keys": np.stack([p[3] for p in prepared]),
+        "first_wave": first_wave,
+        "first_wave_at": first_wave_at,
+        "learners": learners,
+        "learners_at": learners_at,
+        **{name: np.stack([s[name] for s in plans]) for name in (
+            "schedule", "wave_of", "delay", "order", "tie_order", "access", "trained_f",
+            "endorsing", "learning_f", "commitment_f", "coverage", "trained", "n_waves")},
+    }  # fmt: skip
+
+
+def run_compiled(org, rule, culture, rollout, seed, replications, steps, threads=None) -> Runs:
+    """Run ``replications`` (indices) of a scenario, compiled; see :class:`Runs`.
+
+    Each replication ``r`` draws from ``default_rng([seed, r])`` what
+    :meth:`sim.scenario.Scenario.model` draws, in the same order, so the numbers
+    are those of the stepped run. The replications are split among ``threads``
+    (default: Numba's thread count, which a sweep's jobs set to 1); the split
+    never changes a number.
+    """
+    which = list(replications)
+    n, top, R = org.n, len(rule.ladder), len(which)
+    prepared = [_prepare(org, rule, culture, rollout, seed, r, steps) for r in which]
+    net = org.network
+    by_unit = rule.visibility == "unit"
+    level = org.level.astype(np.int64)
+    n_levels = int(level.max()) + 1
+    shared = {
+        "indptr": net.indptr,
+        "indices": net.indices,
+        "weights": net.weights,
+        "unit_weights": net.unit_weights,
+        "vis_unit": org.unit.astype(np.int32) if by_unit else np.zeros(n, dtype=np.int32),
+        "n_vis": org.n_units if by_unit else 1,
+        "unit": org.unit.astype(np.int64),
+        "level": level,
+        "manager": org.manager.astype(np.int32),
+        "reports_indptr": org.reports_indptr,
+        "reports": org.reports,
+        "params": _params(rule, culture, prepared[0][0]),
+        "deterministic": rule.deterministic,
+        "lapse_cut": lapse_cut(rule.lapse_rate),
+        "difficulty": np.array([b.difficulty for b in rule.ladder]),
+        "risk": np.array([b.risk for b in rule.ladder]),
+        "voice": np.array([b.voice for b in rule.ladder]),
+        "rungs": top if rollout.first_rungs is None else min(int(rollout.first_rungs), top),
+    }
+    W = steps + 1
+    waves = max(p[4]["n_waves"] for p in prepared)
+    out = Runs(
+        replications=np.asarray(which, dtype=np.int64),
+        holders=np.empty((R, W, top), np.int64),
+        new=np.empty((R, W, top), np.int64),
+        lapses=np.empty((R, W, top), np.int64),
+        with_access=np.empty((R, W), np.int64),
+        unit_holders=np.empty((R, W, top, org.n_units), np.int64),
+        level_holders=np.empty((R, W, top, n_levels), np.int64),
+        stage=np.empty((R, n), np.int8),
+        adopted_at=np.empty((R, n), np.int32),
+        access_since=np.empty((R, n), np.int32),
+        trained=np.empty(R, np.int64),
+        opened=np.empty((R, waves + 1), np.int64),
+        schedules=[p[0] for p in prepared],
+    )
+
+    def batch(a, b):
+        kernels.ladder_runs(
+            **shared, **_replication_args(rule, prepared[a:b]),
+            holders_w=out.holders[a:b], new_w=out.new[a:b], lapses_w=out.lapses[a:b],
+            access_w=out.with_access[a:b], unit_w=out.unit_holders[a:b],
+            level_w=out.level_holders[a:b], stage=out.stage[a:b], adopted_at=out.adopted_at[a:b],
+            access_since=out.access_since[a:b], opened=out.opened[a:b],
+            trained_count=out.trained[a:b],
+        )  # fmt: skip
+
+    threads = min(get_num_threads() if threads is None else int(threads), R)
+    if threads <= 1:
+        batch(0, R)
+    else:
+        cuts = [R * k // threads for k in range(threads + 1)]
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(batch, cuts[:-1], cuts[1:]))
+    return out
