@@ -19,6 +19,7 @@ a zero before each replication's segment, which adds as ``sum`` does
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,10 +29,6 @@ from sim.facts import ROGERS
 from sim.metrics import WEEKS_TO, entry
 
 __all__ = ["RunBatch", "batch_tables"]
-
-#: The columns of the groups table (as :meth:`sim.scenario.Scenario.run` gives them).
-GROUP_COLUMNS = ("replication", "step", "behavior", "by", "group", "people", "adopters",
-                 "fraction")  # fmt: skip
 
 
 @dataclass
@@ -181,17 +178,24 @@ def _strings(values, codes, times):
     return type(one)._concat_same_type([one] * times)
 
 
+def _frame(columns) -> pd.DataFrame:
+    """A table of fresh columns, each kept as it is (pandas would copy them into one block
+    per dtype, and a copy of a large table costs more in new memory than it saves)."""
+    return pd.DataFrame(columns, copy=False)
+
+
 def _timeseries(batch) -> pd.DataFrame:
     r, w, b = batch.holders.shape
-    holders = batch.holders.ravel()
-    return pd.DataFrame({
+    # Copies: the batch's arrays may be filled again for the next batch.
+    holders = batch.holders.ravel().copy()
+    return _frame({
         "replication": np.repeat(batch.replications, w * b),
         "step": np.tile(np.repeat(np.arange(w, dtype=np.int64), b), r),
         "behavior": _strings(batch.behaviors, np.tile(np.arange(b), w), r),
         "adopters": holders,
-        "new_adopters": batch.new.ravel(),
+        "new_adopters": batch.new.ravel().copy(),
         "fraction": holders / batch.n,
-        "lapses": batch.lapses.ravel(),
+        "lapses": batch.lapses.ravel().copy(),
         "with_access": np.repeat(batch.with_access.ravel(), b),
     })  # fmt: skip
 
@@ -204,26 +208,20 @@ def _groups(batch) -> pd.DataFrame:
     units, ranks = np.indices((w, b, u)).reshape(3, -1), np.indices((w, b, levels)).reshape(3, -1)
     step, behavior = np.concatenate([units[:2], ranks[:2]], axis=1)
     group = np.concatenate([units[2], u + ranks[2]])
-    k_u = units.shape[1]
-    numbers = np.empty((4, r, group.shape[0]), dtype=np.int64)
-    numbers[0] = batch.replications[:, None]
-    numbers[1] = step
-    numbers[2] = np.concatenate([batch.unit_people, batch.level_people])[group]
-    numbers[3, :, :k_u] = batch.unit_holders.reshape(r, k_u)
-    numbers[3, :, k_u:] = batch.level_holders.reshape(r, -1)
-    fraction = numbers[3] / np.maximum(numbers[2], 1)
+    people = np.concatenate([batch.unit_people, batch.level_people]).astype(np.int64)[group]
+    adopters = np.concatenate([batch.unit_holders.reshape(r, -1),
+                               batch.level_holders.reshape(r, -1)], axis=1)  # fmt: skip
     names = np.concatenate([np.asarray(batch.unit_names, dtype=object),
                             np.array([str(k) for k in range(levels)], dtype=object)])  # fmt: skip
-    replication, step, people, adopters = numbers.reshape(4, -1)
-    return pd.DataFrame({
-        "replication": replication,
-        "step": step,
+    return _frame({
+        "replication": np.repeat(batch.replications, group.shape[0]),
+        "step": np.tile(step, r),
         "behavior": _strings(batch.behaviors, behavior, r),
         "by": _strings(["unit", "level"], (group >= u).astype(np.intp), r),
         "group": _strings(names, group, r),
-        "people": people,
-        "adopters": adopters,
-        "fraction": fraction.ravel(),
+        "people": np.tile(people, r),
+        "adopters": adopters.ravel(),
+        "fraction": (adopters / np.maximum(people, 1)).ravel(),
     })  # fmt: skip
 
 
@@ -237,10 +235,10 @@ def _summary(batch) -> dict:
         "final_fraction_<b>": curves[..., -1],
         "peak_fraction_<b>": curves.max(axis=-1),
     }
-    for share, pattern in WEEKS_TO.items():
-        reached = curves >= share
-        first = reached.argmax(axis=-1).astype(np.float64)
-        columns[pattern] = np.where(reached.any(axis=-1), first, np.nan)
+    reached = curves[..., None, :] >= np.array(list(WEEKS_TO))[:, None]  # (R, B, shares, W)
+    first = np.where(reached.any(axis=-1), reached.argmax(axis=-1), np.nan)
+    for k, pattern in enumerate(WEEKS_TO.values()):
+        columns[pattern] = first[..., k]
     columns["auc_fraction_weeks_<b>"] = later.sum(axis=-1)
     columns["mean_fraction_<b>"] = later.mean(axis=-1) if w > 1 else np.full((r, b), np.nan)
     columns["lapses_<b>"] = batch.lapses.sum(axis=1, dtype=np.int64)
@@ -268,8 +266,16 @@ def _summary(batch) -> dict:
 
 def _by_behavior(columns, behaviors) -> dict:
     """``{pattern: (R, B) array}`` as named columns, behavior by behavior."""
-    return {entry(pattern).name(name): values[:, k]
-            for k, name in enumerate(behaviors) for pattern, values in columns.items()}  # fmt: skip
+    names = _names(tuple(columns), tuple(behaviors))
+    return {name: columns[pattern][:, k] for name, (pattern, k) in names.items()}
+
+
+@functools.cache
+def _names(patterns, behaviors) -> dict:
+    """``{column: (pattern, behavior's index)}``, behavior-major (a batch's names are
+    always the same few: made once, not per batch)."""
+    return {entry(pattern).name(name): (pattern, k)
+            for k, name in enumerate(behaviors) for pattern in patterns}  # fmt: skip
 
 
 def _gini(x, w):
@@ -294,31 +300,34 @@ def _segment_sums(values, counts):
 
 def _people_facts(stage, adopted_at, rungs) -> dict:
     """The columns of :func:`sim.facts.people_facts` for every replication at once."""
-    r = adopted_at.shape[0]
+    r, weeks = adopted_at.shape[0], max(int(adopted_at.max()) + 1, 1)
     organic = adopted_at > 0  # Rogers' categories leave out the first movers
     count = organic.sum(axis=1)
     row = np.repeat(np.arange(r), count)
-    times = adopted_at[organic].astype(np.float64)
+    at = adopted_at[organic]
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = _segment_sums(times, count) / count
-        deviation = times - mean[row]
+        # Whole weeks: their sum is exact in any order.
+        mean = np.where(organic, adopted_at, 0).sum(axis=1) / count
+        deviation = at - mean[row]
         sd = np.sqrt(_segment_sums(deviation * deviation, count) / count)
-        z = deviation / sd[row]
+        # Everyone who adopted in one week shares its z: categories by week, not by person.
+        z = (np.arange(weeks, dtype=np.float64) - mean[:, None]) / sd[:, None]
     category = (z >= -2.0).astype(np.intp) + (z >= -1.0) + (z >= 0.0) + (z >= 1.0)
-    tally = np.bincount(row * len(ROGERS) + category, minlength=r * len(ROGERS))
+    by_week = np.bincount(row * weeks + at, minlength=r * weeks).reshape(r, weeks)
+    tally = np.stack([np.where(category == k, by_week, 0).sum(axis=1)
+                      for k in range(len(ROGERS))], axis=1)  # fmt: skip
     known = (count > 1) & (sd > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        shares = np.where(known[:, None], tally.reshape(r, -1) / count[:, None], np.nan)
+        shares = np.where(known[:, None], tally / count[:, None], np.nan)
     out = {f"rogers_{name}": shares[:, k] for k, name in enumerate(ROGERS)}
     users = (stage >= 1).sum(axis=1)
-    for name, low, high in (("contributors", 2, 2), ("creators", 3, rungs)):
-        held = ((stage >= low) & (stage <= high)).sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = held / users
-        out[f"{name}_of_users"] = np.where((users > 0) & (low <= rungs), share, np.nan)
-    creators = stage >= 3
+    contributors = (stage == 2).sum(axis=1)
+    creators = stage >= 3  # the engine's stages are at most the ladder's rungs
     made = creators.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
+        out["contributors_of_users"] = np.where((users > 0) & (rungs >= 2),
+                                                contributors / users, np.nan)  # fmt: skip
+        out["creators_of_users"] = np.where((users > 0) & (rungs >= 3), made / users, np.nan)
         organic_share = (creators & organic).sum(axis=1) / made
     out["organic_creators"] = np.where(made > 0, organic_share, np.nan)
     return out
