@@ -28,7 +28,11 @@ import pandas as pd
 from sim.facts import ROGERS
 from sim.metrics import WEEKS_TO, entry
 
-__all__ = ["RunBatch", "batch_tables"]
+__all__ = ["GROUP_COLUMNS", "RunBatch", "batch_tables"]
+
+#: The columns of the groups table (as :meth:`sim.scenario.Scenario.run` gives them).
+GROUP_COLUMNS = ("replication", "step", "behavior", "by", "group", "people", "adopters",
+                 "fraction")  # fmt: skip
 
 
 @dataclass
