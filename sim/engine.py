@@ -30,7 +30,7 @@ from sim.kernels import lapse_cut, parallel_pays
 from sim.population import Population
 from sim.rollout.schedule import RolloutSchedule
 
-__all__ = ["Runs", "compilable", "run_compiled"]
+__all__ = ["CompiledRuns", "Runs", "compilable", "run_compiled"]
 
 
 @dataclass
@@ -184,6 +184,99 @@ def _replication_args(rule, prepared):
     }  # fmt: skip
 
 
+_RAGGED = ("first", "first_wave", "learners")
+
+
+def _rows(args, a, b):
+    """Replications ``a .. b - 1`` of stacked arguments (views; ragged lists re-based)."""
+    part = {name: value[a:b] for name, value in args.items()}
+    for name in _RAGGED:
+        at = args[f"{name}_at"]
+        part[name] = args[name][at[a] : at[b]]
+        part[f"{name}_at"] = at[a : b + 1] - at[a]
+    return part
+
+
+class CompiledRuns:
+    """Replications of a scenario, drawn and laid out for :func:`ladder_runs`.
+
+    Building it makes every draw (see :func:`run_compiled`); :meth:`run` is the
+    compiled call alone, which the benchmarks time as the floor of a run.
+    """
+
+    def __init__(self, org, rule, culture, rollout, seed, replications, steps):
+        which = list(replications)
+        n, top = org.n, len(rule.ladder)
+        prepared = [_prepare(org, rule, culture, rollout, seed, r, steps) for r in which]
+        net = org.network
+        by_unit = rule.visibility == "unit"
+        self.org, self.steps, self.top = org, steps, top
+        self.replications = np.asarray(which, dtype=np.int64)
+        self.schedules = [p[0] for p in prepared]
+        self.waves = max(p[4]["n_waves"] for p in prepared)
+        self.shared = {
+            "indptr": net.indptr,
+            "indices": net.indices,
+            "weights": net.weights,
+            "unit_weights": net.unit_weights,
+            "vis_unit": org.unit.astype(np.int32) if by_unit else np.zeros(n, dtype=np.int32),
+            "n_vis": org.n_units if by_unit else 1,
+            "unit": org.unit.astype(np.int64),
+            "level": org.level.astype(np.int64),
+            "manager": org.manager.astype(np.int32),
+            "reports_indptr": org.reports_indptr,
+            "reports": org.reports,
+            "params": _params(rule, culture, prepared[0][0]),
+            "deterministic": rule.deterministic,
+            "lapse_cut": lapse_cut(rule.lapse_rate),
+            "difficulty": np.array([b.difficulty for b in rule.ladder]),
+            "risk": np.array([b.risk for b in rule.ladder]),
+            "voice": np.array([b.voice for b in rule.ladder]),
+            "rungs": top if rollout.first_rungs is None else min(int(rollout.first_rungs), top),
+        }
+        self.args = _replication_args(rule, prepared)
+
+    def run(self, threads=None) -> Runs:
+        """The weeks of every replication, split among ``threads`` (default: Numba's
+        thread count, which a sweep's jobs set to 1); the split changes no number."""
+        org, top, R, W = self.org, self.top, self.replications.shape[0], self.steps + 1
+        n = org.n
+        out = Runs(
+            replications=self.replications,
+            holders=np.empty((R, W, top), np.int64),
+            new=np.empty((R, W, top), np.int64),
+            lapses=np.empty((R, W, top), np.int64),
+            with_access=np.empty((R, W), np.int64),
+            unit_holders=np.empty((R, W, top, org.n_units), np.int64),
+            level_holders=np.empty((R, W, top, org.n_levels), np.int64),
+            stage=np.empty((R, n), np.int8),
+            adopted_at=np.empty((R, n), np.int32),
+            access_since=np.empty((R, n), np.int32),
+            trained=np.empty(R, np.int64),
+            opened=np.empty((R, self.waves + 1), np.int64),
+            schedules=self.schedules,
+        )
+
+        def batch(a, b):
+            kernels.ladder_runs(
+                **self.shared, **_rows(self.args, a, b),
+                holders_w=out.holders[a:b], new_w=out.new[a:b], lapses_w=out.lapses[a:b],
+                access_w=out.with_access[a:b], unit_w=out.unit_holders[a:b],
+                level_w=out.level_holders[a:b], stage=out.stage[a:b],
+                adopted_at=out.adopted_at[a:b], access_since=out.access_since[a:b],
+                opened=out.opened[a:b], trained_count=out.trained[a:b],
+            )  # fmt: skip
+
+        threads = min(get_num_threads() if threads is None else int(threads), R)
+        if threads <= 1:
+            batch(0, R)
+        else:
+            cuts = [R * k // threads for k in range(threads + 1)]
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(batch, cuts[:-1], cuts[1:]))
+        return out
+
+
 def run_compiled(org, rule, culture, rollout, seed, replications, steps, threads=None) -> Runs:
     """Run ``replications`` (indices) of a scenario, compiled; see :class:`Runs`.
 
@@ -193,66 +286,4 @@ def run_compiled(org, rule, culture, rollout, seed, replications, steps, threads
     (default: Numba's thread count, which a sweep's jobs set to 1); the split
     never changes a number.
     """
-    which = list(replications)
-    n, top, R = org.n, len(rule.ladder), len(which)
-    prepared = [_prepare(org, rule, culture, rollout, seed, r, steps) for r in which]
-    net = org.network
-    by_unit = rule.visibility == "unit"
-    level = org.level.astype(np.int64)
-    n_levels = int(level.max()) + 1
-    shared = {
-        "indptr": net.indptr,
-        "indices": net.indices,
-        "weights": net.weights,
-        "unit_weights": net.unit_weights,
-        "vis_unit": org.unit.astype(np.int32) if by_unit else np.zeros(n, dtype=np.int32),
-        "n_vis": org.n_units if by_unit else 1,
-        "unit": org.unit.astype(np.int64),
-        "level": level,
-        "manager": org.manager.astype(np.int32),
-        "reports_indptr": org.reports_indptr,
-        "reports": org.reports,
-        "params": _params(rule, culture, prepared[0][0]),
-        "deterministic": rule.deterministic,
-        "lapse_cut": lapse_cut(rule.lapse_rate),
-        "difficulty": np.array([b.difficulty for b in rule.ladder]),
-        "risk": np.array([b.risk for b in rule.ladder]),
-        "voice": np.array([b.voice for b in rule.ladder]),
-        "rungs": top if rollout.first_rungs is None else min(int(rollout.first_rungs), top),
-    }
-    W = steps + 1
-    waves = max(p[4]["n_waves"] for p in prepared)
-    out = Runs(
-        replications=np.asarray(which, dtype=np.int64),
-        holders=np.empty((R, W, top), np.int64),
-        new=np.empty((R, W, top), np.int64),
-        lapses=np.empty((R, W, top), np.int64),
-        with_access=np.empty((R, W), np.int64),
-        unit_holders=np.empty((R, W, top, org.n_units), np.int64),
-        level_holders=np.empty((R, W, top, n_levels), np.int64),
-        stage=np.empty((R, n), np.int8),
-        adopted_at=np.empty((R, n), np.int32),
-        access_since=np.empty((R, n), np.int32),
-        trained=np.empty(R, np.int64),
-        opened=np.empty((R, waves + 1), np.int64),
-        schedules=[p[0] for p in prepared],
-    )
-
-    def batch(a, b):
-        kernels.ladder_runs(
-            **shared, **_replication_args(rule, prepared[a:b]),
-            holders_w=out.holders[a:b], new_w=out.new[a:b], lapses_w=out.lapses[a:b],
-            access_w=out.with_access[a:b], unit_w=out.unit_holders[a:b],
-            level_w=out.level_holders[a:b], stage=out.stage[a:b], adopted_at=out.adopted_at[a:b],
-            access_since=out.access_since[a:b], opened=out.opened[a:b],
-            trained_count=out.trained[a:b],
-        )  # fmt: skip
-
-    threads = min(get_num_threads() if threads is None else int(threads), R)
-    if threads <= 1:
-        batch(0, R)
-    else:
-        cuts = [R * k // threads for k in range(threads + 1)]
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(batch, cuts[:-1], cuts[1:]))
-    return out
+    return CompiledRuns(org, rule, culture, rollout, seed, replications, steps).run(threads)

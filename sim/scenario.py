@@ -28,7 +28,10 @@ from sim.records import GROUP_COLUMNS, RunBatch, batch_tables
 
 __all__ = ["Scenario"]
 
-#: Replications run and tabled together (the progress bar moves once per batch).
+#: Replications run and tabled together hold about this many person-replications
+#: (some 250 bytes each: traits, plans, records; ~25 MB), at most BATCH of them (the
+#: progress bar moves once per batch).
+BATCH_PEOPLE = 100_000
 BATCH = 100
 
 
@@ -138,8 +141,9 @@ class Scenario:
             return self._run_classic(seed, which, progress, groups)
         compiled = not self.resample and compilable(self.rule, self.org)
         parts, done = [], 0
-        for first in range(0, len(which), BATCH):
-            chosen = which[first : first + BATCH]
+        size = max(1, min(BATCH, BATCH_PEOPLE // self.org.n))
+        for first in range(0, len(which), size):
+            chosen = which[first : first + size]
             batch = self._compiled(seed, chosen) if compiled else self._stepped(seed, chosen)
             parts.append(batch_tables(batch, groups))
             done += len(chosen)
