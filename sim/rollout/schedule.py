@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rollout import _derived
 from sim.rollout.plan import RolloutPlan, Week
 
 __all__ = ["TRAINING_PRIORITIES", "RolloutSchedule"]
@@ -124,14 +125,19 @@ class RolloutSchedule(RolloutPlan):
         for k, units in enumerate(self.waves):
             wave_of_unit[units] = k
         self._wave_of = wave_of_unit[org.unit]
-        self._first_wave = np.flatnonzero(self._wave_of == 0)
+        first_wave = self._wave_of == 0
+        self._first_wave = np.flatnonzero(first_wave)
         # Who learns for later waves: the first wave less its seeded first movers.
-        seeded = np.union1d(self.champions, self.leaders)
-        self._learners = np.setdiff1d(self._first_wave, seeded)
+        first_wave[self.champions] = False
+        first_wave[self.leaders] = False
+        self._learners = np.flatnonzero(first_wave)
+        # The delays depend on the org alone: one read-only array per org, shared by plans.
         if message == "down":
-            self._delay = np.maximum(org.level.astype(np.int64) - max(top_levels, 1) + 1, 0)
+            reached = max(top_levels, 1)
+            self._delay = _derived.derived(org, ("delay", reached), lambda: np.maximum(
+                org.level.astype(np.int64) - reached + 1, 0))  # fmt: skip
         else:
-            self._delay = np.zeros(org.n, dtype=np.int64)
+            self._delay = _derived.derived(org, "no delay", lambda: np.zeros(org.n, np.int64))
         self._state = None
         self._restart()
 

@@ -9,11 +9,10 @@ every replication; only the random policies draw from the run's generator.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from sim.kernels import betweenness_from
+from sim.rollout import _derived
 
 __all__ = ["BETWEENNESS_EXACT_MAX", "CHAMPION_CHOICES", "betweenness", "choose_champions"]
 
@@ -28,8 +27,6 @@ CHAMPION_CHOICES = ("random", "degree", "betweenness", "bridging", "team", "clus
 #: each, 6.7 s at 200,000 (2 cores, the sources searched in parallel).
 BETWEENNESS_EXACT_MAX = 2000
 BETWEENNESS_SOURCES = 128
-
-_SCORES = weakref.WeakKeyDictionary()  # org -> betweenness, computed once
 
 
 def betweenness(network, sources=None) -> np.ndarray:
@@ -58,23 +55,48 @@ def _best(score, among, k):
     return among[order[:k]]
 
 
+def _distinct(among) -> bool:
+    """Whether ``among`` is strictly increasing (ids as ``flatnonzero`` gives them)."""
+    return bool(np.all(among[1:] > among[:-1]))
+
+
+def _mask(n, ids):
+    mask = np.zeros(n, dtype=bool)
+    mask[ids] = True
+    return mask
+
+
+def _best_of(org, name, score, among, k):
+    """:func:`_best` of ``score()`` (the org's score ``name``), from everyone ranked once per
+    org: the ranking restricted to ``among`` is ``among`` ranked, when its ids are distinct."""
+    if not _distinct(among):
+        return _best(score(), among, k)
+    ranked = _derived.derived(
+        org, ("best", name), lambda: np.lexsort((_derived.ids(org), -score()))
+    )
+    return ranked[_mask(org.n, among)[ranked]][:k]
+
+
 def _betweenness_of(org):
-    if org not in _SCORES:
+    def exact_or_estimate():
         if org.n <= BETWEENNESS_EXACT_MAX:
-            _SCORES[org] = betweenness(org.network)
-        else:
-            spread = np.linspace(0, org.n - 1, min(BETWEENNESS_SOURCES, org.n))
-            _SCORES[org] = betweenness(org.network, np.unique(spread.round().astype(np.int64)))
-    return _SCORES[org]
+            return betweenness(org.network)
+        spread = np.linspace(0, org.n - 1, min(BETWEENNESS_SOURCES, org.n))
+        return betweenness(org.network, np.unique(spread.round().astype(np.int64)))
+
+    return _derived.derived(org, "betweenness", exact_or_estimate)
 
 
 def _bridging(org):
     """Each person's ties to people of another unit."""
-    network = org.network
-    degree = np.diff(network.indptr)
-    owner = np.repeat(np.arange(org.n), degree)
-    across = org.unit[network.indices] != org.unit[owner]
-    return np.bincount(owner[across], minlength=org.n).astype(np.float64)
+
+    def count():
+        network = org.network
+        owner = np.repeat(np.arange(org.n), np.diff(network.indptr))
+        across = org.unit[network.indices] != org.unit[owner]
+        return np.bincount(owner[across], minlength=org.n).astype(np.float64)
+
+    return _derived.derived(org, "bridging", count)
 
 
 def _cluster(network, among, k, rng):
@@ -82,6 +104,29 @@ def _cluster(network, among, k, rng):
     allowed = np.zeros(network.n, dtype=bool)
     allowed[among] = True
     start = int(rng.choice(among))
+    if network.complete:
+        return _cluster_loop(network, allowed, start, k)
+    picked, frontier = [start], np.array([start])
+    seen = np.zeros(network.n, dtype=bool)
+    seen[start] = True
+    indptr, indices = network.indptr, network.indices
+    while frontier.shape[0] and len(picked) < k:
+        # The frontier's neighbours in order (rows are sorted), each the first time it
+        # is met: what walking the frontier and each sorted row in Python gives.
+        starts = indptr[frontier]
+        sizes = indptr[frontier + 1] - starts
+        at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        met = indices[at].astype(np.int64)
+        met = met[~seen[met]]
+        _, first = np.unique(met, return_index=True)
+        ring = met[np.sort(first)]
+        seen[ring] = True
+        picked.extend(ring[allowed[ring]][: k - len(picked)].tolist())
+        frontier = ring
+    return np.array(picked, dtype=np.int64)
+
+
+def _cluster_loop(network, allowed, start, k):
     picked, seen, frontier = [start], {start}, [start]
     while frontier and len(picked) < k:
         ring = []
@@ -97,12 +142,26 @@ def _cluster(network, among, k, rng):
     return np.array(picked, dtype=np.int64)
 
 
+def _team_order(org, degree):
+    """Everyone with a manager, by manager, then most ties, then id (computed once per org)."""
+
+    def order():
+        members = np.flatnonzero(org.manager >= 0)
+        return members[np.lexsort((members, -degree[members], org.manager[members]))]
+
+    return _derived.derived(org, "team order", order)
+
+
 def _one_per_team(org, among, k, rng, degree):
     """The best-connected member of ``k`` teams drawn at random, then the best connected."""
-    members = among[org.manager[among] >= 0]
-    # Per team (the manager's reports) its best-connected member, ties to the lower id.
-    order = np.lexsort((members, -degree[members], org.manager[members]))
-    members = members[order]
+    if _distinct(among):
+        ordered = _team_order(org, degree)
+        members = ordered[_mask(org.n, among)[ordered]]
+    else:
+        members = among[org.manager[among] >= 0]
+        # Per team (the manager's reports) its best-connected member, ties to the lower id.
+        order = np.lexsort((members, -degree[members], org.manager[members]))
+        members = members[order]
     first = np.ones(members.shape[0], dtype=bool)
     first[1:] = org.manager[members[1:]] != org.manager[members[:-1]]
     leads = members[first]
@@ -110,7 +169,8 @@ def _one_per_team(org, among, k, rng, degree):
     if picked.shape[0] < k:
         # More champions than teams: the rest are the best connected of the others.
         rest = np.setdiff1d(among, picked)
-        picked = np.concatenate((picked, _best(degree, rest, k - picked.shape[0])))
+        extra = _best_of(org, "degree", lambda: degree, rest, k - picked.shape[0])
+        picked = np.concatenate((picked, extra))
     return picked
 
 
@@ -138,13 +198,13 @@ def choose_champions(org, k, among, choice, rng) -> np.ndarray:
         return np.sort(rng.choice(among, size=k, replace=False))
     if choice == "cluster":
         return np.sort(_cluster(org.network, among, k, rng)).astype(np.int64)
-    degree = np.diff(org.network.indptr).astype(np.float64)
+    degree = _derived.derived(org, "degree float", lambda: _derived.degree(org).astype(float))
     if choice == "degree":
-        picked = _best(degree, among, k)
+        picked = _best_of(org, choice, lambda: degree, among, k)
     elif choice == "betweenness":
-        picked = _best(_betweenness_of(org), among, k)
+        picked = _best_of(org, choice, lambda: _betweenness_of(org), among, k)
     elif choice == "bridging":
-        picked = _best(_bridging(org), among, k)
+        picked = _best_of(org, choice, lambda: _bridging(org), among, k)
     else:
         picked = _one_per_team(org, among, k, rng, degree)
     return np.sort(picked).astype(np.int64)

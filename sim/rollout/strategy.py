@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sim._validation import check_choice, check_scalar
+from sim.rollout import _derived
 from sim.rollout.schedule import TRAINING_PRIORITIES, RolloutSchedule
 from sim.rollout.seeding import CHAMPION_CHOICES, choose_champions
 
@@ -261,13 +262,19 @@ class Rollout:
 
     def _ranked(self, org):
         """Unit codes, best first by ``pilot_choice`` (not random); ties to the lower code."""
-        score = unit_scores(org, self.pilot_choice)
-        return np.lexsort((np.arange(org.n_units), -score))
+
+        def ranked():
+            score = unit_scores(org, self.pilot_choice)
+            return np.lexsort((np.arange(org.n_units), -score))
+
+        return _derived.derived(org, ("ranked units", self.pilot_choice), ranked)
 
     def waves(self, org, rng) -> list[np.ndarray]:
         """Unit codes of each wave, the pilot (or everyone) first."""
         pilot = self.pilot(org, rng)
-        rest = np.setdiff1d(np.arange(org.n_units), pilot)
+        later = np.ones(org.n_units, dtype=bool)
+        later[pilot] = False
+        rest = np.flatnonzero(later)
         if rest.shape[0] == 0:
             return [pilot]
         if self.wave_units is None:
@@ -276,7 +283,7 @@ class Rollout:
             rest = rest[rng.permutation(rest.shape[0])]
         else:
             ranked = self._ranked(org)
-            rest = ranked[np.isin(ranked, rest)]
+            rest = ranked[later[ranked]]
         k = self.wave_units
         return [pilot] + [rest[i : i + k] for i in range(0, rest.shape[0], k)]
 
@@ -286,17 +293,18 @@ class Rollout:
 
     def _training_order(self, org, rng, capacity):
         """(training_order, tie_order) for the schedule; draws only if anyone is trained."""
+        ids = _derived.ids(org)
         if capacity == 0:
-            return np.arange(org.n), np.arange(org.n)
-        ids = np.arange(org.n)
+            return ids, ids
         if self.training_priority == "random":
             order = rng.permutation(org.n)
             return order, order
         if self.training_priority == "managers":
-            return np.lexsort((ids, org.level, org.span == 0)), ids
+            by_rank = lambda: np.lexsort((ids, org.level, org.span == 0))  # noqa: E731
+            return _derived.derived(org, "managers first", by_rank), ids
         if self.training_priority == "connected":
-            degree = np.diff(org.network.indptr)
-            return np.lexsort((ids, -degree)), ids
+            by_ties = lambda: np.lexsort((ids, -_derived.degree(org)))  # noqa: E731
+            return _derived.derived(org, "connected first", by_ties), ids
         return None, rng.permutation(org.n)
 
     def _fixed_cost(self, leaders):
@@ -366,18 +374,21 @@ class Rollout:
         decides who is willing to champion when its ``open_recruiting`` is on.
         """
         waves = self.waves(org, rng)
-        access = np.isin(org.unit, waves[0])
+        first_units = np.zeros(org.n_units, dtype=bool)
+        first_units[waves[0]] = True
+        access = first_units[org.unit]
         leaders = np.zeros(0, dtype=np.int64)
+        top = None
         if self.direction != "decentralized":
-            leaders = np.flatnonzero(access & (org.level < self.top_levels))
+            top = access & _derived.above(org, self.top_levels)
+            leaders = np.flatnonzero(top)
         budget_champions, training_limit = self._budgeted(org, leaders.shape[0])
         champions = np.zeros(0, dtype=np.int64)
         if self.direction != "hierarchical":
-            willing = access.copy()
-            willing[leaders] = False
+            willing = access if top is None else access & ~top
             if culture is not None and culture.open_recruiting:
                 # A closed culture recruits among managers, and fewer others say yes.
-                willing &= (org.span > 0) | (rng.random(org.n) < culture.open)
+                willing = willing & (_derived.is_manager(org) | (rng.random(org.n) < culture.open))
             among = np.flatnonzero(willing)
             k = round(self.champions * org.n) if budget_champions is None else budget_champions
             champions = choose_champions(org, k, among, self.champion_choice, rng)
@@ -402,8 +413,11 @@ class Rollout:
             safety=self.safety,
             training_limit=training_limit,
         )
-        first = np.union1d(leaders, champions).astype(np.int64)
-        return schedule, first
+        # Leaders and champions are distinct (champions are never leaders): both, sorted.
+        seeded = np.zeros(org.n, dtype=bool)
+        seeded[leaders] = True
+        seeded[champions] = True
+        return schedule, np.flatnonzero(seeded)
 
     def cost(self, schedule) -> dict[str, float]:
         """What the run of ``schedule`` cost so far, by lever (for ``metrics.summary``).
