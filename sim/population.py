@@ -20,7 +20,8 @@ weighted sum of ties overflows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -259,53 +260,81 @@ class Population:
             ``manager_influence``, ``voice_mean``, ``voice_concentration``),
             replacing the culture's value.
         """
-        from dataclasses import replace
-
         culture = Culture() if culture is None else culture
         if not isinstance(culture, Culture):
             raise TypeError(
                 f"The 'culture' parameter of Population.draw must be a Culture. "
                 f"Got {type(culture).__name__} instead."
             )
-        unknown = sorted(set(constants) - set(_CONSTANTS))
-        if unknown:
-            raise TypeError(
-                f"Population.draw got an unexpected keyword argument {unknown[0]!r} "
-                f"(constants: {', '.join(_CONSTANTS)})."
-            )
         if constants:
+            unknown = sorted(set(constants) - set(_CONSTANTS))
+            if unknown:
+                raise TypeError(
+                    f"Population.draw got an unexpected keyword argument {unknown[0]!r} "
+                    f"(constants: {', '.join(_CONSTANTS)})."
+                )
             try:
                 culture = replace(culture, **constants)
             except (TypeError, ValueError) as error:
                 raise type(error)(str(error).replace("of Culture", "of Population.draw")) from None
-        unknown = sorted(set(org.traits) - set(TRAITS))
+        given = org.traits
+        unknown = sorted(set(given) - set(TRAITS)) if given else ()
         if unknown:
             raise ValueError(
                 f"The org's trait {unknown[0]!r} is not one of {', '.join(TRAITS)}; rename "
                 f"or drop it."
             )
         # One child generator per trait: a trait's draws never shift another's,
-        # whatever the dials (beta draws use a variable amount of randomness).
+        # whatever the dials (beta draws use a variable amount of randomness). A trait
+        # the org gives is not drawn: its stream is spawned all the same.
         streams = dict(zip(TRAITS, make_rng(seed).spawn(len(TRAITS)), strict=True))
         n = org.n
         c = culture
-        traits = {
-            "threshold": _truncated_normal(
-                streams["threshold"], c.threshold_mean, c.threshold_sd, n
-            ),
-            "voice": _beta(streams["voice"], c.voice_mean, c.voice_concentration, n),
-            "risk_aversion": _beta(streams["risk_aversion"], 1.0 - c.courage, c.concentration, n),
-            "trust": _beta(streams["trust"], c.trust, c.concentration, n),
+        laws = {
+            "threshold": lambda r: _truncated_normal(r, c.threshold_mean, c.threshold_sd, n),
+            "voice": lambda r: _beta(r, c.voice_mean, c.voice_concentration, n),
+            "risk_aversion": lambda r: _beta(r, 1.0 - c.courage, c.concentration, n),
+            "trust": lambda r: _beta(r, c.trust, c.concentration, n),
+            "influence": lambda r: _influence(r, org, c),
         }
-        influence = streams["influence"].lognormal(
-            -0.5 * c.influence_spread**2, c.influence_spread, n
-        )
-        influence[org.span > 0] *= 1.0 + c.manager_influence * (1.0 - c.open)
-        traits["influence"] = influence
-        for name, values in org.traits.items():
-            if name in traits:
-                traits[name] = relative_influence(values) if name == "influence" else values
-        return cls(**traits)
+        traits = {name: draw(streams[name]) for name, draw in laws.items() if name not in given}
+        for name, values in given.items():
+            traits[name] = relative_influence(values) if name == "influence" else values
+        # What was drawn here is in range by construction: checked cheaply (a failure
+        # falls back to the full check and its message); what the org gives, in full.
+        checked = {}
+        for name, (low, high, closed) in TRAITS.items():
+            values = traits[name]
+            if name in given or not _within(values, low, high, closed):
+                values = check_per_node(values, name, "Population", low=low, high=high,
+                                        closed=closed)  # fmt: skip
+                if values.shape[0] != n:
+                    raise ValueError(
+                        f"Population: '{name}' has {values.shape[0]} values, 'threshold' {n}."
+                    )
+            values.flags.writeable = False
+            checked[name] = values
+        people = object.__new__(cls)
+        for name, values in checked.items():
+            object.__setattr__(people, name, values)
+        return people
+
+
+def _influence(rng, org, culture):
+    """Lognormal influence of mean 1, managers' times ``1 + manager_influence * (1 - open)``."""
+    spread = culture.influence_spread
+    influence = rng.lognormal(-0.5 * spread**2, spread, org.n)
+    influence[org.span > 0] *= 1.0 + culture.manager_influence * (1.0 - culture.open)
+    return influence
+
+
+def _within(values, low, high, closed) -> bool:
+    """Whether every value is finite and in the range (as ``check_per_node`` checks it)."""
+    least, most = values.min(), values.max()  # NaN in, NaN out: every comparison fails
+    inside = least >= low if closed in ("both", "left") else least > low
+    if high is None:
+        return bool(inside and np.isfinite(most))
+    return bool(inside and (most <= high if closed in ("both", "right") else most < high))
 
 
 #: The culture's constants (not dials) that Population.draw also takes by keyword.
@@ -327,11 +356,19 @@ def _truncated_normal(rng, loc, scale, size):
     parameters) and puts nobody exactly on a bound, unlike clipping, which
     piled people who act on no signal at all at 0.
     """
-    from scipy.special import ndtr, ndtri
+    from scipy.special import ndtri
 
     uniform = rng.random(size)
     if scale == 0.0:
         return np.full(size, loc)
-    low, high = ndtr((0.0 - loc) / scale), ndtr((1.0 - loc) / scale)
+    low, high = _bounds(loc, scale)
     p = low + uniform * (high - low)
     return np.clip(loc + scale * ndtri(p), 0.0, 1.0)
+
+
+@lru_cache(maxsize=64)
+def _bounds(loc, scale):
+    """The normal law's probabilities of 0 and 1 (the same for every replication)."""
+    from scipy.special import ndtr
+
+    return ndtr((0.0 - loc) / scale), ndtr((1.0 - loc) / scale)
