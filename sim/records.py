@@ -314,21 +314,24 @@ def _segment_sums(values, counts):
 def _people_facts(stage, adopted_at, rungs) -> dict:
     """The columns of :func:`sim.facts.people_facts` for every replication at once."""
     r, weeks = adopted_at.shape[0], max(int(adopted_at.max()) + 1, 1)
-    organic = adopted_at > 0  # Rogers' categories leave out the first movers
-    count = organic.sum(axis=1)
-    row = np.repeat(np.arange(r), count)
-    at = adopted_at[organic]
+    # How many took it up each week (a column for never, then weeks 0, 1, ...).
+    key = adopted_at + (np.arange(r) * (weeks + 1) + 1)[:, None]
+    by_week = np.bincount(key.ravel(), minlength=r * (weeks + 1)).reshape(r, -1)
+    by_week[:, :2] = 0  # Rogers' categories leave out the first movers
+    count = by_week.sum(axis=1)
+    organic = adopted_at > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         # Whole weeks: their sum is exact in any order.
-        mean = np.where(organic, adopted_at, 0).sum(axis=1) / count
-        deviation = at - mean[row]
+        mean = (by_week[:, 1:] * np.arange(weeks)).sum(axis=1) / count
+        deviation = (adopted_at - mean[:, None])[organic]
         sd = np.sqrt(_segment_sums(deviation * deviation, count) / count)
         # Everyone who adopted in one week shares its z: categories by week, not by person.
         z = (np.arange(weeks, dtype=np.float64) - mean[:, None]) / sd[:, None]
     category = (z >= -2.0).astype(np.intp) + (z >= -1.0) + (z >= 0.0) + (z >= 1.0)
-    by_week = np.bincount(row * weeks + at, minlength=r * weeks).reshape(r, weeks)
-    tally = np.stack([np.where(category == k, by_week, 0).sum(axis=1)
-                      for k in range(len(ROGERS))], axis=1)  # fmt: skip
+    # Whole numbers of people, summed exactly as floats.
+    where = (np.arange(r)[:, None] * len(ROGERS) + category).ravel()
+    tally = np.bincount(where, weights=by_week[:, 1:].ravel(), minlength=r * len(ROGERS))
+    tally = tally.reshape(r, -1)
     known = (count > 1) & (sd > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = np.where(known[:, None], tally / count[:, None], np.nan)
