@@ -11,10 +11,11 @@ compile.
 The tables equal, bit for bit, what :func:`sim.metrics.summary`,
 :func:`sim.facts.people_facts` and the models' tables give one replication at
 a time. Floating sums therefore add the same numbers in the same order:
-numpy's pairwise sum along a contiguous last axis, and for the people's
-adoption weeks (a different count per replication) ``np.add.reduceat`` with
-a zero before each replication's segment, which adds as ``sum`` does
-(reduceat alone starts from a segment's first element, ``sum`` from 0).
+numpy's pairwise sum along a contiguous last axis, and for the squared
+deviations of the people's adoption weeks (a different count per replication)
+``np.add.reduceat`` with a zero before each replication's segment, which adds
+as ``sum`` does (reduceat alone starts from a segment's first element, ``sum``
+from 0). Sums of whole numbers are exact in any order.
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ def batch_tables(batch, groups=True):
 
 def _strings(values, codes, times):
     """A text column: ``values[codes]`` ``times`` over, as pandas makes one from Python
-    strings (its dtype inferred once, from the few distinct values; the copies joined
+    strings (its dtype inferred once, from the few distinct values; the copies joined by
+    the array type's own concatenation, part of pandas' extension-array interface,
     without converting each string again)."""
     one = pd.Series(np.asarray(values, dtype=object)).array.take(codes)
     return type(one)._concat_same_type([one] * times)
