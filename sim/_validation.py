@@ -57,18 +57,22 @@ def check_scalar(value, name, owner, *, kind=float, low=None, high=None, closed=
     ValueError
         ``value`` is NaN, infinite or outside the range.
     """
+    ok_type = isinstance(value, numbers.Integral if kind is int else numbers.Real)
+    if isinstance(value, bool | np.bool_) or not ok_type:
+        raise TypeError(_scalar_message(value, name, owner, kind, low, high, closed))
+    given, value = value, kind(value)
+    if not math.isfinite(value) or not _inside(value, low, high, closed):
+        raise ValueError(_scalar_message(given, name, owner, kind, low, high, closed))
+    return value
+
+
+def _scalar_message(value, name, owner, kind, low, high, closed):
+    # Written only when a check fails: every constructor checks its parameters.
     what = "an int" if kind is int else "a float"
-    message = (
+    return (
         f"The {name!r} parameter of {owner} must be {what} in the range "
         f"{_range_text(low, high, closed)}. Got {value!r} instead."
     )
-    ok_type = isinstance(value, numbers.Integral if kind is int else numbers.Real)
-    if isinstance(value, bool | np.bool_) or not ok_type:
-        raise TypeError(message)
-    value = kind(value)
-    if not math.isfinite(value) or not _inside(value, low, high, closed):
-        raise ValueError(message)
-    return value
 
 
 def check_per_node(value, name, owner, *, low=None, high=None, closed="both"):

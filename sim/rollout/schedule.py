@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim._validation import check_scalar
 from sim.rollout import _derived
 from sim.rollout.plan import RolloutPlan, Week
 
@@ -104,7 +105,15 @@ class RolloutSchedule(RolloutPlan):
                  endorse, top_levels, commitment, champions, leaders, training_capacity,
                  training_order, tie_order, learning, safety=None,
                  training_limit=None):  # fmt: skip
-        super().__init__(org.n, commitment=commitment, safety=safety)
+        if np.ndim(commitment) == 0:
+            # The checks of RolloutPlan.__init__, without the static week it builds and a
+            # schedule never reads.
+            self.n = check_scalar(org.n, "n", "RolloutPlan", kind=int, low=1)
+            check_scalar(commitment, "commitment", "RolloutPlan", low=0.0, high=1.0)
+            if safety is not None:
+                check_scalar(safety, "safety", "RolloutPlan", low=0.0, high=1.0)
+        else:
+            super().__init__(org.n, commitment=commitment, safety=safety)
         self.org = org
         self.waves = [np.asarray(w, dtype=np.int64) for w in waves]
         self.expand_week = expand_week
@@ -173,7 +182,7 @@ class RolloutSchedule(RolloutPlan):
     @property
     def trained_people(self) -> int:
         """People trained so far, champions included."""
-        return int(self._trained.sum())
+        return int(np.count_nonzero(self._trained))
 
     # -- the unfolding --------------------------------------------------------------------
 
@@ -195,8 +204,10 @@ class RolloutSchedule(RolloutPlan):
         that shares last week's arrays for the parts that did not change."""
         previous = self._current
         has_access = self._access_week >= 0
-        reached = has_access & (t >= self._access_week + self._delay)
-        coverage = np.count_nonzero(has_access) / self.n
+        arrived = t >= self._access_week + self._delay
+        reached = has_access & arrived
+        with_access = np.count_nonzero(has_access)
+        coverage = with_access / self.n
         parts = {
             "access": has_access,
             "trained": self._trained.astype(np.float64),
@@ -214,13 +225,16 @@ class RolloutSchedule(RolloutPlan):
             week = previous
         self._current = week
         self._history.append(week)
-        message_done = bool(np.all(~has_access | (t >= self._access_week + self._delay)))
+        # Everyone with access has heard the message when those it reached are all of them.
+        message_done = np.count_nonzero(reached) == with_access
         self._settled = (
-            len(self._opened) == len(self.waves) and message_done and not self._can_train()
+            len(self._opened) == len(self.waves)
+            and message_done
+            and not self._can_train(has_access)
         )
 
-    def _can_train(self):
-        return self._capacity_left() > 0 and bool(np.any((self._access_week >= 0) & ~self._trained))
+    def _can_train(self, has_access):
+        return self._capacity_left() > 0 and bool(np.any(has_access & ~self._trained))
 
     def _capacity_left(self):
         """People trainers may still train this week."""
