@@ -226,15 +226,19 @@ class CompiledRuns:
             "manager": org.manager.astype(np.int32),
             "reports_indptr": org.reports_indptr,
             "reports": org.reports,
-            "params": _params(rule, culture, prepared[0][0]),
-            "deterministic": rule.deterministic,
-            "lapse_cut": lapse_cut(rule.lapse_rate),
-            "difficulty": np.array([b.difficulty for b in rule.ladder]),
-            "risk": np.array([b.risk for b in rule.ladder]),
-            "voice": np.array([b.voice for b in rule.ladder]),
             "rungs": top if rollout.first_rungs is None else min(int(rollout.first_rungs), top),
         }
         self.args = _replication_args(rule, prepared)
+        # The rule's constants per replication (a batch may mix parameter sets).
+        R = len(which)
+        self.args.update(
+            params=np.stack([_params(rule, culture, p[0]) for p in prepared]),
+            deterministic=np.full(R, rule.deterministic),
+            lapse_cut=np.full(R, lapse_cut(rule.lapse_rate), dtype=np.uint64),
+            difficulty=np.tile([b.difficulty for b in rule.ladder], (R, 1)),
+            risk=np.tile([b.risk for b in rule.ladder], (R, 1)),
+            voice=np.tile([b.voice for b in rule.ladder], (R, 1)),
+        )
 
     def run(self, threads=None) -> Runs:
         """The weeks of every replication, split among ``threads`` (default: Numba's

@@ -509,9 +509,10 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
                 trained_count):  # fmt: skip
     """:func:`ladder_run` for each of R replications of one scenario.
 
-    What the replications share (the org, the rule) comes once; what differs comes
-    with a leading axis of R (the people's traits, the plan's arrays, the keys, the
-    records), ragged id lists concatenated with offsets (``first[first_at[r]:
+    What the replications share (the org) comes once; what may differ comes with a
+    leading axis of R (the rule's constants and ladder, so that replications of
+    different parameter sets share a batch; the people's traits, the plan's arrays,
+    the keys, the records), ragged id lists concatenated with offsets (``first[first_at[r]:
     first_at[r + 1]]``); ``order`` and ``tie_order`` have R rows (0 columns: none).
     ``trained_count`` (int64 (R,)) is written. It releases the GIL: callers run
     batches on several threads (each replication is computed alone, so the
@@ -520,9 +521,10 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
     for r in range(holders_w.shape[0]):
         trained_count[r] = ladder_run(
             indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
-            reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
-            threshold[r], risk_aversion[r], trust[r], influence[r], person_voice[r],
-            endorsement[r], first[first_at[r]:first_at[r + 1]], rungs, keys[r], schedule[r],
+            reports_indptr, reports, params[r], deterministic[r], lapse_cut[r], difficulty[r],
+            risk[r], voice[r], threshold[r], risk_aversion[r], trust[r], influence[r],
+            person_voice[r], endorsement[r], first[first_at[r]:first_at[r + 1]], rungs, keys[r],
+            schedule[r],
             wave_of[r], delay[r], first_wave[first_wave_at[r]:first_wave_at[r + 1]],
             learners[learners_at[r]:learners_at[r + 1]], order[r], tie_order[r], access[r],
             trained_f[r], endorsing[r], learning_f[r], commitment_f[r], coverage[r], trained[r],
