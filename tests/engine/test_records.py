@@ -195,3 +195,14 @@ def test_segment_sums_add_as_numpy_sums_each_segment():
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     expected = [values[s : s + c].sum() for s, c in zip(starts, counts, strict=True)]
     assert _segment_sums(values, counts).tolist() == expected
+
+
+def test_the_tables_keep_nothing_of_the_batch_s_arrays():
+    """A batched run may fill the same arrays again for its next batch."""
+    batch = _random_batch(np.random.default_rng(3), 3, 6, 3, 30, 4, 3, 2)
+    tables = batch_tables(batch)
+    kept = [t.copy(deep=True) for t in tables]
+    for value in (*vars(batch).values(), *batch.cost.values()):
+        if isinstance(value, np.ndarray) and value.dtype != object:
+            value[...] = 1
+    _assert_tables_equal(tables, kept)
