@@ -54,13 +54,19 @@ def choose_initial_adopters(initial, n, rng, among=None):
             "The 'initial_adopters' parameter of OrgModel must be a sequence of int "
             f"node ids or a share in [0, 1). Got {initial!r} instead."
         )
-    bad = (ids < 0) | (ids >= n)
-    if bad.any():
+    # Already sorted and distinct (a plan's first movers): the ends give the range.
+    ordered = ids.shape[0] > 1 and bool((ids[1:] > ids[:-1]).all())
+    if ordered:
+        bad = ids[0] < 0 or ids[-1] >= n
+    else:
+        bad = bool(((ids < 0) | (ids >= n)).any())
+    if bad:
+        outside = ids[(ids < 0) | (ids >= n)]
         raise ValueError(
             f"The 'initial_adopters' parameter of OrgModel holds node id "
-            f"{int(ids[bad][0])}, out of range for a network of {n} nodes (ids 0..{n - 1})."
+            f"{int(outside[0])}, out of range for a network of {n} nodes (ids 0..{n - 1})."
         )
-    ids = np.unique(ids).astype(np.int64)
+    ids = ids.astype(np.int64) if ordered else np.unique(ids).astype(np.int64)
     if among is not None and not among[ids].all():
         outside = int(ids[~among[ids]][0])
         raise ValueError(

@@ -300,12 +300,13 @@ class Population:
         traits = {name: draw(streams[name]) for name, draw in laws.items() if name not in given}
         for name, values in given.items():
             traits[name] = relative_influence(values) if name == "influence" else values
-        # What was drawn here is in range by construction: checked cheaply (a failure
-        # falls back to the full check and its message); what the org gives, in full.
+        # What the org gives is checked in full; of what was drawn, only influence, whose
+        # law can leave its range (a wide spread overflows): the others' laws keep them in
+        # [0, 1]. A failure of the quick check falls back to the full one and its message.
         checked = {}
         for name, (low, high, closed) in TRAITS.items():
             values = traits[name]
-            if name in given or not _within(values, low, high, closed):
+            if name in given or (name not in _IN_RANGE and not _within(values, low, high, closed)):
                 values = check_per_node(values, name, "Population", low=low, high=high,
                                         closed=closed)  # fmt: skip
                 if values.shape[0] != n:
@@ -326,6 +327,10 @@ def _influence(rng, org, culture):
     influence = rng.lognormal(-0.5 * spread**2, spread, org.n)
     influence[org.span > 0] *= 1.0 + culture.manager_influence * (1.0 - culture.open)
     return influence
+
+
+#: Traits whose law keeps every draw in range (a clipped normal, beta laws).
+_IN_RANGE = ("threshold", "risk_aversion", "trust", "voice")
 
 
 def _within(values, low, high, closed) -> bool:
@@ -362,8 +367,14 @@ def _truncated_normal(rng, loc, scale, size):
     if scale == 0.0:
         return np.full(size, loc)
     low, high = _bounds(loc, scale)
-    p = low + uniform * (high - low)
-    return np.clip(loc + scale * ndtri(p), 0.0, 1.0)
+    # In place, in the order of ``clip(loc + scale * ndtri(low + uniform * (high - low)))``.
+    p = uniform
+    p *= high - low
+    p += low
+    x = ndtri(p, out=p)
+    x *= scale
+    x += loc
+    return np.clip(x, 0.0, 1.0, out=x)
 
 
 @lru_cache(maxsize=64)
