@@ -20,6 +20,7 @@ weighted sum of ties overflows.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -325,8 +326,8 @@ def _influence(rng, org, culture):
     """Lognormal influence of mean 1, managers' times ``1 + manager_influence * (1 - open)``."""
     spread = culture.influence_spread
     influence = rng.lognormal(-0.5 * spread**2, spread, org.n)
-    influence[org.span > 0] *= 1.0 + culture.manager_influence * (1.0 - culture.open)
-    return influence
+    factor = 1.0 + culture.manager_influence * (1.0 - culture.open)
+    return np.multiply(influence, factor, out=influence, where=org.span > 0)
 
 
 #: Traits whose law keeps every draw in range (a clipped normal, beta laws).
@@ -338,7 +339,7 @@ def _within(values, low, high, closed) -> bool:
     least, most = values.min(), values.max()  # NaN in, NaN out: every comparison fails
     inside = least >= low if closed in ("both", "left") else least > low
     if high is None:
-        return bool(inside and np.isfinite(most))
+        return bool(inside and math.isfinite(most))
     return bool(inside and (most <= high if closed in ("both", "right") else most < high))
 
 
@@ -374,7 +375,7 @@ def _truncated_normal(rng, loc, scale, size):
     x = ndtri(p, out=p)
     x *= scale
     x += loc
-    return np.clip(x, 0.0, 1.0, out=x)
+    return x.clip(0.0, 1.0, out=x)  # np.clip's own method, without its wrapper
 
 
 @lru_cache(maxsize=64)

@@ -135,11 +135,11 @@ class RolloutSchedule(RolloutPlan):
             wave_of_unit[units] = k
         self._wave_of = wave_of_unit[org.unit]
         first_wave = self._wave_of == 0
-        self._first_wave = np.flatnonzero(first_wave)
+        self._first_wave = first_wave.nonzero()[0]
         # Who learns for later waves: the first wave less its seeded first movers.
         first_wave[self.champions] = False
         first_wave[self.leaders] = False
-        self._learners = np.flatnonzero(first_wave)
+        self._learners = first_wave.nonzero()[0]
         # The delays depend on the org alone: one read-only array per org, shared by plans.
         if message == "down":
             reached = max(top_levels, 1)
@@ -234,7 +234,7 @@ class RolloutSchedule(RolloutPlan):
         )
 
     def _can_train(self, has_access):
-        return self._capacity_left() > 0 and bool(np.any(has_access & ~self._trained))
+        return self._capacity_left() > 0 and bool((has_access & ~self._trained).any())
 
     def _capacity_left(self):
         """People trainers may still train this week."""

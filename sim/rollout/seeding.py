@@ -57,7 +57,7 @@ def _best(score, among, k):
 
 def _distinct(among) -> bool:
     """Whether ``among`` is strictly increasing (ids as ``flatnonzero`` gives them)."""
-    return bool(np.all(among[1:] > among[:-1]))
+    return bool((among[1:] > among[:-1]).all())
 
 
 def _mask(n, ids):

@@ -274,7 +274,7 @@ class Rollout:
         pilot = self.pilot(org, rng)
         later = np.ones(org.n_units, dtype=bool)
         later[pilot] = False
-        rest = np.flatnonzero(later)
+        rest = later.nonzero()[0]
         if rest.shape[0] == 0:
             return [pilot]
         if self.wave_units is None:
@@ -381,7 +381,7 @@ class Rollout:
         top = None
         if self.direction != "decentralized":
             top = access & _derived.above(org, self.top_levels)
-            leaders = np.flatnonzero(top)
+            leaders = top.nonzero()[0]
         budget_champions, training_limit = self._budgeted(org, leaders.shape[0])
         champions = np.zeros(0, dtype=np.int64)
         if self.direction != "hierarchical":
@@ -389,7 +389,7 @@ class Rollout:
             if culture is not None and culture.open_recruiting:
                 # A closed culture recruits among managers, and fewer others say yes.
                 willing = willing & (_derived.is_manager(org) | (rng.random(org.n) < culture.open))
-            among = np.flatnonzero(willing)
+            among = willing.nonzero()[0]
             k = round(self.champions * org.n) if budget_champions is None else budget_champions
             champions = choose_champions(org, k, among, self.champion_choice, rng)
         capacity = self.capacity(org)
@@ -417,7 +417,7 @@ class Rollout:
         seeded = np.zeros(org.n, dtype=bool)
         seeded[leaders] = True
         seeded[champions] = True
-        return schedule, np.flatnonzero(seeded)
+        return schedule, seeded.nonzero()[0]
 
     def cost(self, schedule) -> dict[str, float]:
         """What the run of ``schedule`` cost so far, by lever (for ``metrics.summary``).
