@@ -26,7 +26,6 @@ from sim.kernels.ladder import (
     ladder_decide_serial,
     ladder_pull_serial,
     ladder_push_serial,
-    ladder_tally_serial,
 )
 from sim.kernels.ladder_bounds import (
     ladder_bounds_serial,
@@ -326,7 +325,17 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     strength = np.empty(n, dtype=np.float64)
     influence_strength_serial(indptr, indices, weights, influence, strength)
     tally = np.empty((top, n), dtype=np.float64)
-    ladder_tally_serial(indptr, indices, weights, influence, stage, tally)
+    # What ladder_tally computes, from the initial adopters' rows alone: they are
+    # sorted and every row is, so each tally adds its terms in the CSR order of
+    # its own row, as ladder_tally does (the same bits, without reading every tie).
+    tally[:] = 0.0
+    for j in first:
+        f = influence[j]
+        for t in range(indptr[j], indptr[j + 1]):
+            i = indices[t]
+            w = weights[t] * f
+            for b in range(rungs):
+                tally[b, i] += w
     inverse_strength = np.zeros(n, dtype=np.float32)
     for i in range(n):
         if strength[i] > 0.0:
