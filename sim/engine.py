@@ -275,7 +275,10 @@ class CompiledRuns:
         if threads <= 1:
             batch(0, R)
         else:
-            cuts = [R * k // threads for k in range(threads + 1)]
+            # A few pieces per thread, taken as threads free up: a thread slowed by
+            # another process on its core leaves its share to the others.
+            pieces = min(R, threads * 4)
+            cuts = [R * k // pieces for k in range(pieces + 1)]
             with ThreadPoolExecutor(threads) as pool:
                 list(pool.map(batch, cuts[:-1], cuts[1:]))
         return out
