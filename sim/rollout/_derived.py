@@ -55,3 +55,13 @@ def degree(org) -> np.ndarray:
 def above(org, levels) -> np.ndarray:
     """Who is in the top ``levels`` levels, bool (n,)."""
     return derived(org, ("above", levels), lambda: org.level < levels)
+
+
+def managers_first(org) -> np.ndarray:
+    """Everyone, managers first, each group top level first; ties to the lower id."""
+    return derived(org, "managers first", lambda: np.lexsort((ids(org), org.level, org.span == 0)))
+
+
+def connected_first(org) -> np.ndarray:
+    """Everyone, most informal ties first; ties to the lower id."""
+    return derived(org, "connected first", lambda: np.lexsort((ids(org), -degree(org))))

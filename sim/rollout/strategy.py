@@ -300,11 +300,9 @@ class Rollout:
             order = rng.permutation(org.n)
             return order, order
         if self.training_priority == "managers":
-            by_rank = lambda: np.lexsort((ids, org.level, org.span == 0))  # noqa: E731
-            return _derived.derived(org, "managers first", by_rank), ids
+            return _derived.managers_first(org), ids
         if self.training_priority == "connected":
-            by_ties = lambda: np.lexsort((ids, -_derived.degree(org)))  # noqa: E731
-            return _derived.derived(org, "connected first", by_ties), ids
+            return _derived.connected_first(org), ids
         return None, rng.permutation(org.n)
 
     def _fixed_cost(self, leaders):
