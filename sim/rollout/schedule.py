@@ -190,7 +190,8 @@ class RolloutSchedule(RolloutPlan):
         n = self.n
         self._t = 0
         self._opened = [0]
-        self._access_week = np.where(self._wave_of == 0, 0, -1)
+        self._access_week = np.zeros(n, dtype=np.int64)  # the first wave at week 0
+        self._access_week[self._wave_of != 0] = -1  # the others not yet
         self._learned = np.zeros(n, dtype=np.float64)
         self._trained = np.zeros(n, dtype=bool)
         self._trained[self.champions] = True
@@ -213,7 +214,8 @@ class RolloutSchedule(RolloutPlan):
             "trained": self._trained.astype(np.float64),
             "endorsing": reached if self.endorse else np.zeros(self.n, dtype=bool),
             "learning": self._learned.copy(),
-            "commitment": np.where(reached, self.commitment, 0.0),
+            # c where reached, else 0: c * True is c and c * False is 0.0 (c in [0, 1]).
+            "commitment": np.multiply(reached, self.commitment, dtype=np.float64),
         }
         for name, value in parts.items():
             old = None if previous is None else getattr(previous, name)
