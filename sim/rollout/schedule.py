@@ -214,8 +214,7 @@ class RolloutSchedule(RolloutPlan):
             "trained": self._trained.astype(np.float64),
             "endorsing": reached if self.endorse else np.zeros(self.n, dtype=bool),
             "learning": self._learned.copy(),
-            # c where reached, else 0: c * True is c and c * False is 0.0 (c in [0, 1]).
-            "commitment": np.multiply(reached, self.commitment, dtype=np.float64),
+            "commitment": np.where(reached, self.commitment, 0.0),
         }
         for name, value in parts.items():
             old = None if previous is None else getattr(previous, name)
