@@ -25,6 +25,7 @@ week by week) and the people who adopt first. Two axes and the levers:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -323,7 +324,7 @@ class Rollout:
         budget = self.budget_on(n)
         if budget is None:
             return
-        if not np.isfinite(budget):
+        if not math.isfinite(budget):
             name = "budget_per_person" if self.budget_per_person else "budget"
             raise ValueError(
                 f"The {name!r} parameter of Rollout gives {n} people a budget of {budget:g} "
