@@ -9,9 +9,14 @@ traits of its own, as ``Scenario.model`` and ``sim.engine.run_compiled`` draw th
 every week of the plan over a stepped run (with which parts each week shares with the week
 before, which the run relies on). Any change to what is drawn, or how, changes a digest.
 
-The reference was written by the code before the change (``git archive`` of that commit):
+The reference was written by the code before the change, commit 786ebd8 (its ``sim``
+unpacked beside the checkout, so that it is the ``sim`` imported)::
 
-    PYTHONPATH=<that tree> python tests/rollout/test_frozen_draws.py --write
+    mkdir /tmp/before && git archive 786ebd8 sim | tar -x -C /tmp/before
+    PYTHONPATH=/tmp/before python tests/rollout/test_frozen_draws.py --write
+
+A change that means to change the draws rewrites it the same way from its own tree, and
+says so.
 """
 
 from __future__ import annotations
