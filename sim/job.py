@@ -13,10 +13,11 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import OmegaConf
 
-from sim import columns, store
+from sim import _hydra, columns, store, sweep
 from sim.conf import CONFIG_DIR, build
 from sim.workers import as_worker
 
@@ -138,15 +139,34 @@ def run_job(cfg, *, multirun, base_dir, choices) -> float:
     return float(runs[first].mean())
 
 
-def task(cfg) -> float:
-    """The function Hydra runs for each job: :func:`run_job` with Hydra's state of the job."""
+def task(cfg):
+    """The function Hydra runs for each job: :func:`run_job` with Hydra's state of the job.
+
+    A chunk of a sweep's jobs (:func:`sim.sweep.chunk_jobs`) runs each of them in turn,
+    and returns their values (:class:`~sim.sweep.Chunked`); a job of it that cannot
+    write its results is named there (:class:`~sim.sweep.JobFailed`) and the others run.
+    """
     hc = HydraConfig.get()
-    return run_job(
-        cfg,
-        multirun=hc.mode == RunMode.MULTIRUN,
-        base_dir=hc.runtime.cwd,
-        choices=dict(hc.runtime.choices),
-    )
+    context = {
+        "multirun": hc.mode == RunMode.MULTIRUN,
+        "base_dir": hc.runtime.cwd,
+        "choices": dict(hc.runtime.choices),
+    }
+    others = sweep.chunk_members(hc)
+    if not others:
+        return run_job(cfg, **context)
+    values, before = sweep.Chunked(), list(hc.overrides.task)
+    for overrides in [before, *others]:
+        # Jobs of one shape differ in values alone: set those that change, as Hydra sets
+        # them on a composed config (a copy per job would cost what the chunk saves).
+        changed = [o for o, was in zip(overrides, before, strict=True) if o != was]
+        _hydra.apply_values(OverridesParser.create().parse_overrides(changed), cfg)
+        before = overrides
+        try:
+            values.append(run_job(cfg, **context))
+        except (store.StoreError, MemoryError) as error:
+            values.append(sweep.JobFailed(str(error)))
+    return values
 
 
 #: ``orgsim``'s Hydra application: run with ``sys.argv`` as Hydra's command line.

@@ -39,10 +39,15 @@ from sim import _hydra
 from sim._moved import moved_names
 
 __all__ = [
+    "CHUNK_KEY",
+    "CHUNK_RUNS",
+    "Chunked",
     "Command",
     "DropJobConfigs",
     "JobFailed",
     "SweepConfigLoader",
+    "chunk_jobs",
+    "chunk_members",
     "current",
     "expand",
     "running",
@@ -56,6 +61,11 @@ __getattr__ = moved_names(
 
 class JobFailed(str):
     """The value a job returns when it could not write its results: the one-line reason."""
+
+
+class Chunked(list):
+    """What a chunk of jobs returns (:func:`chunk_jobs`): each job's value, a
+    :class:`JobFailed` for a job that could not write its results."""
 
 
 @dataclass
@@ -146,9 +156,24 @@ class SweepConfigLoader(_hydra.ConfigLoaderImpl):
             and not self.repository.group_exists(key.replace(".", "/"))
         )
 
+    def shape_of(self, overrides) -> tuple:
+        """What jobs of one shape share: their config groups, and the keys they set values of."""
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+        return tuple(o.key_or_group if self._is_value(o) else o.input_line for o in parsed)
+
     def load_sweep_config(
         self, master_config: DictConfig, sweep_overrides: list[str]
     ) -> DictConfig:
+        # A chunk's other jobs (a string in the Hydra node) make no new shape: set after.
+        chunk = [o for o in sweep_overrides if o.startswith(_CHUNK_OVERRIDE)]
+        cfg = self._load_shaped(master_config, [o for o in sweep_overrides if o not in chunk])
+        if chunk:
+            _hydra.apply_values(OverridesParser.create().parse_overrides(chunk), cfg)
+            with open_dict(cfg.hydra):
+                cfg.hydra.overrides.hydra.extend(chunk)
+        return cfg
+
+    def _load_shaped(self, master_config, sweep_overrides):
         hydra_overrides = list(OmegaConf.to_container(master_config.hydra.overrides.hydra))
         parsed = OverridesParser.create().parse_overrides(hydra_overrides + list(sweep_overrides))
         is_value = [self._is_value(o) for o in parsed]
@@ -180,6 +205,61 @@ class SweepConfigLoader(_hydra.ConfigLoaderImpl):
             cfg.hydra.job.override_dirname = _hydra.overrides_dirname(app_overrides, naming)
         OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
         return cfg
+
+
+#: The key of ``hydra.job.env_set`` that carries the other jobs of a chunk (:func:`chunk_jobs`).
+CHUNK_KEY = "ORGSIM_CHUNK"
+_CHUNK_OVERRIDE = f"+hydra.job.env_set.{CHUNK_KEY}="
+
+#: A sweep's jobs of fewer runs than this are run in chunks of about this many runs
+#: (``hydra.sweeper.chunk_runs``; 1 runs every job as a Hydra job of its own).
+CHUNK_RUNS = 100
+
+
+def chunk_jobs(jobs, shape_of, runs_of, workers, chunk_runs=CHUNK_RUNS) -> list[list[str]]:
+    """``jobs`` (override lists), consecutive small jobs of one shape made one Hydra job each.
+
+    A Hydra job costs a worker tens of milliseconds whatever it runs (its config
+    copied thrice, Hydra's plugins scanned, the job pickled), more than a one-run
+    job's simulation. A chunk is one Hydra job: the first job's overrides, and the
+    others' as ``hydra.job.env_set.ORGSIM_CHUNK`` (:func:`chunk_members` reads them back;
+    :func:`sim.job.task` runs each job of the chunk into the store, under its own lock,
+    as it would alone). Jobs of one shape (``shape_of``: the same config groups and
+    keys, only values differ) are chunked while the chunk holds at most ``chunk_runs``
+    runs (``runs_of`` a job); every worker gets four chunks at least.
+    """
+    if chunk_runs <= 1 or len(jobs) < 2:
+        return [list(job) for job in jobs]
+    most = -(-len(jobs) // (4 * max(1, workers)))
+    chunks, shapes, runs = [], [], []
+    for job in jobs:
+        shape, size = shape_of(job), runs_of(job)
+        if (not chunks or shapes[-1] != shape or len(chunks[-1]) >= most
+                or runs[-1] + size > chunk_runs):  # fmt: skip
+            chunks.append([]), shapes.append(shape), runs.append(0)
+        chunks[-1].append(list(job))
+        runs[-1] += size
+    return [_one_job(chunk) for chunk in chunks]
+
+
+def _one_job(chunk):
+    if len(chunk) == 1:
+        return chunk[0]
+    import base64
+    import json
+
+    # Base64: any override text passes Hydra's grammar inside quotes.
+    others = base64.b64encode(json.dumps(chunk[1:]).encode()).decode()
+    return [*chunk[0], f"{_CHUNK_OVERRIDE}'{others}'"]
+
+
+def chunk_members(hydra_config) -> list[list[str]]:
+    """The override lists of the other jobs of the chunk a Hydra job runs (none alone)."""
+    import base64
+    import json
+
+    others = (hydra_config.job.get("env_set") or {}).get(CHUNK_KEY)
+    return json.loads(base64.b64decode(others)) if others else []
 
 
 def expand(grid, analysis):

@@ -9,15 +9,18 @@ Latin hypercube, :mod:`sim.analysis.design`), every point of the sample is run
 with every job of the grid (:func:`sim.sweep.expand`), through whichever
 launcher is chosen. Composing is cheaper (:class:`sim.sweep.SweepConfigLoader`),
 in the main process, where Hydra checks every job before launching, and in
-every worker.
+every worker. Small jobs of one shape go to the launcher in chunks, one Hydra
+job each (:func:`sim.sweep.chunk_jobs`; ``hydra.sweeper.chunk_runs``).
 """
 
+import os
 from dataclasses import dataclass
 
 from hydra.core.config_store import ConfigStore
 from hydra.types import HydraContext
 
 from sim import _hydra
+from sim.sweep import CHUNK_RUNS
 
 BasicSweeper, BasicSweeperConf = _hydra.basic_sweeper()
 
@@ -25,6 +28,8 @@ BasicSweeper, BasicSweeperConf = _hydra.basic_sweeper()
 @dataclass
 class OrgsimSweeperConf(BasicSweeperConf):
     _target_: str = "hydra_plugins.orgsim_sweeper.orgsim_sweeper.OrgsimSweeper"
+    #: Jobs of fewer runs are run in chunks of about this many runs (1: each on its own).
+    chunk_runs: int = CHUNK_RUNS
 
 
 ConfigStore.instance().store(
@@ -34,6 +39,10 @@ ConfigStore.instance().store(
 
 class OrgsimSweeper(BasicSweeper):
     """Hydra's basic sweeper, composing through :class:`sim.sweep.SweepConfigLoader`."""
+
+    def __init__(self, max_batch_size=None, params=None, chunk_runs=CHUNK_RUNS):
+        super().__init__(max_batch_size=max_batch_size, params=params)
+        self.chunk_runs = int(chunk_runs)
 
     def setup(self, *, hydra_context, task_function, config):
         from sim.sweep import SweepConfigLoader, current
@@ -48,11 +57,32 @@ class OrgsimSweeper(BasicSweeper):
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
 
     def split_arguments(self, overrides, max_batch_size):
-        """Hydra's grid, crossed with the design's points, in batches."""
-        from sim.sweep import expand
+        """Hydra's grid, crossed with the design's points, small jobs chunked, in batches."""
+        from sim.sweep import chunk_jobs, expand
 
         jobs, _, _ = expand(_hydra.grid(overrides), self.config.get("analysis"))
+        loader = self.hydra_context.config_loader
+        jobs = chunk_jobs(jobs, loader.shape_of, self._runs_of, self._workers(), self.chunk_runs)
         return _hydra.batches(jobs, max_batch_size)
+
+    def _runs_of(self, job) -> int:
+        """The replications a job runs (a chunk of its own when they cannot be told)."""
+        value = self.config.get("replications")
+        for line in job:
+            key, _, text = line.partition("=")
+            value = text if key == "replications" else value
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return self.chunk_runs
+
+    def _workers(self) -> int:
+        """How many jobs the launcher runs at once, as joblib counts ``n_jobs``; else the cores."""
+        cores = os.cpu_count() or 1
+        n_jobs = (self.config.hydra.get("launcher") or {}).get("n_jobs")
+        if not isinstance(n_jobs, int) or n_jobs == 0:
+            return cores
+        return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
 
     def sweep(self, arguments):
         """Hydra's sweep, with ``multirun.yaml`` written whole or not at all and without the
@@ -77,9 +107,10 @@ class OrgsimSweeper(BasicSweeper):
             results = self.launcher.launch(batch, initial_job_idx=first)
             for job in results:
                 _ = job.return_value  # raises a job's exception, as in Hydra
-                failed = _hydra.job_error(job)
-                if isinstance(failed, sweep.JobFailed):
-                    self.command.failures.append(str(failed))
+                value = _hydra.job_error(job)
+                for each in value if isinstance(value, sweep.Chunked) else [value]:
+                    if isinstance(each, sweep.JobFailed):
+                        self.command.failures.append(str(each))
             first += len(batch)
             returns.append(results)
         return returns
@@ -110,4 +141,10 @@ class OrgsimSweeper(BasicSweeper):
         workers back for milliseconds per job, in this process alone.
         """
         if not self.command.checked:
-            super().validate_batch_is_legal(batch)
+            from sim.sweep import chunk_members
+
+            loader = self.hydra_context.config_loader
+            for overrides in batch:
+                cfg = loader.load_sweep_config(self.config, list(overrides))
+                for member in chunk_members(cfg.hydra):
+                    loader.load_sweep_config(self.config, member)
