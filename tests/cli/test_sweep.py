@@ -200,14 +200,11 @@ def test_a_job_of_a_chunk_that_cannot_write_is_named_and_the_others_run(
             "hydra/launcher=basic",
         ],
     )
-    for name in ("HYDRA_FULL_ERROR", workers.MAIN_PID):  # main sets them: restored after
-        monkeypatch.setenv(name, "")
-    handler = signal.getsignal(signal.SIGTERM)
-    try:
-        with pytest.raises(SystemExit) as stop:
-            cli.main()
-    finally:
-        signal.signal(signal.SIGTERM, handler)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # pytest keeps its handlers
+    monkeypatch.setenv("HYDRA_FULL_ERROR", "")  # orgsim sets them: restored after
+    monkeypatch.setenv(workers.MAIN_PID, "")
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
     assert stop.value.code == 1
     said = capsys.readouterr().err
     assert said.startswith("orgsim: error: cannot write ") and said.count("\n") == 1
