@@ -59,21 +59,26 @@ def as_worker():
 
 
 def warm_up():
-    """Import what a job imports and load Numba's cached kernels (run in a fresh worker)."""
+    """Import what a job imports and load Numba's cached kernels (run in a fresh worker):
+    a small job's scenario, composed and built as a job's is, runs once."""
     as_worker()
     from importlib import import_module
 
-    for name in ("sim.columns", "sim.conf", "sim.store"):  # what sim.job imports
-        import_module(name)
-    from sim.model import OrgModel
-    from sim.org import generate
-    from sim.population import Culture
-    from sim.rules import Organizational
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
 
-    org = generate(40, seed=0)
-    OrgModel(
-        org=org, rule=Organizational(), culture=Culture(), initial_adopters=[0, 1], seed=0
-    ).run(4)
+    for name in ("sim.columns", "sim.store"):  # what sim.job imports, beside Hydra
+        import_module(name)
+    from sim.conf import CONFIG_DIR, build, register
+
+    register()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose("config", overrides=["org.headcount=40", "steps=4"])
+    finally:
+        GlobalHydra.instance().clear()
+    build(cfg).run(0, 1, groups=True)
     return os.getpid()
 
 
