@@ -41,7 +41,11 @@ __all__ = [
 _KINDS = {Threshold: kernels.THRESHOLD, Bass: kernels.BASS, IndependentCascade: kernels.CASCADE}
 _NO_INDPTR = np.zeros(1, dtype=np.int64)
 _NO_INDICES = np.zeros(0, dtype=np.uint32)
-_NO_FLOATS = np.zeros(0, dtype=np.float64)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+# Read-only as a network's arrays are: Numba compiles one kernel for both kinds of network.
+for _empty in (_NO_INDPTR, _NO_INDICES, _NO_WEIGHTS):
+    _empty.flags.writeable = False
+_NO_THETA = np.zeros(0, dtype=np.float64)
 _NO_LEVELS = np.zeros(0, dtype=np.int32)
 
 
@@ -94,10 +98,10 @@ def _arguments(rule, network):
         "complete": complete,
         "indptr": _NO_INDPTR if complete else network.indptr,
         "indices": _NO_INDICES if complete else network.indices,
-        "weights": _NO_FLOATS if complete else network.weights,
+        "weights": _NO_WEIGHTS if complete else network.weights,
         "strength": network.strength,
         "unit_weights": bool(network.unit_weights),
-        "theta": np.ascontiguousarray(getattr(dynamics, "theta", _NO_FLOATS), dtype=np.float64),
+        "theta": np.ascontiguousarray(getattr(dynamics, "theta", _NO_THETA), dtype=np.float64),
         "level": _NO_LEVELS if level is None else level,
         "absolute": bool(getattr(dynamics, "absolute", False)),
         "p": float(getattr(dynamics, "p", 0.0)),
