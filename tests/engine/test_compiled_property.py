@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim import networks
-from sim.engine import run_compiled
 from sim.org import Org, generate
 from sim.population import Culture
 from sim.rollout import Rollout
 from sim.rollout.seeding import CHAMPION_CHOICES
 from sim.rules import Behavior, Organizational
 from sim.scenario import Scenario
+from tests.engine.test_compiled import assert_as_stepped  # the same comparison, bit for bit
 
 #: Derandomized: the same examples on every run, so CI sees no flaky draw.
 PROPERTY = settings(
@@ -30,40 +30,6 @@ PROPERTY = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-
-
-def assert_as_stepped(sc, seed=3, replications=(0, 1), threads=1):
-    """Compiled replications equal the stepped models' records, bit for bit.
-
-    The comparison of tests/engine/test_compiled.py, on a :class:`Scenario`.
-    """
-    runs = run_compiled(sc.org, sc.rule, sc.culture, sc.rollout, seed, replications, sc.steps,
-                        threads=threads)  # fmt: skip
-    b = len(sc.rule.ladder)
-    for k, r in enumerate(replications):
-        model = sc.model(seed, r).run(sc.steps)
-        state = model._state
-        expected = {
-            "holders": np.array(state.holders_by_week),
-            "new": np.array(state.new_by_week),
-            "lapses": np.array(state.lapses_by_week),
-            "with_access": np.array(state.access_by_week),
-            "stage": state.stage,
-            "adopted_at": state.adopted_at,
-            "access_since": state.access_since,
-            "unit_holders": model.adoption_by("unit")["adopters"].to_numpy().reshape(
-                sc.steps + 1, b, -1),
-            "level_holders": model.adoption_by("level")["adopters"].to_numpy().reshape(
-                sc.steps + 1, b, -1),
-        }  # fmt: skip
-        for name, value in expected.items():
-            got = getattr(runs, name)[k]
-            assert got.dtype == value.dtype or name in ("holders", "new", "lapses"), name
-            np.testing.assert_array_equal(got, value, err_msg=f"replication {r}: {name}")
-        assert runs.trained[k] == model.plan.trained_people, f"replication {r}: trained"
-        opened = runs.opened[k]
-        assert list(opened[1 : 1 + opened[0]]) == model.plan.opened, f"replication {r}: opened"
-    return runs
 
 
 def scenario(org, rule, rollout, culture=None, steps=20):
