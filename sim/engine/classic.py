@@ -19,10 +19,14 @@ so it runs stepped.
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
+from numba import get_num_threads
 
 from sim._inputs import choose_initial_adopters
 from sim.kernels import classic_run as kernels
@@ -136,8 +140,13 @@ def run_network(network, rule, initial_adopters, steps, rng):
 
 
 def run_classic_compiled(org, rule, rollout, seed, replications, steps, *, thresholds=None,
-                         make_org=None) -> ClassicRuns:  # fmt: skip
+                         make_org=None, threads=None) -> ClassicRuns:  # fmt: skip
     """Run ``replications`` (indices) of a classic rule, each one compiled call.
+
+    The draws before the weeks (first adopters, orgs, thresholds) are made here, one
+    replication after the other; the compiled calls release the GIL and run on up to
+    ``threads`` threads (default: Numba's thread count, which a sweep's jobs set to 1)
+    while the next replications are drawn. The split never changes a number.
 
     Parameters
     ----------
@@ -154,6 +163,7 @@ def run_classic_compiled(org, rule, rollout, seed, replications, steps, *, thres
         Each replication's own thresholds (threshold rule), as :class:`Scenario` draws them.
     make_org : callable, optional
         ``make_org(generator)``: a new org for each replication (a resampling scenario).
+    threads : int, optional
 
     Returns
     -------
@@ -161,35 +171,50 @@ def run_classic_compiled(org, rule, rollout, seed, replications, steps, *, thres
         The records of a stepped ``OrgModel`` of each replication, bit for bit.
     """
     which = np.asarray(list(replications), dtype=np.int64)
-    W = steps + 1
-    adopters = np.empty((which.shape[0], W), dtype=np.int64)
-    new = np.empty((which.shape[0], W), dtype=np.int64)
-    settled = np.empty(which.shape[0], dtype=np.int64)
-    people = np.empty(which.shape[0], dtype=np.int64)
-    adopted_at = []
+    R, W = which.shape[0], steps + 1
+    adopters = np.empty((R, W), dtype=np.int64)
+    new = np.empty((R, W), dtype=np.int64)
+    people = np.empty(R, dtype=np.int64)
+    done = [None] * R  # (adopted_at, settled) of each replication
+    threads = min(get_num_threads() if threads is None else int(threads), R)
+    pool = ThreadPoolExecutor(threads) if threads > 1 else None
+    running = deque()
     fixed = None  # the arguments of a rule and org shared by every replication
-    for k, r in enumerate(which.tolist()):
-        rng = np.random.default_rng([seed, r])
-        # The spawns in Scenario.model's order: the rollout's, the org's, the thresholds'.
-        (levers,) = rng.spawn(1)
-        if make_org is not None:
-            org = make_org(rng.spawn(1)[0])
-        first = rollout.first_adopters(org, levers)
-        network = org.network
-        if thresholds is not None:
-            theta = thresholds.draw(network.n, rng.spawn(1)[0])
-            args = _arguments(replace(rule, theta=theta), network)
-        elif make_org is not None:
-            args = _arguments(rule, network)
-        else:
-            fixed = fixed or _arguments(rule, network)
-            args = fixed
-        at, settled[k] = _run(args, network, first, steps, rng, adopters[k], new[k])
-        people[k] = network.n
-        adopted_at.append(at)
+    try:
+        for k, r in enumerate(which.tolist()):
+            rng = np.random.default_rng([seed, r])
+            # The spawns in Scenario.model's order: the rollout's, the org's, the thresholds'.
+            (levers,) = rng.spawn(1)
+            if make_org is not None:
+                org = make_org(rng.spawn(1)[0])
+            first = rollout.first_adopters(org, levers)
+            network = org.network
+            if thresholds is not None:
+                theta = thresholds.draw(network.n, rng.spawn(1)[0])
+                args = _arguments(replace(rule, theta=theta), network)
+            elif make_org is not None:
+                args = _arguments(rule, network)
+            else:
+                fixed = fixed or _arguments(rule, network)
+                args = fixed
+            people[k] = network.n
+            job = partial(_run, args, network, first, steps, rng, adopters[k], new[k])
+            if pool is None:
+                done[k] = job()
+                continue
+            running.append((k, pool.submit(job)))
+            if len(running) >= 2 * threads:  # a few runs ahead: their orgs stay few
+                k_done, future = running.popleft()
+                done[k_done] = future.result()
+        for k_done, future in running:
+            done[k_done] = future.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return ClassicRuns(replications=which, behaviors=tuple(rule.behaviors), people=people,
-                       adopters=adopters, new=new, settled=settled,
-                       adopted_at=adopted_at)  # fmt: skip
+                       adopters=adopters, new=new,
+                       settled=np.array([d[1] for d in done], dtype=np.int64),
+                       adopted_at=[d[0] for d in done])  # fmt: skip
 
 
 def classic_tables(runs) -> tuple[pd.DataFrame, pd.DataFrame]:

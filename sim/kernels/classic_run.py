@@ -18,7 +18,8 @@ of the other end's row), and the rules that decide only when a neighbourhood cha
 import numpy as np
 from numba import njit
 
-from sim.kernels.counts import apply_adoptions
+from sim.kernels.cascade import cascade_attempts
+from sim.kernels.counts import apply_adoptions, tie_count
 
 #: The rules, as :func:`classic_run` takes them.
 THRESHOLD = 0
@@ -39,25 +40,6 @@ def _weighted_share(indptr, indices, weights, strength, adopted, i):
 
 
 @njit(cache=True, nogil=True)
-def _cascade_attempts(indptr, indices, adopted, frontier, p, rng, mark, out):
-    """Who the newest adopters convert (as :func:`cascade_attempts`, drawing one uniform
-    per tie of ``frontier`` in order); written sorted to ``out``, returns how many."""
-    found = 0
-    for f in frontier:
-        for t in range(indptr[f], indptr[f + 1]):
-            u = rng.random()
-            j = indices[t]
-            if u < p and not adopted[j] and not mark[j]:
-                mark[j] = True
-                out[found] = j
-                found += 1
-    for k in range(found):
-        mark[out[k]] = False
-    out[:found].sort()
-    return found
-
-
-@njit(cache=True, nogil=True)
 def _decide(rule, complete, candidates, indptr, indices, weights, strength, adopted,
             counts, share, theta, level, absolute, counted, p, q, well_mixed, n, adopters,
             frontier, rng, mark, out):  # fmt: skip
@@ -71,12 +53,18 @@ def _decide(rule, complete, candidates, indptr, indices, weights, strength, adop
         if frontier.shape[0] == 0:
             return 0
         if not complete:
-            return _cascade_attempts(indptr, indices, adopted, frontier, p, rng, mark, out)
+            # One uniform per tie of the frontier, drawn at once (half the cost of a
+            # draw at a time).
+            u = rng.random(tie_count(indptr, frontier))
+            converted = cascade_attempts(indptr, indices, adopted, frontier, u, p, mark)
+            out[: converted.shape[0]] = converted
+            return converted.shape[0]
         # Each of the f new adopters tries once on every non-adopter (as the stepped
         # run's Python float power: libm's pow on two doubles).
         hit = 1.0 - (1.0 - p) ** np.float64(frontier.shape[0])
-        for i in candidates:
-            if rng.random() < hit:
+        u = rng.random(candidates.shape[0])
+        for k, i in enumerate(candidates):
+            if u[k] < hit:
                 out[found] = i
                 found += 1
         return found
@@ -87,15 +75,15 @@ def _decide(rule, complete, candidates, indptr, indices, weights, strength, adop
         elif complete and n > 1:
             mixed = adopters / (n - 1)
         hazard = p + q * mixed
-        for i in candidates:
-            u = rng.random()
+        u = rng.random(candidates.shape[0])
+        for k, i in enumerate(candidates):
             if not (well_mixed or complete):
                 if counted:  # unit weights: counts over degrees
                     s = counts[i] / strength[i] if strength[i] > 0.0 else 0.0
                 else:
                     s = share[i]
                 hazard = p + q * s
-            if u < hazard:
+            if u[k] < hazard:
                 out[found] = i
                 found += 1
         return found

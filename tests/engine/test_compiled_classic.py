@@ -199,13 +199,20 @@ def test_shares_at_a_threshold_exactly_decide_as_stepped():
         assert_as_stepped(model, 5, adopters, new, at, settled)
 
 
-def test_batches_give_what_one_replication_at_a_time_gives():
-    sc = scenario("+experiment=bass_1969", "org.headcount=400", "network=small_world")
-    whole = compiled(sc, 5, range(5))
-    for r in (0, 3, 4):
-        alone = compiled(sc, 5, [r])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_batches_and_threads_change_no_number(threads):
+    sc = scenario("+experiment=watts_cascades", "org.headcount=1500", "rule.theta=0.18",
+                  "network.mean_degree=4", "rollout.champions=0.002", "steps=40")  # fmt: skip
+    whole = run_classic_compiled(None, sc.rule, sc.rollout, 5, range(7), sc.steps,
+                                 make_org=sc.make_org, threads=threads)  # fmt: skip
+    for r in (0, 3, 6):
+        alone = run_classic_compiled(None, sc.rule, sc.rollout, 5, [r], sc.steps,
+                                     make_org=sc.make_org, threads=1)  # fmt: skip
         np.testing.assert_array_equal(whole.adopters[r], alone.adopters[0])
         np.testing.assert_array_equal(whole.new[r], alone.new[0])
+        np.testing.assert_array_equal(whole.adopted_at[r], alone.adopted_at[0])
+        assert whole.settled[r] == alone.settled[0]
+    assert len(set(whole.adopters[:, -1].tolist())) > 1  # the runs differ
     tables = classic_tables(compiled(sc, 5, [3, 1]))
     assert tables[0]["replication"].tolist() == [3, 1]
     assert tables[1]["replication"].tolist() == [3] * (sc.steps + 1) + [1] * (sc.steps + 1)
