@@ -9,11 +9,15 @@ meets (no weeks, one person, everyone seeded, a wave with nobody, a budget that
 trains nobody, lapses certain) are written out below.
 """
 
+from unittest import mock
+
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import sim.scenario
 from sim import networks
 from sim.org import Org, generate
 from sim.population import Culture
@@ -145,7 +149,7 @@ def rollouts(draw, org):
         top_levels=draw(st.integers(0, 4)),
         first_rungs=draw(st.integers(1, 6)),
         champions=draw(st.sampled_from([0.0, 0.02, 0.1, 0.5])),
-        champion_choice=draw(st.sampled_from([c for c in CHAMPION_CHOICES if c != "betweenness"])),
+        champion_choice=draw(st.sampled_from(CHAMPION_CHOICES)),
         training_capacity=draw(st.sampled_from([0, 1, 5, 40])),
         training_share=draw(st.sampled_from([0.0, 0.01, 0.2])),
         training_priority=draw(st.sampled_from(["random", "managers", "connected", "adopters"])),
@@ -193,6 +197,24 @@ def test_drawn_scenarios_run_as_stepped(data):
     assume(not empty_pilot_on_share(sc, seed, replications))
     assert_as_stepped(sc, seed=seed, replications=replications,
                       threads=data.draw(st.sampled_from([1, 2]), label="threads"))  # fmt: skip
+
+
+@settings(PROPERTY, max_examples=30)
+@given(data=st.data())
+def test_drawn_scenarios_give_the_stepped_tables(data):
+    org = data.draw(orgs(), label="org")
+    sc = scenario(org, data.draw(rules(), label="rule"), data.draw(rollouts(org), label="rollout"),
+                  data.draw(cultures(), label="culture"),
+                  steps=data.draw(st.integers(0, 40), label="steps"))  # fmt: skip
+    replications = data.draw(st.lists(st.integers(0, 20), min_size=1, max_size=3, unique=True),
+                             label="replications")  # fmt: skip
+    seed = data.draw(st.integers(0, 2**32), label="seed")
+    assume(not empty_pilot_on_share(sc, seed, replications))
+    compiled = sc.run(seed, replications, groups=True)
+    with mock.patch.object(sim.scenario, "compilable", lambda rule, org: False):
+        stepped = sc.run(seed, replications, groups=True)
+    for a, b in zip(compiled, stepped, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
 # -- edge cases, by hand -------------------------------------------------------------------
