@@ -11,20 +11,27 @@ cascade on a sparse one, in the stepped run's order, so both runs give the same 
 Each week is synchronous: the decisions read last week's state, and the state changes
 only once they are all made. A person's adopted neighbours are kept as counts pushed
 from each week's new adopters (the network is undirected: a push along a row is a tie
-of the other end's row), and the rules that decide only when a neighbourhood changes
-(the threshold rule; the cached shares of weighted Bass) take those touched people.
+of the other end's row), or recounted over the undecided people's ties in a week where
+that reads fewer ties (as :class:`sim.state.AdoptionState` chooses); after a push, the
+rules that decide only when a neighbourhood changes (the threshold rule; the cached
+shares of weighted Bass) take the people it touched.
 """
 
 import numpy as np
 from numba import njit
 
+from sim.kernels._config import IN_CACHE_PEOPLE, PUSH_COST_PER_TIE
 from sim.kernels.cascade import cascade_attempts
-from sim.kernels.counts import apply_adoptions, tie_count
+from sim.kernels.counts import apply_adoptions, count_adopted_neighbours_serial, tie_count
 
 #: The rules, as :func:`classic_run` takes them.
 THRESHOLD = 0
 BASS = 1
 CASCADE = 2
+
+# As plain ints: Numba takes them as constants (not a dict).
+_PUSH_IN_CACHE = PUSH_COST_PER_TIE[True]
+_PUSH_OUT_OF_CACHE = PUSH_COST_PER_TIE[False]
 
 
 @njit(cache=True, nogil=True)
@@ -184,8 +191,13 @@ def classic_run(rule, complete, indptr, indices, weights, strength, unit_weights
     adopters_w[0] = adopters
     new_w[0] = adopters
     # Week 1 decides for everyone undecided, a later week of the threshold rule for the
-    # people last week's adopters touched (nobody else's decision can change).
-    touched_yet = False
+    # people last week's adopters touched (nobody else's decision can change) when the
+    # week was pushed (``known``), for everyone undecided after a recount.
+    known = False
+    push_cost = _PUSH_IN_CACHE if n <= IN_CACHE_PEOPLE else _PUSH_OUT_OF_CACHE
+    undecided_ties = 0
+    if sparse:
+        undecided_ties = indptr[-1] - tie_count(indptr, first)
     settled = -1
     if rule == BASS and _bass_settled(p, q, adopters, n):
         settled = 0
@@ -195,30 +207,38 @@ def classic_run(rule, complete, indptr, indices, weights, strength, unit_weights
             new_w[week] = 0
             continue
         candidates = undecided[:left]
-        if rule == THRESHOLD and sparse and touched_yet:
+        if rule == THRESHOLD and sparse and known:
             candidates = touched
         found = _decide(rule, complete, candidates, indptr, indices, weights, strength,
                         adopted, counts, share, theta, level, absolute, counted, p, q,
                         well_mixed, n, adopters, frontier, rng, mark, out)  # fmt: skip
         new = out[:found]
-        if sparse:
+        pushed = tie_count(indptr, new) if sparse else 0
+        undecided_ties -= pushed
+        # Push the new adopters along their ties while that costs less than recounting
+        # the undecided (as the stepped run's state chooses; either gives the same counts).
+        known = sparse and pushed * push_cost <= undecided_ties
+        if known:
             touched = apply_adoptions(indptr, indices, new, week, adopted, adopted_at, counts,
                                       stamp)  # fmt: skip
-            touched_yet = True
-            if rule == BASS and pulled:
-                for j in touched:
-                    share[j] = _weighted_share(indptr, indices, weights, strength, adopted, j)
         else:
             for f in new:
                 adopted[f] = True
                 adopted_at[f] = week
-        if found:
+        if found and (rule == BASS or complete or not known):
+            # The cascade on ties reads its frontier, the threshold rule on ties after a
+            # push the touched: the others read the undecided.
             kept = 0
             for k in range(left):
                 if not adopted[undecided[k]]:
                     undecided[kept] = undecided[k]
                     kept += 1
             left = kept
+        if sparse and not known and counted:
+            count_adopted_neighbours_serial(indptr, indices, adopted, undecided[:left], counts)
+        if rule == BASS and pulled:
+            for j in touched if known else undecided[:left]:
+                share[j] = _weighted_share(indptr, indices, weights, strength, adopted, j)
         adopters += found
         frontier = new.copy()
         adopters_w[week] = adopters

@@ -22,6 +22,7 @@ from sim.engine.classic import (
     run_classic_compiled,
     run_network,
 )
+from sim.kernels import IN_CACHE_PEOPLE
 from sim.model import OrgModel
 from sim.networks import complete, erdos_renyi, from_edges, small_world
 from sim.rules import Bass, IndependentCascade, Threshold
@@ -234,6 +235,14 @@ def test_only_the_classic_rules_themselves_compile():
     assert not classic_compilable(Louder(theta=0.2))
     organizational = scenario("org.headcount=100")
     assert not classic_compilable(organizational.rule, organizational.org)
+    # Sparse networks too large for the cache run stepped (their parallel kernels).
+    rule = Bass(p=0.01, q=0.3)
+    assert classic_compilable(rule, organizational.org)
+    fits = erdos_renyi(IN_CACHE_PEOPLE, 2.0, seed=np.random.default_rng(0))
+    assert classic_compilable(rule, fits)
+    big = erdos_renyi(IN_CACHE_PEOPLE + 1, 2.0, seed=np.random.default_rng(0))
+    assert not classic_compilable(rule, big)
+    assert classic_compilable(rule, complete(10**7))
 
 
 @njit
@@ -287,3 +296,15 @@ def test_the_cascade_on_a_complete_network_takes_pythons_power():
         model = OrgModel(network=net, rule=rule, initial_adopters=seeds,
                          rng=np.random.default_rng(0))  # fmt: skip
         assert_as_stepped(model, 3, *got)
+
+
+def test_a_network_beyond_the_cache_runs_as_stepped_all_the_same():
+    """Out of the cache pushes cost more than recounts; the choice changes no number."""
+    net = small_world(IN_CACHE_PEOPLE + 1000, 6, 0.1, seed=np.random.default_rng(8))
+    seeds = np.arange(0, net.n, 500)
+    for rule in (Threshold(theta=0.15), Bass(p=0.005, q=0.5), IndependentCascade(p=0.3)):
+        got = run_network(net, rule, seeds, 20, np.random.default_rng(4))
+        model = OrgModel(network=net, rule=rule, initial_adopters=seeds,
+                         rng=np.random.default_rng(4))  # fmt: skip
+        assert_as_stepped(model, 20, *got)
+        assert got[0][-1] > net.n // 10  # weeks with large pushes, and recounts
