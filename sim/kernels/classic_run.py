@@ -225,9 +225,9 @@ def classic_run(rule, complete, indptr, indices, weights, strength, unit_weights
             for f in new:
                 adopted[f] = True
                 adopted_at[f] = week
-        if found and (rule == BASS or complete or not known):
-            # The cascade on ties reads its frontier, the threshold rule on ties after a
-            # push the touched: the others read the undecided.
+        if found and (rule == BASS or complete or (sparse and not known)):
+            # Next week reads the undecided (the cascade on ties reads its frontier, the
+            # threshold rule on ties after a push the touched).
             kept = 0
             for k in range(left):
                 if not adopted[undecided[k]]:

@@ -109,7 +109,7 @@ def test_every_classic_experiment_runs_as_stepped(overrides, monkeypatch):
     assert runs.adopters.shape == (3, sc.steps + 1)
 
 
-def test_the_experiments_exercise_what_they_are_for(monkeypatch):
+def test_the_experiments_exercise_what_they_are_for():
     """Not vacuous: resampled orgs differ, cascades spread, thresholds are people's own."""
     watts = scenario("+experiment=watts_cascades", "org.headcount=2000", "rule.theta=0.18",
                      "rollout.champions=0.001", "network.mean_degree=4")  # fmt: skip
