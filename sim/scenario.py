@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import compilable, run_compiled
+from sim.engine.classic import classic_compilable, classic_tables, run_classic_compiled
 from sim.metrics import summary
 from sim.records import GROUP_COLUMNS, RunBatch, batch_tables
 
@@ -137,21 +138,40 @@ class Scenario:
 
     def _run(self, seed, replications, progress, groups):
         which = range(replications) if isinstance(replications, int) else list(replications)
-        if not self.rule.needs_org:
+        if self.rule.needs_org:
+            compiled = not self.resample and compilable(self.rule, self.org)
+            size = max(1, min(BATCH, BATCH_PEOPLE // self.org.n))
+
+            def tables(chosen):
+                batch = self._compiled(seed, chosen) if compiled else self._stepped(seed, chosen)
+                return batch_tables(batch, groups)
+
+        elif classic_compilable(self.rule, None if self.resample else self.org):
+            size = BATCH
+
+            def tables(chosen):
+                found = classic_tables(self._classic_compiled(seed, chosen))
+                return (*found, _no_groups()) if groups else found
+
+        else:
             return self._run_classic(seed, which, progress, groups)
-        compiled = not self.resample and compilable(self.rule, self.org)
         parts, done = [], 0
-        size = max(1, min(BATCH, BATCH_PEOPLE // self.org.n))
         for first in range(0, len(which), size):
             chosen = which[first : first + size]
-            batch = self._compiled(seed, chosen) if compiled else self._stepped(seed, chosen)
-            parts.append(batch_tables(batch, groups))
+            parts.append(tables(chosen))
             done += len(chosen)
             if progress is not None:
                 progress(done)
         if len(parts) == 1:
             return parts[0]
         return tuple(pd.concat(tables, ignore_index=True) for tables in zip(*parts, strict=True))
+
+    def _classic_compiled(self, seed, which):
+        """Replications ``which`` of a classic rule, each one compiled call
+        (:func:`sim.engine.classic.run_classic_compiled`)."""
+        org, make_org = (None, self.make_org) if self.resample else (self.org, None)
+        return run_classic_compiled(org, self.rule, self.rollout, seed, which, self.steps,
+                                    thresholds=self.thresholds, make_org=make_org)  # fmt: skip
 
     def _compiled(self, seed, which) -> RunBatch:
         """Replications ``which`` in one compiled call (:func:`sim.engine.run_compiled`)."""
@@ -188,7 +208,8 @@ class Scenario:
         return RunBatch.from_models(which, models, costs)
 
     def _run_classic(self, seed, which, progress, groups):
-        """The classic rules: a summary of each run's curve (no org, no plan, no costs)."""
+        """The classic rules stepped (what the compiled run does not take): a summary of
+        each run's curve (no org, no plan, no costs)."""
         records, curves = [], []
         for done, r in enumerate(which, 1):
             adoption = self.model(seed, r).run(self.steps).adoption
