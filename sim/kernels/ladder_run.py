@@ -123,7 +123,8 @@ def _open_waves(t, schedule, n_waves, opened, wave_of, access_week, first_wave, 
             expand_week = schedule[S_EXPAND_WEEK]
             due = expand_week >= 0 and t >= expand_week
             share = schedule[S_EXPAND_SHARE]
-            if not due and not np.isnan(share):
+            # A first wave of nobody never reaches a share (the schedule's 0 / 0 is NaN).
+            if not due and not np.isnan(share) and first_wave.shape[0]:
                 using = 0
                 for i in first_wave:
                     using += stage[i] > 0
