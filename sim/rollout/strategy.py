@@ -441,4 +441,9 @@ class Rollout:
                 "rules, which give everyone access. Got 'pilot' instead."
             )
         # They pay for nothing (no plan, no costs), so a budget buys no champions either.
-        return replace(self, budget=None, budget_per_person=None).plan(org, rng)[1]
+        # The budget-free copy is made once: every replication of a sweep asks for it.
+        free = self.__dict__.get("_without_budget")
+        if free is None:
+            free = replace(self, budget=None, budget_per_person=None)
+            object.__setattr__(self, "_without_budget", free)
+        return free.plan(org, rng)[1]
