@@ -48,11 +48,35 @@ def _guard_stdout():
         sys.stdout = _StdoutReaderMayLeave(sys.stdout)
 
 
+#: What may stand beside overrides on a command line whose workers start before the rest.
+_PLAIN_FLAGS = ("-m", "--multirun", "-v", "--verbose")
+
+
+def _start_workers_early(argv):
+    """``orgsim -m key=value ...``: joblib's workers start before orgsim imports the rest of
+    itself (half a second), since starting and warming them takes the longest. Any other
+    command line waits for the check (:func:`sim.cli.main`), which knows what it asks."""
+    if not any(a in ("-m", "--multirun") for a in argv):
+        return
+    if all(a in _PLAIN_FLAGS or ("=" in a and not a.startswith("-")) for a in argv):
+        from sim.workers import start_workers
+
+        start_workers([a for a in argv if a not in _PLAIN_FLAGS])
+
+
+def _stop_workers():
+    workers = sys.modules.get("sim.workers")
+    if workers is not None:
+        workers.stop_workers()
+
+
 def orgsim():
     _guard_stdout()
     try:
+        _start_workers_early(sys.argv[1:])
         from sim.cli import main
     except KeyboardInterrupt:
+        _stop_workers()
         _interrupted()
     main()
 

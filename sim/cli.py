@@ -154,12 +154,7 @@ def _environment():
     # For hydra/launcher=ray (harmless otherwise): without the first, Ray rewrites a
     # loopback address into the machine's external one and cannot reach a cluster
     # started on 127.0.0.1; Ray 2.60 turns token auth on unless told.
-    # joblib's resource tracker (a process of its own) warns at exit about semaphores of
-    # workers orgsim stopped on purpose; under load those lines broke the one-line errors.
-    if "resource_tracker" not in os.environ.get("PYTHONWARNINGS", ""):
-        extra = "ignore:resource_tracker:UserWarning"
-        os.environ["PYTHONWARNINGS"] = ",".join(
-            w for w in (os.environ.get("PYTHONWARNINGS"), extra) if w)  # fmt: skip
+    workers.quiet_tracker()
     for name, value in (
         ("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0"),
         ("RAY_AUTH_MODE", "disabled"),

@@ -16,6 +16,8 @@ from sim import _hydra
 __all__ = [
     "MAIN_PID",
     "as_worker",
+    "launcher_settings",
+    "quiet_tracker",
     "start_workers",
     "stop_workers",
     "warm_up",
@@ -95,6 +97,10 @@ def warm_workers(launcher_config) -> None:
 
     settings = _hydra.joblib_settings(launcher_config)
     workers = effective_n_jobs(settings["n_jobs"])
+    if workers < 2:
+        # joblib runs one job at a time in this process: a warm-up would compose beside
+        # the check, in its Hydra.
+        return
 
     def start():
         try:
@@ -105,30 +111,68 @@ def warm_workers(launcher_config) -> None:
     threading.Thread(target=start, name="orgsim-warm-workers", daemon=True).start()
 
 
-def start_workers(overrides, config_dir):
+def launcher_settings(overrides):
+    """The joblib launcher's config for a command's ``overrides``, without composing one:
+    joblib's schema as orgsim's config leaves it, with the command's ``hydra.launcher.*``
+    set; None under another launcher (only joblib's defaults are known here)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
+    from omegaconf import OmegaConf
+
+    if any(o.lstrip("+~").startswith("hydra/launcher") for o in overrides):
+        return None
+    settings = OmegaConf.structured(JobLibLauncherConf)
+    lines = [o for o in overrides if o.startswith("hydra.launcher.")]
+    for override in OverridesParser.create().parse_overrides(lines):
+        key = override.key_or_group.removeprefix("hydra.launcher.")
+        OmegaConf.update(settings, key, override.value(), merge=False)
+    return settings
+
+
+#: Whether this process has started joblib's workers for its command.
+_started = False
+
+
+def start_workers(overrides, config_dir=None):
     """Start joblib's workers while this process checks the command (they take seconds).
 
-    ``overrides``: the command's; only the launcher's settings count. Nothing
-    starts under another launcher (only joblib's defaults are known here).
+    ``overrides``: the command's; only the launcher's settings count
+    (:func:`launcher_settings`; ``config_dir`` is no longer read). Once per
+    command: ``orgsim -m`` starts them before it imports the rest of itself, and
+    the check's own call then does nothing.
     """
-    from hydra import compose, initialize_config_dir
-
-    launcher = [o for o in overrides if o.lstrip("+~").startswith("hydra/launcher")]
-    settings = [o for o in overrides if o.startswith("hydra.launcher.")]
-    if launcher:
+    global _started
+    if _started:
         return
     try:
-        with initialize_config_dir(str(config_dir), version_base="1.3"):
-            cfg = compose("config", overrides=settings, return_hydra_config=True)
-        warm_workers(cfg.hydra.launcher)
+        settings = launcher_settings(overrides)
+        if settings is None:
+            return
+        quiet_tracker()
+        # Before any worker starts: each one learns which process is orgsim (as_worker).
+        os.environ[MAIN_PID] = str(os.getpid())
+        warm_workers(settings)
+        _started = True
     except Exception:  # the check that follows says what is wrong
         return
 
 
+def quiet_tracker():
+    """Silence joblib's resource tracker (a process of its own, started with the workers):
+    at exit it warns about semaphores of workers orgsim stopped on purpose, lines that
+    broke orgsim's one-line errors under load."""
+    if "resource_tracker" not in os.environ.get("PYTHONWARNINGS", ""):
+        extra = "ignore:resource_tracker:UserWarning"
+        os.environ["PYTHONWARNINGS"] = ",".join(
+            w for w in (os.environ.get("PYTHONWARNINGS"), extra) if w)  # fmt: skip
+
+
 def stop_workers():
     """Stop joblib's workers now (idle or not) instead of waiting for them at exit."""
+    global _started
     from joblib.externals.loky import reusable_executor
 
+    _started = False
     executor = getattr(reusable_executor, "_executor", None)
     if executor is not None:
         executor.shutdown(wait=False, kill_workers=True)

@@ -211,3 +211,20 @@ def test_a_job_of_a_chunk_that_cannot_write_is_named_and_the_others_run(
     assert said.endswith("/seed-2: disk full\n")
     held = store.list_jobs(tmp_path / "results" / "orgsim")
     assert sorted(held.seed) == [0, 1, 3, 4, 5, 6, 7]
+
+
+SETTINGS = ["seed=1", "hydra.launcher.n_jobs=1", "hydra.launcher.batch_size=4",
+            "hydra.launcher.pre_dispatch=3"]  # fmt: skip
+
+
+@pytest.mark.parametrize("overrides", [[], ["hydra.launcher.n_jobs=2"], SETTINGS])
+def test_workers_start_with_the_launchers_own_settings_without_composing(overrides):
+    from hydra import compose
+
+    from sim import _hydra, workers
+
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=overrides, return_hydra_config=True)
+    known = workers.launcher_settings(overrides)
+    assert _hydra.joblib_settings(known) == _hydra.joblib_settings(cfg.hydra.launcher)
+    assert workers.launcher_settings(["hydra/launcher=basic", *overrides]) is None
