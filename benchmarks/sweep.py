@@ -12,6 +12,13 @@ run with ``report=false``; ``report_s`` is ``orgsim report`` on the
 20-scenario store (20 contexts: rankings, the first six drawn, the sweep's
 figures).
 
+``throughput``: runs per second through one ``orgsim -m`` command of at least
+20,000 runs of a 1,000-person (and a 2,000-person) company x 52 weeks in the
+budgeted 2x2 corner ``rollout=company_wide_decentralized`` (the change team's
+levers and budget of ``experiment/rollout_2x2``), jobs of ``--throughput-replications``
+runs each: ``runs_per_s`` counts the command's fixed start-up once,
+``steady_runs_per_s`` leaves it out. Targets: 1,000 and 500 runs/s.
+
 For each: the sweep's wall time from the command line (process start, the
 whole-command check, Hydra, the launcher, the store and the merge included),
 runs per minute, and the simulation time alone: the same scenarios built and
@@ -26,9 +33,12 @@ the rest is overhead, reported as a share of the total. It has two parts:
   job's files), what is left divided among the jobs, in core-milliseconds,
   and as a share of a job's time (``job_overhead_share``).
 
-Target: overhead under half of the total.
+Targets: fixed start-up <= 2 s, one-run jobs <= 10 ms of overhead each, overhead
+<= 20 % of the 20-scenario sweep. The start-up is the best of ``--repeat`` tries.
 
-    python3 benchmarks/sweep.py [--one-run-jobs 1000] [--out benchmarks/sweep-DATE.json]
+    python3 benchmarks/sweep.py [--one-run-jobs 1000] [--throughput-runs 20000]
+                                [--out benchmarks/sweep-DATE.json]
+    python3 benchmarks/sweep.py --only throughput     # that part alone
 """
 
 import argparse
@@ -83,12 +93,16 @@ def simulation_seconds(jobs):
     return total
 
 
-def measure(name, args, jobs, cores, fixed=0.0):
-    where = Path(tempfile.mkdtemp(prefix=f"orgsim-bench-{name}-"))
-    try:
-        wall, runs = sweep(args, where)
-    finally:
-        shutil.rmtree(where, ignore_errors=True)
+def measure(name, args, jobs, cores, fixed=0.0, repeat=1):
+    walls = []
+    for _ in range(repeat):
+        where = Path(tempfile.mkdtemp(prefix=f"orgsim-bench-{name}-"))
+        try:
+            wall, runs = sweep(args, where)
+        finally:
+            shutil.rmtree(where, ignore_errors=True)
+        walls.append(wall)
+    wall = min(walls)
     simulated = simulation_seconds(jobs)
     overhead = wall - simulated / cores
     per_job = max(overhead - fixed, 0.0) * cores / len(jobs)
@@ -104,7 +118,10 @@ def measure(name, args, jobs, cores, fixed=0.0):
         "overhead_per_job_ms": round(per_job * 1000, 1),
         "job_overhead_share": round(per_job / (per_job + simulated / len(jobs)), 3),
         "target_overhead_under_half": bool(overhead / wall < 0.5),
+        "target_overhead_under_20pct": bool(overhead / wall <= 0.2),
     }
+    if repeat > 1:
+        result["wall_s_tries"] = [round(w, 2) for w in walls]
     print(name, json.dumps(result), flush=True)
     return result
 
@@ -124,9 +141,55 @@ def report_seconds(args):
     return round(seconds, 2)
 
 
+def throughput(people, runs, replications, fixed):
+    """Runs per second of one ``orgsim -m`` of ``runs`` runs of the budgeted 2x2 corner."""
+    jobs = -(-runs // replications)
+    args = [f"org.headcount={people}", "steps=52", "report=false",
+            "rollout=company_wide_decentralized", f"replications={replications}",
+            f"seed=range(0,{jobs})"]  # fmt: skip
+    where = Path(tempfile.mkdtemp(prefix=f"orgsim-bench-throughput-{people}-"))
+    try:
+        wall, table = sweep(args, where)
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+    result = {
+        "command": "orgsim -m " + " ".join(args),
+        "people": people,
+        "jobs": jobs,
+        "runs": len(table),
+        "wall_s": round(wall, 2),
+        "runs_per_s": round(len(table) / wall, 1),
+        "fixed_s": round(fixed, 2),
+        "steady_runs_per_s": round(len(table) / max(wall - fixed, 1e-9), 1),
+        "target_runs_per_s": 1000 if people <= 1000 else 500,
+    }
+    result["target_met"] = bool(result["runs_per_s"] >= result["target_runs_per_s"])
+    print(f"throughput_{people}", json.dumps(result), flush=True)
+    return result
+
+
+def _machine():
+    """The commit measured (``+`` when the tree differs from it) and the load before."""
+
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=Path(__file__).parent, text=True,
+                              capture_output=True)  # fmt: skip
+        return done.stdout.strip()
+
+    dirty = "+" if git("status", "--porcelain", "--untracked-files=no") else ""
+    return {"commit": git("rev-parse", "--short", "HEAD") + dirty,
+            "load_before": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one-run-jobs", type=int, default=1000)
+    parser.add_argument("--throughput-runs", type=int, default=20000, help="0: none")
+    parser.add_argument("--throughput-replications", type=int, default=100,
+                        help="runs per job of the throughput sweep")  # fmt: skip
+    parser.add_argument("--throughput-people", default="1000,2000")
+    parser.add_argument("--repeat", type=int, default=3, help="tries of the start-up")
+    parser.add_argument("--only", choices=["start_up", "throughput"])
     parser.add_argument("--out", type=Path)
     options = parser.parse_args()
     cores = os.cpu_count()
@@ -137,13 +200,29 @@ def main():
         "launcher": "joblib (n_jobs=-1)",
         "org": "generated, 1,000 people",
         "weeks": 52,
+        **_machine(),
     }
 
     args = [*COMMON, "replications=1", "seed=0,1"]
     jobs = [([*COMMON, f"seed={s}"], 1) for s in range(2)]
-    fixed = measure("start_up", args, jobs, cores)["overhead_s"]
+    start_up = measure("start_up", args, jobs, cores, repeat=options.repeat)
+    fixed = start_up["overhead_s"]
     record["fixed_s"] = fixed
+    record["start_up"] = start_up
 
+    if options.only != "throughput" and options.only != "start_up":
+        _sweeps(record, options, cores, fixed)
+    if options.only != "start_up" and options.throughput_runs > 0:
+        for people in map(int, options.throughput_people.split(",")):
+            record[f"throughput_{people}"] = throughput(
+                people, options.throughput_runs, options.throughput_replications, fixed
+            )
+    record["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    if options.out:
+        options.out.write_text(json.dumps(record, indent=1) + "\n")
+
+
+def _sweeps(record, options, cores, fixed):
     grid = [(t, c) for t in TRUST.split(",") for c in COURAGE.split(",")]
     per = 1000 // len(grid)
     args = [*COMMON, f"culture.trust={TRUST}", f"culture.courage={COURAGE}", f"replications={per}"]
@@ -166,9 +245,6 @@ def main():
     args = [*COMMON, "replications=1", f"seed=range(0,{k})"]
     jobs = [([*COMMON, f"seed={s}"], 1) for s in range(k)]
     record["one_run_jobs"] = measure("one_run_jobs", args, jobs, cores, fixed)
-
-    if options.out:
-        options.out.write_text(json.dumps(record, indent=1) + "\n")
 
 
 if __name__ == "__main__":
