@@ -138,6 +138,8 @@ class Scenario:
 
     def _run(self, seed, replications, progress, groups):
         which = range(replications) if isinstance(replications, int) else list(replications)
+        if len(which) == 0:
+            raise ValueError("Scenario.run: 'replications' names no replication to run.")
         if self.rule.needs_org:
             compiled = not self.resample and compilable(self.rule, self.org)
             size = max(1, min(BATCH, BATCH_PEOPLE // self.org.n))

@@ -206,6 +206,8 @@ class CompiledRuns:
 
     def __init__(self, org, rule, culture, rollout, seed, replications, steps):
         which = list(replications)
+        if not which:
+            raise ValueError("CompiledRuns: 'replications' names no replication to run.")
         n, top = org.n, len(rule.ladder)
         prepared = [_prepare(org, rule, culture, rollout, seed, r, steps) for r in which]
         net = org.network

@@ -263,7 +263,8 @@ class RolloutSchedule(RolloutPlan):
                     using = np.count_nonzero(state.stage[self._first_wave] > 0)
                     # A share against a share: 7/25 equals the literal 0.28, while
                     # 0.28 * 25 is 7.000000000000001 and would wait for an 8th user.
-                    due = using / self._first_wave.shape[0] >= self.expand_share
+                    with np.errstate(invalid="ignore"):  # a first wave of nobody: NaN, never due
+                        due = using / self._first_wave.shape[0] >= self.expand_share
             else:
                 due = t >= self._opened[-1] + self.wave_weeks
             if not due:

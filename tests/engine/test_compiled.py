@@ -73,11 +73,14 @@ def test_every_rollout_preset_runs_as_stepped(rollout):
         # One rung; and a ladder longer than the scan's four unrolled stages.
         ("rollout=company_wide", "behavior=single"),
         ("rollout=change_team", "rollout.budget_per_person=2.0", "culture=humanized"),
-        ("rollout=pilot_decentralized", "rollout.training_priority=adopters",
-         "rollout.training_share=0.02"),
+        (
+            "rollout=pilot_decentralized",
+            "rollout.training_priority=adopters",
+            "rollout.training_share=0.02",
+        ),
         ("rollout=pilot_waves", "rollout.expand_week=null", "rollout.expand_share=0.1"),
         ("rollout=company_wide_hierarchical", "rollout.first_rungs=1"),
-    ],  # fmt: skip
+    ],
     ids=lambda o: " ".join(o),
 )
 def test_rule_and_lever_variants_run_as_stepped(overrides):
@@ -128,3 +131,11 @@ def test_large_organizations_and_classic_rules_run_stepped():
     assert not compilable(big.rule, big.org)  # a week's kernels take parallel regions
     classic = scenario("rule=threshold", "org.headcount=300")
     assert not compilable(classic.rule, classic.org)
+
+
+def test_no_replication_is_refused_in_one_line():
+    sc = scenario("org.headcount=100")
+    with pytest.raises(ValueError, match="names no replication"):
+        sc.run(1, 0)
+    with pytest.raises(ValueError, match="names no replication"):
+        run_compiled(sc.org, sc.rule, sc.culture, sc.rollout, 1, [], sc.steps)
