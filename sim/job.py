@@ -69,7 +69,7 @@ def _ranges(indices):
     return [tuple(r) for r in ranges]
 
 
-def run_job(cfg, *, multirun, base_dir, choices) -> float:
+def run_job(cfg, *, multirun, base_dir, choices, built=None) -> float:
     """Run one job (a scenario x its replications) into the store; return the headline.
 
     Only the replications the store does not hold yet are run, under the
@@ -85,6 +85,10 @@ def run_job(cfg, *, multirun, base_dir, choices) -> float:
         Where ``orgsim`` was started: relative input paths are read from there.
     choices : dict
         The preset chosen in each config group (Hydra's ``runtime.choices``).
+    built : dict, optional
+        Scenarios built by earlier jobs, by config hash (a chunk's jobs that differ in
+        their seed alone share one: the hash covers all that builds it, input files'
+        contents included); this job's is added.
     """
     import pandas as pd
     from numba import set_num_threads
@@ -106,7 +110,13 @@ def run_job(cfg, *, multirun, base_dir, choices) -> float:
         held = store.done(target, digest, seed)
         missing = sorted(set(wanted) - held)
         if missing:
-            scenario = build(cfg, base_dir=base_dir)
+            scenario = built.pop(digest, None) if built is not None else None
+            if built is not None:
+                built.clear()  # one at a time: a large org is not held beside the next
+            if scenario is None:
+                scenario = build(cfg, base_dir=base_dir)
+            if built is not None:
+                built[digest] = scenario
             keys = {"config_hash": digest, "seed": seed, "version": __version__}
             keys.update(columns.scenario_values(resolved, choices, digests))
             schema = columns.scenario_schema()
@@ -155,7 +165,7 @@ def task(cfg):
     others = sweep.chunk_members(hc)
     if not others:
         return run_job(cfg, **context)
-    values, before = sweep.Chunked(), list(hc.overrides.task)
+    values, before, built = sweep.Chunked(), list(hc.overrides.task), {}
     for overrides in [before, *others]:
         # Jobs of one shape differ in values alone: set those that change, as Hydra sets
         # them on a composed config (a copy per job would cost what the chunk saves).
@@ -163,7 +173,7 @@ def task(cfg):
         _hydra.apply_values(OverridesParser.create().parse_overrides(changed), cfg)
         before = overrides
         try:
-            values.append(run_job(cfg, **context))
+            values.append(run_job(cfg, **context, built=built))
         except (store.StoreError, MemoryError) as error:
             values.append(sweep.JobFailed(str(error)))
     return values
