@@ -43,9 +43,11 @@ def t_quantile(confidence, df):
 
     ``df`` may be an array (one value per group).
     """
-    from scipy.stats import t
+    # scipy.special alone: importing scipy.stats costs every sweep's summary up to a
+    # second, and t.ppf is stdtrit (equal values, NaN for df <= 0 alike).
+    from scipy.special import stdtrit
 
-    return t.ppf(0.5 + confidence / 2, df)
+    return stdtrit(df, 0.5 + confidence / 2)
 
 
 def half_width(sd, n, confidence=0.95):
