@@ -58,15 +58,34 @@ def _yaml(resolved):
     return yaml.dump(resolved, Dumper=dumper, sort_keys=False, allow_unicode=True)
 
 
-def _ranges(indices):
-    """Sorted indices as ``(first, stop)`` ranges of consecutive ones."""
+#: A chunk of the store holds at most this many replications, and about this many rows
+#: of the unit and level table: a job of 500 replications of 1,000 people held 1.2 million
+#: such rows at once, which grew a joblib worker past loky's 300 MB leak limit (it then
+#: restarts the worker with a warning of many lines).
+CHUNK_REPLICATIONS = 100
+CHUNK_GROUP_ROWS = 250_000
+
+
+def _ranges(indices, most=None):
+    """Sorted indices as ``(first, stop)`` ranges of consecutive ones, each of at most
+    ``most`` indices."""
     ranges = []
     for i in sorted(indices):
-        if ranges and ranges[-1][1] == i:
+        if ranges and ranges[-1][1] == i and (most is None or i - ranges[-1][0] < most):
             ranges[-1][1] = i + 1
         else:
             ranges.append([i, i + 1])
     return [tuple(r) for r in ranges]
+
+
+def _chunk_size(scenario) -> int:
+    """Replications per chunk: CHUNK_REPLICATIONS, fewer when a replication has many rows
+    by unit and level (a chart of many units)."""
+    if not scenario.rule.needs_org or scenario.resample:
+        return CHUNK_REPLICATIONS
+    org = scenario.org
+    rows = (scenario.steps + 1) * len(scenario.rule.behaviors) * (org.n_units + org.n_levels)
+    return max(1, min(CHUNK_REPLICATIONS, CHUNK_GROUP_ROWS // max(rows, 1)))
 
 
 def run_job(cfg, *, multirun, base_dir, choices, built=None) -> float:
@@ -125,7 +144,7 @@ def run_job(cfg, *, multirun, base_dir, choices, built=None) -> float:
             progress, close = _progress_bar(len(missing), show)
             config = _yaml(columns.without_input_paths(resolved, base_dir))
             try:
-                for first, stop in _ranges(missing):
+                for first, stop in _ranges(missing, _chunk_size(scenario)):
                     done = len([r for r in missing if r < first])
                     bar = (lambda k, d=done: progress(d + k)) if progress else None
                     runs, timeseries, groups = scenario.run(seed, range(first, stop), bar,

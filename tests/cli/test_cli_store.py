@@ -264,3 +264,27 @@ def test_ctrl_c_while_checking_the_command_says_nothing_was_written(tmp_path, mo
     said = capsys.readouterr().err
     assert said == "orgsim: interrupted: while checking the command; nothing was written\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_large_job_lands_in_chunks_of_bounded_size(tmp_path):
+    """250 replications land as chunks of at most 100 (a worker never holds them all),
+    with the numbers the replications give run in one piece."""
+    from hydra import compose, initialize_config_dir
+
+    from sim.conf import CONFIG_DIR, build, register
+    from sim.job import _ranges
+
+    assert _ranges([0, 1, 2, 5, 6], 2) == [(0, 2), (2, 3), (5, 7)]
+    args = ["org.headcount=60", "steps=3", "seed=4", "report=false"]
+    orgsim(tmp_path, *args, "replications=250")
+    jobs = sorted(p.name for p in (tmp_path / "results" / "orgsim" / "jobs").glob("*.runs.parquet"))
+    assert [name.split("-r")[1] for name in jobs] == [
+        "0-100.runs.parquet", "100-200.runs.parquet", "200-250.runs.parquet"]  # fmt: skip
+    runs, _ = tables(tmp_path)
+    register()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        scenario = build(compose("config", overrides=args))
+    whole, _ = scenario.run(4, 250)
+    stored = runs.sort_values("replication").reset_index(drop=True)
+    assert stored["final_fraction_consume"].equals(whole["final_fraction_consume"])
+    assert stored["cost_total"].equals(whole["cost_total"])
