@@ -75,9 +75,9 @@ def worker(args) -> dict:
     register()
     quiet = contextlib.redirect_stderr(io.StringIO())  # the study's progress lines
     with initialize_config_dir(str(CONFIG_DIR), version_base=None), quiet:
-        module.study(cultures, 2, args.seed)  # warm-up
+        module.run_all(cultures, 2, args.seed, quiet=True)  # warm-up
         start, cpu = time.perf_counter(), time.process_time()
-        module.study(cultures, args.replications, args.seed)
+        module.run_all(cultures, args.replications, args.seed, quiet=True)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     try:
         layer = numba.threading_layer()
