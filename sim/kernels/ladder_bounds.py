@@ -131,6 +131,27 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
 ladder_candidates, ladder_candidates_serial = twins(ladder_candidates)
 
 
+@njit(cache=True, inline="always")
+def person_bounds(i, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+                  endorsement, hysteresis, ceiling, watch):  # fmt: skip
+    """Person ``i``'s exact ceiling and watch (see :func:`ladder_bounds`), in place."""
+    top = fixed_gap.shape[0]
+    s = stage[i]
+    if s < top:
+        above = gap_core(i, s, tally, strength, peer_weight, fixed_gap) + endorsed(
+            i, s, stage, manager, endorsing, endorsement
+        )
+        ceiling[i] = ceiling_of(above)
+    else:
+        ceiling[i] = NO_CEILING
+    below = 0.0
+    if s > 0:
+        below = gap_core(i, s - 1, tally, strength, peer_weight, fixed_gap) + endorsed(
+            i, s - 1, stage, manager, endorsing, endorsement
+        )
+    watch[i] = s > 0 and below < MARGIN - hysteresis
+
+
 def ladder_bounds(stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement,
                   hysteresis, ceiling, watch):  # fmt: skip
     """Everyone's exact ceiling and watch from the current state (in place).
@@ -148,22 +169,9 @@ def ladder_bounds(stage, tally, strength, peer_weight, fixed_gap, manager, endor
         Written: 1 where the top behavior's gap without its shared part is
         below ``-hysteresis``.
     """
-    top = fixed_gap.shape[0]
     for i in prange(stage.shape[0]):
-        s = stage[i]
-        if s < top:
-            above = gap_core(i, s, tally, strength, peer_weight, fixed_gap) + endorsed(
-                i, s, stage, manager, endorsing, endorsement
-            )
-            ceiling[i] = ceiling_of(above)
-        else:
-            ceiling[i] = NO_CEILING
-        below = 0.0
-        if s > 0:
-            below = gap_core(i, s - 1, tally, strength, peer_weight, fixed_gap) + endorsed(
-                i, s - 1, stage, manager, endorsing, endorsement
-            )
-        watch[i] = s > 0 and below < MARGIN - hysteresis
+        person_bounds(i, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+                      endorsement, hysteresis, ceiling, watch)  # fmt: skip
 
 
 ladder_bounds, ladder_bounds_serial = twins(ladder_bounds)

@@ -26,13 +26,15 @@ from sim.kernels.ladder import (
     ladder_decide_serial,
     ladder_pull_serial,
     ladder_push_serial,
+    ladder_restage,
 )
 from sim.kernels.ladder_bounds import (
     ladder_bounds_serial,
     ladder_candidates_serial,
     ladder_loosen_serial,
+    person_bounds,
 )
-from sim.kernels.ladder_parts import MARGIN, NO_CEILING, ceiling_of, endorsed, gap_core
+from sim.kernels.ladder_parts import ceiling_of
 
 #: A pushed tie costs this many read ties (sim.ladder's choice between push and pull).
 PUSH_COST = 8
@@ -83,23 +85,9 @@ def _fixed_gap(params, difficulty, risk, voice, threshold, risk_aversion, trust,
 def _bounds_of(ids, count, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
                endorsement, hysteresis, ceiling, watch):  # fmt: skip
     """:func:`~sim.kernels.ladder_bounds.ladder_bounds` for ``ids[:count]`` only."""
-    top = fixed_gap.shape[0]
     for k in range(count):
-        i = ids[k]
-        s = stage[i]
-        if s < top:
-            above = gap_core(i, s, tally, strength, peer_weight, fixed_gap) + endorsed(
-                i, s, stage, manager, endorsing, endorsement
-            )
-            ceiling[i] = ceiling_of(above)
-        else:
-            ceiling[i] = NO_CEILING
-        below = 0.0
-        if s > 0:
-            below = gap_core(i, s - 1, tally, strength, peer_weight, fixed_gap) + endorsed(
-                i, s - 1, stage, manager, endorsing, endorsement
-            )
-        watch[i] = s > 0 and below < MARGIN - hysteresis
+        person_bounds(ids[k], stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+                      endorsement, hysteresis, ceiling, watch)  # fmt: skip
 
 
 @njit(cache=True)
@@ -462,27 +450,15 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
         moved = out != 0
         changed = ids[moved]
         change = out[moved]
-        new[:] = 0
-        lapses[:] = 0
         k = changed.shape[0]
+        rung = np.empty(k, dtype=np.int8)
+        ladder_restage(changed, change, t, stage, vis_unit, vis_holders, adopted_at, rung, new,
+                       lapses)  # fmt: skip
         if k:
-            rung = np.empty(k, dtype=np.int8)
-            for m in range(k):
+            for m in range(k):  # the records by the org's units and levels
                 j = changed[m]
-                if change[m] > 0:
-                    b = stage[j]
-                    stage[j] = b + 1
-                    new[b] += 1
-                    if b == 0 and adopted_at[j] < 0:
-                        adopted_at[j] = t
-                else:
-                    b = stage[j] - 1
-                    stage[j] = b
-                    lapses[b] += 1
-                rung[m] = b
-                vis_holders[b, vis_unit[j]] += change[m]
-                unit_holders[b, unit[j]] += change[m]
-                level_holders[b, level[j]] += change[m]
+                unit_holders[rung[m], unit[j]] += change[m]
+                level_holders[rung[m], level[j]] += change[m]
             if k * mean_degree * PUSH_COST <= indptr[n]:
                 ladder_push_serial(indptr, indices, weights, unit_weights, influence, changed, rung,
                                    change, 1, tally, stage, peer_weight, inverse_strength, ceiling,
