@@ -176,16 +176,21 @@ def rollouts(draw, org):
     return rollout
 
 
-@PROPERTY
-@given(data=st.data())
-def test_drawn_scenarios_run_as_stepped(data):
+def drawn(data, most_steps):
+    """A drawn scenario, seed and replications (labelled, so that a failure names them)."""
     org = data.draw(orgs(), label="org")
     sc = scenario(org, data.draw(rules(), label="rule"), data.draw(rollouts(org), label="rollout"),
                   data.draw(cultures(), label="culture"),
-                  steps=data.draw(st.integers(0, 60), label="steps"))  # fmt: skip
+                  steps=data.draw(st.integers(0, most_steps), label="steps"))  # fmt: skip
     replications = data.draw(st.lists(st.integers(0, 20), min_size=1, max_size=3, unique=True),
                              label="replications")  # fmt: skip
-    seed = data.draw(st.integers(0, 2**32), label="seed")
+    return sc, data.draw(st.integers(0, 2**32), label="seed"), replications
+
+
+@PROPERTY
+@given(data=st.data())
+def test_drawn_scenarios_run_as_stepped(data):
+    sc, seed, replications = drawn(data, most_steps=60)
     assert_as_stepped(sc, seed=seed, replications=replications,
                       threads=data.draw(st.sampled_from([1, 2]), label="threads"))  # fmt: skip
 
@@ -193,13 +198,7 @@ def test_drawn_scenarios_run_as_stepped(data):
 @settings(PROPERTY, max_examples=30)
 @given(data=st.data())
 def test_drawn_scenarios_give_the_stepped_tables(data):
-    org = data.draw(orgs(), label="org")
-    sc = scenario(org, data.draw(rules(), label="rule"), data.draw(rollouts(org), label="rollout"),
-                  data.draw(cultures(), label="culture"),
-                  steps=data.draw(st.integers(0, 40), label="steps"))  # fmt: skip
-    replications = data.draw(st.lists(st.integers(0, 20), min_size=1, max_size=3, unique=True),
-                             label="replications")  # fmt: skip
-    seed = data.draw(st.integers(0, 2**32), label="seed")
+    sc, seed, replications = drawn(data, most_steps=40)
     compiled = sc.run(seed, replications, groups=True)
     with mock.patch.object(sim.scenario, "compilable", lambda rule, org: False):
         stepped = sc.run(seed, replications, groups=True)
