@@ -212,8 +212,11 @@ CHUNK_KEY = "ORGSIM_CHUNK"
 _CHUNK_OVERRIDE = f"+hydra.job.env_set.{CHUNK_KEY}="
 
 #: A sweep's jobs of fewer runs than this are run in chunks of about this many runs
-#: (``hydra.sweeper.chunk_runs``; 1 runs every job as a Hydra job of its own).
-CHUNK_RUNS = 100
+#: (``hydra.sweeper.chunk_runs``; 1 runs every job as a Hydra job of its own). A
+#: Hydra job costs a worker ~50 ms whatever it runs; at ~2 ms a run of a
+#: 1,000-person company, 100-run jobs one Hydra job each spent a fifth of a sweep
+#: there (2026-12-07: 20,000 runs in 54 s against 46 s at 1,000).
+CHUNK_RUNS = 1000
 
 
 def chunk_jobs(jobs, shape_of, runs_of, workers, chunk_runs=CHUNK_RUNS) -> list[list[str]]:

@@ -260,17 +260,25 @@ def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None, 
         # presets' names (the columns without a dot), not every value; join the runs on
         # (config_hash, seed, replication) for those. Whole rows cost a sweep twice its time.
         named = {k: v for k, v in keys.items() if k in KEY_COLUMNS or "." not in k}
+        # Nor ``fraction``: distinct floats cost Parquet half the table's writing, and
+        # reading adds it back (adopters / people, :func:`with_fraction`).
+        if {"adopters", "people"} <= set(groups.columns):
+            groups = groups.drop(columns=["fraction"], errors="ignore")
         tables["groups"] = keyed_table(groups, named, schema)
     summary = keyed_table(runs, keys, schema)
     recorded = dict(summary.schema.metadata or {})
     recorded.update({_ROWS[name]: str(t.num_rows).encode() for name, t in tables.items()})
     tables["runs"] = summary.replace_schema_metadata(recorded)
     for name, table in tables.items():
-        write_atomic(chunk.path(store, name), lambda p, t=table: write_parquet(t, p))
+        # No column statistics: a chunk is always read whole (they cost a quarter of
+        # its writing); the merged tables, which DuckDB filters, have them.
+        write_atomic(chunk.path(store, name),
+                     lambda p, t=table: write_parquet(t, p, statistics=False))  # fmt: skip
 
 
-def write_parquet(table, path):
-    pq.write_table(table, path, write_page_checksum=True)
+def write_parquet(table, path, *, statistics=True, row_group_size=None):
+    pq.write_table(table, path, write_page_checksum=True, write_statistics=statistics,
+                   row_group_size=row_group_size)  # fmt: skip
 
 
 def read_runs(store, digest, seed) -> pd.DataFrame:

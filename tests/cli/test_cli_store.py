@@ -244,7 +244,7 @@ def test_ctrl_c_says_how_many_jobs_finished_and_the_same_command_resumes(tmp_pat
 
 
 def test_ctrl_c_while_checking_the_command_says_nothing_was_written(tmp_path, monkeypatch, capsys):
-    from sim import cli, sweep
+    from sim import cli, workers
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -252,7 +252,7 @@ def test_ctrl_c_while_checking_the_command_says_nothing_was_written(tmp_path, mo
     monkeypatch.setattr(cli, "precheck", interrupted)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["orgsim", *TINY])
-    for name in ("HYDRA_FULL_ERROR", sweep.MAIN_PID):  # main sets them: restored after
+    for name in ("HYDRA_FULL_ERROR", workers.MAIN_PID):  # main sets them: restored after
         monkeypatch.setenv(name, "")
     handler = signal.getsignal(signal.SIGTERM)
     try:

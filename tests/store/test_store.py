@@ -6,7 +6,9 @@ import struct
 import threading
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -192,14 +194,12 @@ def test_a_failed_merge_leaves_both_tables_of_the_last_merge(tmp_path, monkeypat
     store.merge(tmp_path)
     before = {t: (tmp_path / f"{t}.parquet").read_bytes() for t in ("runs", "timeseries")}
     _write(tmp_path, "b")
-    real = store.pq.write_table
 
-    def full_on_timeseries(table, path, **kwargs):
-        if "timeseries" in str(path):
+    class FullOnTimeseries(store.pq.ParquetWriter):  # the merge streams the time series
+        def write_table(self, table, row_group_size=None):
             raise OSError(28, "No space left on device")
-        real(table, path, **kwargs)
 
-    monkeypatch.setattr(store.pq, "write_table", full_on_timeseries)
+    monkeypatch.setattr(store.pq, "ParquetWriter", FullOnTimeseries)
     with pytest.raises(store.StoreError, match=r"cannot write .*timeseries.parquet: disk full"):
         store.merge(tmp_path)
     after = {t: (tmp_path / f"{t}.parquet").read_bytes() for t in ("runs", "timeseries")}
@@ -382,3 +382,39 @@ def test_merged_tables_merged_before_checksums_are_rebuilt_quietly(tmp_path, cap
     assert len(store.load(tmp_path, tables=("runs",))["runs"]) == 4
     store.merge(tmp_path)
     assert (tmp_path / store.MERGED_RECORD).is_file() and capsys.readouterr().err == ""
+
+
+def test_the_merged_time_series_is_the_chunks_concatenated_across_row_groups(tmp_path, monkeypatch):
+    # Streamed a row group at a time, chunks of different columns (two presets' keys)
+    # unified as concat_tables would, with row groups that cut chunks in two.
+    from sim.store import merged
+
+    monkeypatch.setattr(merged, "ROW_GROUP", 4)
+    written = [_write(tmp_path, "a", seed=s, **{"k.one": 1.5}) for s in range(3)]
+    written += [_write(tmp_path, "b", seed=s, **{"k.two": "x"}) for s in range(2)]
+    assert store.merge(tmp_path) == {"runs": 10, "timeseries": 30}
+    tables = [pq.read_table(c.path(tmp_path, "timeseries")) for c in sorted(written)]
+    expected = pa.concat_tables(tables, promote_options="permissive")
+    merged_file = pq.ParquetFile(tmp_path / "timeseries.parquet")
+    assert [merged_file.metadata.row_group(i).num_rows for i in range(8)] == [4] * 7 + [2]
+    assert merged_file.read().equals(expected.replace_schema_metadata(None))
+
+
+def test_groups_are_stored_without_fraction_and_loaded_with_it(tmp_path):
+    runs, curves = _frames()
+    people = np.array([10, 0, 7, 3])
+    adopters = np.array([3, 0, 7, 1])
+    groups = pd.DataFrame({"replication": [0, 0, 1, 1], "step": [0, 0, 0, 0],
+                           "behavior": ["x"] * 4, "by": ["unit"] * 4,
+                           "group": ["A", "B", "A", "B"], "people": people,
+                           "adopters": adopters,
+                           "fraction": adopters / np.maximum(people, 1)})  # fmt: skip
+    chunk = Chunk("g", 0, 0, 2)
+    store.write_chunk(tmp_path, chunk, runs, curves, "k: 1\n",
+                      {"config_hash": "g", "seed": 0, "version": "x"}, groups=groups)  # fmt: skip
+    assert "fraction" not in pq.read_schema(chunk.path(tmp_path, "groups")).names
+    loaded = store.load(tmp_path)["groups"]
+    assert loaded["fraction"].to_numpy().tobytes() == groups["fraction"].to_numpy().tobytes()
+    only = store.load(tmp_path, columns={"groups": ["group", "fraction"]})["groups"]
+    assert list(only.columns) == ["group", "fraction"]
+    assert only["fraction"].tolist() == groups["fraction"].tolist()
