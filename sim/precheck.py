@@ -11,6 +11,7 @@ command's jobs (where each lands and what identifies it there), which
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -101,6 +102,36 @@ def _is_value(line):
     """Whether an override sets a value (``culture.trust=0.3``), not a group or a new key."""
     key = _key(line)
     return not key.startswith(("+", "~")) and ("." in key or key in _VALUE_KEYS)
+
+
+# A plain number, which Hydra's grammar reads as Python does: an int (no leading zeros:
+# Hydra reads "007" as text), or a float with digits after its point or an exponent.
+_NUMBER = re.compile(
+    r"^(?P<key>[A-Za-z_][\w.]*)="
+    r"(?:(?P<int>-?(?:0|[1-9][0-9]*))|(?P<real>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))$",
+    re.ASCII,
+)
+
+
+def _values(lines, parser):
+    """``(key, value)`` of each value override in ``lines``, typed as Hydra types it.
+
+    A design's points set a dozen numbers each: read here as Python reads them, which is
+    what Hydra's grammar gives for a plain number, rather than through the grammar's
+    parser (14 ms a point). Anything else goes through the parser.
+    """
+    numbers = [_NUMBER.match(line) for line in lines]
+    others = [line for line, m in zip(lines, numbers, strict=True) if m is None]
+    parsed = iter(parser.parse_overrides(others))
+    found = []
+    for number in numbers:
+        if number is None:
+            override = next(parsed)
+            found.append((override.key_or_group, override.value()))
+        else:
+            whole = number["int"]
+            found.append((number["key"], int(whole) if whole else float(number["real"])))
+    return found
 
 
 def _in_design(error, design) -> ConfigError:
@@ -269,7 +300,7 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
             jobs, points, found.design = _jobs(overrides, multirun)
             varying = {_key(o) for job in jobs for o in job if _is_value(o)}
             varying = {k for k in varying if len({o for j in jobs for o in j if _key(o) == k}) > 1}
-            composed, seen = {}, {}
+            composed, seen, hydra_set = {}, {}, None
             for job, point in _said(zip(jobs, points, strict=True), len(jobs)):
                 scenario = tuple(o for o in job if _key(o).lstrip("+~") != "seed")
                 seeds = [o.split("=", 1)[1] for o in job if _key(o) == "seed"]
@@ -285,9 +316,12 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
                 cfg = composed[fixed]
                 if multirun and not found and not seen:
                     found.notes += _launcher_faults(cfg)
-                for o in parser.parse_overrides([o for o in job if o not in fixed]):
-                    OmegaConf.update(cfg, o.key_or_group, o.value(), merge=False)
-                HydraConfig.instance().set_config(cfg)
+                for key, value in _values([o for o in job if o not in fixed], parser):
+                    OmegaConf.update(cfg, key, value, merge=False)
+                if cfg is not hydra_set:
+                    # Hydra's node is copied whole (16 ms); swept values never change it.
+                    HydraConfig.instance().set_config(cfg)
+                    hydra_set = cfg
                 try:
                     check(cfg, base_dir)
                     _check_metric(cfg)
