@@ -39,6 +39,7 @@ TRAITS = {
     "trust": (0.0, 1.0, "both"),
     "influence": (0.0, None, "neither"),
     "voice": (0.0, 1.0, "both"),
+    "endorse": (0.0, 1.0, "both"),
 }
 
 #: Given influence may span at most this factor, largest to smallest: within
@@ -138,6 +139,13 @@ class Culture:
         to write. A rung's ``voice`` demand is the share of one's threshold
         for it that is reticence ``1 - voice`` rather than the base threshold,
         so upper rungs are bounded by who is willing.
+    endorse_share : float, default 0.0
+        Share in [0, 1] of people who, as managers, endorse to their reports the
+        rungs they hold without being asked (the trait ``endorse``). A
+        hierarchical or hybrid rollout asks every manager its message reaches,
+        whatever this share; in any rollout these managers endorse from the week
+        they have access. 0 until the refit of the defaults gives it a value
+        (docs/model.md): with 0 only the asked managers endorse, as before.
     open_recruiting : bool, default True
         Whether openness decides who may be recruited as a champion (all
         managers, and each other person with probability ``open``); off,
@@ -155,10 +163,11 @@ class Culture:
     manager_influence: float = 2.0
     voice_mean: float = 0.365
     voice_concentration: float = 1.047
+    endorse_share: float = 0.0
     open_recruiting: bool = True
 
     def __post_init__(self):
-        for name in ("open", "trust", "generative", "courage", "threshold_mean"):
+        for name in ("open", "trust", "generative", "courage", "threshold_mean", "endorse_share"):
             value = check_scalar(getattr(self, name), name, "Culture", low=0.0, high=1.0)
             object.__setattr__(self, name, value)
         ranges = {
@@ -209,6 +218,11 @@ class Population:
         for it that is reticence ``1 - voice`` rather than the base threshold.
         By default ``1 - threshold``: one's reticence is one's base threshold,
         so every rung has the same personal threshold whatever it demands.
+    endorse : ndarray, optional
+        1 for a person who, as a manager, endorses the rungs they hold to
+        their reports without being asked, 0 for one who waits to be asked
+        (values in between, given with an org, count as 1 from one half). By
+        default 0 for everyone.
     """
 
     threshold: np.ndarray
@@ -216,6 +230,7 @@ class Population:
     trust: np.ndarray
     influence: np.ndarray
     voice: np.ndarray | None = None
+    endorse: np.ndarray | None = None
 
     def __post_init__(self):
         n = None
@@ -223,6 +238,8 @@ class Population:
             given = getattr(self, name)
             if name == "voice" and given is None:
                 given = 1.0 - self.threshold  # checked already: threshold comes first
+            if name == "endorse" and given is None:
+                given = np.zeros_like(self.threshold, dtype=np.float64)
             values = check_per_node(given, name, "Population", low=low, high=high, closed=closed)
             n = values.shape[0] if n is None else n
             if values.shape[0] != n:
@@ -234,6 +251,11 @@ class Population:
     @property
     def n(self) -> int:
         return int(self.threshold.shape[0])
+
+    @property
+    def volunteers(self) -> np.ndarray:
+        """Who endorses unasked, as a manager (bool, shape (n,)): ``endorse >= 0.5``."""
+        return self.endorse >= 0.5
 
     @classmethod
     def draw(cls, org, culture=None, seed=None, **constants):
@@ -297,6 +319,8 @@ class Population:
             "risk_aversion": lambda r: _beta(r, 1.0 - c.courage, c.concentration, n),
             "trust": lambda r: _beta(r, c.trust, c.concentration, n),
             "influence": lambda r: _influence(r, org, c),
+            # Its own stream, last: the other traits and the run's draws stay as they were.
+            "endorse": lambda r: (r.random(n) < c.endorse_share).astype(np.float64),
         }
         traits = {name: draw(streams[name]) for name, draw in laws.items() if name not in given}
         for name, values in given.items():
@@ -331,7 +355,7 @@ def _influence(rng, org, culture):
 
 
 #: Traits whose law keeps every draw in range (a clipped normal, beta laws).
-_IN_RANGE = ("threshold", "risk_aversion", "trust", "voice")
+_IN_RANGE = ("threshold", "risk_aversion", "trust", "voice", "endorse")
 
 
 def _within(values, low, high, closed) -> bool:
@@ -352,6 +376,7 @@ _CONSTANTS = (
     "manager_influence",
     "voice_mean",
     "voice_concentration",
+    "endorse_share",
 )
 
 

@@ -70,6 +70,7 @@ _CHART_COLUMNS = (
     "trust",
     "influence",
     "voice",
+    "endorse",
 )
 
 #: ``org.columns``: the header of the org chart that holds each column orgsim reads, when

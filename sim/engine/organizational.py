@@ -163,7 +163,8 @@ def _replication_args(rule, prepared):
     first_wave, first_wave_at = _ragged([s["first_wave"] for s in plans])
     learners, learners_at = _ragged([s["learners"] for s in plans])
     trust = np.stack([p.trust for p in people])
-    return {
+    volunteer = np.stack([p.volunteers for p in people])
+    args = {
         "threshold": np.stack([p.threshold for p in people]),
         "risk_aversion": np.stack([p.risk_aversion for p in people]),
         "trust": trust,
@@ -181,7 +182,11 @@ def _replication_args(rule, prepared):
         **{name: np.stack([s[name] for s in plans]) for name in (
             "schedule", "wave_of", "delay", "order", "tie_order", "access", "trained_f",
             "endorsing", "learning_f", "commitment_f", "coverage", "trained", "n_waves")},
+        "volunteer": volunteer,
     }  # fmt: skip
+    # Week 0's endorsers: the rollout's, and those with access who endorse unasked.
+    args["endorsing"] = args["endorsing"] | (volunteer & args["access"])
+    return args
 
 
 _RAGGED = ("first", "first_wave", "learners")

@@ -172,8 +172,12 @@ def _train(schedule, trained, trained_count, access_week, order, tie_order, stag
 
 @njit(cache=True)
 def _compose(t, schedule, access_week, delay, trained, learned, access, trained_f, endorsing,
-             learning_f, commitment_f, touched, speakers):  # fmt: skip
+             volunteer, learning_f, commitment_f, touched, speakers):  # fmt: skip
     """Week ``t``'s arrays from the schedule (the schedule's _compose), in place.
+
+    A manager endorses when the rollout's message has reached them and it asks
+    managers to, or, in any rollout, from the week they have access when they
+    endorse unasked (``volunteer``: ``Organizational.endorsing``).
 
     Return ``(touched_count, speakers_count, coverage, message_done)``: the people
     whose arrays changed are written to ``touched``, those whose endorsement
@@ -193,7 +197,7 @@ def _compose(t, schedule, access_week, delay, trained, learned, access, trained_
         with_access += has
         c = effort if reached else 0.0
         f = 1.0 if trained[i] else 0.0
-        e = reached and endorse
+        e = (reached and endorse) or (has and volunteer[i])
         if e != endorsing[i]:
             endorsing[i] = e
             speakers[spoke] = i
@@ -232,8 +236,8 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
                reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
                threshold, risk_aversion, trust, influence, person_voice, endorsement, first, rungs,
                keys, schedule, wave_of, delay, first_wave, learners, order, tie_order, access,
-               trained_f, endorsing, learning_f, commitment_f, coverage, trained, n_waves,
-               holders_w, new_w, lapses_w, access_w, unit_w, level_w, stage, adopted_at,
+               trained_f, endorsing, volunteer, learning_f, commitment_f, coverage, trained,
+               n_waves, holders_w, new_w, lapses_w, access_w, unit_w, level_w, stage, adopted_at,
                access_since, opened):  # fmt: skip
     """One run of the organizational rule, week 0 to ``holders_w.shape[0] - 1``.
 
@@ -271,7 +275,10 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     order, tie_order : int64
         Training priority (empty: most behaviors held first, ties in ``tie_order``).
     access, trained_f, endorsing, learning_f, commitment_f : (n,)
-        Week 0's plan, updated in place week by week.
+        Week 0's plan, updated in place week by week (``endorsing``: the rollout's
+        and the volunteers').
+    volunteer : bool (n,)
+        Who endorses unasked once they have access (``Population.volunteers``).
     coverage : float
         Week 0's share with access.
     trained : bool (n,)
@@ -389,7 +396,7 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
                                    tie_order, stage, top)  # fmt: skip
             count, spoke, new_coverage, message_done = _compose(
                 t, schedule, access_week, delay, trained, learned, access, trained_f, endorsing,
-                learning_f, commitment_f, touched, speakers)  # fmt: skip
+                volunteer, learning_f, commitment_f, touched, speakers)  # fmt: skip
             can_train = _can_train(schedule, trained, trained_count, access_week)
             settled = opened[0] == n_waves and message_done and not can_train
             if new_coverage != coverage:
@@ -489,8 +496,9 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
                 reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
                 threshold, risk_aversion, trust, influence, person_voice, endorsement, first,
                 first_at, rungs, keys, schedule, wave_of, delay, first_wave, first_wave_at,
-                learners, learners_at, order, tie_order, access, trained_f, endorsing, learning_f,
-                commitment_f, coverage, trained, n_waves, holders_w, new_w, lapses_w, access_w,
+                learners, learners_at, order, tie_order, access, trained_f, endorsing, volunteer,
+                learning_f, commitment_f, coverage, trained, n_waves, holders_w, new_w, lapses_w,
+                access_w,
                 unit_w, level_w, stage, adopted_at, access_since, opened,
                 trained_count):  # fmt: skip
     """:func:`ladder_run` for each of R replications of one scenario.
@@ -513,7 +521,8 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
             schedule[r],
             wave_of[r], delay[r], first_wave[first_wave_at[r]:first_wave_at[r + 1]],
             learners[learners_at[r]:learners_at[r + 1]], order[r], tie_order[r], access[r],
-            trained_f[r], endorsing[r], learning_f[r], commitment_f[r], coverage[r], trained[r],
+            trained_f[r], endorsing[r], volunteer[r], learning_f[r], commitment_f[r],
+            coverage[r], trained[r],
             n_waves[r], holders_w[r], new_w[r], lapses_w[r], access_w[r], unit_w[r], level_w[r],
             stage[r], adopted_at[r], access_since[r], opened[r],
         )  # fmt: skip

@@ -270,7 +270,20 @@ class _OrganizationalDynamics:
         self._lapse_cut = lapse_cut(rule.lapse_rate)
         self._fresh_week = None  # the plan week the bounds were last recomputed for
         self._endorsing = None  # who endorsed in the week last decided
+        volunteers = population.volunteers
+        self._volunteers = volunteers if volunteers.any() else None
+        self._endorsing_of = (None, None)  # (plan week, who endorses in it)
         self.last_changes = None
+
+    def endorsing(self, week):
+        """Who endorses in the plan's ``week``: the managers the rollout asks
+        (``week.endorsing``) and, in any rollout, those with access who endorse unasked
+        (``Population.volunteers``)."""
+        if self._volunteers is None:
+            return week.endorsing
+        if self._endorsing_of[0] is not week:
+            self._endorsing_of = (week, week.endorsing | (self._volunteers & week.access))
+        return self._endorsing_of[1]
 
     def start(self, state):
         """Give week 0's access and compute what the first decisions read."""
@@ -283,8 +296,8 @@ class _OrganizationalDynamics:
         rule = self.rule
         bounds = ladder_bounds if self._big("bounds") else ladder_bounds_serial
         bounds(state.stage, state.tally, state.strength, rule.peer_weight, self._fixed(week),
-               self._manager, week.endorsing, self.endorsement, rule.hysteresis, state.ceiling,
-               state.watch)  # fmt: skip
+               self._manager, self.endorsing(week), self.endorsement, rule.hysteresis,
+               state.ceiling, state.watch)  # fmt: skip
         state.bounds_stale = False
         self._fresh_week = week
 
@@ -351,7 +364,7 @@ class _OrganizationalDynamics:
             rule.peer_weight,
             fixed,
             self._manager,
-            plan.endorsing,
+            self.endorsing(plan),
             self.endorsement,
             state.unit,
             shared,
@@ -367,7 +380,7 @@ class _OrganizationalDynamics:
         )
         moved = out != 0
         changed, change = ids[moved], out[moved]
-        self._endorsing = plan.endorsing
+        self._endorsing = self.endorsing(plan)
         self.last_changes = changed.shape[0]
         return changed, change
 

@@ -80,6 +80,10 @@ def test_every_rollout_preset_runs_as_stepped(rollout):
         ),
         ("rollout=pilot_waves", "rollout.expand_week=null", "rollout.expand_share=0.1"),
         ("rollout=company_wide_hierarchical", "rollout.first_rungs=1"),
+        # Managers who endorse unasked: in a decentralized rollout, in waves, beside a mandate.
+        ("rollout=company_wide_decentralized", "culture.endorse_share=0.6"),
+        ("rollout=pilot_waves", "culture.endorse_share=0.3"),
+        ("rollout=pilot_hierarchical", "culture.endorse_share=1.0"),
     ],
     ids=lambda o: " ".join(o),
 )

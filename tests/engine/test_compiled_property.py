@@ -125,7 +125,8 @@ def cultures(draw):
                    threshold_mean=draw(st.sampled_from([0.0, 0.2, 0.374, 0.8])),
                    threshold_sd=draw(st.sampled_from([0.0, 0.091, 0.5])),
                    influence_spread=draw(st.sampled_from([0.0, 0.5, 3.0])),
-                   manager_influence=draw(st.sampled_from([0.0, 2.0, 20.0])))  # fmt: skip
+                   manager_influence=draw(st.sampled_from([0.0, 2.0, 20.0])),
+                   endorse_share=draw(dial))  # fmt: skip
 
 
 @st.composite

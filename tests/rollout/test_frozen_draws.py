@@ -16,7 +16,9 @@ unpacked beside the checkout, so that it is the ``sim`` imported)::
     PYTHONPATH=/tmp/before python tests/rollout/test_frozen_draws.py --write
 
 A change that means to change the draws rewrites it the same way from its own tree, and
-says so.
+says so. Rewritten on 2026-12-07 when the trait ``endorse`` got its own stream, spawned
+after the others': every digest stayed the same but ``later_child`` (the next spawn is one
+further on) and the new trait's.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ def _setup(org, rollout, culture, seed, replication, steps=52):
     plan, first = rollout.plan(org, levers, culture)
     arrays = _plan_arrays(plan, first)
     people = Population.draw(org, culture, rng)
-    for name in ("threshold", "risk_aversion", "trust", "influence", "voice"):
+    for name in ("threshold", "risk_aversion", "trust", "influence", "voice", "endorse"):
         arrays[f"people_{name}"] = getattr(people, name)
     arrays["adopters"] = choose_initial_adopters(first, org.n, rng, among=plan.week(0).access)
     arrays["keys"] = rng.integers(2**64, size=steps, dtype=np.uint64)

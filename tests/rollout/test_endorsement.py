@@ -1,0 +1,63 @@
+"""Endorsement is a behavior of managers, not of a rollout (docs/model.md §3, issue of
+2026-12-07): managers who endorse unasked do so in any rollout; a hierarchical or hybrid
+rollout asks the others its message reaches."""
+
+import numpy as np
+import pytest
+from hydra import compose, initialize_config_dir
+
+from sim.conf import CONFIG_DIR, build, register
+from sim.org import generate
+from sim.population import Culture, Population
+from sim.stats import paired_interval
+
+CONTRIBUTOR_WEEKS = "auc_fraction_weeks_contribute"
+
+
+def scenario(*overrides):
+    register()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=["org.headcount=1000", "steps=52", *overrides])
+    return build(cfg)
+
+
+def test_the_share_who_endorse_unasked_is_drawn_on_its_own_stream():
+    org = generate(headcount=4000, seed=2)
+    none = Population.draw(org, Culture(), seed=np.random.default_rng(5))
+    some = Population.draw(org, Culture(endorse_share=0.3), seed=np.random.default_rng(5))
+    assert not none.volunteers.any()
+    assert abs(some.volunteers.mean() - 0.3) < 0.03
+    for name in ("threshold", "risk_aversion", "trust", "influence", "voice"):
+        np.testing.assert_array_equal(getattr(none, name), getattr(some, name), err_msg=name)
+
+
+def test_an_endorse_trait_given_with_the_org_counts_from_one_half():
+    people = Population(threshold=np.full(4, 0.3), risk_aversion=np.full(4, 0.5),
+                        trust=np.full(4, 0.5), influence=np.ones(4),
+                        endorse=np.array([0.0, 0.49, 0.5, 1.0]))  # fmt: skip
+    assert people.volunteers.tolist() == [False, False, True, True]
+    with pytest.raises(ValueError, match="endorse"):
+        Population(threshold=np.full(2, 0.3), risk_aversion=np.full(2, 0.5),
+                   trust=np.full(2, 0.5), influence=np.ones(2),
+                   endorse=np.array([0.0, 2.0]))  # fmt: skip
+
+
+@pytest.mark.parametrize("rollout", ["company_wide_decentralized", "pilot_decentralized"])
+def test_managers_endorse_without_a_hierarchical_rollout(rollout):
+    # The same org, people and weekly draws (common random numbers): managers who endorse
+    # what they use raise contributing in a decentralized rollout, where nobody asks them.
+    off = scenario(f"rollout={rollout}").run(0, 20)[0]
+    on = scenario(f"rollout={rollout}", "culture.endorse_share=1.0").run(0, 20)[0]
+    gain = paired_interval(on[CONTRIBUTOR_WEEKS].to_numpy() - off[CONTRIBUTOR_WEEKS].to_numpy())
+    assert gain.low > 0, gain
+
+
+def test_a_mandate_already_asks_the_managers_who_would_endorse_unasked():
+    # A hierarchical rollout asks every manager its message reaches, a level a week:
+    # volunteers add only what they would endorse before it reaches them.
+    def gain(rollout):
+        off = scenario(f"rollout={rollout}").run(0, 10)[0][CONTRIBUTOR_WEEKS].to_numpy()
+        on = scenario(f"rollout={rollout}", "culture.endorse_share=1.0").run(0, 10)[0]
+        return (on[CONTRIBUTOR_WEEKS].to_numpy() - off).mean()
+
+    assert abs(gain("company_wide_hierarchical")) < 0.1 * gain("company_wide_decentralized")
