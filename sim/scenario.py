@@ -181,9 +181,11 @@ class Scenario:
         runs = run_compiled(org, rule, self.culture, self.rollout, seed, which, self.steps)
         # What Rollout.cost reads of a finished schedule: its champions, leaders and
         # how many it trained (the compiled run kept the count).
-        costs = [self.rollout.cost(SimpleNamespace(champions=plan.champions, leaders=plan.leaders,
-                                                   trained_people=int(trained)))
-                 for plan, trained in zip(runs.schedules, runs.trained, strict=True)]  # fmt: skip
+        costs = [self.rollout.cost(SimpleNamespace(
+                     champions=plan.champions, leaders=plan.leaders, trained_people=int(trained),
+                     asked=plan.asked_by(since, self.steps)))
+                 for plan, trained, since in zip(runs.schedules, runs.trained, runs.access_since,
+                                                 strict=True)]  # fmt: skip
         return RunBatch(
             replications=runs.replications,
             behaviors=rule.behaviors,

@@ -217,6 +217,7 @@ class RolloutConf:
     cost_leader: float = 2.0
     cost_launch: float = 100.0
     cost_safety: float = 50.0
+    cost_endorser: float = 0.0
     champion_budget: float = 0.5
 
 

@@ -184,6 +184,19 @@ class RolloutSchedule(RolloutPlan):
         """People trained so far, champions included."""
         return int(np.count_nonzero(self._trained))
 
+    @property
+    def asked(self) -> int:
+        """Managers the message has asked to endorse so far (none when it asks nobody)."""
+        return self.asked_by(self._access_week, self._t)
+
+    def asked_by(self, access_since, week) -> int:
+        """Managers asked by ``week`` when people got access in ``access_since`` (-1:
+        never), as a run records it: those the message has reached, when it asks."""
+        if not self.endorse:
+            return 0
+        reached = (access_since >= 0) & (week >= access_since + self._delay)
+        return int(np.count_nonzero(reached & _derived.is_manager(self.org)))
+
     # -- the unfolding --------------------------------------------------------------------
 
     def _restart(self):

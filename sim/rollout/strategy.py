@@ -148,6 +148,12 @@ class Rollout:
         Cost of the launch campaign at full effort (``commitment = 1``), >= 0.
     cost_safety : float, default 50.0
         Cost of a full safety policy (``safety = 1``), >= 0.
+    cost_endorser : float, default 0.0
+        Cost of asking one manager to endorse (their time: a briefing, posts to
+        their team), >= 0, paid for each manager a hierarchical or hybrid
+        rollout's message reaches; a budget sets it aside for every manager.
+        0 until the refit of the defaults sets the new mechanisms together
+        (docs/model.md): the shipped verdicts are those of a free mandate.
     budget : float, optional
         Person-days to spend in all (> 0), so that strategies compare at equal
         cost: what the launch, the safety policy and the leaders cost comes
@@ -192,6 +198,7 @@ class Rollout:
     cost_leader: float = 2.0
     cost_launch: float = 100.0
     cost_safety: float = 50.0
+    cost_endorser: float = 0.0
     budget: float | None = None
     budget_per_person: float | None = None
     champion_budget: float = 0.5
@@ -234,6 +241,7 @@ class Rollout:
             "cost_leader": {"low": 0.0},
             "cost_launch": {"low": 0.0},
             "cost_safety": {"low": 0.0},
+            "cost_endorser": {"low": 0.0},
             "budget": {"low": 0.0, "closed": "right"},
             "budget_per_person": {"low": 0.0},
             "champion_budget": {"low": 0.0, "high": 1.0},
@@ -306,10 +314,18 @@ class Rollout:
             return _derived.connected_first(org), ids
         return None, rng.permutation(org.n)
 
-    def _fixed_cost(self, leaders):
-        """What the launch, the safety policy and ``leaders`` role models cost."""
+    def _fixed_cost(self, leaders, managers=0):
+        """What the launch, the safety policy, ``leaders`` role models and asking
+        ``managers`` to endorse cost (the last only when the direction asks them)."""
         safety = 0.0 if self.safety is None else self.cost_safety * self.safety
-        return self.cost_launch * self.commitment + safety + self.cost_leader * leaders
+        asked = self.cost_endorser * managers if self.asks_managers else 0.0
+        return self.cost_launch * self.commitment + safety + self.cost_leader * leaders + asked
+
+    @property
+    def asks_managers(self) -> bool:
+        """Whether the rollout's message asks the managers it reaches to endorse (a
+        mandate: hierarchical and hybrid); managers who endorse unasked do in any."""
+        return self.direction != "decentralized"
 
     def budget_on(self, n) -> float | None:
         """Person-days to spend on ``n`` people (``budget`` plus ``budget_per_person`` each),
@@ -355,7 +371,9 @@ class Rollout:
         if budget is None:
             return None, None
         self.check_budget(org.n)
-        flexible = max(0.0, budget - self._fixed_cost(leaders))
+        # Asking managers is set aside for all of them: every wave's message asks its own.
+        managers = int(np.count_nonzero(_derived.is_manager(org)))
+        flexible = max(0.0, budget - self._fixed_cost(leaders, managers))
         champion_days = self.champion_budget * flexible if self.direction != "hierarchical" else 0
         each = self.cost_champion + self.cost_trainee  # a champion's time and training
         # Counts beyond the company buy nothing more (and keep the arithmetic in range).
@@ -400,7 +418,7 @@ class Rollout:
             expand_share=self.expand_share,
             wave_weeks=self.wave_weeks,
             message="down" if self.direction == "hierarchical" else "broadcast",
-            endorse=self.direction != "decentralized",
+            endorse=self.asks_managers,
             top_levels=self.top_levels,
             commitment=self.commitment,
             champions=champions,
@@ -422,8 +440,9 @@ class Rollout:
         """What the run of ``schedule`` cost so far, by lever (for ``metrics.summary``).
 
         ``champions``, ``training`` (everyone trained, champions included),
-        ``leaders`` (role models), ``launch`` and ``safety``; always all five,
-        so that runs of different strategies share columns.
+        ``leaders`` (role models), ``launch``, ``safety`` and ``endorsers`` (the
+        managers the rollout's message has asked to endorse); always all six, so
+        that runs of different strategies share columns.
         """
         return {
             "champions": self.cost_champion * schedule.champions.shape[0],
@@ -431,6 +450,7 @@ class Rollout:
             "leaders": self.cost_leader * schedule.leaders.shape[0],
             "launch": self.cost_launch * self.commitment,
             "safety": 0.0 if self.safety is None else self.cost_safety * self.safety,
+            "endorsers": self.cost_endorser * schedule.asked,
         }
 
     def first_adopters(self, org, rng) -> np.ndarray:

@@ -20,7 +20,7 @@ SEED, WHICH = 3, [4, 0, 9]
 
 # A zero for every lever: nothing spent, so no adopters per person-day.
 FREE = [f"rollout.cost_{lever}=0" for lever in ("launch", "trainee", "leader", "champion",
-                                                "safety")]  # fmt: skip
+                                                "safety", "endorser")]  # fmt: skip
 
 CASES = {
     "pilot hierarchical": ["org.headcount=300", "rollout=pilot_hierarchical"],
@@ -34,6 +34,8 @@ CASES = {
     "one week": ["org.headcount=150", "steps=1"],
     "week 0 alone": ["org.headcount=150", "steps=0"],
     "nothing spent": ["org.headcount=150", "rollout=company_wide", "steps=10", *FREE],
+    "managers asked at a cost, in waves": ["org.headcount=250", "rollout=pilot_waves",
+                                           "rollout.cost_endorser=0.5", "steps=30"],
 }  # fmt: skip
 
 

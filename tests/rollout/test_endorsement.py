@@ -61,3 +61,20 @@ def test_a_mandate_already_asks_the_managers_who_would_endorse_unasked():
         return (on[CONTRIBUTOR_WEEKS].to_numpy() - off).mean()
 
     assert abs(gain("company_wide_hierarchical")) < 0.1 * gain("company_wide_decentralized")
+
+
+def test_a_budget_pays_for_asking_every_manager_before_training():
+    free = scenario("rollout=change_team", "rollout.direction=hierarchical")
+    paid = scenario("rollout=change_team", "rollout.direction=hierarchical",
+                    "rollout.cost_endorser=1.0")  # fmt: skip
+    managers = int((free.org.span > 0).sum())
+    rng = np.random.default_rng(0)
+    free_plan, _ = free.rollout.plan(free.org, rng)
+    paid_plan, _ = paid.rollout.plan(paid.org, np.random.default_rng(0))
+    assert free_plan.training_limit - paid_plan.training_limit == pytest.approx(
+        managers / paid.rollout.cost_trainee, abs=1
+    )
+    runs = paid.run(0, 2)[0]
+    # Every manager has access from week 0 and the message reaches them all by week 52.
+    assert (runs["cost_endorsers"] == managers * 1.0).all()
+    assert (runs["cost_total"] <= paid.rollout.budget_on(paid.org.n) + 1e-9).all()

@@ -4,6 +4,8 @@ Every expected value below is worked out by hand from the drawing of the org
 (the comment block under the imports), not recomputed with the code under test.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -675,6 +677,7 @@ def test_cost_by_hand_and_in_the_summary(org):
         cost_leader=2.0,
         cost_launch=100.0,
         cost_safety=50.0,
+        cost_endorser=3.0,
     )
     plan, _ = rollout.plan(org, np.random.default_rng(0))
     # Leaders 0, 1, 2; champions 4, 5, 14 trained at week 0; then among the pilot by the
@@ -688,6 +691,9 @@ def test_cost_by_hand_and_in_the_summary(org):
         "leaders": 3 * 2.0,
         "launch": 100.0 * 0.6,
         "safety": 50.0 * 0.4,
+        # A hybrid rollout asks the managers its message reaches, at once: 0, 1, 2 and 4
+        # of the pilot's units.
+        "endorsers": 4 * 3.0,
     }
     assert plan.week(2).safety == 0.4
     adoption = pd.DataFrame(
@@ -700,12 +706,18 @@ def test_cost_by_hand_and_in_the_summary(org):
         }
     )
     record = summary(adoption, cost=cost)
-    assert record["cost_total"] == pytest.approx(30 + 7 + 6 + 60 + 20)
+    assert record["cost_total"] == pytest.approx(30 + 7 + 6 + 60 + 20 + 12)
     assert record["cost_champions"] == 30.0 and record["cost_safety"] == pytest.approx(20.0)
-    assert record["adopters_per_cost_consume"] == pytest.approx(9 / 123)
-    # Training goes on as the rest open at 3: 3 and 8 that week.
+    assert record["adopters_per_cost_consume"] == pytest.approx(9 / 135)
+    # Training goes on as the rest open at 3: 3 and 8 that week; their managers 3, 8, 11
+    # are asked too.
     plan.week(3)
-    assert rollout.cost(plan)["training"] == 9.0
+    assert rollout.cost(plan)["training"] == 9.0 and rollout.cost(plan)["endorsers"] == 21.0
+    # Nobody asks managers in a decentralized rollout.
+    quiet = replace(rollout, direction="decentralized")
+    quiet_plan, _ = quiet.plan(org, np.random.default_rng(0))
+    quiet_plan.week(3)
+    assert quiet.cost(quiet_plan)["endorsers"] == 0.0
 
 
 def test_cost_without_a_safety_policy(org):
@@ -717,6 +729,7 @@ def test_cost_without_a_safety_policy(org):
         "leaders": 4 * 2.0,
         "launch": 100.0 * 0.5,
         "safety": 0.0,
+        "endorsers": 0.0,  # asking managers is free by default
     }
     assert plan.week(0).safety is None
 
