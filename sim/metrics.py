@@ -146,6 +146,8 @@ METRICS = (
            "contributors among the people who use it", "share", "higher", "percent"),
     Metric("creators_of_users", "creators among the people who use it",
            "creators among the people who use it", "share", "higher", "percent"),
+    Metric("endorsers_final", "managers who endorse a rung they hold at the end",
+           "managers endorsing at the end", "count", "higher", "count"),
     Metric("organic_creators", "creators who were not seeded, among all creators",
            "creators who were not seeded, among all creators", "share", "higher", "percent"),
 )

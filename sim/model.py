@@ -306,6 +306,15 @@ class OrgModel(LazyAgents, mesa.Model):
         return stage
 
     @property
+    def endorsers(self) -> int:
+        """Managers who endorse a rung they hold now (the organizational rule; else 0)."""
+        if not self._ladder:
+            return 0
+        endorsing = self._dynamics.endorsing_now(self._state)
+        holding = endorsing & (self._state.stage > 0) & (self.org.span > 0)
+        return int(np.count_nonzero(holding))
+
+    @property
     def adopters(self) -> int:
         """Number of people who hold the first behavior now."""
         return int(self._state.holders[0]) if self._ladder else self._state.adopters

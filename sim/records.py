@@ -66,6 +66,9 @@ class RunBatch:
     cost : dict of str to float64 ndarray of shape (R,), or None
         What each replication cost, by lever, in the order ``Rollout.cost``
         gives them; None for no cost columns.
+    endorsers : int64 ndarray of shape (R,), or None
+        Managers who endorse a rung they hold at the end (``OrgModel.endorsers``);
+        None for no ``endorsers_final`` column.
     """
 
     replications: np.ndarray
@@ -83,6 +86,7 @@ class RunBatch:
     stage: np.ndarray
     adopted_at: np.ndarray
     cost: dict | None = None
+    endorsers: np.ndarray | None = None
 
     def __post_init__(self):
         r, w, b = np.shape(self.holders)
@@ -92,6 +96,8 @@ class RunBatch:
                   "unit_holders": (r, w, b, u), "level_holders": (r, w, b, levels),
                   "stage": (r, self.n), "adopted_at": (r, self.n)}  # fmt: skip
         shapes.update({f"cost[{k!r}]": (r,) for k in self.cost or {}})
+        if self.endorsers is not None:
+            shapes["endorsers"] = (r,)
         got = {**vars(self), **{f"cost[{k!r}]": v for k, v in (self.cost or {}).items()}}
         for name, shape in shapes.items():
             if np.shape(got[name]) != shape:
@@ -154,6 +160,7 @@ class RunBatch:
             stage=np.stack([m.stage for m in models]),
             adopted_at=np.stack([m.adopted_at for m in models]),
             cost=costs,
+            endorsers=np.array([m.endorsers for m in models], dtype=np.int64),
         )
 
 
@@ -169,6 +176,8 @@ def batch_tables(batch, groups=True):
     """
     facts = _people_facts(batch.stage, batch.adopted_at, len(batch.behaviors))
     runs = pd.DataFrame({"replication": batch.replications, **_summary(batch), **facts})
+    if batch.endorsers is not None:
+        runs[entry("endorsers_final").name()] = batch.endorsers
     timeseries = _timeseries(batch)
     if not groups:
         return runs, timeseries

@@ -186,6 +186,12 @@ class Scenario:
                      asked=plan.asked_by(since, self.steps)))
                  for plan, trained, since in zip(runs.schedules, runs.trained, runs.access_since,
                                                  strict=True)]  # fmt: skip
+        managers = org.span > 0
+        endorsers = [np.count_nonzero(plan.endorsing_by(since, self.steps, volunteers)
+                                      & managers & (stage > 0))
+                     for plan, since, volunteers, stage in zip(runs.schedules, runs.access_since,
+                                                               runs.volunteers, runs.stage,
+                                                               strict=True)]  # fmt: skip
         return RunBatch(
             replications=runs.replications,
             behaviors=rule.behaviors,
@@ -202,6 +208,7 @@ class Scenario:
             stage=runs.stage,
             adopted_at=runs.adopted_at,
             cost={k: np.array([c[k] for c in costs], dtype=np.float64) for k in costs[0]},
+            endorsers=np.array(endorsers, dtype=np.int64),
         )
 
     def _stepped(self, seed, which) -> RunBatch:

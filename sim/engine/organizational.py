@@ -42,7 +42,8 @@ class Runs:
     (R, W, B, U) by the org's units; ``level_holders``: int64 (R, W, B, L) by level
     (0 = top); ``stage``: int8 (R, n), ``adopted_at`` and ``access_since``: int32 (R, n),
     the final state; ``trained``: int64 (R,), people trained by the end (champions
-    included); ``opened``: int64 (R, waves), the week each wave opened (-1: never).
+    included); ``opened``: int64 (R, waves), the week each wave opened (-1: never);
+    ``volunteers``: bool (R, n), who endorses unasked (``Population.volunteers``).
     """
 
     replications: np.ndarray
@@ -58,6 +59,7 @@ class Runs:
     trained: np.ndarray
     opened: np.ndarray
     schedules: list
+    volunteers: np.ndarray
 
 
 def compilable(rule, org) -> bool:
@@ -266,6 +268,7 @@ class CompiledRuns:
             trained=np.empty(R, np.int64),
             opened=np.empty((R, self.waves + 1), np.int64),
             schedules=self.schedules,
+            volunteers=self.args["volunteer"],
         )
 
         def batch(a, b):

@@ -194,8 +194,21 @@ class RolloutSchedule(RolloutPlan):
         never), as a run records it: those the message has reached, when it asks."""
         if not self.endorse:
             return 0
-        reached = (access_since >= 0) & (week >= access_since + self._delay)
-        return int(np.count_nonzero(reached & _derived.is_manager(self.org)))
+        return int(
+            np.count_nonzero(self._asked(access_since, week) & _derived.is_manager(self.org))
+        )
+
+    def endorsing_by(self, access_since, week, volunteers) -> np.ndarray:
+        """Who endorses in ``week`` (bool, (n,)): those the message has asked, and the
+        ``volunteers`` with access (``Organizational.endorsing`` for a run's week)."""
+        has = access_since >= 0
+        endorsing = volunteers & has
+        if self.endorse:
+            endorsing |= self._asked(access_since, week)
+        return endorsing
+
+    def _asked(self, access_since, week):
+        return (access_since >= 0) & (week >= access_since + self._delay)
 
     # -- the unfolding --------------------------------------------------------------------
 

@@ -275,6 +275,12 @@ class _OrganizationalDynamics:
         self._endorsing_of = (None, None)  # (plan week, who endorses in it)
         self.last_changes = None
 
+    def endorsing_now(self, state):
+        """Who endorses in the week last decided (week 0 before any)."""
+        if self._endorsing is not None:
+            return self._endorsing
+        return self.endorsing(self.plan.week(0, state))
+
     def endorsing(self, week):
         """Who endorses in the plan's ``week``: the managers the rollout asks
         (``week.endorsing``) and, in any rollout, those with access who endorse unasked

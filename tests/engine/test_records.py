@@ -68,7 +68,8 @@ def _one_at_a_time(scenario, seed, which):
         adoption = model.adoption
         record = summary(adoption, by_unit=model.adoption_by("unit"), cost=cost)
         facts = people_facts(model.stage, model.adopted_at, model.rule.behaviors)
-        records.append({"replication": r, **record, **facts})
+        records.append({"replication": r, **record, **facts,
+                        "endorsers_final": model.endorsers})  # fmt: skip
         curves.append(adoption.assign(replication=r))
         groups.append(_groups(r, model))
     timeseries = pd.concat(curves, ignore_index=True)

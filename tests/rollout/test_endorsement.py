@@ -78,3 +78,12 @@ def test_a_budget_pays_for_asking_every_manager_before_training():
     # Every manager has access from week 0 and the message reaches them all by week 52.
     assert (runs["cost_endorsers"] == managers * 1.0).all()
     assert (runs["cost_total"] <= paid.rollout.budget_on(paid.org.n) + 1e-9).all()
+
+
+@pytest.mark.parametrize("rollout", ["pilot_decentralized", "pilot_hierarchical", "pilot_waves"])
+def test_endorsers_at_the_end_are_counted_alike_compiled_and_stepped(rollout):
+    sc = scenario(f"rollout={rollout}", "culture.endorse_share=0.5", "org.headcount=400")
+    runs = sc.run(1, 3)[0]
+    stepped = [sc.model(1, r).run(sc.steps).endorsers for r in range(3)]
+    assert runs["endorsers_final"].tolist() == stepped
+    assert sum(stepped) > 0
