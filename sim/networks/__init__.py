@@ -7,7 +7,7 @@ with (names, employee ids, networkx nodes) without the engine ever using them.
 """
 
 from sim.networks.core import Network, from_edges, from_networkx
-from sim.networks.generators import complete, erdos_renyi, ring_lattice, small_world
+from sim.networks.generators import complete, erdos_renyi, rewired, ring_lattice, small_world
 from sim.networks.spec import InvalidParameterError, NetworkSpec
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "erdos_renyi",
     "from_edges",
     "from_networkx",
+    "rewired",
     "ring_lattice",
     "small_world",
 ]

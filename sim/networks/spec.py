@@ -52,7 +52,10 @@ class NetworkSpec:
     openness : float
         ``informal``: the share of cross-unit ties, relative to mixing as if no units.
     rewire : float
-        ``small_world``: the probability that a lattice tie's far end moves.
+        In [0, 1]. ``informal``: how much of the informal network is rewired at
+        random with every degree kept (:func:`sim.networks.rewired`: ``share *
+        ties / 2`` swaps of two ties' ends), the structure a variant of a study
+        removes; ``small_world``: the probability that a lattice tie's far end moves.
     people : int or None
         The headcount of a network alone (at least 2); unused for ``informal``.
 
@@ -73,6 +76,7 @@ class NetworkSpec:
         if kind not in KINDS:
             raise InvalidParameterError("kind", f"must be one of {', '.join(KINDS)}. Got {kind!r}.")
         if not self.alone:
+            named("rewire", lambda: check_scalar(rewire, "rewire", "network", low=0.0, high=1.0))
             return
         n = named("people", lambda: check_scalar(people, "headcount", "org", kind=int, low=2))
         self.people = n

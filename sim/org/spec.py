@@ -10,8 +10,11 @@ fault, before anything large is read or drawn; :meth:`OrgSpec.make` makes it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from sim.networks.generators import rewired
 from sim.networks.spec import InvalidParameterError, NetworkSpec, named
 from sim.org.core import Org
 from sim.org.generate import check_hierarchy, check_ties, generate
@@ -97,6 +100,13 @@ class OrgSpec:
                        allow_forest=True)  # fmt: skip
         ties = {"mean_degree": net.mean_degree, "openness": net.openness, "seed": self.seed}
         if self.source == "csv":
-            return from_csv(self.path, self.ties, allow_forest=self.allow_forest,
-                            columns=self.columns, **ties)  # fmt: skip
-        return generate(**self.hierarchy, **ties)
+            org = from_csv(self.path, self.ties, allow_forest=self.allow_forest,
+                           columns=self.columns, **ties)  # fmt: skip
+        else:
+            org = generate(**self.hierarchy, **ties)
+        if net.rewire > 0.0:
+            # A stream of its own from the org's seed: the org is the one drawn without
+            # rewiring, and every replication shares the rewired ties.
+            (stream,) = np.random.default_rng(self.seed).spawn(1)
+            org = replace(org, network=rewired(org.network, net.rewire, seed=stream))
+        return org

@@ -41,6 +41,7 @@ BAD = [  # an -m first: a sweep (orgsim -m)
     (["steps=abc"], "steps: Value 'abc'"),
     (["org.headcount=0"], "The 'headcount' parameter of org"),
     (["network.openness=2"], "The 'openness' parameter of network"),
+    (["network.rewire=1.5"], "network.rewire: The 'rewire' parameter of network must be"),
     (["+foo=1"], "foo: no such key"),
     (["+experiment=nope"], "experiment=nope: no such option"),
     (["-m", "+experiment=rollout_2x2", "rollout.expand_week=0"], "'expand_week' parameter"),
