@@ -179,8 +179,9 @@ class Scenario:
         """Replications ``which`` in one compiled call (:func:`sim.engine.run_compiled`)."""
         org, rule = self.org, self.rule
         runs = run_compiled(org, rule, self.culture, self.rollout, seed, which, self.steps)
-        # What Rollout.cost reads of a finished schedule: its champions, leaders and
-        # how many it trained (the compiled run kept the count).
+        # What Rollout.cost reads of a finished schedule: its champions, leaders, how many
+        # it trained (the compiled run kept the count) and how many managers it asked (from
+        # when each person got access, as the stepped schedule counts them).
         costs = [self.rollout.cost(SimpleNamespace(
                      champions=plan.champions, leaders=plan.leaders, trained_people=int(trained),
                      asked=plan.asked_by(since, self.steps)))
