@@ -36,12 +36,16 @@ def _say(message, file=sys.stderr):
     print(message, file=file, flush=True)
 
 
-def print_answer(results, metric=None, file=None, analyses=None) -> None:
+def print_answer(results, metric=None, file=None, analyses=None, horizons=False) -> None:
     """Print the ranking per context (or a summary per scenario with one strategy); for a
-    sampled design, its analysis (indices, robustness, boxes: :mod:`sim.analysis`)."""
+    sampled design, its analysis (indices, robustness, boxes: :mod:`sim.analysis`).
+
+    With ``horizons``, each context's ranking is followed by the best strategy at 26, 52
+    and 104 weeks by share-weeks and by the share at that week, and the flips
+    (:func:`sim.results.horizons.horizon_verdicts`; it reads the curves)."""
     from sim.analysis.sections import print_analysis
     from sim.report.document import analyses_of
-    from sim.report.ranking import format_ranking
+    from sim.report.ranking import format_horizons, format_ranking
 
     file = file or sys.stdout
     for analysis in analyses_of(results, metric) if analyses is None else analyses:
@@ -66,9 +70,18 @@ def print_answer(results, metric=None, file=None, analyses=None) -> None:
     print(f"Ranking by {metric_label(metric)}; {_span(table['replications'])} paired "
           "replications, 95 % intervals; = marks strategies that cannot be told apart",
           file=file)  # fmt: skip
+    verdicts = _horizons(results) if horizons else None
     for label, where in results.contexts():
         part = in_context(table, where)
         print(format_ranking(part, title=f"{label}:" if label else None), file=file)
+        if verdicts is not None and not verdicts.empty:
+            print(format_horizons(in_context(verdicts, where)), file=file)
+
+
+def _horizons(results):
+    from sim.results.horizons import horizon_verdicts
+
+    return horizon_verdicts(results)
 
 
 def _span(counts) -> str:
@@ -112,14 +125,15 @@ def conclude(jobs, write=True) -> list:
         except (ReportError, AnalysisError) as error:
             problems.append(str(error))
             continue
-        print_answer(results, analyses=analyses)
+        reporting = write and any(j.report for j in mine)
+        # The horizons read the curves, which a report reads anyway.
+        print_answer(results, analyses=analyses, horizons=reporting)
         # A command's own runs among a store's: its report and tables beside the store's,
         # named by what they cover (a sweep beside another replaces nothing of it).
         out = report_folder(results)
         try:
             write_tables(results, out, analyses=analyses)
-            path = (write_report(results, out, analyses=analyses)
-                    if write and any(j.report for j in mine) else None)  # fmt: skip
+            path = write_report(results, out, analyses=analyses) if reporting else None
         except store.StoreError as error:
             problems.append(str(error))
             continue
@@ -221,7 +235,7 @@ def write_answer(where, *, metric=None, reference=None, out=None, prog="orgsim r
         _say(f"{prog}: error: --reference {reference}: not a strategy of this store "
              f"({', '.join(results.strategies)})")  # fmt: skip
         return 2
-    print_answer(results, metric, analyses=analyses)
+    print_answer(results, metric, analyses=analyses, horizons=True)
     try:
         path = write_report(results, out, metric=metric, reference=reference,
                             analyses=analyses)  # fmt: skip

@@ -10,7 +10,7 @@ from sim.metrics import format_metric as show
 from sim.metrics import higher_is_better
 from sim.results.ranking import COLUMNS, rank
 
-__all__ = ["COLUMNS", "format_ranking", "higher_is_better", "rank"]
+__all__ = ["COLUMNS", "format_horizons", "format_ranking", "higher_is_better", "rank"]
 
 
 def format_ranking(table, *, title=None) -> str:
@@ -48,4 +48,21 @@ def format_ranking(table, *, title=None) -> str:
         if row.never:
             line += f"  ({row.never} runs never reached it)"
         lines.append(line)
+    return "\n".join(lines)
+
+
+def format_horizons(verdicts, behavior="contributing") -> str:
+    """The best strategy at each horizon and by each measure (one context of
+    :func:`sim.results.horizon_verdicts`), in two lines at most: what each says, and
+    where that differs from the verdict by share-weeks at the last week."""
+    said, flips = [], []
+    for row in verdicts.itertuples(index=False):
+        what = f"{'share-weeks to' if row.measure == 'weeks' else 'share at'} week {row.horizon}"
+        best = row.best if row.clear else f"{row.best} (tie)"
+        said.append(f"{what}: {best}")
+        if row.flip:
+            flips.append(what)
+    lines = [f"  best {behavior} by horizon: " + "; ".join(said)]
+    if flips:
+        lines.append(f"  a different verdict by: {', '.join(flips)}")
     return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""The verdict at other horizons: who is best at 26, 52 and 104 weeks, and any flip.
+
+A verdict by contributor-weeks (a share summed over the weeks) rewards reaching people
+early; a verdict by the share at the end rewards reaching them at all. When contributing
+is still growing at the last week, the two can disagree, and a longer or shorter horizon
+can flip either. :func:`horizon_verdicts` ranks the strategies by both measures at each
+horizon the runs reach (from their curves, so no run is repeated) and names the best,
+whether it is clearly best (its paired interval against the next one down excludes 0),
+and whether it differs from the best by the ranking's own metric.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.results.ranking import rank
+
+__all__ = ["HORIZONS", "horizon_verdicts"]
+
+#: Weeks at which the verdict is also given (those a run reaches; its last week too).
+HORIZONS = (26, 52, 104)
+
+#: The measures per horizon: the share summed over weeks 1..h, and the share at week h.
+MEASURES = {"weeks": "share-weeks to week h", "share": "share at week h"}
+
+
+def horizon_verdicts(results, behavior="contribute", horizons=HORIZONS) -> pd.DataFrame:
+    """The best strategy per context, horizon and measure.
+
+    Parameters
+    ----------
+    results : Results
+        Its ``curves`` (one row per run, week and behavior) are read.
+    behavior : str
+        The rung measured (the nearest the ladder has when it has no ``contribute``).
+    horizons : sequence of int
+        Weeks; those beyond the runs' last week are left out, and the last week is
+        always included.
+
+    Returns
+    -------
+    DataFrame
+        One row per context (the results' axes), horizon and measure (``weeks``,
+        ``share``): ``horizon``, ``measure``, ``best`` (the strategy, or the tie group
+        joined by `` = ``), ``clear`` (the best is not tied with the next one down),
+        ``lead``, ``lead_low``, ``lead_high`` (the paired difference from the next one
+        down and its 95 % interval) and ``flip`` (the best differs from the best by
+        share-weeks at the last week: another strategy, or a clear best where that is
+        a tie, or a tie where that is clear). Empty without curves or with one strategy.
+    """
+    curves = results.curves
+    if curves.empty or len(results.strategies) < 2:
+        return pd.DataFrame()
+    if behavior not in set(curves["behavior"]):
+        behavior = results.behaviors[min(1, len(results.behaviors) - 1)]
+    curves = curves[curves["behavior"] == behavior]
+    last = int(curves["step"].max())
+    weeks = sorted({h for h in horizons if h <= last} | {last})
+    keys = ["config_hash", "seed", "replication"]
+    labels = curves.drop_duplicates(keys)[[*keys, "strategy", *results.axes]]
+    per_run = curves.pivot_table(index=keys, columns="step", values="fraction", aggfunc="first")
+    later = per_run.loc[:, per_run.columns >= 1]
+    frames = []
+    for h in weeks:
+        upto = later.loc[:, later.columns <= h]
+        measured = pd.DataFrame({"weeks": upto.sum(axis=1), "share": per_run[h]}).reset_index()
+        frames.append(labels.merge(measured, on=keys).assign(horizon=h))
+    table = pd.concat(frames, ignore_index=True)
+    rows = []
+    for measure in MEASURES:
+        ranked = rank(table, measure, within=[*results.axes, "horizon"], higher=True)
+        for _, group in ranked.groupby([*results.axes, "horizon"], sort=False, dropna=False):
+            top = group[group["rank"] == 1]
+            first = top.iloc[0]
+            rows.append({
+                **{axis: first[axis] for axis in results.axes},
+                "horizon": int(first["horizon"]), "measure": measure,
+                "best": " = ".join(top["strategy"]), "clear": len(top) == 1,
+                "lead": first["vs_next"], "lead_low": first["vs_next_low"],
+                "lead_high": first["vs_next_high"],
+            })  # fmt: skip
+    verdicts = pd.DataFrame(rows)
+    main = verdicts[(verdicts["horizon"] == last) & (verdicts["measure"] == "weeks")]
+    reference = main.set_index(results.axes)["best"] if results.axes else main["best"].iloc[0]
+    if results.axes:
+        index = (
+            pd.MultiIndex.from_frame(verdicts[results.axes])
+            if len(results.axes) > 1
+            else verdicts[results.axes[0]]
+        )
+        verdicts["flip"] = verdicts["best"].to_numpy() != reference.reindex(index).to_numpy()
+    else:
+        verdicts["flip"] = verdicts["best"] != reference
+    return verdicts

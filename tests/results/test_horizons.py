@@ -1,0 +1,95 @@
+"""The verdict at other horizons (sim.results.horizons): who is best by share-weeks and by
+the share at 26, 52 and 104 weeks, and where that differs from the main verdict."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.report.ranking import format_horizons
+from sim.results.horizons import horizon_verdicts
+from sim.results.runs import Results
+
+WEEKS = 60
+
+
+def _results(curves_of, replications=8, axes=()):
+    """Results whose curves are ``curves_of(strategy, replication, weeks)`` (shares)."""
+    rng = np.random.default_rng(0)
+    runs, curves = [], []
+    for context in [{}] if not axes else [{"culture": c} for c in ("a", "b")]:
+        for strategy in ("early", "late"):
+            for r in range(replications):
+                digest = f"{strategy}{context.get('culture', '')}"
+                share = np.clip(curves_of(strategy, context, np.arange(WEEKS + 1))
+                                + rng.normal(0, 0.002, WEEKS + 1), 0, 1)  # fmt: skip
+                runs.append({"config_hash": digest, "seed": 0, "replication": r,
+                             "strategy": strategy, **context,
+                             "auc_fraction_weeks_contribute": share[1:].sum()})  # fmt: skip
+                curves.append(
+                    pd.DataFrame(
+                        {
+                            "config_hash": digest,
+                            "seed": 0,
+                            "replication": r,
+                            "strategy": strategy,
+                            **context,
+                            "step": np.arange(WEEKS + 1),
+                            "behavior": "contribute",
+                            "fraction": share,
+                        }
+                    )
+                )
+    return Results(
+        store=Path("."),
+        runs=pd.DataFrame(runs),
+        levers=["rollout"],
+        axes=list(axes),
+        behaviors=["consume", "contribute", "create"],
+        read_tables=lambda: {"timeseries": pd.concat(curves, ignore_index=True)},
+    )
+
+
+def early_then_late(strategy, context, weeks):
+    # "early" reaches 0.2 at once and stays; "late" starts at 0 and reaches 0.4 by week 60.
+    if strategy == "early":
+        return np.where(weeks > 0, 0.2, 0.0)
+    return 0.4 * weeks / WEEKS
+
+
+def test_a_late_strategy_wins_the_share_at_the_end_and_loses_the_first_weeks():
+    verdicts = horizon_verdicts(_results(early_then_late)).set_index(["horizon", "measure"])
+    assert sorted(verdicts.index.get_level_values("horizon").unique()) == [26, 52, 60]
+    assert verdicts.loc[(26, "weeks"), "best"] == "early"
+    assert verdicts.loc[(26, "share"), "best"] == "early"  # 0.2 against 0.17
+    assert verdicts.loc[(52, "share"), "best"] == "late"  # 0.35 against 0.2
+    # Share-weeks to week 60: early 12.0, late 12.2 minus a little: the main verdict.
+    main = verdicts.loc[(60, "weeks")]
+    assert main["best"] == "late" and main["clear"] and not main["flip"]
+    assert verdicts.loc[(26, "weeks"), "flip"] and not verdicts.loc[(52, "share"), "flip"]
+    assert verdicts.loc[(26, "weeks"), "lead_low"] > 0
+
+
+def test_each_context_is_judged_against_its_own_main_verdict():
+    def by_context(strategy, context, weeks):
+        flat = np.where(weeks > 0, 0.1, 0.0)
+        if context["culture"] == "a":
+            return early_then_late(strategy, context, weeks)
+        return flat + (0.05 if strategy == "early" else 0.0)  # early best everywhere
+
+    verdicts = horizon_verdicts(_results(by_context, axes=("culture",)))
+    b = verdicts[verdicts["culture"] == "b"]
+    assert (b["best"] == "early").all() and not b["flip"].any()
+    a = verdicts[verdicts["culture"] == "a"]
+    assert a["flip"].any()
+    text = format_horizons(a)
+    assert text.splitlines()[0].startswith("  best contributing by horizon: share-weeks to week 26")
+    assert "a different verdict by: share-weeks to week 26" in text
+
+
+def test_nothing_to_say_with_one_strategy_or_no_curves():
+    one = _results(early_then_late)
+    one.runs = one.runs[one.runs["strategy"] == "early"]
+    assert horizon_verdicts(one).empty
+    none = Results(store=Path("."), runs=one.runs, levers=["rollout"])
+    assert horizon_verdicts(none).empty
