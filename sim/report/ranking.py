@@ -10,7 +10,14 @@ from sim.metrics import format_metric as show
 from sim.metrics import higher_is_better
 from sim.results.ranking import COLUMNS, rank
 
-__all__ = ["COLUMNS", "format_horizons", "format_ranking", "higher_is_better", "rank"]
+__all__ = [
+    "COLUMNS",
+    "format_horizons",
+    "format_ranking",
+    "higher_is_better",
+    "horizons_text",
+    "rank",
+]
 
 
 def format_ranking(table, *, title=None) -> str:
@@ -66,3 +73,21 @@ def format_horizons(verdicts, behavior="contributing") -> str:
     if flips:
         lines.append(f"  a different verdict by: {', '.join(flips)}")
     return "\n".join(lines)
+
+
+def horizons_text(verdicts, behavior="contributing") -> str:
+    """:func:`format_horizons` as one paragraph of the report."""
+    said, flips = [], []
+    for row in verdicts.itertuples(index=False):
+        measure = "share-weeks to" if row.measure == "weeks" else "the share at"
+        what = f"{measure} week {row.horizon}"
+        said.append(f"by {what}, {row.best if row.clear else row.best + ' (tied)'}")
+        if row.flip:
+            flips.append(what)
+    text = f"At other horizons, the best {behavior}: " + "; ".join(said) + "."
+    if flips:
+        text += (
+            f" The verdict above differs from these by {', '.join(flips)}: the horizon or "
+            "the measure decides it."
+        )
+    return text
