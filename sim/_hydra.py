@@ -1,12 +1,13 @@
 """Every use of Hydra's private API, in one place.
 
-orgsim reaches past Hydra's public API for five things: parsing Hydra's own
+orgsim reaches past Hydra's public API for six things: parsing Hydra's own
 command line before Hydra runs (``get_args_parser``), subclassing its config
 loader and basic sweeper (``ConfigLoaderImpl``, ``BasicSweeper``: composing
 once per shape, crossing a grid with a design), expanding a grid as the basic
 sweeper does, reading a job's return value without raising it
-(``JobReturn._return_value``), and preparing the joblib launcher's settings as
-that launcher does (``process_joblib_cfg``). These are not covered by Hydra's
+(``JobReturn._return_value``), preparing the joblib launcher's settings as
+that launcher does (``process_joblib_cfg``), and keeping a worker's plugins from
+one job to the next (``Singleton.set_state``). These are not covered by Hydra's
 compatibility promise, so the versions they were tested with are pinned in
 ``pyproject.toml`` (:data:`SUPPORTED`; ``tests/cli/test_hydra.py`` fails with a
 clear message when the installed Hydra is outside it). A new Hydra release
@@ -26,6 +27,7 @@ __all__ = [
     "grid",
     "job_error",
     "joblib_settings",
+    "keep_plugins",
     "overrides_dirname",
     "parse_args",
 ]
@@ -91,3 +93,25 @@ def joblib_settings(launcher_config) -> dict:
     settings["backend"] = "loky"
     process_joblib_cfg(settings)
     return settings
+
+
+def keep_plugins() -> None:
+    """Keep Hydra's plugins from one job of this worker process to the next.
+
+    Hydra's joblib launcher hands each job the state of Hydra's singletons without
+    its plugins (they do not pickle), and ``Singleton.set_state`` discovers them all
+    again, importing and scanning every plugin module: ~45 ms a job, more than many
+    jobs simulate. In one worker process the plugins found are the same each time,
+    so the first job's are kept.
+    """
+    from hydra.core.plugins import Plugins
+    from hydra.core.singleton import Singleton
+
+    found = Plugins.instance()
+    set_state = Singleton.set_state
+
+    def with_plugins(state):
+        state["instances"].setdefault(Plugins, found)
+        set_state(state)
+
+    Singleton.set_state = staticmethod(with_plugins)

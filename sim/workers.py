@@ -57,30 +57,8 @@ def as_worker():
         os._exit(1)
 
     threading.Thread(target=watch, name="orgsim-watch-parent", daemon=True).start()
-    _keep_plugins()
+    _hydra.keep_plugins()
     _watching = True
-
-
-def _keep_plugins():
-    """Keep Hydra's plugins from one job of this worker to the next.
-
-    Hydra's joblib launcher hands each job the state of Hydra's singletons without
-    its plugins (they do not pickle) and discovers them all again, importing and
-    scanning every plugin module: ~45 ms a job, more than many jobs simulate. In
-    one worker process the plugins found are the same each time, so the first
-    job's are kept.
-    """
-    from hydra.core.plugins import Plugins
-    from hydra.core.singleton import Singleton
-
-    found = Plugins.instance()
-    set_state = Singleton.set_state
-
-    def with_plugins(state):
-        state["instances"].setdefault(Plugins, found)
-        set_state(state)
-
-    Singleton.set_state = staticmethod(with_plugins)
 
 
 def warm_up():
