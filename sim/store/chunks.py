@@ -276,9 +276,8 @@ def write_chunk(store, chunk, runs, timeseries, config_yaml, keys, schema=None, 
                      lambda p, t=table: write_parquet(t, p, statistics=False))  # fmt: skip
 
 
-def write_parquet(table, path, *, statistics=True, row_group_size=None):
-    pq.write_table(table, path, write_page_checksum=True, write_statistics=statistics,
-                   row_group_size=row_group_size)  # fmt: skip
+def write_parquet(table, path, *, statistics=True):
+    pq.write_table(table, path, write_page_checksum=True, write_statistics=statistics)
 
 
 def read_runs(store, digest, seed) -> pd.DataFrame:

@@ -179,7 +179,8 @@ class _SeriesWriter:
     a 20,000-run sweep's merge held 4.7 GB when it gathered them all first."""
 
     def __init__(self, target, schema):
-        self.schema, self.rows, self.pending, self.writer = schema, 0, [], None
+        self.schema, self.rows, self.writer = schema, 0, None
+        self.pending, self.pending_rows = [], 0
         self.path = None if schema is None else temporary(target, lambda p: None)
         if self.path is not None:
             try:
@@ -195,8 +196,9 @@ class _SeriesWriter:
                  else pa.nulls(table.num_rows, f.type) for f in self.schema],
                 schema=self.schema)  # fmt: skip
         self.pending.append(table)
+        self.pending_rows += table.num_rows
         self.rows += table.num_rows
-        if sum(t.num_rows for t in self.pending) >= ROW_GROUP:
+        if self.pending_rows >= ROW_GROUP:
             self._flush(final=False)
 
     def _flush(self, final):
@@ -208,6 +210,7 @@ class _SeriesWriter:
         except (OSError, pa.ArrowException) as error:
             raise StoreError(f"cannot write {self.target}: {cause(error)}") from None
         self.pending = [whole.slice(full)] if full < whole.num_rows else []
+        self.pending_rows = whole.num_rows - full
 
     def close(self) -> int:
         """Write what is left and close the file; the rows written."""
