@@ -70,18 +70,12 @@ def print_answer(results, metric=None, file=None, analyses=None, horizons=False)
     print(f"Ranking by {metric_label(metric)}; {_span(table['replications'])} paired "
           "replications, 95 % intervals; = marks strategies that cannot be told apart",
           file=file)  # fmt: skip
-    verdicts = _horizons(results) if horizons else None
+    verdicts = results.horizon_verdicts() if horizons else None
     for label, where in results.contexts():
         part = in_context(table, where)
         print(format_ranking(part, title=f"{label}:" if label else None), file=file)
         if verdicts is not None and not verdicts.empty:
             print(format_horizons(in_context(verdicts, where)), file=file)
-
-
-def _horizons(results):
-    from sim.results.horizons import horizon_verdicts
-
-    return horizon_verdicts(results)
 
 
 def _span(counts) -> str:

@@ -33,7 +33,6 @@ from sim.results import (
     of_patterns,
     palette,
 )
-from sim.results.horizons import horizon_verdicts
 
 __all__ = ["Report", "analyses_of", "summary_table", "verdict"]
 
@@ -170,14 +169,14 @@ class Report:
         blocks = [("text", f"Strategies ranked by {metric_label(self.metric)} (mean over "
                            "replications, 95 % interval). Neighbours whose paired difference "
                            "includes 0 are ties and share a rank (marked =).")]  # fmt: skip
-        horizons = horizon_verdicts(self.results) if len(self.results.strategies) > 1 else None
+        horizons = self.results.horizon_verdicts()
         for label, where in contexts:
             table = self._ranking(where)
             if label:
                 blocks.append(("heading", label))
             blocks.append(("text", verdict(table, self.metric)))
             blocks.append(("table", _ranking_display(table)))
-            if horizons is not None and not horizons.empty:
+            if not horizons.empty:
                 blocks.append(("text", horizons_text(in_context(horizons, where))))
         return blocks
 

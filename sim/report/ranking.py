@@ -58,18 +58,23 @@ def format_ranking(table, *, title=None) -> str:
     return "\n".join(lines)
 
 
+def _horizon_phrases(verdicts, share, tie):
+    """``(what each horizon and measure says, those that differ from the main verdict)``."""
+    said, flips = [], []
+    for row in verdicts.itertuples(index=False):
+        what = f"{'share-weeks to' if row.measure == 'weeks' else share} week {row.horizon}"
+        said.append((what, row.best if row.clear else f"{row.best} ({tie})"))
+        if row.flip:
+            flips.append(what)
+    return said, flips
+
+
 def format_horizons(verdicts, behavior="contributing") -> str:
     """The best strategy at each horizon and by each measure (one context of
     :func:`sim.results.horizon_verdicts`), in two lines at most: what each says, and
     where that differs from the verdict by share-weeks at the last week."""
-    said, flips = [], []
-    for row in verdicts.itertuples(index=False):
-        what = f"{'share-weeks to' if row.measure == 'weeks' else 'share at'} week {row.horizon}"
-        best = row.best if row.clear else f"{row.best} (tie)"
-        said.append(f"{what}: {best}")
-        if row.flip:
-            flips.append(what)
-    lines = [f"  best {behavior} by horizon: " + "; ".join(said)]
+    said, flips = _horizon_phrases(verdicts, "share at", "tie")
+    lines = [f"  best {behavior} by horizon: " + "; ".join(f"{w}: {b}" for w, b in said)]
     if flips:
         lines.append(f"  a different verdict by: {', '.join(flips)}")
     return "\n".join(lines)
@@ -77,17 +82,10 @@ def format_horizons(verdicts, behavior="contributing") -> str:
 
 def horizons_text(verdicts, behavior="contributing") -> str:
     """:func:`format_horizons` as one paragraph of the report."""
-    said, flips = [], []
-    for row in verdicts.itertuples(index=False):
-        measure = "share-weeks to" if row.measure == "weeks" else "the share at"
-        what = f"{measure} week {row.horizon}"
-        said.append(f"by {what}, {row.best if row.clear else row.best + ' (tied)'}")
-        if row.flip:
-            flips.append(what)
-    text = f"At other horizons, the best {behavior}: " + "; ".join(said) + "."
+    said, flips = _horizon_phrases(verdicts, "the share at", "tied")
+    text = f"At other horizons, the best {behavior}: " + "; ".join(f"by {w}, {b}" for w, b in said)
+    text += "."
     if flips:
-        text += (
-            f" The verdict above differs from these by {', '.join(flips)}: the horizon or "
-            "the measure decides it."
-        )
+        text += (f" The verdict above differs from these by {', '.join(flips)}: the horizon or "
+                 "the measure decides it.")  # fmt: skip
     return text

@@ -6,7 +6,8 @@ is still growing at the last week, the two can disagree, and a longer or shorter
 can flip either. :func:`horizon_verdicts` ranks the strategies by both measures at each
 horizon the runs reach (from their curves, so no run is repeated) and names the best,
 whether it is clearly best (its paired interval against the next one down excludes 0),
-and whether it differs from the best by the ranking's own metric.
+and whether it differs from the best by share-weeks at the last week (the main job's
+verdict).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = ["HORIZONS", "horizon_verdicts"]
 HORIZONS = (26, 52, 104)
 
 #: The measures per horizon: the share summed over weeks 1..h, and the share at week h.
-MEASURES = {"weeks": "share-weeks to week h", "share": "share at week h"}
+MEASURES = ("weeks", "share")
 
 
 def horizon_verdicts(results, behavior="contribute", horizons=HORIZONS) -> pd.DataFrame:

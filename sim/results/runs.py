@@ -144,6 +144,16 @@ class Results:
             cache[metric] = rank(self.runs, metric, within=self.axes)
         return cache[metric]
 
+    def horizon_verdicts(self):
+        """:func:`sim.results.horizons.horizon_verdicts` of these results (computed once: the
+        terminal and the report both say it)."""
+        from sim.results.horizons import horizon_verdicts
+
+        cache = self.__dict__
+        if "_horizons" not in cache:
+            cache["_horizons"] = horizon_verdicts(self)
+        return cache["_horizons"]
+
     def outside_designs(self) -> Results | None:
         """The runs that no sampled design ran, as Results of their own (None when none)."""
         if not self.designs:
