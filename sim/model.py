@@ -15,7 +15,7 @@ from sim.ladder import LadderState
 from sim.networks import Network
 from sim.org import Org
 from sim.population import Culture, Population
-from sim.rollout.plan import RolloutPlan
+from sim.rollout.plan import RolloutPlan, endorsers
 from sim.rules import Rule
 from sim.state import AdoptionState
 from sim.tables import adoption_by_group, adoption_table
@@ -310,9 +310,7 @@ class OrgModel(LazyAgents, mesa.Model):
         """Managers who endorse a rung they hold now (the organizational rule; else 0)."""
         if not self._ladder:
             return 0
-        endorsing = self._dynamics.endorsing_now(self._state)
-        holding = endorsing & (self._state.stage > 0) & (self.org.span > 0)
-        return int(np.count_nonzero(holding))
+        return endorsers(self.org, self._dynamics.endorsing_now(self._state), self._state.stage)
 
     @property
     def adopters(self) -> int:

@@ -319,8 +319,9 @@ class Population:
             "risk_aversion": lambda r: _beta(r, 1.0 - c.courage, c.concentration, n),
             "trust": lambda r: _beta(r, c.trust, c.concentration, n),
             "influence": lambda r: _influence(r, org, c),
-            # Its own stream, last: the other traits and the run's draws stay as they were.
-            "endorse": lambda r: (r.random(n) < c.endorse_share).astype(np.float64),
+            # Its own stream, last: the other traits and the run's draws stay as they were;
+            # nothing drawn when nobody endorses unasked (the default).
+            "endorse": lambda r: _endorsing(r, c.endorse_share, n),
         }
         traits = {name: draw(streams[name]) for name, draw in laws.items() if name not in given}
         for name, values in given.items():
@@ -352,6 +353,11 @@ def _influence(rng, org, culture):
     influence = rng.lognormal(-0.5 * spread**2, spread, org.n)
     factor = 1.0 + culture.manager_influence * (1.0 - culture.open)
     return np.multiply(influence, factor, out=influence, where=org.span > 0)
+
+
+def _endorsing(rng, share, n):
+    """1 for each person who endorses unasked (probability ``share``), else 0."""
+    return (rng.random(n) < share).astype(np.float64) if share > 0 else np.zeros(n)
 
 
 #: Traits whose law keeps every draw in range (a clipped normal, beta laws).

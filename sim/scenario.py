@@ -26,6 +26,7 @@ from sim.engine import compilable, run_compiled
 from sim.engine.classic import classic_compilable, classic_tables, run_classic_compiled
 from sim.metrics import summary
 from sim.records import GROUP_COLUMNS, RunBatch, batch_tables
+from sim.rollout.plan import endorsers
 
 __all__ = ["Scenario"]
 
@@ -187,12 +188,10 @@ class Scenario:
                      asked=plan.asked_by(since, self.steps)))
                  for plan, trained, since in zip(runs.schedules, runs.trained, runs.access_since,
                                                  strict=True)]  # fmt: skip
-        managers = org.span > 0
-        endorsers = [np.count_nonzero(plan.endorsing_by(since, self.steps, volunteers)
-                                      & managers & (stage > 0))
-                     for plan, since, volunteers, stage in zip(runs.schedules, runs.access_since,
-                                                               runs.volunteers, runs.stage,
-                                                               strict=True)]  # fmt: skip
+        holding = [endorsers(org, plan.endorsing_by(since, self.steps, volunteers), stage)
+                   for plan, since, volunteers, stage in zip(runs.schedules, runs.access_since,
+                                                             runs.volunteers, runs.stage,
+                                                             strict=True)]  # fmt: skip
         return RunBatch(
             replications=runs.replications,
             behaviors=rule.behaviors,
@@ -209,7 +208,7 @@ class Scenario:
             stage=runs.stage,
             adopted_at=runs.adopted_at,
             cost={k: np.array([c[k] for c in costs], dtype=np.float64) for k in costs[0]},
-            endorsers=np.array(endorsers, dtype=np.int64),
+            endorsers=np.array(holding, dtype=np.int64),
         )
 
     def _stepped(self, seed, which) -> RunBatch:

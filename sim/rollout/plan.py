@@ -18,7 +18,7 @@ import numpy as np
 
 from sim._validation import broadcast_per_node, check_per_node, check_scalar
 
-__all__ = ["RolloutPlan", "Week"]
+__all__ = ["RolloutPlan", "Week", "endorsers"]
 
 
 class Week(NamedTuple):
@@ -145,3 +145,11 @@ class RolloutPlan:
             f"<RolloutPlan: {int(w.access.sum())}/{self.n} with access, "
             f"{int((w.trained > 0).sum())} trained, commitment {np.mean(w.commitment):g}>"
         )
+
+
+def endorsers(org, endorsing, stage) -> int:
+    """Managers who endorse a rung they hold: those of ``endorsing`` (bool, (n,)) with
+    reports and ``stage > 0`` (a run's ``endorsers_final``, stepped or compiled)."""
+    from sim.rollout._derived import is_manager
+
+    return int(np.count_nonzero(endorsing & is_manager(org) & (stage > 0)))
