@@ -54,6 +54,9 @@ class LadderState:
     peer_weight : float
         Weight of the peer share in a gap: how far a push may raise a
         ``ceiling`` (see :mod:`sim.kernels.ladder_bounds`).
+    demand : float64 ndarray of shape (B,), optional
+        Each behavior's reinforcement demand in tally units (none by default),
+        for the same bound.
     initial_rungs : int, optional
         Rungs the initial adopters hold (1..B); every rung by default.
 
@@ -84,7 +87,7 @@ class LadderState:
     """
 
     def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True,
-                 peer_weight=1.0, initial_rungs=None):  # fmt: skip
+                 peer_weight=1.0, demand=None, initial_rungs=None):  # fmt: skip
         net = org.network
         n = org.n
         self.network = net
@@ -114,6 +117,7 @@ class LadderState:
         self._access = None
         self._code = np.zeros(n, dtype=np.int8)
         self.peer_weight = float(peer_weight)
+        self.demand = np.zeros(n_behaviors) if demand is None else np.asarray(demand, float)
         self.ceiling = np.empty(n, dtype=np.float32)
         with np.errstate(over="ignore"):  # tiny strengths: an infinite inverse is safe
             inverse = np.divide(1.0, self.strength, out=np.zeros(n), where=self.strength > 0)
@@ -197,7 +201,7 @@ class LadderState:
                     push, blocks = ladder_push_serial, 1
                 push(net.indptr, net.indices, net.weights, net.unit_weights, self.influence,
                      changed, rung, change, blocks, self.tally, self.stage, self.peer_weight,
-                     self.inverse_strength, self.ceiling, self.watch)  # fmt: skip
+                     self.demand, self.inverse_strength, self.ceiling, self.watch)  # fmt: skip
             else:
                 code = self._code
                 code[changed] = (rung + 1) * change

@@ -228,6 +228,7 @@ class OrgModel(LazyAgents, mesa.Model):
             self._initial_adopters(initial_adopters, among=plan.week(0).access),
             by_unit=self.rule.visibility == "unit",
             peer_weight=self.rule.peer_weight,
+            demand=self._dynamics.demand,
             initial_rungs=initial_rungs,
         )
         self._dynamics.start(self._state)

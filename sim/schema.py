@@ -132,6 +132,7 @@ class BehaviorStepConf:
     difficulty: float = 0.0
     risk: float = 0.0
     voice: float = 0.0
+    reinforcement: float = 0.0
 
 
 @dataclass

@@ -153,6 +153,9 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
     difficulty = [b.difficulty for b in rule.ladder]
     risk = [b.risk for b in rule.ladder]
     voice = [b.voice for b in rule.ladder]
+    # Reinforcement in tally units: a contact counts the network's mean tie weight.
+    unit_tie = weights.mean() if weights.shape[0] else 1.0
+    demand = [b.reinforcement * unit_tie for b in rule.ladder]
     group = org.unit if rule.visibility == "unit" else np.zeros(n, dtype=int)
     stage = np.zeros(n, dtype=int)
     stage[list(initial)] = top
@@ -173,6 +176,8 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
                 if stage[j] > b:
                     num += weights[t] * people.influence[j]
             peer = num / den if den > 0 else 0.0
+            if demand[b] > 0:  # complex contagion: how many, squared, up to the demand
+                peer = (min(num, demand[b]) / demand[b]) ** 2
             m = org.manager[i]
             endorsed = m >= 0 and stage[m] > b and w.endorsing[m]
             gain = (people.trust[i] - rule.reactance) / (1.0 - rule.reactance)

@@ -29,6 +29,7 @@ from sim.kernels import ladder_run as kernels  # the module: its constants and l
 from sim.kernels import lapse_cut, parallel_pays
 from sim.population import Population
 from sim.rollout.schedule import RolloutSchedule
+from sim.rules.organizational import reinforcement_demand
 
 __all__ = ["CompiledRuns", "Runs", "compilable", "run_compiled"]
 
@@ -247,6 +248,7 @@ class CompiledRuns:
             difficulty=np.tile([b.difficulty for b in rule.ladder], (R, 1)),
             risk=np.tile([b.risk for b in rule.ladder], (R, 1)),
             voice=np.tile([b.voice for b in rule.ladder], (R, 1)),
+            demand=np.tile(reinforcement_demand(rule.ladder, net), (R, 1)),
         )
 
     def run(self, threads=None) -> Runs:

@@ -30,6 +30,7 @@ from sim.kernels.ladder_parts import (
     ceiling_of,
     endorsed,
     gap_core,
+    reinforced,
     week_uniform,
 )
 
@@ -45,14 +46,14 @@ def ladder_uniforms(key, out):
 _AHEAD_IDS = 8
 
 
-def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
                   endorsement, unit, shared, rate, noise, lapse_rate, hysteresis, key, draws,
                   out, ceiling, watch):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
 
-        peer_weight * tally[b, i] / strength[i]   # the peer term
+        peer_weight * peer_term(i, b, tally, strength, demand)   # the peer term
         + fixed_gap[b, i]                         # fixed by the person and the plan
         + shared[b, unit[i]]                      # visibility and content, per unit
         + endorsement[i]                          # if i's manager holds b and endorses
@@ -77,6 +78,9 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
     strength : float64 ndarray of shape (n,)
         Influence-weighted strength of each person (the peer share's denominator).
     peer_weight : float
+    demand : float64 ndarray of shape (B,)
+        Each behavior's reinforcement demand, in tally units (0: none); see
+        :func:`sim.kernels.ladder_parts.reinforced`.
     fixed_gap : float64 ndarray of shape (B, n)
         The parts of ``S - T`` fixed by the person and the plan.
     manager : int32 ndarray of shape (n,)
@@ -131,7 +135,7 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
         below = 0.0  # the gap of behavior s - 1 without the shared part
         above = 0.0  # and of behavior s
         if s > 0:
-            core = gap_core(i, s - 1, tally, strength, peer_weight, fixed_gap)
+            core = gap_core(i, s - 1, tally, strength, peer_weight, demand, fixed_gap)
             e = endorsed(i, s - 1, stage, manager, endorsing, endorsement)
             below = core + e
             if core + shared[s - 1, unit[i]] + e < -hysteresis:
@@ -139,7 +143,7 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
                 if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
                     change = -1
         if s < top:
-            core = gap_core(i, s, tally, strength, peer_weight, fixed_gap)
+            core = gap_core(i, s, tally, strength, peer_weight, demand, fixed_gap)
             e = endorsed(i, s, stage, manager, endorsing, endorsement)
             above = core + e
             if not lapsing:
@@ -160,15 +164,15 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, fixed_gap, manager, 
         if change > 0:
             below = above
             if after < top:
-                above = gap_core(i, after, tally, strength, peer_weight, fixed_gap) + endorsed(
-                    i, after, stage, manager, endorsing, endorsement
-                )
+                above = gap_core(
+                    i, after, tally, strength, peer_weight, demand, fixed_gap
+                ) + endorsed(i, after, stage, manager, endorsing, endorsement)
         elif change < 0:
             above = below
             if after > 0:
-                below = gap_core(i, after - 1, tally, strength, peer_weight, fixed_gap) + endorsed(
-                    i, after - 1, stage, manager, endorsing, endorsement
-                )
+                below = gap_core(
+                    i, after - 1, tally, strength, peer_weight, demand, fixed_gap
+                ) + endorsed(i, after - 1, stage, manager, endorsing, endorsement)
         ceiling[i] = ceiling_of(above) if after < top else NO_CEILING
         watch[i] = after > 0 and below < MARGIN - hysteresis
 
@@ -182,7 +186,7 @@ _AHEAD_ROWS = 16
 
 
 def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung, change, blocks,
-                tally, stage, peer_weight, inverse_strength, ceiling, watch):  # fmt: skip
+                tally, stage, peer_weight, demand, inverse_strength, ceiling, watch):  # fmt: skip
     """Apply a week's changes to ``tally``, loosening ceilings and watches, along ties (in place).
 
     Cheap when few people change: visits only their ties. Each thread takes
@@ -216,8 +220,11 @@ def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung
         neighbours whose next behavior (for a ceiling) or top behavior (for a
         watch) is the one that changed can move.
     peer_weight : float
-        The rule's: a rise of ``x`` in a tally raises a gap by at most
-        ``peer_weight * x * inverse_strength[i]``.
+    demand : float64 ndarray of shape (B,)
+        The rule's: a tally rising by ``x`` raises a gap by at most
+        ``peer_weight * x * inverse_strength[i]``, or on a rung with a
+        reinforcement demand ``d``, by ``peer_weight`` times the rise of
+        ``reinforced(tally, d)``.
     inverse_strength : float32 ndarray of shape (n,)
         At least ``1 / strength``.
     ceiling : float32 ndarray of shape (n,)
@@ -253,14 +260,21 @@ def ladder_push(indptr, indices, weights, unit_weights, influence, changed, rung
                 x = f if unit_weights else weights[t] * f
                 total = tally[b, i] + x
                 tally[b, i] = total
-                if up:
+                if up and stage[i] == b:
                     # The tally's own rounding (at most |total| 2^-53) is
-                    # counted in, so the ceiling stays above the gap. Nothing
-                    # to add is skipped: 0 * an infinite inverse is NaN.
-                    rise = (x + abs(total) * ROUNDING) * peer_weight
-                    if stage[i] == b and rise > 0.0:
-                        ceiling[i] = ceiling_of(ceiling[i] + rise * inverse_strength[i])
-                elif stage[i] == b + 1:
+                    # counted in, so the ceiling stays above the gap. A NaN
+                    # rise (0 * an infinite inverse: nothing to add) is skipped.
+                    d = demand[b]
+                    if d <= 0.0:
+                        rise = (x + abs(total) * ROUNDING) * peer_weight * inverse_strength[i]
+                    else:
+                        # reinforced() has a slope of at most 2 / d and rounds
+                        # by a few 2^-53 of its value (at most 1).
+                        gain = reinforced(total, d) - reinforced(total - x, d)
+                        rise = (gain + 2.0 * abs(total) * ROUNDING / d + ROUNDING) * peer_weight
+                    if rise > 0.0:
+                        ceiling[i] = ceiling_of(ceiling[i] + rise)
+                elif not up and stage[i] == b + 1:
                     watch[i] = 1
 
 

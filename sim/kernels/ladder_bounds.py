@@ -132,13 +132,13 @@ ladder_candidates, ladder_candidates_serial = twins(ladder_candidates)
 
 
 @njit(cache=True, inline="always")
-def person_bounds(i, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+def person_bounds(i, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
                   endorsement, hysteresis, ceiling, watch):  # fmt: skip
     """Person ``i``'s exact ceiling and watch (see :func:`ladder_bounds`), in place."""
     top = fixed_gap.shape[0]
     s = stage[i]
     if s < top:
-        above = gap_core(i, s, tally, strength, peer_weight, fixed_gap) + endorsed(
+        above = gap_core(i, s, tally, strength, peer_weight, demand, fixed_gap) + endorsed(
             i, s, stage, manager, endorsing, endorsement
         )
         ceiling[i] = ceiling_of(above)
@@ -146,19 +146,19 @@ def person_bounds(i, stage, tally, strength, peer_weight, fixed_gap, manager, en
         ceiling[i] = NO_CEILING
     below = 0.0
     if s > 0:
-        below = gap_core(i, s - 1, tally, strength, peer_weight, fixed_gap) + endorsed(
+        below = gap_core(i, s - 1, tally, strength, peer_weight, demand, fixed_gap) + endorsed(
             i, s - 1, stage, manager, endorsing, endorsement
         )
     watch[i] = s > 0 and below < MARGIN - hysteresis
 
 
-def ladder_bounds(stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement,
-                  hysteresis, ceiling, watch):  # fmt: skip
+def ladder_bounds(stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
+                  endorsement, hysteresis, ceiling, watch):  # fmt: skip
     """Everyone's exact ceiling and watch from the current state (in place).
 
     Parameters
     ----------
-    stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement
+    stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing, endorsement
         As for :func:`sim.kernels.ladder.ladder_decide`.
     hysteresis : float
         The rule's: a top behavior whose gap is below ``-hysteresis`` may lapse.
@@ -170,7 +170,7 @@ def ladder_bounds(stage, tally, strength, peer_weight, fixed_gap, manager, endor
         below ``-hysteresis``.
     """
     for i in prange(stage.shape[0]):
-        person_bounds(i, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+        person_bounds(i, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
                       endorsement, hysteresis, ceiling, watch)  # fmt: skip
 
 

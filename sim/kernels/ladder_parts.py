@@ -71,10 +71,34 @@ def week_uniform(key, i):
 
 
 @njit(cache=True, inline="always")
-def gap_core(i, b, tally, strength, peer_weight, fixed_gap):
+def reinforced(t, d):
+    """The reinforcement that a tally ``t`` of ties holding a rung gives against the
+    rung's demand ``d > 0``: ``(min(t, d) / d) ** 2``, in [0, 1].
+
+    Convex below the demand (each further contact makes the others' example
+    more convincing, a smooth form of Centola & Macy's threshold of several
+    contacts) and full from ``d`` contacts on. Nondecreasing in ``t`` (a tally
+    rounded below 0 counts as 0), so a tie taking a rung up can only raise it.
+    """
+    x = min(max(t, 0.0), d) / d
+    return x * x
+
+
+@njit(cache=True, inline="always")
+def peer_term(i, b, tally, strength, demand):
+    """``P_ib``: the influence-weighted share of ``i``'s ties holding ``b``, or, for a rung
+    that demands reinforcement, :func:`reinforced` of the tally (complex contagion:
+    what counts is how many one knows who do it, not their share)."""
+    d = demand[b]
+    if d > 0.0:
+        return reinforced(tally[b, i], d)
+    return tally[b, i] / strength[i] if strength[i] > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def gap_core(i, b, tally, strength, peer_weight, demand, fixed_gap):
     """The peer term and the fixed parts of ``S_ib - T_ib``."""
-    peer = tally[b, i] / strength[i] if strength[i] > 0.0 else 0.0
-    return peer_weight * peer + fixed_gap[b, i]
+    return peer_weight * peer_term(i, b, tally, strength, demand) + fixed_gap[b, i]
 
 
 @njit(cache=True, inline="always")

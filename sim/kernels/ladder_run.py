@@ -82,12 +82,12 @@ def _fixed_gap(params, difficulty, risk, voice, threshold, risk_aversion, trust,
 
 
 @njit(cache=True)
-def _bounds_of(ids, count, stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
-               endorsement, hysteresis, ceiling, watch):  # fmt: skip
+def _bounds_of(ids, count, stage, tally, strength, peer_weight, demand, fixed_gap, manager,
+               endorsing, endorsement, hysteresis, ceiling, watch):  # fmt: skip
     """:func:`~sim.kernels.ladder_bounds.ladder_bounds` for ``ids[:count]`` only."""
     for k in range(count):
-        person_bounds(ids[k], stage, tally, strength, peer_weight, fixed_gap, manager, endorsing,
-                      endorsement, hysteresis, ceiling, watch)  # fmt: skip
+        person_bounds(ids[k], stage, tally, strength, peer_weight, demand, fixed_gap, manager,
+                      endorsing, endorsement, hysteresis, ceiling, watch)  # fmt: skip
 
 
 @njit(cache=True)
@@ -234,9 +234,9 @@ def _grant_access(t, access, access_since, vis_unit, vis_access):
 @njit(cache=True)
 def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
                reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
-               threshold, risk_aversion, trust, influence, person_voice, endorsement, first, rungs,
-               keys, schedule, wave_of, delay, first_wave, learners, order, tie_order, access,
-               trained_f, endorsing, volunteer, learning_f, commitment_f, coverage, trained,
+               demand, threshold, risk_aversion, trust, influence, person_voice, endorsement, first,
+               rungs, keys, schedule, wave_of, delay, first_wave, learners, order, tie_order,
+               access, trained_f, endorsing, volunteer, learning_f, commitment_f, coverage, trained,
                n_waves, holders_w, new_w, lapses_w, access_w, unit_w, level_w, stage, adopted_at,
                access_since, opened):  # fmt: skip
     """One run of the organizational rule, week 0 to ``holders_w.shape[0] - 1``.
@@ -257,8 +257,8 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     deterministic : bool
         No decision draws (then ``keys`` is not read).
     lapse_cut : uint64
-    difficulty, risk, voice : float64 (B,)
-        The ladder.
+    difficulty, risk, voice, demand : float64 (B,)
+        The ladder (``demand``: reinforcement, in tally units).
     threshold, risk_aversion, trust, influence, person_voice, endorsement : float64 (n,)
         The people (``endorsement``: ``manager_weight * g(trust)``).
     first : int64 (k,)
@@ -372,7 +372,7 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
                fixed)  # fmt: skip
     ceiling = np.empty(n, dtype=np.float32)
     watch = np.ones(n, dtype=np.uint8)
-    ladder_bounds_serial(stage, tally, strength, peer_weight, fixed, manager, endorsing,
+    ladder_bounds_serial(stage, tally, strength, peer_weight, demand, fixed, manager, endorsing,
                          endorsement, hysteresis, ceiling, watch)  # fmt: skip
     stale = False
     learned = learning_f.copy()
@@ -412,17 +412,18 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
             if not full:
                 # Only the people whose week changed, and the reports of managers whose
                 # endorsement turned on or off, have other bounds than last week.
-                _bounds_of(touched, count, stage, tally, strength, peer_weight, fixed, manager,
-                           endorsing, endorsement, hysteresis, ceiling, watch)  # fmt: skip
+                _bounds_of(touched, count, stage, tally, strength, peer_weight, demand, fixed,
+                           manager, endorsing, endorsement, hysteresis, ceiling,
+                           watch)  # fmt: skip
                 for m in range(spoke):
                     j = speakers[m]
                     lo, hi = reports_indptr[j], reports_indptr[j + 1]
-                    _bounds_of(reports[lo:hi], hi - lo, stage, tally, strength, peer_weight,
+                    _bounds_of(reports[lo:hi], hi - lo, stage, tally, strength, peer_weight, demand,
                                fixed, manager, endorsing, endorsement, hysteresis, ceiling,
                                watch)  # fmt: skip
         if full:
-            ladder_bounds_serial(stage, tally, strength, peer_weight, fixed, manager, endorsing,
-                                 endorsement, hysteresis, ceiling, watch)  # fmt: skip
+            ladder_bounds_serial(stage, tally, strength, peer_weight, demand, fixed, manager,
+                                 endorsing, endorsement, hysteresis, ceiling, watch)  # fmt: skip
             stale = False
         content = content_share(params[P_GENERATIVE], creator_weeks)
         for b in range(top):
@@ -451,9 +452,9 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
                                      draws, lapse_cut, candidates)  # fmt: skip
         ids = np.flatnonzero(candidates)
         out = np.empty(ids.shape[0], dtype=np.int8)
-        ladder_decide_serial(ids, stage, tally, strength, peer_weight, fixed, manager, endorsing,
-                             endorsement, vis_unit, shared, rate, noise, lapse_rate, hysteresis,
-                             key, draws, out, ceiling, watch)  # fmt: skip
+        ladder_decide_serial(ids, stage, tally, strength, peer_weight, demand, fixed, manager,
+                             endorsing, endorsement, vis_unit, shared, rate, noise, lapse_rate,
+                             hysteresis, key, draws, out, ceiling, watch)  # fmt: skip
         moved = out != 0
         changed = ids[moved]
         change = out[moved]
@@ -468,8 +469,8 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
                 level_holders[rung[m], level[j]] += change[m]
             if k * mean_degree * PUSH_COST <= indptr[n]:
                 ladder_push_serial(indptr, indices, weights, unit_weights, influence, changed, rung,
-                                   change, 1, tally, stage, peer_weight, inverse_strength, ceiling,
-                                   watch)  # fmt: skip
+                                   change, 1, tally, stage, peer_weight, demand,
+                                   inverse_strength, ceiling, watch)  # fmt: skip
             else:
                 for m in range(k):
                     code[changed[m]] = (rung[m] + 1) * change[m]
@@ -494,8 +495,8 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
 @njit(cache=True, nogil=True)
 def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
                 reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
-                threshold, risk_aversion, trust, influence, person_voice, endorsement, first,
-                first_at, rungs, keys, schedule, wave_of, delay, first_wave, first_wave_at,
+                demand, threshold, risk_aversion, trust, influence, person_voice, endorsement,
+                first, first_at, rungs, keys, schedule, wave_of, delay, first_wave, first_wave_at,
                 learners, learners_at, order, tie_order, access, trained_f, endorsing, volunteer,
                 learning_f, commitment_f, coverage, trained, n_waves, holders_w, new_w, lapses_w,
                 access_w,
@@ -516,7 +517,7 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
         trained_count[r] = ladder_run(
             indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
             reports_indptr, reports, params[r], deterministic[r], lapse_cut[r], difficulty[r],
-            risk[r], voice[r], threshold[r], risk_aversion[r], trust[r], influence[r],
+            risk[r], voice[r], demand[r], threshold[r], risk_aversion[r], trust[r], influence[r],
             person_voice[r], endorsement[r], first[first_at[r]:first_at[r + 1]], rungs, keys[r],
             schedule[r],
             wave_of[r], delay[r], first_wave[first_wave_at[r]:first_wave_at[r + 1]],

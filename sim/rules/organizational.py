@@ -59,7 +59,7 @@ from sim.kernels import (
 )
 from sim.rules.base import Rule
 
-__all__ = ["LADDER", "Behavior", "Organizational"]
+__all__ = ["LADDER", "Behavior", "Organizational", "reinforcement_demand"]
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,21 @@ class Behavior:
         base threshold ``theta_i``. A rung that demands a voice is taken up
         by the willing (participation inequality), not swept by a cascade over
         the people who read.
+    reinforcement : float
+        How many contacts holding it (influence-weighted ties of the network's
+        mean weight) it takes for the peer share to count in full, >= 0
+        (complex contagion, Centola & Macy 2007). With fewer, the peer share
+        is scaled by ``ties / reinforcement``: one contact among many barely
+        moves a risky rung, several who know each other do, so the network's
+        clustering, bridges and champions' positions matter. 0: a simple
+        contagion (the share alone).
     """
 
     name: str
     difficulty: float = 0.0
     risk: float = 0.0
     voice: float = 0.0
+    reinforcement: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -94,6 +103,20 @@ class Behavior:
         for field in ("difficulty", "risk", "voice"):
             value = check_scalar(getattr(self, field), field, "Behavior", low=0.0, high=1.0)
             object.__setattr__(self, field, value)
+        value = check_scalar(self.reinforcement, "reinforcement", "Behavior", low=0.0, high=1e6)
+        object.__setattr__(self, "reinforcement", value)
+
+
+def reinforcement_demand(ladder, network) -> np.ndarray:
+    """Each rung's ``reinforcement`` in the units of a peer tally (float64 (B,)).
+
+    A tally sums tie weights times influence (mean 1), so a contact counts
+    the network's mean tie weight: demands mean the same on an edge list of
+    message counts as on unweighted ties.
+    """
+    ties = network.weights
+    unit = 1.0 if network.unit_weights or ties.shape[0] == 0 else float(ties.mean())
+    return np.array([b.reinforcement * unit for b in ladder], dtype=np.float64)
 
 
 #: The default ladder of social-intranet participation. Reading is easy and
@@ -262,6 +285,7 @@ class _OrganizationalDynamics:
         self.difficulty = np.array([b.difficulty for b in rule.ladder], dtype=np.float64)
         self.risk = np.array([b.risk for b in rule.ladder], dtype=np.float64)
         self.voice = np.array([b.voice for b in rule.ladder], dtype=np.float64)
+        self.demand = reinforcement_demand(rule.ladder, org.network)
         self.endorsement = rule.manager_weight * rule.gain(population.trust)
         self._manager = org.manager.astype(np.int32)  # half the bytes read each week
         self._week = None
@@ -301,7 +325,8 @@ class _OrganizationalDynamics:
         """Everyone's bounds, exactly, for the plan's ``week``."""
         rule = self.rule
         bounds = ladder_bounds if self._big("bounds") else ladder_bounds_serial
-        bounds(state.stage, state.tally, state.strength, rule.peer_weight, self._fixed(week),
+        bounds(state.stage, state.tally, state.strength, rule.peer_weight, self.demand,
+               self._fixed(week),
                self._manager, self.endorsing(week), self.endorsement, rule.hysteresis,
                state.ceiling, state.watch)  # fmt: skip
         state.bounds_stale = False
@@ -368,6 +393,7 @@ class _OrganizationalDynamics:
             state.tally,
             state.strength,
             rule.peer_weight,
+            self.demand,
             fixed,
             self._manager,
             self.endorsing(plan),

@@ -94,8 +94,9 @@ dial = st.one_of(st.sampled_from([0.0, 1.0]), unit_float)
 @st.composite
 def ladders(draw):
     k = draw(st.integers(1, 6))
-    return tuple(Behavior(f"b{i}", difficulty=draw(dial), risk=draw(dial), voice=draw(dial))
-                 for i in range(k))  # fmt: skip
+    demand = st.one_of(st.just(0.0), st.floats(0.0, 8.0))
+    return tuple(Behavior(f"b{i}", difficulty=draw(dial), risk=draw(dial), voice=draw(dial),
+                          reinforcement=draw(demand)) for i in range(k))  # fmt: skip
 
 
 @st.composite

@@ -37,12 +37,24 @@ def slow_tally(net, influence, stage):
     return tally
 
 
-def slow_decide(stage, access, tally, strength, peer_weight, fixed_gap, manager, endorsing,
+#: Reinforcement demands (tally units) the tests draw from: none, the risky
+#: rungs only, every rung.
+DEMANDS = [np.zeros(B), np.array([0.0, 2.0, 3.5]), np.array([0.5, 1.0, 1.0])]
+
+
+def slow_peer(tally, strength, demand, b, i):
+    """The peer share of ``i`` for ``b``, or with a demand the squared share of it met."""
+    if demand[b] > 0:
+        return (min(max(tally[b, i], 0.0), demand[b]) / demand[b]) ** 2
+    return tally[b, i] / strength[i] if strength[i] > 0 else 0.0
+
+
+def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
                 endorsement, unit, shared, rate, noise, lapse_rate, hysteresis, u):  # fmt: skip
     def gap(i, b):
         m = manager[i]
         endorsed = m >= 0 and stage[m] > b and endorsing[m]
-        peer = tally[b, i] / strength[i] if strength[i] > 0 else 0.0
+        peer = slow_peer(tally, strength, demand, b, i)
         return (
             peer_weight * peer
             + fixed_gap[b, i]
@@ -67,8 +79,8 @@ def slow_decide(stage, access, tally, strength, peer_weight, fixed_gap, manager,
     return out
 
 
-def slow_gaps(stage, tally, strength, peer_weight, fixed_gap, manager, endorsing, endorsement,
-              manager_stage):  # fmt: skip
+def slow_gaps(stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
+              endorsement, manager_stage):  # fmt: skip
     """Each behavior's gap without its shared part, shape (B, n); managers' stages apart."""
     n = stage.shape[0]
     gap = np.empty((B, n))
@@ -76,7 +88,7 @@ def slow_gaps(stage, tally, strength, peer_weight, fixed_gap, manager, endorsing
         m = manager[i]
         for b in range(B):
             endorsed = m >= 0 and manager_stage[m] > b and endorsing[m]
-            peer = tally[b, i] / strength[i] if strength[i] > 0 else 0.0
+            peer = slow_peer(tally, strength, demand, b, i)
             gap[b, i] = peer_weight * peer + fixed_gap[b, i] + (endorsement[i] if endorsed else 0)
     return gap
 
@@ -90,8 +102,8 @@ def random_inputs(net, seed):
 
 
 @settings(max_examples=60, deadline=None)
-@given(network_states(weighted=True), st.sampled_from([1, 2]))
-def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads):
+@given(network_states(weighted=True), st.sampled_from([1, 2]), st.sampled_from(range(3)))
+def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads, demands):
     set_threads(threads)
     net, _, seed = case
     rng, stage, influence = random_inputs(net, seed)
@@ -137,19 +149,19 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads):
     inverse = np.divide(1.0, strength, out=np.zeros(net.n), where=strength > 0)
     inverse = np.nextafter(inverse.astype(np.float32), np.float32(np.inf))
     peer_weight = 0.4
-    peer = np.divide(tally, strength, out=np.zeros_like(tally), where=strength > 0)
+    demand = DEMANDS[demands]
     after = pushed[0].astype(np.int64)
-    climbing = after < B
+    climbing = np.flatnonzero(after < B)
     ceiling = np.full(net.n, NO_CEILING, np.float32)
-    ceiling[climbing] = peer_weight * peer[after[climbing], np.flatnonzero(climbing)]
+    for i in climbing:
+        ceiling[i] = peer_weight * slow_peer(tally, strength, demand, after[i], i)
     ceiling = np.nextafter(ceiling, np.float32(np.inf))
     watch = np.zeros(net.n, np.uint8)
     ladder_push(net.indptr, net.indices, net.weights, net.unit_weights, influence, changed, rung,
-                change, threads + 1, pushed[1], pushed[0], peer_weight, inverse, ceiling,
+                change, threads + 1, pushed[1], pushed[0], peer_weight, demand, inverse, ceiling,
                 watch)  # fmt: skip
-    peer_after = np.divide(want, strength, out=np.zeros_like(want), where=strength > 0)
-    who = np.flatnonzero(climbing)
-    assert (ceiling[who] >= peer_weight * peer_after[after[who], who] - 1e-12).all()
+    for i in climbing:
+        assert ceiling[i] >= peer_weight * slow_peer(want, strength, demand, after[i], i) - 1e-12
     lost = want < tally - 1e-12  # tallies that fell: their holders' top behavior is watched
     for b, i in zip(*np.nonzero(lost), strict=True):
         if after[i] == b + 1:
@@ -173,8 +185,9 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads):
     st.sampled_from([0.0, 0.01, 0.05, 0.5]),
     st.sampled_from([0.3, 1.0]),
     st.sampled_from([0.0, 0.2, 1.0]),
+    st.sampled_from(range(3)),
 )
-def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
+def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, demands):
     set_threads(threads)
     net, access, seed = case
     rng, stage, influence = random_inputs(net, seed)
@@ -191,14 +204,15 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
     key = rng.integers(2**64, dtype=np.uint64)
     u = np.empty(n)
     ladder_uniforms(key, u)
-    args = (stage, access, tally, strength, 0.4, fixed_gap, manager, endorsing, endorsement, unit,
-            shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
+    demand = DEMANDS[demands]
+    args = (stage, access, tally, strength, 0.4, demand, fixed_gap, manager, endorsing,
+            endorsement, unit, shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
     # The exact bounds, then the candidates they let through: deciding only
     # them must give what deciding everyone gives.
     ceiling = np.empty(n, np.float32)
     watch = np.empty(n, np.uint8)
-    ladder_bounds(stage, tally, strength, 0.4, fixed_gap, manager, endorsing, endorsement, 0.1,
-                  ceiling, watch)  # fmt: skip
+    ladder_bounds(stage, tally, strength, 0.4, demand, fixed_gap, manager, endorsing,
+                  endorsement, 0.1, ceiling, watch)  # fmt: skip
     candidates = np.empty(n, dtype=bool)
     ladder_candidates(access, stage, ceiling, watch, shared_steps(shared), rate, noise, key,
                       not deterministic, lapse_cut(lapse_rate), candidates)  # fmt: skip
@@ -216,8 +230,8 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate):
     np.testing.assert_array_equal(every, out)
     # The refreshed bounds hold for the stage each one holds after the week.
     after = stage + every
-    gap = slow_gaps(after, tally, strength, 0.4, fixed_gap, manager, endorsing, endorsement,
-                    stage)  # fmt: skip
+    gap = slow_gaps(after, tally, strength, 0.4, demand, fixed_gap, manager, endorsing,
+                    endorsement, stage)  # fmt: skip
     for i in range(n):
         if after[i] < B:
             assert ceiling[i] >= gap[after[i], i] - 1e-12
@@ -236,8 +250,8 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
     u = np.empty(n)
     ladder_uniforms(np.uint64(99), u)
     args = (np.zeros(n, np.int8), np.ones(n, bool), np.zeros((B, n)), np.ones(n), 0.4,
-            np.full((B, n), gap), np.full(n, -1, np.int32), np.zeros(n, bool), np.zeros(n),
-            np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
+            np.zeros(B), np.full((B, n), gap), np.full(n, -1, np.int32), np.zeros(n, bool),
+            np.zeros(n), np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
     ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out,
                   np.empty(n, np.float32), np.empty(n, np.uint8))  # fmt: skip

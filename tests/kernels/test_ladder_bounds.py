@@ -48,8 +48,11 @@ def exact_gaps(model):
     """Each behavior's gap without its shared part, from the model's current state."""
     state, dynamics = model._state, model._dynamics
     rule = dynamics.rule
-    peer = np.divide(state.tally, state.strength, out=np.zeros_like(state.tally),
-                     where=state.strength > 0)  # fmt: skip
+    demand = dynamics.demand[:, None]
+    share = np.divide(state.tally, state.strength, out=np.zeros_like(state.tally),
+                      where=state.strength > 0)  # fmt: skip
+    met = np.clip(state.tally, 0.0, demand) / np.where(demand > 0, demand, 1.0)
+    peer = np.where(demand > 0, met**2, share)
     gaps = rule.peer_weight * peer + dynamics._fixed_gap
     manager = dynamics._manager
     boss = np.maximum(manager, 0)
