@@ -300,6 +300,16 @@ class OrgModel(LazyAgents, mesa.Model):
         return view
 
     @property
+    def access_since(self) -> np.ndarray:
+        """Week from which each person has had access, -1 if never (read-only int32; the
+        organizational rule, else everyone from week 0)."""
+        if not self._ladder:
+            return np.zeros(self.network.n, dtype=np.int32)
+        view = self._state.access_since.view()
+        view.flags.writeable = False
+        return view
+
+    @property
     def stage(self) -> np.ndarray:
         """How many behaviors of the ladder each person holds now (read-only int8)."""
         stage = self._state.stage.view() if self._ladder else self._state.adopted.astype(np.int8)

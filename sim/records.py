@@ -69,6 +69,9 @@ class RunBatch:
     endorsers : int64 ndarray of shape (R,), or None
         Managers who endorse a rung they hold at the end (``OrgModel.endorsers``);
         None for no ``endorsers_final`` column.
+    spent : float64 ndarray of shape (R, W), or None
+        Person-days spent by the end of each week (``Rollout.spending``); None for no
+        ``spent`` column in the time series.
     """
 
     replications: np.ndarray
@@ -87,6 +90,7 @@ class RunBatch:
     adopted_at: np.ndarray
     cost: dict | None = None
     endorsers: np.ndarray | None = None
+    spent: np.ndarray | None = None
 
     def __post_init__(self):
         r, w, b = np.shape(self.holders)
@@ -98,6 +102,8 @@ class RunBatch:
         shapes.update({f"cost[{k!r}]": (r,) for k in self.cost or {}})
         if self.endorsers is not None:
             shapes["endorsers"] = (r,)
+        if self.spent is not None:
+            shapes["spent"] = (r, w)
         got = {**vars(self), **{f"cost[{k!r}]": v for k, v in (self.cost or {}).items()}}
         for name, shape in shapes.items():
             if np.shape(got[name]) != shape:
@@ -112,7 +118,7 @@ class RunBatch:
             )
 
     @classmethod
-    def from_models(cls, replications, models, costs=None) -> RunBatch:
+    def from_models(cls, replications, models, costs=None, spent=None) -> RunBatch:
         """A batch from finished runs of one scenario (``OrgModel``, organizational rule).
 
         Parameters
@@ -122,6 +128,8 @@ class RunBatch:
             Run for the same number of weeks on the same org.
         costs : sequence of dict of str to float, length R, optional
             ``rollout.cost(model.plan)`` of each; None for no cost columns.
+        spent : sequence of float64 ndarrays of shape (W,), length R, optional
+            ``rollout.spending(...)`` of each; None for no ``spent`` column.
         """
         models = list(models)
         if not models:
@@ -161,6 +169,7 @@ class RunBatch:
             adopted_at=np.stack([m.adopted_at for m in models]),
             cost=costs,
             endorsers=np.array([m.endorsers for m in models], dtype=np.int64),
+            spent=None if spent is None else np.stack(list(spent)),
         )
 
 
@@ -203,6 +212,7 @@ def _timeseries(batch) -> pd.DataFrame:
     r, w, b = batch.holders.shape
     # Copies: the batch's arrays may be filled again for the next batch.
     holders = batch.holders.ravel().copy()
+    spent = {} if batch.spent is None else {"spent": np.repeat(batch.spent.ravel(), b)}
     return _frame({
         "replication": np.repeat(batch.replications, w * b),
         "step": np.tile(np.repeat(np.arange(w, dtype=np.int64), b), r),
@@ -212,6 +222,7 @@ def _timeseries(batch) -> pd.DataFrame:
         "fraction": holders / batch.n,
         "lapses": batch.lapses.ravel().copy(),
         "with_access": np.repeat(batch.with_access.ravel(), b),
+        **spent,
     })  # fmt: skip
 
 

@@ -184,8 +184,11 @@ class Scenario:
         # it trained (the compiled run kept the count) and how many managers it asked (from
         # when each person got access, as the stepped schedule counts them).
         costs = [self.rollout.cost(SimpleNamespace(
-                     champions=plan.champions, leaders=plan.leaders, trained_people=int(trained),
-                     asked=plan.asked_by(since, self.steps)))
+                     champions=plan.champions, leaders=plan.leaders,
+                     trained_people=int(trained[-1]), asked=plan.asked_by(since, self.steps)))
+                 for plan, trained, since in zip(runs.schedules, runs.trained, runs.access_since,
+                                                 strict=True)]  # fmt: skip
+        spent = [self.rollout.spending(plan, trained, plan.asked_by_week(since, self.steps))
                  for plan, trained, since in zip(runs.schedules, runs.trained, runs.access_since,
                                                  strict=True)]  # fmt: skip
         holding = [endorsers(org, plan.endorsing_by(since, self.steps, volunteers), stage)
@@ -209,6 +212,7 @@ class Scenario:
             adopted_at=runs.adopted_at,
             cost={k: np.array([c[k] for c in costs], dtype=np.float64) for k in costs[0]},
             endorsers=np.array(holding, dtype=np.int64),
+            spent=np.stack(spent),
         )
 
     def _stepped(self, seed, which) -> RunBatch:
@@ -216,7 +220,10 @@ class Scenario:
         does not take, big organizations, a new org per replication)."""
         models = [self.model(seed, r).run(self.steps) for r in which]
         costs = [self.rollout.cost(model.plan) for model in models]
-        return RunBatch.from_models(which, models, costs)
+        spent = [self.rollout.spending(model.plan, model.plan.trained_by_week(self.steps),
+                                       model.plan.asked_by_week(model.access_since, self.steps))
+                 for model in models]  # fmt: skip
+        return RunBatch.from_models(which, models, costs, spent)
 
     def _run_classic(self, seed, which, progress, groups):
         """The classic rules stepped (what the compiled run does not take): a summary of

@@ -42,8 +42,8 @@ class Runs:
     dropping each behavior; ``with_access``: int64 (R, W); ``unit_holders``: int64
     (R, W, B, U) by the org's units; ``level_holders``: int64 (R, W, B, L) by level
     (0 = top); ``stage``: int8 (R, n), ``adopted_at`` and ``access_since``: int32 (R, n),
-    the final state; ``trained``: int64 (R,), people trained by the end (champions
-    included); ``opened``: int64 (R, waves), the week each wave opened (-1: never);
+    the final state; ``trained``: int64 (R, W), people trained by the end of each week
+    (champions included); ``opened``: int64 (R, waves), the week each wave opened (-1: never);
     ``volunteers``: bool (R, n), who endorses unasked (``Population.volunteers``).
     """
 
@@ -267,7 +267,7 @@ class CompiledRuns:
             stage=np.empty((R, n), np.int8),
             adopted_at=np.empty((R, n), np.int32),
             access_since=np.empty((R, n), np.int32),
-            trained=np.empty(R, np.int64),
+            trained=np.empty((R, W), np.int64),
             opened=np.empty((R, self.waves + 1), np.int64),
             schedules=self.schedules,
             volunteers=self.args["volunteer"],
@@ -280,7 +280,7 @@ class CompiledRuns:
                 access_w=out.with_access[a:b], unit_w=out.unit_holders[a:b],
                 level_w=out.level_holders[a:b], stage=out.stage[a:b],
                 adopted_at=out.adopted_at[a:b], access_since=out.access_since[a:b],
-                opened=out.opened[a:b], trained_count=out.trained[a:b],
+                opened=out.opened[a:b], trained_w=out.trained[a:b],
             )  # fmt: skip
 
         threads = min(get_num_threads() if threads is None else int(threads), R)

@@ -237,7 +237,8 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
                demand, threshold, risk_aversion, trust, influence, person_voice, endorsement, first,
                rungs, keys, schedule, wave_of, delay, first_wave, learners, order, tie_order,
                access, trained_f, endorsing, volunteer, learning_f, commitment_f, coverage, trained,
-               n_waves, holders_w, new_w, lapses_w, access_w, unit_w, level_w, stage, adopted_at,
+               n_waves, holders_w, new_w, lapses_w, access_w, trained_w, unit_w, level_w, stage,
+               adopted_at,
                access_since, opened):  # fmt: skip
     """One run of the organizational rule, week 0 to ``holders_w.shape[0] - 1``.
 
@@ -284,9 +285,10 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     trained : bool (n,)
         Who has been trained (champions at week 0), updated in place.
     n_waves : int
-    holders_w, new_w, lapses_w : int64 (W, B); access_w : int64 (W,)
+    holders_w, new_w, lapses_w : int64 (W, B); access_w, trained_w : int64 (W,)
     unit_w : int64 (W, B, U); level_w : int64 (W, B, L)
-        Written: the week's records, week 0 being the initial state.
+        Written: the week's records, week 0 being the initial state (``trained_w``:
+        people trained by the end of the week, champions included).
     stage : int8 (n,); adopted_at, access_since : int32 (n,)
         Written: the final state.
     opened : int64 (n_waves + 1,)
@@ -354,6 +356,7 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     trained_count = 0
     for i in range(n):
         trained_count += trained[i]
+    trained_w[0] = trained_count
     access_week = np.where(wave_of == 0, 0, -1)
     settled = False
     if scheduled:
@@ -486,6 +489,7 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
         new_w[t] = new
         lapses_w[t] = lapses
         access_w[t] = vis_access.sum()
+        trained_w[t] = trained_count
         unit_w[t] = unit_holders
         level_w[t] = level_holders
         creator_weeks += holders[top - 1] / n
@@ -499,9 +503,8 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
                 first, first_at, rungs, keys, schedule, wave_of, delay, first_wave, first_wave_at,
                 learners, learners_at, order, tie_order, access, trained_f, endorsing, volunteer,
                 learning_f, commitment_f, coverage, trained, n_waves, holders_w, new_w, lapses_w,
-                access_w,
-                unit_w, level_w, stage, adopted_at, access_since, opened,
-                trained_count):  # fmt: skip
+                access_w, trained_w, unit_w, level_w, stage, adopted_at, access_since,
+                opened):  # fmt: skip
     """:func:`ladder_run` for each of R replications of one scenario.
 
     What the replications share (the org) comes once; what may differ comes with a
@@ -509,12 +512,12 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
     different parameter sets share a batch; the people's traits, the plan's arrays,
     the keys, the records), ragged id lists concatenated with offsets (``first[first_at[r]:
     first_at[r + 1]]``); ``order`` and ``tie_order`` have R rows (0 columns: none).
-    ``trained_count`` (int64 (R,)) is written. It releases the GIL: callers run
+    It releases the GIL: callers run
     batches on several threads (each replication is computed alone, so the
     results do not depend on how the replications are split).
     """
     for r in range(holders_w.shape[0]):
-        trained_count[r] = ladder_run(
+        ladder_run(
             indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
             reports_indptr, reports, params[r], deterministic[r], lapse_cut[r], difficulty[r],
             risk[r], voice[r], demand[r], threshold[r], risk_aversion[r], trust[r], influence[r],
@@ -524,6 +527,7 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
             learners[learners_at[r]:learners_at[r + 1]], order[r], tie_order[r], access[r],
             trained_f[r], endorsing[r], volunteer[r], learning_f[r], commitment_f[r],
             coverage[r], trained[r],
-            n_waves[r], holders_w[r], new_w[r], lapses_w[r], access_w[r], unit_w[r], level_w[r],
+            n_waves[r], holders_w[r], new_w[r], lapses_w[r], access_w[r], trained_w[r], unit_w[r],
+            level_w[r],
             stage[r], adopted_at[r], access_since[r], opened[r],
         )  # fmt: skip

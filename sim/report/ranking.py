@@ -58,23 +58,35 @@ def format_ranking(table, *, title=None) -> str:
     return "\n".join(lines)
 
 
-def _horizon_phrases(verdicts, share, tie):
-    """``(what each horizon and measure says, those that differ from the main verdict)``."""
-    said, flips = [], []
+#: How each measure of :func:`sim.results.horizon_verdicts` is named, before "week h".
+_MEASURE_WORDS = {
+    "weeks": "by share-weeks to",
+    "share": "by the share at",
+    "per_day": "by share-weeks per 100 person-days spent to",
+}
+
+
+def _horizon_phrases(verdicts, tie):
+    """``([(measure's words, [weeks], [best at each])], [phrases that differ from the main
+    verdict])``, measures in the order of the verdicts."""
+    said, flips = {}, []
     for row in verdicts.itertuples(index=False):
-        what = f"{'share-weeks to' if row.measure == 'weeks' else share} week {row.horizon}"
-        said.append((what, row.best if row.clear else f"{row.best} ({tie})"))
+        words = _MEASURE_WORDS[row.measure]
+        weeks, best = said.setdefault(words, ([], []))
+        weeks.append(str(row.horizon))
+        best.append(row.best if row.clear else f"{row.best} ({tie})")
         if row.flip:
-            flips.append(what)
-    return said, flips
+            flips.append(f"{words} week {row.horizon}")
+    return [(words, *pair) for words, pair in said.items()], flips
 
 
 def format_horizons(verdicts, behavior="contributing") -> str:
     """The best strategy at each horizon and by each measure (one context of
-    :func:`sim.results.horizon_verdicts`), in two lines at most: what each says, and
-    where that differs from the verdict by share-weeks at the last week."""
-    said, flips = _horizon_phrases(verdicts, "share at", "tie")
-    lines = [f"  best {behavior} by horizon: " + "; ".join(f"{w}: {b}" for w, b in said)]
+    :func:`sim.results.horizon_verdicts`), a line per measure, and where that differs
+    from the verdict by share-weeks at the last week."""
+    said, flips = _horizon_phrases(verdicts, "tie")
+    lines = [f"  best {behavior} {what} week {', '.join(weeks)}: {'; '.join(best)}"
+             for what, weeks, best in said]  # fmt: skip
     if flips:
         lines.append(f"  a different verdict by: {', '.join(flips)}")
     return "\n".join(lines)
@@ -82,10 +94,12 @@ def format_horizons(verdicts, behavior="contributing") -> str:
 
 def horizons_text(verdicts, behavior="contributing") -> str:
     """:func:`format_horizons` as one paragraph of the report."""
-    said, flips = _horizon_phrases(verdicts, "the share at", "tied")
-    text = f"At other horizons, the best {behavior}: " + "; ".join(f"by {w}, {b}" for w, b in said)
+    said, flips = _horizon_phrases(verdicts, "tied")
+    text = f"At other horizons, the best {behavior} " + "; ".join(
+        f"{what} week {', '.join(weeks)}: {', '.join(best)}" for what, weeks, best in said
+    )
     text += "."
     if flips:
-        text += (f" The verdict above differs from these by {', '.join(flips)}: the horizon or "
-                 "the measure decides it.")  # fmt: skip
+        text += (f" The verdict above differs from these by {', '.join(flips)}: the horizon, "
+                 "the measure or the pace of spending decides it.")  # fmt: skip
     return text

@@ -7,7 +7,10 @@ can flip either. :func:`horizon_verdicts` ranks the strategies by both measures 
 horizon the runs reach (from their curves, so no run is repeated) and names the best,
 whether it is clearly best (its paired interval against the next one down excludes 0),
 and whether it differs from the best by share-weeks at the last week (the main job's
-verdict).
+verdict). Where the runs record their spending by week, a third measure compares the
+strategies at equal spending so far: share-weeks per 100 person-days spent by the
+horizon (equal budgets are spent at different paces: training as it happens, champions
+up front).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ __all__ = ["HORIZONS", "horizon_verdicts"]
 #: Weeks at which the verdict is also given (those a run reaches; its last week too).
 HORIZONS = (26, 52, 104)
 
-#: The measures per horizon: the share summed over weeks 1..h, and the share at week h.
-MEASURES = ("weeks", "share")
+#: The measures per horizon: the share summed over weeks 1..h, the share at week h, and
+#: (where runs record ``spent``) the first per 100 person-days spent by week h.
+MEASURES = ("weeks", "share", "per_day")
 
 
 def horizon_verdicts(results, behavior="contribute", horizons=HORIZONS) -> pd.DataFrame:
@@ -42,8 +46,9 @@ def horizon_verdicts(results, behavior="contribute", horizons=HORIZONS) -> pd.Da
     -------
     DataFrame
         One row per context (the results' axes), horizon and measure (``weeks``,
-        ``share``): ``horizon``, ``measure``, ``best`` (the strategy, or the tie group
-        joined by `` = ``), ``clear`` (the best is not tied with the next one down),
+        ``share``, and ``per_day`` where the curves have a ``spent`` column):
+        ``horizon``, ``measure``, ``best`` (the strategy, or the tie group joined by
+        `` = ``), ``clear`` (the best is not tied with the next one down),
         ``lead``, ``lead_low``, ``lead_high`` (the paired difference from the next one
         down and its 95 % interval) and ``flip`` (the best differs from the best by
         share-weeks at the last week: another strategy, or a clear best where that is
@@ -61,14 +66,21 @@ def horizon_verdicts(results, behavior="contribute", horizons=HORIZONS) -> pd.Da
     labels = curves.drop_duplicates(keys)[[*keys, "strategy", *results.axes]]
     per_run = curves.pivot_table(index=keys, columns="step", values="fraction", aggfunc="first")
     later = per_run.loc[:, per_run.columns >= 1]
+    spending = "spent" in curves and curves["spent"].notna().any()
+    if spending:
+        spent = curves.pivot_table(index=keys, columns="step", values="spent", aggfunc="first")
     frames = []
     for h in weeks:
         upto = later.loc[:, later.columns <= h]
-        measured = pd.DataFrame({"weeks": upto.sum(axis=1), "share": per_run[h]}).reset_index()
+        measured = {"weeks": upto.sum(axis=1), "share": per_run[h]}
+        if spending:
+            # Nothing spent yet: no rate (the ranking counts the run as never reaching one).
+            measured["per_day"] = measured["weeks"] / spent[h].where(spent[h] > 0) * 100.0
+        measured = pd.DataFrame(measured).reset_index()
         frames.append(labels.merge(measured, on=keys).assign(horizon=h))
     table = pd.concat(frames, ignore_index=True)
     rows = []
-    for measure in MEASURES:
+    for measure in MEASURES if spending else MEASURES[:2]:
         ranked = rank(table, measure, within=[*results.axes, "horizon"], higher=True)
         for _, group in ranked.groupby([*results.axes, "horizon"], sort=False, dropna=False):
             top = group[group["rank"] == 1]

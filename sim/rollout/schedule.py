@@ -184,6 +184,23 @@ class RolloutSchedule(RolloutPlan):
         """People trained so far, champions included."""
         return int(np.count_nonzero(self._trained))
 
+    def trained_by_week(self, weeks) -> np.ndarray:
+        """People trained by the end of each week 0..``weeks`` (int64, ``weeks + 1``;
+        champions included), as a compiled run records them. A model that went stationary
+        stopped asking for weeks; nobody is trained after that, so the last count holds."""
+        counts = [np.count_nonzero(w.trained) for w in self._history[: weeks + 1]]
+        counts += [counts[-1] if counts else 0] * (weeks + 1 - len(counts))
+        return np.array(counts, dtype=np.int64)
+
+    def asked_by_week(self, access_since, weeks) -> np.ndarray:
+        """Managers asked by the end of each week 0..``weeks`` (int64, ``weeks + 1``), when
+        people got access in ``access_since``: :meth:`asked_by` at every week at once."""
+        if not self.endorse:
+            return np.zeros(weeks + 1, dtype=np.int64)
+        managers = (access_since >= 0) & _derived.is_manager(self.org)
+        when = np.minimum(access_since[managers] + self._delay[managers], weeks + 1)
+        return np.cumsum(np.bincount(when, minlength=weeks + 2)[: weeks + 1]).astype(np.int64)
+
     @property
     def asked(self) -> int:
         """Managers the message has asked to endorse so far (none when it asks nobody)."""

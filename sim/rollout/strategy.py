@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -452,6 +453,25 @@ class Rollout:
             "safety": 0.0 if self.safety is None else self.cost_safety * self.safety,
             "endorsers": self.cost_endorser * schedule.asked,
         }
+
+    def spending(self, schedule, trained, asked) -> np.ndarray:
+        """Person-days spent by the end of each week (float64, like ``trained``).
+
+        What :meth:`cost` counts, as it falls due: the launch, the safety policy, role
+        models and champions at week 0, each person's training in the week they are
+        trained and asking a manager in the week the message asks them. ``trained`` and
+        ``asked`` are the counts by the end of each week (a schedule's
+        ``trained_by_week`` and ``asked_by_week``). Added lever by lever as a run's
+        ``cost_total`` is, so the last week equals it to the bit.
+        """
+        trained = np.asarray(trained, dtype=np.int64)
+        levers = self.cost(SimpleNamespace(champions=schedule.champions,
+                                           leaders=schedule.leaders, trained_people=trained,
+                                           asked=np.asarray(asked, dtype=np.int64)))  # fmt: skip
+        total = np.zeros(trained.shape[0])
+        for amount in levers.values():
+            total = total + amount
+        return total
 
     def first_adopters(self, org, rng) -> np.ndarray:
         """The first adopters alone, for the classic rules (which take no plan)."""

@@ -51,7 +51,8 @@ def assert_as_stepped(sc, seed=3, replications=(0, 1), threads=1):
             got = getattr(runs, name)[k]
             assert got.dtype == value.dtype or name in ("holders", "new", "lapses"), name
             np.testing.assert_array_equal(got, value, err_msg=f"replication {r}: {name}")
-        assert runs.trained[k] == model.plan.trained_people
+        assert runs.trained[k][-1] == model.plan.trained_people
+        np.testing.assert_array_equal(runs.trained[k], model.plan.trained_by_week(sc.steps))
         opened = runs.opened[k]
         assert list(opened[1 : 1 + opened[0]]) == model.plan.opened
     return runs

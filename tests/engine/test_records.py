@@ -63,20 +63,24 @@ def _one_at_a_time(scenario, seed, which):
     before batches), and the batch of the same models."""
     models = [scenario.model(seed, r).run(scenario.steps) for r in which]
     costs = [scenario.rollout.cost(m.plan) for m in models]
+    spent = [scenario.rollout.spending(m.plan, m.plan.trained_by_week(scenario.steps),
+                                       m.plan.asked_by_week(m.access_since, scenario.steps))
+             for m in models]  # fmt: skip
     records, curves, groups = [], [], []
-    for r, model, cost in zip(which, models, costs, strict=True):
+    for r, model, cost, paid in zip(which, models, costs, spent, strict=True):
         adoption = model.adoption
         record = summary(adoption, by_unit=model.adoption_by("unit"), cost=cost)
         facts = people_facts(model.stage, model.adopted_at, model.rule.behaviors)
         records.append({"replication": r, **record, **facts,
                         "endorsers_final": model.endorsers})  # fmt: skip
-        curves.append(adoption.assign(replication=r))
+        weeks = adoption["step"].to_numpy()
+        curves.append(adoption.assign(replication=r, spent=paid[weeks]))
         groups.append(_groups(r, model))
     timeseries = pd.concat(curves, ignore_index=True)
     order = ["replication"] + [c for c in timeseries.columns if c != "replication"]
     expected = (pd.DataFrame.from_records(records), timeseries[order],
                 pd.concat(groups, ignore_index=True))  # fmt: skip
-    return expected, RunBatch.from_models(which, models, costs)
+    return expected, RunBatch.from_models(which, models, costs, spent)
 
 
 def _assert_tables_equal(got, expected):

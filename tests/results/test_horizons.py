@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.report.ranking import format_horizons
 from sim.results.horizons import horizon_verdicts
@@ -13,8 +14,9 @@ from sim.results.runs import Results
 WEEKS = 60
 
 
-def _results(curves_of, replications=8, axes=()):
-    """Results whose curves are ``curves_of(strategy, replication, weeks)`` (shares)."""
+def _results(curves_of, replications=8, axes=(), spent_of=None):
+    """Results whose curves are ``curves_of(strategy, replication, weeks)`` (shares), and
+    their spending by week ``spent_of(strategy, weeks)`` where given."""
     rng = np.random.default_rng(0)
     runs, curves = [], []
     for context in [{}] if not axes else [{"culture": c} for c in ("a", "b")]:
@@ -37,9 +39,11 @@ def _results(curves_of, replications=8, axes=()):
                             "step": np.arange(WEEKS + 1),
                             "behavior": "contribute",
                             "fraction": share,
+                            **({} if spent_of is None
+                               else {"spent": spent_of(strategy, np.arange(WEEKS + 1))}),
                         }
                     )
-                )
+                )  # fmt: skip
     return Results(
         store=Path("."),
         runs=pd.DataFrame(runs),
@@ -83,8 +87,35 @@ def test_each_context_is_judged_against_its_own_main_verdict():
     a = verdicts[verdicts["culture"] == "a"]
     assert a["flip"].any()
     text = format_horizons(a)
-    assert text.splitlines()[0].startswith("  best contributing by horizon: share-weeks to week 26")
-    assert "a different verdict by: share-weeks to week 26" in text
+    assert (
+        text.splitlines()[0]
+        == "  best contributing by share-weeks to week 26, 52, 60: early; early; late"
+    )
+    assert text.splitlines()[1].startswith("  best contributing by the share at week 26, 52, 60:")
+    assert "a different verdict by: by share-weeks to week 26" in text
+
+
+def test_at_equal_spending_a_strategy_that_pays_as_it_goes_can_win_early():
+    # "early" spends its 1,000 person-days at week 0; "late" as the square of the time, so by
+    # week 26 it has spent 188 for share-weeks 2.34 (1.24 a 100 days) against 5.2 for 1,000.
+    def spent_of(strategy, weeks):
+        return (
+            np.full(weeks.shape, 1000.0) if strategy == "early" else 1000.0 * (weeks / WEEKS) ** 2
+        )
+
+    verdicts = horizon_verdicts(_results(early_then_late, spent_of=spent_of))
+    verdicts = verdicts.set_index(["horizon", "measure"])
+    assert verdicts.loc[(26, "weeks"), "best"] == "early"
+    assert (
+        verdicts.loc[(26, "per_day"), "best"] == "late" and verdicts.loc[(26, "per_day"), "clear"]
+    )
+    assert verdicts.loc[(26, "per_day"), "lead"] == pytest.approx(
+        100 * 0.4 / WEEKS * 351 / (1000 * (26 / WEEKS) ** 2) - 100 * 0.2 * 26 / 1000, abs=0.02
+    )
+    text = format_horizons(verdicts.reset_index())
+    assert "by share-weeks per 100 person-days spent to week 26, 52, 60: late; late; late" in text
+    # Without spending, no such measure.
+    assert "per_day" not in set(horizon_verdicts(_results(early_then_late))["measure"])
 
 
 def test_nothing_to_say_with_one_strategy_or_no_curves():
