@@ -23,6 +23,7 @@ from sim.kernels import (
     ladder_tally,
     ladder_tally_serial,
     parallel_pays,
+    team_holders,
 )
 
 # Cost of pushing one changed person's tie, in reads of one stored tie by
@@ -59,6 +60,9 @@ class LadderState:
         for the same bound.
     initial_rungs : int, optional
         Rungs the initial adopters hold (1..B); every rung by default.
+    teams : bool, default False
+        Keep ``team``, the holders of each rung among each manager's reports (what
+        collective identity reads); off, ``team`` has no columns.
 
     Attributes
     ----------
@@ -70,6 +74,8 @@ class LadderState:
         Influence-weighted strength; ``tally / strength`` is the peer share.
     holders : int64 ndarray of shape (B,)
         Number of people holding each behavior now.
+    team : int32 ndarray of shape (B, n), or (B, 0) without ``teams``
+        ``team[b, m]``: reports of ``m`` holding ``b``.
     adopted_at : int32 ndarray of shape (n,)
         Week in which each person first took up the first behavior; -1 if never.
     access_since : int32 ndarray of shape (n,)
@@ -87,7 +93,7 @@ class LadderState:
     """
 
     def __init__(self, org, influence, n_behaviors, initial_adopters, by_unit=True,
-                 peer_weight=1.0, demand=None, initial_rungs=None):  # fmt: skip
+                 peer_weight=1.0, demand=None, initial_rungs=None, teams=False):  # fmt: skip
         net = org.network
         n = org.n
         self.network = net
@@ -112,6 +118,9 @@ class LadderState:
         seeded = np.bincount(self.unit[initial_adopters], minlength=n_groups)
         self.unit_holders[:rungs] = seeded
         self.holders = self.unit_holders.sum(axis=1)
+        self.manager = org.manager
+        self.team = np.zeros((n_behaviors, n if teams else 0), dtype=np.int32)
+        team_holders(self.stage, self.manager, self.team)
         self.access_since = np.full(n, -1, dtype=np.int32)
         self.unit_access = np.zeros(n_groups, dtype=np.int64)
         self._access = None
@@ -189,7 +198,8 @@ class LadderState:
             rung = np.empty(changed.shape[0], dtype=np.int8)  # the behavior that changes
             # Stages first: the push loosens bounds for the stages held after the week.
             ladder_restage(changed, change, week, self.stage, self.unit, self.unit_holders,
-                           self.adopted_at, rung, new, lapses)  # fmt: skip
+                           self.manager, self.team, self.adopted_at, rung, new,
+                           lapses)  # fmt: skip
             # Judged on the mean degree: counting the ties reads a scattered
             # row pointer per change, and the choice never changes results.
             pushed = changed.shape[0] * self._mean_degree

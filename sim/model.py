@@ -230,6 +230,7 @@ class OrgModel(LazyAgents, mesa.Model):
             peer_weight=self.rule.peer_weight,
             demand=self._dynamics.demand,
             initial_rungs=initial_rungs,
+            teams=self._dynamics.identity.shape[0] > 0,
         )
         self._dynamics.start(self._state)
         self._stationary = False

@@ -40,6 +40,7 @@ TRAITS = {
     "influence": (0.0, None, "neither"),
     "voice": (0.0, 1.0, "both"),
     "endorse": (0.0, 1.0, "both"),
+    "identification": (0.0, 1.0, "both"),
 }
 
 #: Given influence may span at most this factor, largest to smallest: within
@@ -146,6 +147,11 @@ class Culture:
         whatever this share; in any rollout these managers endorse from the week
         they have access. 0 until the refit of the defaults gives it a value
         (docs/model.md): with 0 only the asked managers endorse, as before.
+    identification_mean : float, default 0.5
+        Mean in [0, 1] of how strongly people identify with their team (the trait
+        ``identification``, beta with the concentration ``concentration``): how much
+        their team-mates' example weighs as "people like us" (collective identity,
+        ``rule.identity_weight``).
     open_recruiting : bool, default True
         Whether openness decides who may be recruited as a champion (all
         managers, and each other person with probability ``open``); off,
@@ -164,10 +170,12 @@ class Culture:
     voice_mean: float = 0.365
     voice_concentration: float = 1.047
     endorse_share: float = 0.0
+    identification_mean: float = 0.5
     open_recruiting: bool = True
 
     def __post_init__(self):
-        for name in ("open", "trust", "generative", "courage", "threshold_mean", "endorse_share"):
+        for name in ("open", "trust", "generative", "courage", "threshold_mean", "endorse_share",
+                     "identification_mean"):  # fmt: skip
             value = check_scalar(getattr(self, name), name, "Culture", low=0.0, high=1.0)
             object.__setattr__(self, name, value)
         ranges = {
@@ -223,6 +231,9 @@ class Population:
         their reports without being asked, 0 for one who waits to be asked
         (values in between, given with an org, count as 1 from one half). By
         default 0 for everyone.
+    identification : ndarray, optional
+        How strongly a person identifies with their team, in [0, 1]: the weight of
+        team-mates' example (collective identity). By default 0 for everyone.
     """
 
     threshold: np.ndarray
@@ -231,6 +242,7 @@ class Population:
     influence: np.ndarray
     voice: np.ndarray | None = None
     endorse: np.ndarray | None = None
+    identification: np.ndarray | None = None
 
     def __post_init__(self):
         n = None
@@ -238,7 +250,7 @@ class Population:
             given = getattr(self, name)
             if name == "voice" and given is None:
                 given = 1.0 - self.threshold  # checked already: threshold comes first
-            if name == "endorse" and given is None:
+            if name in ("endorse", "identification") and given is None:
                 given = np.zeros_like(self.threshold, dtype=np.float64)
             values = check_per_node(given, name, "Population", low=low, high=high, closed=closed)
             n = values.shape[0] if n is None else n
@@ -310,7 +322,12 @@ class Population:
         # One child generator per trait: a trait's draws never shift another's,
         # whatever the dials (beta draws use a variable amount of randomness). A trait
         # the org gives is not drawn: its stream is spawned all the same.
-        streams = dict(zip(TRAITS, make_rng(seed).spawn(len(TRAITS)), strict=True))
+        streams = dict(zip(TRAITS, make_rng(seed).spawn(len(_SPAWNED)), strict=False))
+        # A trait added later is a child of the last one's stream: spawning from the run's
+        # generator once more would shift every stream the run spawns after the traits.
+        for name in TRAITS:
+            if name not in streams:
+                streams[name] = streams[_SPAWNED[-1]].spawn(1)[0]
         n = org.n
         c = culture
         laws = {
@@ -322,6 +339,7 @@ class Population:
             # Its own stream, last: the other traits and the run's draws stay as they were;
             # nothing drawn when nobody endorses unasked (the default).
             "endorse": lambda r: _endorsing(r, c.endorse_share, n),
+            "identification": lambda r: _beta(r, c.identification_mean, c.concentration, n),
         }
         traits = {name: draw(streams[name]) for name, draw in laws.items() if name not in given}
         for name, values in given.items():
@@ -361,7 +379,10 @@ def _endorsing(rng, share, n):
 
 
 #: Traits whose law keeps every draw in range (a clipped normal, beta laws).
-_IN_RANGE = ("threshold", "risk_aversion", "trust", "voice", "endorse")
+_IN_RANGE = ("threshold", "risk_aversion", "trust", "voice", "endorse", "identification")
+
+#: The traits that get their own child of the run's generator, in this order.
+_SPAWNED = ("threshold", "risk_aversion", "trust", "influence", "voice", "endorse")
 
 
 def _within(values, low, high, closed) -> bool:
@@ -383,6 +404,7 @@ _CONSTANTS = (
     "voice_mean",
     "voice_concentration",
     "endorse_share",
+    "identification_mean",
 )
 
 

@@ -71,6 +71,7 @@ _CHART_COLUMNS = (
     "influence",
     "voice",
     "endorse",
+    "identification",
 )
 
 #: ``org.columns``: the header of the org chart that holds each column orgsim reads, when
@@ -151,6 +152,7 @@ class OrganizationalConf:
     visibility_weight: float = 0.357
     content_weight: float = 0.094
     ownership_weight: float = 0.116
+    identity_weight: float = 0.0
     commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1

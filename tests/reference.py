@@ -186,6 +186,11 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
             owners = (stage[mine] > 1).sum() / max((ever_access & mine).sum(), 1)
             ownership = rule.ownership_weight * culture.open * owners if top > 1 else 0.0
             commitment = w.commitment * w.coverage**rule.commitment_coverage
+            # Collective identity: the share of one's team-mates (the manager's other
+            # reports) who hold b, as strongly as one identifies with the team.
+            mates = (org.manager == m) & (np.arange(n) != i) if m >= 0 else np.zeros(n, bool)
+            team = (stage[mates] > b).sum() / mates.sum() if mates.any() else 0.0
+            identity = rule.identity_weight * people.identification[i] * team
             signal = (
                 rule.peer_weight * peer
                 + rule.manager_weight * endorsed * gain
@@ -193,6 +198,7 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
                 + rule.visibility_weight * seen
                 + rule.content_weight * content
                 + ownership
+                + identity
             )
             threshold = (
                 (1.0 - voice[b]) * people.threshold[i]

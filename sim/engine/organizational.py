@@ -29,7 +29,7 @@ from sim.kernels import ladder_run as kernels  # the module: its constants and l
 from sim.kernels import lapse_cut, parallel_pays
 from sim.population import Population
 from sim.rollout.schedule import RolloutSchedule
-from sim.rules.organizational import reinforcement_demand
+from sim.rules.organizational import reinforcement_demand, team_identity
 
 __all__ = ["CompiledRuns", "Runs", "compilable", "run_compiled"]
 
@@ -158,7 +158,7 @@ def _prepare(org, rule, culture, rollout, seed, replication, steps):
     return plan, people, first, keys, _schedule(plan)
 
 
-def _replication_args(rule, prepared):
+def _replication_args(rule, org, prepared):
     """What differs between the replications of a batch, stacked."""
     people = [p[1] for p in prepared]
     plans = [p[4] for p in prepared]
@@ -175,6 +175,10 @@ def _replication_args(rule, prepared):
         "person_voice": np.stack([p.voice for p in people]),
         # As the rule computes it for one run: manager_weight * g(trust).
         "endorsement": rule.manager_weight * rule.gain(trust),
+        # (R, 0) when nobody identifies: the runs then keep no team counts.
+        "identity": np.stack(
+            [team_identity(rule.identity_weight, org, p.identification) for p in people]
+        ),
         "first": first,
         "first_at": first_at,
         "keys": np.stack([p[3] for p in prepared]),
@@ -238,7 +242,7 @@ class CompiledRuns:
             "reports": org.reports,
             "rungs": top if rollout.first_rungs is None else min(int(rollout.first_rungs), top),
         }
-        self.args = _replication_args(rule, prepared)
+        self.args = _replication_args(rule, org, prepared)
         # The rule's constants per replication (a batch may mix parameter sets).
         R = len(which)
         self.args.update(

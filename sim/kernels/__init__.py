@@ -33,6 +33,7 @@ from sim.kernels.ladder import (
     ladder_tally,
     ladder_tally_serial,
     ladder_uniforms,
+    team_holders,
 )
 from sim.kernels.ladder_bounds import (
     ladder_bounds,
@@ -41,6 +42,7 @@ from sim.kernels.ladder_bounds import (
     ladder_candidates_serial,
     ladder_loosen,
     ladder_loosen_serial,
+    ladder_loosen_team,
     lapse_cut,
     shared_steps,
 )
@@ -85,6 +87,7 @@ __all__ = [
     "ladder_decide_serial",
     "ladder_loosen",
     "ladder_loosen_serial",
+    "ladder_loosen_team",
     "ladder_pull",
     "ladder_pull_serial",
     "ladder_push",
@@ -98,6 +101,7 @@ __all__ = [
     "parallel_pays",
     "row_sums",
     "shared_steps",
+    "team_holders",
     "threshold_decide",
     "threshold_decide_serial",
     "threshold_levels",

@@ -28,7 +28,7 @@ from sim.kernels.ladder_parts import (
     ROUNDING,
     TAIL,
     ceiling_of,
-    endorsed,
+    formal,
     gap_core,
     reinforced,
     week_uniform,
@@ -47,8 +47,8 @@ _AHEAD_IDS = 8
 
 
 def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
-                  endorsement, unit, shared, rate, noise, lapse_rate, hysteresis, key, draws,
-                  out, ceiling, watch):  # fmt: skip
+                  endorsement, team, identity, unit, shared, rate, noise, lapse_rate, hysteresis,
+                  key, draws, out, ceiling, watch):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
@@ -57,6 +57,7 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
         + fixed_gap[b, i]                         # fixed by the person and the plan
         + shared[b, unit[i]]                      # visibility and content, per unit
         + endorsement[i]                          # if i's manager holds b and endorses
+        + identity[i] * (team-mates holding b)    # collective identity
 
     A person whose top behavior's gap is below ``-hysteresis`` lapses with
     probability ``lapse_rate`` and does not advance that week; anyone else
@@ -89,6 +90,11 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
         Whether a person endorses the behaviors they hold to their reports.
     endorsement : float64 ndarray of shape (n,)
         ``manager_weight * g(trust_i)`` (negative: reactance).
+    team : int32 ndarray of shape (B, n), or (B, 0) with ``identity``
+        ``team[b, m]``: reports of ``m`` holding ``b``.
+    identity : float64 ndarray of shape (n,), or (0,) when nobody identifies
+        ``identity_weight * identification_i / (team-mates of i)``: the weight of each
+        team-mate holding a rung (:func:`sim.kernels.ladder_parts.identified`).
     unit : int32 ndarray of shape (n,)
         Row of ``shared`` for each person.
     shared : float64 ndarray of shape (B, U)
@@ -136,7 +142,7 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
         above = 0.0  # and of behavior s
         if s > 0:
             core = gap_core(i, s - 1, tally, strength, peer_weight, demand, fixed_gap)
-            e = endorsed(i, s - 1, stage, manager, endorsing, endorsement)
+            e = formal(i, s - 1, stage, manager, endorsing, endorsement, team, identity)
             below = core + e
             if core + shared[s - 1, unit[i]] + e < -hysteresis:
                 lapsing = True  # a lapsing person does not advance
@@ -144,7 +150,7 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
                     change = -1
         if s < top:
             core = gap_core(i, s, tally, strength, peer_weight, demand, fixed_gap)
-            e = endorsed(i, s, stage, manager, endorsing, endorsement)
+            e = formal(i, s, stage, manager, endorsing, endorsement, team, identity)
             above = core + e
             if not lapsing:
                 gap = core + shared[s, unit[i]] + e
@@ -166,13 +172,13 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
             if after < top:
                 above = gap_core(
                     i, after, tally, strength, peer_weight, demand, fixed_gap
-                ) + endorsed(i, after, stage, manager, endorsing, endorsement)
+                ) + formal(i, after, stage, manager, endorsing, endorsement, team, identity)
         elif change < 0:
             above = below
             if after > 0:
                 below = gap_core(
                     i, after - 1, tally, strength, peer_weight, demand, fixed_gap
-                ) + endorsed(i, after - 1, stage, manager, endorsing, endorsement)
+                ) + formal(i, after - 1, stage, manager, endorsing, endorsement, team, identity)
         ceiling[i] = ceiling_of(above) if after < top else NO_CEILING
         watch[i] = after > 0 and below < MARGIN - hysteresis
 
@@ -282,7 +288,8 @@ ladder_push, ladder_push_serial = twins(ladder_push)
 
 
 @njit(cache=True)
-def ladder_restage(changed, change, week, stage, unit, unit_holders, adopted_at, rung, new, lapses):
+def ladder_restage(changed, change, week, stage, unit, unit_holders, manager, team, adopted_at,
+                   rung, new, lapses):  # fmt: skip
     """Apply a week's changes to the stages and what is counted from them (in place).
 
     :func:`ladder_push` and :func:`ladder_pull` update ``tally`` apart. One
@@ -298,6 +305,9 @@ def ladder_restage(changed, change, week, stage, unit, unit_holders, adopted_at,
     stage : int8 ndarray of shape (n,)
     unit : int32 ndarray of shape (n,)
     unit_holders : int64 ndarray of shape (B, U)
+    manager : int32 ndarray of shape (n,)
+    team : int32 ndarray of shape (B, n), or (B, 0) to keep none
+        ``team[b, m]``: reports of ``m`` holding ``b``.
     adopted_at : int32 ndarray of shape (n,)
         Set to ``week`` for people taking up the first behavior for the first time.
     rung : int8 ndarray of shape (k,)
@@ -307,6 +317,7 @@ def ladder_restage(changed, change, week, stage, unit, unit_holders, adopted_at,
     """
     new[:] = 0
     lapses[:] = 0
+    keep_team = team.shape[1] > 0
     for k in range(changed.shape[0]):
         j = changed[k]
         if change[k] > 0:
@@ -321,6 +332,8 @@ def ladder_restage(changed, change, week, stage, unit, unit_holders, adopted_at,
             lapses[b] += 1
         rung[k] = b
         unit_holders[b, unit[j]] += change[k]
+        if keep_team and manager[j] >= 0:
+            team[b, manager[j]] += change[k]
 
 
 def ladder_pull(indptr, indices, weights, influence, code, tally):
@@ -392,3 +405,17 @@ def influence_strength(indptr, indices, weights, influence, out):
 
 
 influence_strength, influence_strength_serial = twins(influence_strength)
+
+
+@njit(cache=True)
+def team_holders(stage, manager, out):
+    """``out[b, m]``: reports of ``m`` holding behavior ``b``, from scratch (int32 (B, n),
+    written; nothing when it has no columns: nobody identifies)."""
+    out[:] = 0
+    if out.shape[1] == 0:
+        return
+    for i in range(stage.shape[0]):
+        m = manager[i]
+        if m >= 0:
+            for b in range(stage[i]):
+                out[b, m] += 1

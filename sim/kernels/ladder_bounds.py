@@ -23,7 +23,8 @@ everyone.
 Between exact refreshes bounds only move the safe way: a push raises the
 ceilings of neighbours for whom the behavior taken up is the next one, and
 watches those for whom the behavior dropped is their top one; a manager who
-changes loosens the bounds of their reports (:func:`ladder_loosen`); a new
+changes loosens the bounds of their reports (:func:`ladder_loosen`), and anyone
+who changes those of their team-mates (:func:`ladder_loosen_team`); a new
 week of the plan recomputes them all (:func:`ladder_bounds`).
 """
 
@@ -32,7 +33,14 @@ from numba import njit, prange, uint64
 
 from sim.kernels._prefetch import prefetch
 from sim.kernels._twins import twins
-from sim.kernels.ladder_parts import MARGIN, NO_CEILING, ceiling_of, endorsed, gap_core, week_bits
+from sim.kernels.ladder_parts import (
+    MARGIN,
+    NO_CEILING,
+    ceiling_of,
+    formal,
+    gap_core,
+    week_bits,
+)
 
 #: Relative slack on a bounded chance: far above the rounding of the exact
 #: ``rate / (1 + exp(-x))``, far below anything a draw could turn on.
@@ -133,32 +141,33 @@ ladder_candidates, ladder_candidates_serial = twins(ladder_candidates)
 
 @njit(cache=True, inline="always")
 def person_bounds(i, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
-                  endorsement, hysteresis, ceiling, watch):  # fmt: skip
+                  endorsement, team, identity, hysteresis, ceiling, watch):  # fmt: skip
     """Person ``i``'s exact ceiling and watch (see :func:`ladder_bounds`), in place."""
     top = fixed_gap.shape[0]
     s = stage[i]
     if s < top:
-        above = gap_core(i, s, tally, strength, peer_weight, demand, fixed_gap) + endorsed(
-            i, s, stage, manager, endorsing, endorsement
+        above = gap_core(i, s, tally, strength, peer_weight, demand, fixed_gap) + formal(
+            i, s, stage, manager, endorsing, endorsement, team, identity
         )
         ceiling[i] = ceiling_of(above)
     else:
         ceiling[i] = NO_CEILING
     below = 0.0
     if s > 0:
-        below = gap_core(i, s - 1, tally, strength, peer_weight, demand, fixed_gap) + endorsed(
-            i, s - 1, stage, manager, endorsing, endorsement
+        below = gap_core(i, s - 1, tally, strength, peer_weight, demand, fixed_gap) + formal(
+            i, s - 1, stage, manager, endorsing, endorsement, team, identity
         )
     watch[i] = s > 0 and below < MARGIN - hysteresis
 
 
 def ladder_bounds(stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
-                  endorsement, hysteresis, ceiling, watch):  # fmt: skip
+                  endorsement, team, identity, hysteresis, ceiling, watch):  # fmt: skip
     """Everyone's exact ceiling and watch from the current state (in place).
 
     Parameters
     ----------
     stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing, endorsement
+    team, identity
         As for :func:`sim.kernels.ladder.ladder_decide`.
     hysteresis : float
         The rule's: a top behavior whose gap is below ``-hysteresis`` may lapse.
@@ -171,7 +180,7 @@ def ladder_bounds(stage, tally, strength, peer_weight, demand, fixed_gap, manage
     """
     for i in prange(stage.shape[0]):
         person_bounds(i, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
-                      endorsement, hysteresis, ceiling, watch)  # fmt: skip
+                      endorsement, team, identity, hysteresis, ceiling, watch)  # fmt: skip
 
 
 ladder_bounds, ladder_bounds_serial = twins(ladder_bounds)
@@ -231,3 +240,42 @@ def ladder_loosen(changed, change, stage, reports_indptr, reports, endorsing, en
 
 
 ladder_loosen, ladder_loosen_serial = twins(ladder_loosen)
+
+
+@njit(cache=True)
+def ladder_loosen_team(changed, change, stage, manager, reports_indptr, reports, identity, ceiling,
+                       watch):  # fmt: skip
+    """Loosen the bounds of the team-mates of everyone who changed (in place).
+
+    A person who takes up or drops behavior ``b`` moves the collective-identity term of
+    ``b`` by ``identity[r]`` for each team-mate ``r`` (the manager's other reports), which
+    matters only to those whose next behavior (ceiling) or top behavior (watch) is ``b``.
+    Serial: team-mates who change in one week share the people they loosen. Nothing to do
+    when nobody identifies (``identity`` empty).
+
+    Parameters
+    ----------
+    changed, change, stage, reports_indptr, reports, ceiling, watch
+        As for :func:`ladder_loosen`.
+    manager : int32 ndarray of shape (n,)
+    identity : float64 ndarray of shape (n,), or (0,)
+        As for :func:`sim.kernels.ladder.ladder_decide`.
+    """
+    if identity.shape[0] == 0:
+        return
+    for k in range(changed.shape[0]):
+        j = changed[k]
+        m = manager[j]
+        if m < 0:
+            continue
+        up = change[k] > 0
+        b = stage[j] - 1 if up else stage[j]
+        for t in range(reports_indptr[m], reports_indptr[m + 1]):
+            r = reports[t]
+            rise = identity[r]
+            if r == j or rise <= 0.0:
+                continue
+            if up and stage[r] == b:
+                ceiling[r] = ceiling_of(ceiling[r] + rise)
+            elif not up and stage[r] == b + 1:
+                watch[r] = 1

@@ -1,7 +1,7 @@
 """The parts a week of the ladder is made of, shared by its kernels.
 
-Each person's weekly random bits (a counter-based hash), the two parts of a
-gap that are not shared by a unit, and the float32 rounding that keeps a
+Each person's weekly random bits (a counter-based hash), the parts of a gap
+that are not shared by a unit, and the float32 rounding that keeps a
 ceiling above the float64 value it bounds.
 """
 
@@ -108,3 +108,31 @@ def endorsed(i, b, stage, manager, endorsing, endorsement):
     if m >= 0 and stage[m] > b and endorsing[m]:
         return endorsement[i]
     return 0.0
+
+
+@njit(cache=True, inline="always")
+def identified(i, b, stage, manager, team, identity):
+    """``i``'s collective-identity term for ``b``: ``identity[i]`` times the team-mates
+    (the manager's other reports) who hold ``b``; 0 for the top, or when nobody identifies
+    (``identity`` empty, ``team`` then unread).
+
+    ``team[b, m]`` counts the reports of ``m`` holding ``b``, ``i`` among them when ``i``
+    does: ``i``'s own holding is taken off, so the term is the same before and after ``i``
+    takes ``b`` up, as a bound computed before the week's changes needs.
+    """
+    if identity.shape[0] == 0:
+        return 0.0
+    m = manager[i]
+    if m < 0:
+        return 0.0
+    held = team[b, m] - (1 if stage[i] > b else 0)
+    return identity[i] * held
+
+
+@njit(cache=True, inline="always")
+def formal(i, b, stage, manager, endorsing, endorsement, team, identity):
+    """The parts of ``i``'s gap for ``b`` that come through the hierarchy: the manager's
+    endorsement and the team's collective identity."""
+    return endorsed(i, b, stage, manager, endorsing, endorsement) + identified(
+        i, b, stage, manager, team, identity
+    )

@@ -27,11 +27,13 @@ from sim.kernels.ladder import (
     ladder_pull_serial,
     ladder_push_serial,
     ladder_restage,
+    team_holders,
 )
 from sim.kernels.ladder_bounds import (
     ladder_bounds_serial,
     ladder_candidates_serial,
     ladder_loosen_serial,
+    ladder_loosen_team,
     person_bounds,
 )
 from sim.kernels.ladder_parts import ceiling_of
@@ -83,11 +85,12 @@ def _fixed_gap(params, difficulty, risk, voice, threshold, risk_aversion, trust,
 
 @njit(cache=True)
 def _bounds_of(ids, count, stage, tally, strength, peer_weight, demand, fixed_gap, manager,
-               endorsing, endorsement, hysteresis, ceiling, watch):  # fmt: skip
+               endorsing, endorsement, team, identity, hysteresis, ceiling, watch):  # fmt: skip
     """:func:`~sim.kernels.ladder_bounds.ladder_bounds` for ``ids[:count]`` only."""
     for k in range(count):
         person_bounds(ids[k], stage, tally, strength, peer_weight, demand, fixed_gap, manager,
-                      endorsing, endorsement, hysteresis, ceiling, watch)  # fmt: skip
+                      endorsing, endorsement, team, identity, hysteresis, ceiling,
+                      watch)  # fmt: skip
 
 
 @njit(cache=True)
@@ -234,12 +237,11 @@ def _grant_access(t, access, access_since, vis_unit, vis_access):
 @njit(cache=True)
 def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
                reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
-               demand, threshold, risk_aversion, trust, influence, person_voice, endorsement, first,
-               rungs, keys, schedule, wave_of, delay, first_wave, learners, order, tie_order,
-               access, trained_f, endorsing, volunteer, learning_f, commitment_f, coverage, trained,
-               n_waves, holders_w, new_w, lapses_w, access_w, trained_w, unit_w, level_w, stage,
-               adopted_at,
-               access_since, opened):  # fmt: skip
+               demand, threshold, risk_aversion, trust, influence, person_voice, endorsement,
+               identity, first, rungs, keys, schedule, wave_of, delay, first_wave, learners, order,
+               tie_order, access, trained_f, endorsing, volunteer, learning_f, commitment_f,
+               coverage, trained, n_waves, holders_w, new_w, lapses_w, access_w, trained_w, unit_w,
+               level_w, stage, adopted_at, access_since, opened):  # fmt: skip
     """One run of the organizational rule, week 0 to ``holders_w.shape[0] - 1``.
 
     Parameters
@@ -262,6 +264,9 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
         The ladder (``demand``: reinforcement, in tally units).
     threshold, risk_aversion, trust, influence, person_voice, endorsement : float64 (n,)
         The people (``endorsement``: ``manager_weight * g(trust)``).
+    identity : float64 (n,), or (0,) when nobody identifies
+        The weight of each team-mate holding a rung (as
+        :func:`sim.kernels.ladder.ladder_decide` takes it).
     first : int64 (k,)
         Distinct ids of the initial adopters, holding ``rungs`` behaviors.
     keys : uint64 (T,)
@@ -320,6 +325,9 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
             vis_holders[b, vis_unit[j]] += 1
             unit_holders[b, unit[j]] += 1
             level_holders[b, level[j]] += 1
+    # Team counts only when someone identifies: (B, n) int32 is the largest array kept.
+    team = np.zeros((top, n if identity.shape[0] > 0 else 0), dtype=np.int32)
+    team_holders(stage, manager, team)
     strength = np.empty(n, dtype=np.float64)
     influence_strength_serial(indptr, indices, weights, influence, strength)
     tally = np.empty((top, n), dtype=np.float64)
@@ -376,7 +384,7 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     ceiling = np.empty(n, dtype=np.float32)
     watch = np.ones(n, dtype=np.uint8)
     ladder_bounds_serial(stage, tally, strength, peer_weight, demand, fixed, manager, endorsing,
-                         endorsement, hysteresis, ceiling, watch)  # fmt: skip
+                         endorsement, team, identity, hysteresis, ceiling, watch)  # fmt: skip
     stale = False
     learned = learning_f.copy()
     candidates = np.empty(n, dtype=np.bool_)
@@ -416,17 +424,18 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
                 # Only the people whose week changed, and the reports of managers whose
                 # endorsement turned on or off, have other bounds than last week.
                 _bounds_of(touched, count, stage, tally, strength, peer_weight, demand, fixed,
-                           manager, endorsing, endorsement, hysteresis, ceiling,
+                           manager, endorsing, endorsement, team, identity, hysteresis, ceiling,
                            watch)  # fmt: skip
                 for m in range(spoke):
                     j = speakers[m]
                     lo, hi = reports_indptr[j], reports_indptr[j + 1]
                     _bounds_of(reports[lo:hi], hi - lo, stage, tally, strength, peer_weight, demand,
-                               fixed, manager, endorsing, endorsement, hysteresis, ceiling,
-                               watch)  # fmt: skip
+                               fixed, manager, endorsing, endorsement, team, identity, hysteresis,
+                               ceiling, watch)  # fmt: skip
         if full:
             ladder_bounds_serial(stage, tally, strength, peer_weight, demand, fixed, manager,
-                                 endorsing, endorsement, hysteresis, ceiling, watch)  # fmt: skip
+                                 endorsing, endorsement, team, identity, hysteresis, ceiling,
+                                 watch)  # fmt: skip
             stale = False
         content = content_share(params[P_GENERATIVE], creator_weeks)
         for b in range(top):
@@ -456,15 +465,16 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
         ids = np.flatnonzero(candidates)
         out = np.empty(ids.shape[0], dtype=np.int8)
         ladder_decide_serial(ids, stage, tally, strength, peer_weight, demand, fixed, manager,
-                             endorsing, endorsement, vis_unit, shared, rate, noise, lapse_rate,
-                             hysteresis, key, draws, out, ceiling, watch)  # fmt: skip
+                             endorsing, endorsement, team, identity, vis_unit, shared, rate,
+                             noise, lapse_rate, hysteresis, key, draws, out, ceiling,
+                             watch)  # fmt: skip
         moved = out != 0
         changed = ids[moved]
         change = out[moved]
         k = changed.shape[0]
         rung = np.empty(k, dtype=np.int8)
-        ladder_restage(changed, change, t, stage, vis_unit, vis_holders, adopted_at, rung, new,
-                       lapses)  # fmt: skip
+        ladder_restage(changed, change, t, stage, vis_unit, vis_holders, manager, team,
+                       adopted_at, rung, new, lapses)  # fmt: skip
         if k:
             for m in range(k):  # the records by the org's units and levels
                 j = changed[m]
@@ -485,6 +495,8 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
                 holders[b] = vis_holders[b].sum()
             ladder_loosen_serial(changed, change, stage, reports_indptr, reports, endorsing,
                                  endorsement, ceiling, watch)  # fmt: skip
+            ladder_loosen_team(changed, change, stage, manager, reports_indptr, reports, identity,
+                               ceiling, watch)  # fmt: skip
         holders_w[t] = holders
         new_w[t] = new
         lapses_w[t] = lapses
@@ -500,11 +512,11 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
 def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
                 reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
                 demand, threshold, risk_aversion, trust, influence, person_voice, endorsement,
-                first, first_at, rungs, keys, schedule, wave_of, delay, first_wave, first_wave_at,
-                learners, learners_at, order, tie_order, access, trained_f, endorsing, volunteer,
-                learning_f, commitment_f, coverage, trained, n_waves, holders_w, new_w, lapses_w,
-                access_w, trained_w, unit_w, level_w, stage, adopted_at, access_since,
-                opened):  # fmt: skip
+                identity, first, first_at, rungs, keys, schedule, wave_of, delay, first_wave,
+                first_wave_at, learners, learners_at, order, tie_order, access, trained_f,
+                endorsing, volunteer, learning_f, commitment_f, coverage, trained, n_waves,
+                holders_w, new_w, lapses_w, access_w, trained_w, unit_w, level_w, stage, adopted_at,
+                access_since, opened):  # fmt: skip
     """:func:`ladder_run` for each of R replications of one scenario.
 
     What the replications share (the org) comes once; what may differ comes with a
@@ -521,7 +533,8 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
             indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
             reports_indptr, reports, params[r], deterministic[r], lapse_cut[r], difficulty[r],
             risk[r], voice[r], demand[r], threshold[r], risk_aversion[r], trust[r], influence[r],
-            person_voice[r], endorsement[r], first[first_at[r]:first_at[r + 1]], rungs, keys[r],
+            person_voice[r], endorsement[r], identity[r], first[first_at[r]:first_at[r + 1]], rungs,
+            keys[r],
             schedule[r],
             wave_of[r], delay[r], first_wave[first_wave_at[r]:first_wave_at[r + 1]],
             learners[learners_at[r]:learners_at[r + 1]], order[r], tie_order[r], access[r],

@@ -9,6 +9,7 @@ compares a signal with a threshold::
          + visibility_weight * V_b(i)             # share holding b among those i can see
          + content_weight    * C(t)               # content created so far
          + ownership_weight  * open * O(i)        # owners in one's unit pull it along
+         + identity_weight   * id_i * G_ib        # one's own team holds b ("people like us")
     T_ib = (1 - voice_b) * theta_i + voice_b * (1 - voice_i) + difficulty_b * (1 - learning_i)
                    + risk_b * risk_aversion_i * (1 - safety) - training_effect * trained_i
 
@@ -27,6 +28,10 @@ with probability ``lapse_rate`` instead; people who lapsed may take it up again.
 - ``O(i)``: the share of one's unit (or company) with access who own the
   behavior, i.e. hold the ladder's second rung or higher (contributors and
   creators): in an open culture owners pull the people around them along;
+- ``G_ib``: the share of one's team-mates (the manager's other reports) who hold
+  ``b``, weighted by how strongly one identifies with the team (the trait
+  ``identification``): collective identity, a norm of one's own group apart from
+  what one sees of the unit;
 - effort (per person while a message travels), access, training,
   endorsement, learning and a safety policy replacing ``safety`` come from the
   :class:`~sim.rollout.RolloutPlan`.
@@ -53,13 +58,14 @@ from sim.kernels import (
     ladder_decide_serial,
     ladder_loosen,
     ladder_loosen_serial,
+    ladder_loosen_team,
     lapse_cut,
     parallel_pays,
     shared_steps,
 )
 from sim.rules.base import Rule
 
-__all__ = ["LADDER", "Behavior", "Organizational", "reinforcement_demand"]
+__all__ = ["LADDER", "Behavior", "Organizational", "reinforcement_demand", "team_identity"]
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,10 @@ class Organizational(Rule):
         Weight of the content created so far ``C(t)`` in [0, 1).
     ownership_weight : float, default 0.116
         Weight of owners' pull ``open * O(i)``, in [0, 1].
+    identity_weight : float, default 0.0
+        Weight of collective identity ``identification_i * G_ib``, in [0, 1]: the
+        share of one's team-mates holding the behavior, as strongly as one
+        identifies with the team. 0 (off) until the refit of the defaults.
     commitment_coverage : float, default 0.5
         ``kappa`` in [0, 1]: how much perceived commitment follows the share
         of the company with access. Evidence for either end is thin (a pilot
@@ -198,6 +208,7 @@ class Organizational(Rule):
     visibility_weight: float = 0.357
     content_weight: float = 0.094
     ownership_weight: float = 0.116
+    identity_weight: float = 0.0
     commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1
@@ -230,6 +241,7 @@ class Organizational(Rule):
             "visibility_weight",
             "content_weight",
             "ownership_weight",
+            "identity_weight",
             "commitment_coverage",
             "peer_weight",
             "safety",
@@ -274,6 +286,18 @@ class Organizational(Rule):
         return _OrganizationalDynamics(self, org, population, culture, plan)
 
 
+def team_identity(weight, org, identification) -> np.ndarray:
+    """Each person's weight of one team-mate holding a rung: ``weight * identification_i``
+    over the number of their team-mates (float64 (n,); 0 for the top and for people
+    without team-mates), or an empty array when ``weight`` is 0 (nobody identifies)."""
+    if weight == 0.0:
+        return np.zeros(0, dtype=np.float64)
+    manager = org.manager
+    mates = np.where(manager >= 0, org.span[np.maximum(manager, 0)] - 1, 0)
+    return np.divide(weight * np.asarray(identification, dtype=np.float64), mates,
+                     out=np.zeros(org.n), where=mates > 0)  # fmt: skip
+
+
 class _OrganizationalDynamics:
     def __init__(self, rule, org, population, culture, plan):
         self.rule = rule
@@ -287,6 +311,7 @@ class _OrganizationalDynamics:
         self.voice = np.array([b.voice for b in rule.ladder], dtype=np.float64)
         self.demand = reinforcement_demand(rule.ladder, org.network)
         self.endorsement = rule.manager_weight * rule.gain(population.trust)
+        self.identity = team_identity(rule.identity_weight, org, population.identification)
         self._manager = org.manager.astype(np.int32)  # half the bytes read each week
         self._week = None
         self._fixed_gap = None
@@ -327,8 +352,8 @@ class _OrganizationalDynamics:
         bounds = ladder_bounds if self._big("bounds") else ladder_bounds_serial
         bounds(state.stage, state.tally, state.strength, rule.peer_weight, self.demand,
                self._fixed(week),
-               self._manager, self.endorsing(week), self.endorsement, rule.hysteresis,
-               state.ceiling, state.watch)  # fmt: skip
+               self._manager, self.endorsing(week), self.endorsement, state.team, self.identity,
+               rule.hysteresis, state.ceiling, state.watch)  # fmt: skip
         state.bounds_stale = False
         self._fresh_week = week
 
@@ -398,6 +423,8 @@ class _OrganizationalDynamics:
             self._manager,
             self.endorsing(plan),
             self.endorsement,
+            state.team,
+            self.identity,
             state.unit,
             shared,
             rule.rate,
@@ -417,13 +444,16 @@ class _OrganizationalDynamics:
         return changed, change
 
     def settle(self, state, changed, change):
-        """Once the week's changes are applied: loosen the bounds of endorsing managers' reports."""
+        """Once the week's changes are applied: loosen the bounds of endorsing managers'
+        reports and of the team-mates of everyone who changed."""
         if changed.shape[0]:
             org = self.org
             big = parallel_pays(changed.shape[0], "manager")
             loosen = ladder_loosen if big else ladder_loosen_serial
             loosen(changed, change, state.stage, org.reports_indptr, org.reports, self._endorsing,
                    self.endorsement, state.ceiling, state.watch)  # fmt: skip
+            ladder_loosen_team(changed, change, state.stage, self._manager, org.reports_indptr,
+                               org.reports, self.identity, state.ceiling, state.watch)  # fmt: skip
         state.settled = True
 
     def is_stationary(self, state):

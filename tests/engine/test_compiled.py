@@ -68,6 +68,15 @@ def test_every_rollout_preset_runs_as_stepped(rollout):
     [
         ("rollout=pilot_waves", "culture=humanized", "rule.visibility=company"),
         ("rollout=pilot_hierarchical", "culture=traditional"),
+        # Collective identity: team counts kept, team-mates' bounds loosened.
+        ("rollout=change_team", "rule.identity_weight=0.4", "culture.identification_mean=0.8"),
+        (
+            "rollout=company_wide",
+            "rule.identity_weight=0.3",
+            "rule.noise=0",
+            "rule.rate=1",
+            "rule.lapse_rate=1",
+        ),
         # Deterministic decisions: no keys drawn, every draw 0.
         ("rollout=pilot_waves", "rule.noise=0", "rule.rate=1", "rule.lapse_rate=0"),
         ("rollout=company_wide", "rule.noise=0", "rule.rate=1", "rule.lapse_rate=1"),

@@ -110,8 +110,8 @@ def rules(draw):
         lapse = draw(st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)))
     weights = {name: draw(dial) for name in (
         "peer_weight", "manager_weight", "commitment_weight", "visibility_weight",
-        "content_weight", "ownership_weight", "commitment_coverage", "safety",
-        "training_effect", "hysteresis")}  # fmt: skip
+        "content_weight", "ownership_weight", "identity_weight", "commitment_coverage",
+        "safety", "training_effect", "hysteresis")}  # fmt: skip
     return Organizational(
         ladder=draw(ladders()), noise=noise, rate=rate, lapse_rate=lapse,
         reactance=draw(st.sampled_from([0.0, 0.25, 0.9])),
@@ -127,7 +127,7 @@ def cultures(draw):
                    threshold_sd=draw(st.sampled_from([0.0, 0.091, 0.5])),
                    influence_spread=draw(st.sampled_from([0.0, 0.5, 3.0])),
                    manager_influence=draw(st.sampled_from([0.0, 2.0, 20.0])),
-                   endorse_share=draw(dial))  # fmt: skip
+                   endorse_share=draw(dial), identification_mean=draw(dial))  # fmt: skip
 
 
 @st.composite

@@ -64,9 +64,10 @@ def assert_same(a, b):
 # -- equal to the slow reference ------------------------------------------------------
 
 
+@pytest.mark.parametrize("identity", [0.0, 0.3])
 @pytest.mark.parametrize("visibility", ["unit", "company"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_deterministic_runs_equal_the_reference(visibility, seed):
+def test_deterministic_runs_equal_the_reference(visibility, seed, identity):
     org = make_org(n=120, seed=seed)
     rng = np.random.default_rng(seed)
     access = rng.random(org.n) < 0.8
@@ -78,7 +79,8 @@ def test_deterministic_runs_equal_the_reference(visibility, seed):
         learning=rng.random(org.n) * 0.5,
         commitment=0.6,
     )
-    rule = rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, visibility=visibility)
+    rule = rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, visibility=visibility,
+                                identity_weight=identity)  # fmt: skip
     culture = culture_(trust=0.4, generative=0.7)
     model = run(org, rule, weeks=15, seed=seed, culture=culture, plan=plan, initial=0.1)
     initial = np.flatnonzero(model.adopted_at == 0)
@@ -99,7 +101,8 @@ LONG_LADDER = tuple(rules.Behavior(f"step{k}", 0.01 * k, 0.02 * k) for k in rang
 )
 def test_random_runs_equal_the_reference_with_the_same_draws(ladder):
     org = make_org(n=150, seed=4)
-    rule = rules.Organizational(ladder, noise=0.05, lapse_rate=0.3, hysteresis=0.02)
+    rule = rules.Organizational(ladder, noise=0.05, lapse_rate=0.3, hysteresis=0.02,
+                                identity_weight=0.25)  # fmt: skip
     culture = culture_(0.6, 0.6, 0.6, 0.6)
     model = run(org, rule, weeks=12, seed=9, culture=culture, initial=0.05)
     # Replay the run's generator: traits first, then the initial adopters, then weekly draws.
@@ -165,6 +168,18 @@ def test_visibility_adds_to_the_peer_signal(org):
     assert_more(run(org, base), run(org, seen))
     company = rules.Organizational(**{**OFF, "peer_weight": 0.35}, **SURE, visibility="company")
     assert_same(run(org, base), run(org, company))
+
+
+def test_collective_identity_pulls_teams_along_as_strongly_as_people_identify(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.35, "identity_weight": 0.3}, **SURE)
+    base = rules.Organizational(**{**OFF, "peer_weight": 0.35}, **SURE)
+    assert_more(run(org, base), run(org, rule))
+    drawn = run(org, rule, weeks=0)
+    loose = with_traits(drawn, identification=0.1)
+    close = with_traits(drawn, identification=0.9)
+    assert_more(run(org, rule, population=loose), run(org, rule, population=close))
+    # At weight 0 identification changes nothing.
+    assert_same(run(org, base, population=loose), run(org, base, population=close))
 
 
 def test_content_needs_creators_and_a_generative_culture(org):

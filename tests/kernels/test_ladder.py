@@ -11,6 +11,7 @@ from sim.kernels import (
     ladder_candidates,
     ladder_decide,
     ladder_loosen,
+    ladder_loosen_team,
     ladder_pull,
     ladder_push,
     ladder_restage,
@@ -18,6 +19,7 @@ from sim.kernels import (
     ladder_uniforms,
     lapse_cut,
     shared_steps,
+    team_holders,
 )
 from sim.kernels.ladder_bounds import sigmoid_ceiling
 from sim.kernels.ladder_parts import NO_CEILING, ceiling_of
@@ -49,8 +51,18 @@ def slow_peer(tally, strength, demand, b, i):
     return tally[b, i] / strength[i] if strength[i] > 0 else 0.0
 
 
+def slow_identity(identity, manager, stage, b, i):
+    """``identity[i]`` times the others under ``i``'s manager who hold ``b``."""
+    m = manager[i]
+    if identity.shape[0] == 0 or m < 0:
+        return 0.0
+    mates = [j for j in range(stage.shape[0]) if j != i and manager[j] == m]
+    return identity[i] * sum(stage[j] > b for j in mates)
+
+
 def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
-                endorsement, unit, shared, rate, noise, lapse_rate, hysteresis, u):  # fmt: skip
+                endorsement, team, identity, unit, shared, rate, noise, lapse_rate, hysteresis,
+                u):  # fmt: skip
     def gap(i, b):
         m = manager[i]
         endorsed = m >= 0 and stage[m] > b and endorsing[m]
@@ -60,6 +72,7 @@ def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, 
             + fixed_gap[b, i]
             + shared[b, unit[i]]
             + (endorsement[i] if endorsed else 0.0)
+            + slow_identity(identity, manager, stage, b, i)
         )
 
     out = np.zeros(stage.shape[0], dtype=np.int8)
@@ -80,16 +93,18 @@ def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, 
 
 
 def slow_gaps(stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
-              endorsement, manager_stage):  # fmt: skip
-    """Each behavior's gap without its shared part, shape (B, n); managers' stages apart."""
+              endorsement, identity, others_stage):  # fmt: skip
+    """Each behavior's gap without its shared part, shape (B, n); the stages of managers
+    and team-mates apart."""
     n = stage.shape[0]
     gap = np.empty((B, n))
     for i in range(n):
         m = manager[i]
         for b in range(B):
-            endorsed = m >= 0 and manager_stage[m] > b and endorsing[m]
+            endorsed = m >= 0 and others_stage[m] > b and endorsing[m]
             peer = slow_peer(tally, strength, demand, b, i)
-            gap[b, i] = peer_weight * peer + fixed_gap[b, i] + (endorsement[i] if endorsed else 0)
+            gap[b, i] = (peer_weight * peer + fixed_gap[b, i] + (endorsement[i] if endorsed else 0)
+                         + slow_identity(identity, manager, others_stage, b, i))  # fmt: skip
     return gap
 
 
@@ -120,6 +135,7 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads, demands):
         stage[changed] == 0, 1, np.where(stage[changed] == B, -1, rng.choice([-1, 1], len(changed)))
     ).astype(np.int8)
     unit = rng.integers(0, 2, net.n).astype(np.int32)
+    manager = np.concatenate([[-1], rng.integers(0, np.arange(1, net.n))]).astype(np.int32)
     holders = np.array([np.bincount(unit[stage > b], minlength=2) for b in range(B)])
     expected = stage.copy()
     expected[changed] += change
@@ -137,7 +153,13 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads, demands):
         noted = np.full(len(changed), -9, np.int8)
         new, lapses = np.full(B, -1), np.full(B, -1)
         when = adopted_at.copy()
-        ladder_restage(changed, change, 7, stage, unit, holders, when, noted, new, lapses)
+        team = np.empty((B, net.n), np.int32)
+        team_holders(stage, manager, team)
+        ladder_restage(changed, change, 7, stage, unit, holders, manager, team, when, noted, new,
+                       lapses)  # fmt: skip
+        want_team = np.empty_like(team)
+        team_holders(stage, manager, want_team)  # the stages after the week, from scratch
+        np.testing.assert_array_equal(team, want_team)
         np.testing.assert_array_equal(noted, rung)
         np.testing.assert_array_equal(new, counts[0])
         np.testing.assert_array_equal(lapses, counts[1])
@@ -186,8 +208,10 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads, demands):
     st.sampled_from([0.3, 1.0]),
     st.sampled_from([0.0, 0.2, 1.0]),
     st.sampled_from(range(3)),
+    st.booleans(),
 )
-def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, demands):
+def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, demands,
+                                        identifies):  # fmt: skip
     set_threads(threads)
     net, access, seed = case
     rng, stage, influence = random_inputs(net, seed)
@@ -198,6 +222,9 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
     manager = np.concatenate([[-1], rng.integers(0, np.arange(1, n))]).astype(np.int32)
     endorsing = rng.random(n) < 0.5
     endorsement = rng.uniform(-0.1, 0.2, n)
+    identity = rng.uniform(0.0, 0.15, n) if identifies else np.zeros(0)
+    team = np.empty((B, n if identifies else 0), np.int32)
+    team_holders(stage, manager, team)
     unit = rng.integers(0, 2, n).astype(np.int32)
     shared = rng.uniform(0, 0.2, (B, 2))
     deterministic = noise == 0 and rate == 1 and lapse_rate in (0, 1)
@@ -206,13 +233,13 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
     ladder_uniforms(key, u)
     demand = DEMANDS[demands]
     args = (stage, access, tally, strength, 0.4, demand, fixed_gap, manager, endorsing,
-            endorsement, unit, shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
+            endorsement, team, identity, unit, shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
     # The exact bounds, then the candidates they let through: deciding only
     # them must give what deciding everyone gives.
     ceiling = np.empty(n, np.float32)
     watch = np.empty(n, np.uint8)
     ladder_bounds(stage, tally, strength, 0.4, demand, fixed_gap, manager, endorsing,
-                  endorsement, 0.1, ceiling, watch)  # fmt: skip
+                  endorsement, team, identity, 0.1, ceiling, watch)  # fmt: skip
     candidates = np.empty(n, dtype=bool)
     ladder_candidates(access, stage, ceiling, watch, shared_steps(shared), rate, noise, key,
                       not deterministic, lapse_cut(lapse_rate), candidates)  # fmt: skip
@@ -231,7 +258,7 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
     # The refreshed bounds hold for the stage each one holds after the week.
     after = stage + every
     gap = slow_gaps(after, tally, strength, 0.4, demand, fixed_gap, manager, endorsing,
-                    endorsement, stage)  # fmt: skip
+                    endorsement, identity, stage)  # fmt: skip
     for i in range(n):
         if after[i] < B:
             assert ceiling[i] >= gap[after[i], i] - 1e-12
@@ -251,7 +278,8 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
     ladder_uniforms(np.uint64(99), u)
     args = (np.zeros(n, np.int8), np.ones(n, bool), np.zeros((B, n)), np.ones(n), 0.4,
             np.zeros(B), np.full((B, n), gap), np.full(n, -1, np.int32), np.zeros(n, bool),
-            np.zeros(n), np.zeros(n, np.int32), np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
+            np.zeros(n), np.zeros((B, 0), np.int32), np.zeros(0), np.zeros(n, np.int32),
+            np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
     ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out,
                   np.empty(n, np.float32), np.empty(n, np.uint8))  # fmt: skip
@@ -352,6 +380,51 @@ def test_loosen_bounds_the_reports_of_managers_who_changed(seed, threads):
     holding = np.flatnonzero(after > 0)
     fell = new[after[holding] - 1, holding] < old[after[holding] - 1, holding] - 1e-12
     assert watch[holding[fell]].all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_loosen_team_bounds_the_team_mates_of_everyone_who_changed(seed):
+    """Against the gaps themselves: the identity term moved by team-mates' changes, with
+    small teams (several changers share one) and people who change themselves."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    manager = np.concatenate([[-1], rng.integers(0, np.arange(1, n) // 4 + 1)]).astype(np.int32)
+    reports = np.argsort(manager, kind="stable")[1:]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(manager[1:], minlength=n))])
+    before = rng.integers(0, B + 1, n).astype(np.int8)
+    changed = np.sort(rng.choice(n, size=12, replace=False))
+    change = np.where(before[changed] == 0, 1, np.where(before[changed] == B, -1,
+                      rng.choice([-1, 1], 12))).astype(np.int8)  # fmt: skip
+    after = before.copy()
+    after[changed] += change
+    identity = rng.uniform(0.0, 0.3, n)
+
+    def identity_gap(stages):  # the identity part of each behavior's gap
+        return np.array([[slow_identity(identity, manager, stages, b, i) for i in range(n)]
+                         for b in range(B)])  # fmt: skip
+
+    old = identity_gap(before)
+    new = identity_gap(after)
+    ceiling = np.zeros(n, np.float32)  # exact for the identity part under the old stages
+    people = np.arange(n)
+    climbing = after < B
+    ceiling[climbing] = np.nextafter(
+        old[after[climbing], people[climbing]].astype(np.float32), np.float32(np.inf)
+    )
+    watch = np.zeros(n, np.uint8)
+    ladder_loosen_team(changed, change, after, manager, indptr, reports, identity, ceiling,
+                       watch)  # fmt: skip
+    # Changers too: decide bounds their new stage from the old counts, which leave them out.
+    assert (ceiling[climbing] >= new[after[climbing], people[climbing]] - 1e-12).all()
+    holding = np.flatnonzero(after > 0)
+    fell = new[after[holding] - 1, holding] < old[after[holding] - 1, holding] - 1e-12
+    assert watch[holding[fell]].all()
+    # Nothing to do when nobody identifies.
+    untouched = ceiling.copy()
+    ladder_loosen_team(changed, change, after, manager, indptr, reports, np.zeros(0), ceiling,
+                       watch)  # fmt: skip
+    np.testing.assert_array_equal(ceiling, untouched)
 
 
 def test_ceiling_of_rounds_up_to_float32():

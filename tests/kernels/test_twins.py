@@ -107,7 +107,12 @@ def _organizational(rule, plan, initial):
 ORGANIZATIONAL = {
     "random": (
         rules.Organizational(
-            manager_weight=0.5, reactance=0.6, lapse_rate=0.5, hysteresis=0.0, noise=0.05
+            manager_weight=0.5,
+            reactance=0.6,
+            lapse_rate=0.5,
+            hysteresis=0.0,
+            noise=0.05,
+            identity_weight=0.3,
         ),
         0.05,
     ),
