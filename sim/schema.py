@@ -156,6 +156,7 @@ class OrganizationalConf:
     commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1
+    learning_effect: float = 0.1
     reactance: float = 0.25
     hysteresis: float = 0.1
     lapse_rate: float = 0.1

@@ -53,6 +53,7 @@ OFF = dict(
     content_weight=0.0,
     ownership_weight=0.0,
     training_effect=0.0,
+    learning_effect=0.0,
     reactance=0.0,
     safety=0.0,
 )

@@ -203,9 +203,10 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
             threshold = (
                 (1.0 - voice[b]) * people.threshold[i]
                 + voice[b] * (1.0 - people.voice[i])
-                + difficulty[b] * (1.0 - w.learning[i])
+                + difficulty[b]
                 + risk[b] * people.risk_aversion[i] * (1.0 - rule.safety)
                 - rule.training_effect * w.trained[i]
+                - rule.learning_effect * w.learning[i]
             )
             return signal - threshold
 

@@ -90,6 +90,7 @@ def _params(rule, culture, plan):
     params[kernels.P_COMMITMENT] = rule.commitment_weight
     params[kernels.P_COVERAGE] = rule.commitment_coverage
     params[kernels.P_TRAINING] = rule.training_effect
+    params[kernels.P_LEARNING] = rule.learning_effect
     safety = plan.week(0).safety
     params[kernels.P_SAFETY] = rule.safety if safety is None else safety
     return params

@@ -44,7 +44,8 @@ PUSH_COST = 8
 #: Indices of the rule's constants in ``params`` (see :func:`ladder_run`).
 P_PEER, P_RATE, P_NOISE, P_LAPSE, P_HYSTERESIS, P_VISIBILITY, P_CONTENT = range(7)
 P_OWNERSHIP, P_GENERATIVE, P_COMMITMENT, P_COVERAGE, P_TRAINING, P_SAFETY = range(7, 13)
-N_PARAMS = 13
+P_LEARNING = 13
+N_PARAMS = 14
 
 #: Indices of the schedule's settings in ``schedule`` (see :func:`ladder_run`).
 S_SCHEDULED, S_EXPAND_WEEK, S_EXPAND_SHARE, S_WAVE_WEEKS, S_ENDORSE = range(5)
@@ -67,10 +68,11 @@ def _fixed_gap(params, difficulty, risk, voice, threshold, risk_aversion, trust,
     last = out.shape[1] if count < 0 else count
     for k in range(last):
         i = k if count < 0 else ids[k]
-        own = params[P_COMMITMENT] * (commitment[i] * scale) * trust[i] + (
-            params[P_TRAINING] * trained[i]
+        own = (
+            params[P_COMMITMENT] * (commitment[i] * scale) * trust[i]
+            + params[P_TRAINING] * trained[i]
+            + params[P_LEARNING] * learning[i]
         )
-        ease = 1.0 - learning[i]
         exposure = risk_aversion[i] * (1.0 - safety)
         reticence = 1.0 - person_voice[i]
         for b in range(out.shape[0]):
@@ -78,7 +80,7 @@ def _fixed_gap(params, difficulty, risk, voice, threshold, risk_aversion, trust,
             out[b, i] = (
                 own
                 - ((1.0 - v) * threshold[i] + v * reticence)
-                - difficulty[b] * ease
+                - difficulty[b]
                 - risk[b] * exposure
             )
 

@@ -2,8 +2,8 @@
 
 A :class:`RolloutPlan` answers, for each week: who has access to the platform,
 who has been trained, which managers endorse what they use to their reports,
-how strongly leadership signals commitment, and how much of each behavior's
-difficulty earlier waves have already learned away. The organizational rule
+how strongly leadership signals commitment, and what earlier waves have
+already learned (lowering thresholds). The organizational rule
 reads these arrays; nothing loops over people in Python.
 
 The plain :class:`RolloutPlan` is static (the same every week); rollout
@@ -27,7 +27,7 @@ class Week(NamedTuple):
     access: np.ndarray  # bool: may use the platform
     trained: np.ndarray  # float64 in [0, 1]: share of the training received
     endorsing: np.ndarray  # bool: a manager who holds a behavior endorses it
-    learning: np.ndarray  # float64 in [0, 1]: share of difficulty learned away
+    learning: np.ndarray  # float64 in [0, 1]: what earlier waves learned (rule.learning_effect)
     commitment: float | np.ndarray  # c(t) in [0, 1], one for all or per person (float64)
     safety: float | None = None  # the safety policy in [0, 1]; None: the rule's own
     coverage: float = 1.0  # share of the company with access (perceived commitment scales by it)
@@ -71,8 +71,8 @@ class RolloutPlan:
     endorsing : bool array of shape (n,), optional
         Which managers endorse the behaviors they hold; all by default.
     learning : float array of shape (n,) or float, optional
-        Share of each behavior's difficulty already learned away, in [0, 1].
-        None by default.
+        What earlier waves have learned, in [0, 1]: lowers thresholds by the
+        rule's ``learning_effect`` times it. None by default.
     commitment : float or float array of shape (n,), default 0.5
         The launch effort: how strongly leadership signals that the change
         matters, in [0, 1]; a launch with visible backing is around 0.5. Per

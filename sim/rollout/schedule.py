@@ -23,9 +23,9 @@ over whole arrays, what changed since the week before:
 - **learning**: what the first wave learns accrues week by week from its own
   adoption, that of the people who took behaviors up during the pilot (the
   seeded first movers teach nothing by being seeded): when a later wave
-  opens, its people start with ``learning * (that adoption so far)`` of every
-  behavior's difficulty learned away, so a longer or more successful pilot
-  teaches more.
+  opens, its people start with ``learning * (that adoption so far)`` learned
+  (which lowers their thresholds by the rule's ``learning_effect`` times it),
+  so a longer or more successful pilot teaches more.
 
 The schedule draws nothing at run time (orders are fixed when it is built), so
 it is reproducible and reads the run's state only for the share trigger, the

@@ -100,11 +100,11 @@ class Rollout:
     wave_weeks : int, default 4
         Weeks (>= 1) between waves after the first expansion. Pilot only.
     pilot_learning : float, default 0.5
-        What the pilot learns lowers later waves' difficulty: each later wave
-        starts with ``pilot_learning`` times the pilot's organic adoption when
-        it opens (share of the pilot's people, first movers aside, holding
-        each behavior, averaged over the ladder) of every difficulty learned
-        away, in [0, 1]. Pilot only.
+        What the pilot learns lowers later waves' thresholds: each later wave
+        starts with ``learning`` = ``pilot_learning`` times the pilot's organic
+        adoption when it opens (share of the pilot's people, first movers aside,
+        holding each behavior, averaged over the ladder), which lowers its
+        thresholds by ``rule.learning_effect * learning``; in [0, 1]. Pilot only.
     direction : {"hierarchical", "decentralized", "hybrid"}, default "hierarchical"
         Who adopts first and how the word spreads (see the module docstring).
     top_levels : int, default 2

@@ -10,8 +10,9 @@ compares a signal with a threshold::
          + content_weight    * C(t)               # content created so far
          + ownership_weight  * open * O(i)        # owners in one's unit pull it along
          + identity_weight   * id_i * G_ib        # one's own team holds b ("people like us")
-    T_ib = (1 - voice_b) * theta_i + voice_b * (1 - voice_i) + difficulty_b * (1 - learning_i)
+    T_ib = (1 - voice_b) * theta_i + voice_b * (1 - voice_i) + difficulty_b
                    + risk_b * risk_aversion_i * (1 - safety) - training_effect * trained_i
+                   - learning_effect * learning_i
 
 and takes ``b`` up with probability ``rate * sigmoid((S - T) / noise)``. A
 person whose top behavior's signal has fallen below ``T - hysteresis`` drops it
@@ -182,6 +183,13 @@ class Organizational(Rule):
         their full amount (a protected space inside the firewall, not graded).
     training_effect : float, default 0.1
         Threshold drop of a fully trained person, in [0, 1].
+    learning_effect : float, default 0.1
+        Threshold drop, in [0, 1], of a person whose wave starts with everything an
+        earlier wave could learn (``learning_i = 1``): what a pilot finds out (use
+        cases, answers, content, people who can help) eases every rung for later
+        waves as training eases it for one person. The plan's ``learning`` is
+        ``rollout.pilot_learning`` times the pilot's own organic adoption, so the drop
+        grows with the pilot's length and success.
     reactance : float, default 0.25
         Trust below which endorsement from one's manager backfires, in [0, 1).
     hysteresis : float, default 0.1
@@ -212,6 +220,7 @@ class Organizational(Rule):
     commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1
+    learning_effect: float = 0.1
     reactance: float = 0.25
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
@@ -246,6 +255,7 @@ class Organizational(Rule):
             "peer_weight",
             "safety",
             "training_effect",
+            "learning_effect",
             "hysteresis",
             "lapse_rate",
             "rate",
@@ -366,10 +376,11 @@ class _OrganizationalDynamics:
         if week is not self._week:
             rule, people = self.rule, self.population
             commitment = week.commitment * week.coverage**rule.commitment_coverage
-            own = rule.commitment_weight * commitment * people.trust + (
-                rule.training_effect * week.trained
+            own = (
+                rule.commitment_weight * commitment * people.trust
+                + rule.training_effect * week.trained
+                + rule.learning_effect * week.learning
             )
-            ease = 1.0 - week.learning
             safety = rule.safety if week.safety is None else week.safety
             exposure = people.risk_aversion * (1.0 - safety)
             reticence = 1.0 - people.voice
@@ -380,7 +391,7 @@ class _OrganizationalDynamics:
                 fixed[b] = (
                     own
                     - ((1.0 - v) * people.threshold + v * reticence)
-                    - self.difficulty[b] * ease
+                    - self.difficulty[b]
                     - self.risk[b] * exposure
                 )
             self._fixed_gap = fixed

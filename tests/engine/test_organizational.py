@@ -219,9 +219,11 @@ def test_training_lowers_thresholds(org):
     assert_same(run(org, off), run(org, off, plan=trained))
 
 
-def test_learning_removes_difficulty(org):
-    rule = rules.Organizational(**{**OFF, "peer_weight": 0.5}, **SURE)
+def test_learning_lowers_thresholds_and_nothing_at_effect_0(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.5, "learning_effect": 0.1}, **SURE)
     assert_more(run(org, rule), run(org, rule, plan=RolloutPlan(org.n, learning=1.0)))
+    off = rules.Organizational(**{**OFF, "peer_weight": 0.5}, **SURE)
+    assert_same(run(org, off), run(org, off, plan=RolloutPlan(org.n, learning=1.0)))
 
 
 def test_no_access_no_adoption_and_no_support(org):

@@ -102,6 +102,30 @@ def test_a_longer_pilot_teaches_more(company):
     assert eight > 3 * one > 0 or (one == 0 and eight > 0.02)
 
 
+def later_waves_gain(company, expand_week, replications=4):
+    """How much more of the later waves reads 12 weeks after they open with what the pilot
+    learned than without, on common draws (mean over replications)."""
+    gains = []
+    for learning in (0.0, 1.0):
+        rollout = Rollout(scope="pilot", pilot_share=0.3, expand_week=expand_week,
+                          pilot_learning=learning)  # fmt: skip
+        scenario = Scenario(make_org=lambda: company, rule=rules.Organizational(),
+                            rollout=rollout, culture=Culture())  # fmt: skip
+        shares = []
+        for r in range(replications):
+            model = scenario.model(3, r).run(expand_week + 12)
+            later = ~model.plan.week(0).access
+            shares.append((model.stage[later] > 0).mean())
+        gains.append(np.array(shares))
+    return float((gains[1] - gains[0]).mean())
+
+
+def test_what_the_pilot_learns_acts_and_grows_with_the_pilot(company):
+    short, long = later_waves_gain(company, 3), later_waves_gain(company, 20)
+    assert long > short >= 0.0
+    assert long > 0.02  # a few points of the later waves, not a rounding error
+
+
 def test_seeded_first_movers_alone_teach_nothing(company):
     # Nobody takes anything up on their own (no signal can beat these thresholds), while the
     # seeded leaders and champions hold two rungs each: later waves learn nothing.
