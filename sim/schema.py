@@ -160,6 +160,7 @@ class OrganizationalConf:
     reactance: float = 0.25
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
+    churn: float = 0.0
     rate: float = 0.306
     noise: float = 0.082
     visibility: str = "unit"

@@ -214,17 +214,24 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
         for i in range(n):
             if not w.access[i]:
                 continue
+            draw = 0.0 if u is None else u[i]
             if stage[i] > 0 and gap(i, stage[i] - 1) < -rule.hysteresis:
-                if rule.lapse_rate >= 1 or (rule.lapse_rate > 0 and u[i] < rule.lapse_rate):
+                if rule.lapse_rate >= 1 or (rule.lapse_rate > 0 and draw < rule.lapse_rate):
                     new[i] -= 1
                 continue
+            if stage[i] > 0 and rule.churn > 0:
+                # A habit dropped whatever the signal; the rest of the draw decides an advance.
+                if rule.churn >= 1 or draw < rule.churn:
+                    new[i] -= 1
+                    continue
+                draw = (draw - rule.churn) / (1.0 - rule.churn)
             if stage[i] < top:
                 g = gap(i, stage[i])
                 if rule.noise == 0:
                     p = rule.rate if g >= 0 else 0.0
                 else:
                     p = rule.rate / (1.0 + np.exp(-g / rule.noise))
-                if p >= 1 or (p > 0 and u[i] < p):
+                if p >= 1 or (p > 0 and draw < p):
                     new[i] += 1
         stage = new
         creator_weeks += (stage == top).sum() / n

@@ -91,6 +91,7 @@ def _params(rule, culture, plan):
     params[kernels.P_COVERAGE] = rule.commitment_coverage
     params[kernels.P_TRAINING] = rule.training_effect
     params[kernels.P_LEARNING] = rule.learning_effect
+    params[kernels.P_CHURN] = rule.churn
     safety = plan.week(0).safety
     params[kernels.P_SAFETY] = rule.safety if safety is None else safety
     return params

@@ -47,8 +47,8 @@ _AHEAD_IDS = 8
 
 
 def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
-                  endorsement, team, identity, unit, shared, rate, noise, lapse_rate, hysteresis,
-                  key, draws, out, ceiling, watch):  # fmt: skip
+                  endorsement, team, identity, unit, shared, rate, noise, lapse_rate, churn,
+                  hysteresis, key, draws, out, ceiling, watch):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
@@ -60,9 +60,12 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
         + identity[i] * (team-mates holding b)    # collective identity
 
     A person whose top behavior's gap is below ``-hysteresis`` lapses with
-    probability ``lapse_rate`` and does not advance that week; anyone else
-    with access advances with probability ``rate * sigmoid(gap / noise)``
-    (``rate`` if ``gap >= 0`` when ``noise == 0``). People without access
+    probability ``lapse_rate`` and does not advance that week; any other holder
+    drops their top behavior with probability ``churn`` whatever the gap (a
+    habit given up: active use, not ever-used), and does not advance that week;
+    anyone else with access advances with probability
+    ``rate * sigmoid(gap / noise)`` (``rate`` if ``gap >= 0`` when
+    ``noise == 0``), times ``1 - churn`` for holders. People without access
     never change. Person ``i``'s one draw of the week is
     ``ladder_uniforms(key)[i]``.
 
@@ -99,12 +102,12 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
         Row of ``shared`` for each person.
     shared : float64 ndarray of shape (B, U)
         The parts of ``S`` shared by a unit: visibility and content.
-    rate, noise, lapse_rate, hysteresis : float
+    rate, noise, lapse_rate, churn, hysteresis : float
     key : uint64
         This week's key, drawn from the run's generator.
     draws : bool
-        False when every decision is certain (``noise == 0``, ``rate == 1``
-        and ``lapse_rate`` 0 or 1): then no uniform is used.
+        False when every decision is certain (``noise == 0``, ``rate == 1``,
+        ``lapse_rate`` and ``churn`` 0 or 1): then no uniform is used.
     out : int8 ndarray of shape (k,)
         Written: the change of each one's stage.
     ceiling : float32 ndarray of shape (n,)
@@ -148,6 +151,13 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
                 lapsing = True  # a lapsing person does not advance
                 if lapse_rate > 0.0 and (lapse_rate >= 1.0 or u < lapse_rate):
                     change = -1
+            elif churn > 0.0:
+                if churn >= 1.0 or u < churn:
+                    change = -1  # a habit dropped whatever the signal
+                    lapsing = True
+                else:
+                    # The rest of the draw, uniform again, decides an advance.
+                    u = (u - churn) / (1.0 - churn)
         if s < top:
             core = gap_core(i, s, tally, strength, peer_weight, demand, fixed_gap)
             e = formal(i, s, stage, manager, endorsing, endorsement, team, identity)

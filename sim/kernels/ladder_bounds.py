@@ -95,8 +95,8 @@ def shared_steps(shared):
     return tuple(b - a for a, b in zip([0.0, *largest[:-1]], largest, strict=True))
 
 
-def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, draws, lapse_cut,
-                      out):  # fmt: skip
+def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, churn, key, draws,
+                      lapse_cut, out):  # fmt: skip
     """Who may change this week (bool, written to ``out``); everyone else surely stays.
 
     Parameters
@@ -107,8 +107,9 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
     watch : uint8 ndarray of shape (n,)
     steps : tuple of B floats, or float64 ndarray of shape (B,)
         :func:`shared_steps` of this week's shared parts.
-    rate, noise : float
-        The rule's.
+    rate, noise, churn : float
+        The rule's: a holder drops their top behavior when the draw is below ``churn``
+        and may advance only when it is below ``churn`` plus the chance.
     key : uint64
         This week's key (as for :func:`sim.kernels.ladder.ladder_decide`).
     draws : bool
@@ -131,7 +132,7 @@ def ladder_candidates(access, stage, ceiling, watch, steps, rate, noise, key, dr
             chance = rate if not x < 0.0 else rate * sigmoid_ceiling(x)
         else:
             chance = rate if not gap < 0.0 else 0.0
-        advance = u < chance * _CHANCE_SLACK
+        advance = u < (chance + churn * (s > 0)) * _CHANCE_SLACK
         lapse = (watch[i] != 0) & ((bits >> uint64(11)) < lapse_cut)
         out[i] = access[i] & (advance | lapse)
 

@@ -44,8 +44,8 @@ PUSH_COST = 8
 #: Indices of the rule's constants in ``params`` (see :func:`ladder_run`).
 P_PEER, P_RATE, P_NOISE, P_LAPSE, P_HYSTERESIS, P_VISIBILITY, P_CONTENT = range(7)
 P_OWNERSHIP, P_GENERATIVE, P_COMMITMENT, P_COVERAGE, P_TRAINING, P_SAFETY = range(7, 13)
-P_LEARNING = 13
-N_PARAMS = 14
+P_LEARNING, P_CHURN = 13, 14
+N_PARAMS = 15
 
 #: Indices of the schedule's settings in ``schedule`` (see :func:`ladder_run`).
 S_SCHEDULED, S_EXPAND_WEEK, S_EXPAND_SHARE, S_WAVE_WEEKS, S_ENDORSE = range(5)
@@ -311,6 +311,7 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     weeks = holders_w.shape[0]
     peer_weight, rate, noise = params[P_PEER], params[P_RATE], params[P_NOISE]
     lapse_rate, hysteresis = params[P_LAPSE], params[P_HYSTERESIS]
+    churn = params[P_CHURN]
     draws = not deterministic
     scheduled = schedule[S_SCHEDULED] != 0.0
     # -- week 0 ------------------------------------------------------------------------
@@ -459,16 +460,16 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
             # A tuple: the scan unrolls the stages and vectorises (4x faster than an array).
             four = (steps[0], steps[1] if top > 1 else 0.0, steps[2] if top > 2 else 0.0,
                     steps[3] if top > 3 else 0.0)  # fmt: skip
-            ladder_candidates_serial(access, stage, ceiling, watch, four, rate, noise, key,
+            ladder_candidates_serial(access, stage, ceiling, watch, four, rate, noise, churn, key,
                                      draws, lapse_cut, candidates)  # fmt: skip
         else:
-            ladder_candidates_serial(access, stage, ceiling, watch, steps, rate, noise, key,
+            ladder_candidates_serial(access, stage, ceiling, watch, steps, rate, noise, churn, key,
                                      draws, lapse_cut, candidates)  # fmt: skip
         ids = np.flatnonzero(candidates)
         out = np.empty(ids.shape[0], dtype=np.int8)
         ladder_decide_serial(ids, stage, tally, strength, peer_weight, demand, fixed, manager,
                              endorsing, endorsement, team, identity, vis_unit, shared, rate,
-                             noise, lapse_rate, hysteresis, key, draws, out, ceiling,
+                             noise, lapse_rate, churn, hysteresis, key, draws, out, ceiling,
                              watch)  # fmt: skip
         moved = out != 0
         changed = ids[moved]

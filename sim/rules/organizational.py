@@ -16,7 +16,10 @@ compares a signal with a threshold::
 
 and takes ``b`` up with probability ``rate * sigmoid((S - T) / noise)``. A
 person whose top behavior's signal has fallen below ``T - hysteresis`` drops it
-with probability ``lapse_rate`` instead; people who lapsed may take it up again.
+with probability ``lapse_rate`` instead; any other holder drops their top
+behavior with probability ``churn`` whatever the signal (holding a rung is
+doing it regularly; habits are given up) and otherwise decides as anyone; people
+who lapsed may take it up again.
 
 - ``g(trust) = (trust - reactance) / (1 - reactance)``: equal to ``trust`` when
   ``reactance = 0``, and negative (endorsement backfires) below ``reactance``;
@@ -197,6 +200,12 @@ class Organizational(Rule):
         lapses, in [0, 1] (habit: keeping a behavior is easier than starting).
     lapse_rate : float, default 0.1
         Weekly probability that a holder below ``T - hysteresis`` lapses.
+    churn : float, default 0.0
+        Weekly probability, in [0, 1], that any other holder drops their top
+        behavior whatever the signal (busy weeks, a habit given up); they may
+        take it up again. With it, a rung's share at maturity is an active
+        share below its ceiling (roughly ``uptake / (uptake + churn)`` among the
+        willing), not everyone who ever did it. 0 until the refit.
     rate : float, default 0.306
         Weekly probability of acting on a signal well above the threshold.
     noise : float, default 0.082
@@ -224,6 +233,7 @@ class Organizational(Rule):
     reactance: float = 0.25
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
+    churn: float = 0.0
     rate: float = 0.306
     noise: float = 0.082
     visibility: str = "unit"
@@ -258,6 +268,7 @@ class Organizational(Rule):
             "learning_effect",
             "hysteresis",
             "lapse_rate",
+            "churn",
             "rate",
         )
         for name in unit_range:
@@ -280,7 +291,12 @@ class Organizational(Rule):
     @property
     def deterministic(self) -> bool:
         """Whether no decision needs a random draw."""
-        return self.noise == 0.0 and self.rate == 1.0 and self.lapse_rate in (0.0, 1.0)
+        return (
+            self.noise == 0.0
+            and self.rate == 1.0
+            and self.lapse_rate in (0.0, 1.0)
+            and self.churn in (0.0, 1.0)
+        )
 
     def gain(self, trust) -> np.ndarray:
         """``g(trust)``: response to an endorsing manager, negative below ``reactance``."""
@@ -418,7 +434,7 @@ class _OrganizationalDynamics:
         draws = not rule.deterministic
         candidates = ladder_candidates if self._big("person") else ladder_candidates_serial
         candidates(plan.access, state.stage, state.ceiling, state.watch, shared_steps(shared),
-                   rule.rate, rule.noise, key, draws, self._lapse_cut,
+                   rule.rate, rule.noise, rule.churn, key, draws, self._lapse_cut,
                    self._candidates)  # fmt: skip
         ids = np.flatnonzero(self._candidates)
         out = np.empty(ids.shape[0], dtype=np.int8)
@@ -441,6 +457,7 @@ class _OrganizationalDynamics:
             rule.rate,
             rule.noise,
             rule.lapse_rate,
+            rule.churn,
             rule.hysteresis,
             key,
             draws,

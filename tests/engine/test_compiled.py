@@ -70,6 +70,8 @@ def test_every_rollout_preset_runs_as_stepped(rollout):
         ("rollout=pilot_hierarchical", "culture=traditional"),
         # Collective identity: team counts kept, team-mates' bounds loosened.
         ("rollout=change_team", "rule.identity_weight=0.4", "culture.identification_mean=0.8"),
+        # Active use: holders drop habits whatever the signal.
+        ("rollout=pilot_waves", "rule.churn=0.05"),
         (
             "rollout=company_wide",
             "rule.identity_weight=0.3",

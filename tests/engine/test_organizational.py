@@ -102,7 +102,7 @@ LONG_LADDER = tuple(rules.Behavior(f"step{k}", 0.01 * k, 0.02 * k) for k in rang
 def test_random_runs_equal_the_reference_with_the_same_draws(ladder):
     org = make_org(n=150, seed=4)
     rule = rules.Organizational(ladder, noise=0.05, lapse_rate=0.3, hysteresis=0.02,
-                                identity_weight=0.25)  # fmt: skip
+                                identity_weight=0.25, churn=0.03)  # fmt: skip
     culture = culture_(0.6, 0.6, 0.6, 0.6)
     model = run(org, rule, weeks=12, seed=9, culture=culture, initial=0.05)
     # Replay the run's generator: traits first, then the initial adopters, then weekly draws.
@@ -180,6 +180,20 @@ def test_collective_identity_pulls_teams_along_as_strongly_as_people_identify(or
     assert_more(run(org, rule, population=loose), run(org, rule, population=close))
     # At weight 0 identification changes nothing.
     assert_same(run(org, base, population=loose), run(org, base, population=close))
+
+
+def test_churn_makes_a_rung_an_active_share_below_everyone_who_ever_held_it(org):
+    busy = rules.Organizational(**{**OFF, "peer_weight": 0.5, "churn": 0.1}, noise=0.05,
+                                lapse_rate=0.0)  # fmt: skip
+    model = run(org, busy, weeks=40)
+    ever = (model.adopted_at >= 0).sum()
+    now = (model.stage > 0).sum()
+    assert 0 < now < 0.97 * ever  # people drop the habit, and some take it up again
+    assert model.adoption.lapses.sum() > ever - now
+    steady = rules.Organizational(**{**OFF, "peer_weight": 0.5}, noise=0.05, lapse_rate=0.0)
+    kept = run(org, steady, weeks=40)
+    assert kept.stage.sum() > model.stage.sum()
+    assert kept.adoption.lapses.sum() == 0
 
 
 def test_content_needs_creators_and_a_generative_culture(org):

@@ -61,8 +61,8 @@ def slow_identity(identity, manager, stage, b, i):
 
 
 def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
-                endorsement, team, identity, unit, shared, rate, noise, lapse_rate, hysteresis,
-                u):  # fmt: skip
+                endorsement, team, identity, unit, shared, rate, noise, lapse_rate, churn,
+                hysteresis, u):  # fmt: skip
     def gap(i, b):
         m = manager[i]
         endorsed = m >= 0 and stage[m] > b and endorsing[m]
@@ -80,14 +80,20 @@ def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, 
         if not access[i]:
             continue
         s = stage[i]
+        draw = u[i]
         if s > 0 and gap(i, s - 1) < -hysteresis:
-            if lapse_rate >= 1 or (lapse_rate > 0 and u[i] < lapse_rate):
+            if lapse_rate >= 1 or (lapse_rate > 0 and draw < lapse_rate):
                 out[i] = -1
             continue
+        if s > 0 and churn > 0:
+            if churn >= 1 or draw < churn:
+                out[i] = -1
+                continue
+            draw = (draw - churn) / (1 - churn)
         if s < B:
             g = gap(i, s)
             p = (rate if g >= 0 else 0.0) if noise == 0 else rate / (1 + np.exp(-g / noise))
-            if p >= 1 or (p > 0 and u[i] < p):
+            if p >= 1 or (p > 0 and draw < p):
                 out[i] = 1
     return out
 
@@ -209,9 +215,10 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads, demands):
     st.sampled_from([0.0, 0.2, 1.0]),
     st.sampled_from(range(3)),
     st.booleans(),
+    st.sampled_from([0.0, 0.05, 1.0]),
 )
 def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, demands,
-                                        identifies):  # fmt: skip
+                                        identifies, churn):  # fmt: skip
     set_threads(threads)
     net, access, seed = case
     rng, stage, influence = random_inputs(net, seed)
@@ -227,13 +234,14 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
     team_holders(stage, manager, team)
     unit = rng.integers(0, 2, n).astype(np.int32)
     shared = rng.uniform(0, 0.2, (B, 2))
-    deterministic = noise == 0 and rate == 1 and lapse_rate in (0, 1)
+    deterministic = noise == 0 and rate == 1 and lapse_rate in (0, 1) and churn in (0, 1)
     key = rng.integers(2**64, dtype=np.uint64)
     u = np.empty(n)
     ladder_uniforms(key, u)
     demand = DEMANDS[demands]
     args = (stage, access, tally, strength, 0.4, demand, fixed_gap, manager, endorsing,
-            endorsement, team, identity, unit, shared, rate, noise, lapse_rate, 0.1)  # fmt: skip
+            endorsement, team, identity, unit, shared, rate, noise, lapse_rate, churn,
+            0.1)  # fmt: skip
     # The exact bounds, then the candidates they let through: deciding only
     # them must give what deciding everyone gives.
     ceiling = np.empty(n, np.float32)
@@ -241,7 +249,7 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
     ladder_bounds(stage, tally, strength, 0.4, demand, fixed_gap, manager, endorsing,
                   endorsement, team, identity, 0.1, ceiling, watch)  # fmt: skip
     candidates = np.empty(n, dtype=bool)
-    ladder_candidates(access, stage, ceiling, watch, shared_steps(shared), rate, noise, key,
+    ladder_candidates(access, stage, ceiling, watch, shared_steps(shared), rate, noise, churn, key,
                       not deterministic, lapse_cut(lapse_rate), candidates)  # fmt: skip
     ids = np.flatnonzero(candidates)
     some = np.full(ids.shape[0], 7, dtype=np.int8)
@@ -279,7 +287,7 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
     args = (np.zeros(n, np.int8), np.ones(n, bool), np.zeros((B, n)), np.ones(n), 0.4,
             np.zeros(B), np.full((B, n), gap), np.full(n, -1, np.int32), np.zeros(n, bool),
             np.zeros(n), np.zeros((B, 0), np.int32), np.zeros(0), np.zeros(n, np.int32),
-            np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.1)  # fmt: skip
+            np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
     ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out,
                   np.empty(n, np.float32), np.empty(n, np.uint8))  # fmt: skip
@@ -328,7 +336,7 @@ def test_candidates_keep_everyone_a_draw_can_move(rate, noise):
     ladder_uniforms(np.uint64(5), u)
     out = np.empty(n, bool)
     ladder_candidates(np.ones(n, bool), stage, ceiling, np.zeros(n, np.uint8),
-                      shared_steps(shared), rate, noise, np.uint64(5), True, lapse_cut(0.0),
+                      shared_steps(shared), rate, noise, 0.0, np.uint64(5), True, lapse_cut(0.0),
                       out)  # fmt: skip
     exact = ceiling.astype(float) + shared[stage, 0]
     if noise > 0:
