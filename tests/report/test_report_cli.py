@@ -29,7 +29,7 @@ def test_a_sweep_ends_with_the_ranking_and_the_report(tmp_path):
     # The answer, not file paths: a ranking per swept value, written as the user wrote it.
     assert "Ranking by contributing-weeks" in done.stdout
     # Each ranking is followed by the verdict at other horizons (the runs' last week here).
-    assert done.stdout.count("best contributing by horizon: share-weeks to week") == 3
+    assert done.stdout.count("  best contributing by share-weeks to week") == 3
     for value in ("0.1", "0.2", "0.3"):
         assert f"culture.trust={value}:" in done.stdout
     assert "0.30000000000000004" not in done.stdout
@@ -48,7 +48,7 @@ def test_a_sweep_ends_with_the_ranking_and_the_report(tmp_path):
         summary.columns)  # fmt: skip
     text = (store / "report.md").read_text()
     assert "## The answer" in text and "figures/" in text and "scenarios " in text
-    assert text.count("At other horizons, the best contributing: by share-weeks to week") == 3
+    assert text.count("At other horizons, the best contributing by share-weeks to week") == 3
     html = (store / "report.html").read_text()
     assert html.count("data:image/png;base64,") == len(pngs)
     # A rerun of finished jobs computes nothing and prints the same answer from the store.
