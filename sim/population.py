@@ -106,14 +106,14 @@ class Culture:
     Parameters
     ----------
     open : float, default 0.5
-        Decentralization, acting through three channels: who is willing to
-        champion (a closed culture recruits among managers, and fewer others
-        say yes: ``open_recruiting``); how much a colleague's example weighs
-        against a manager's (managers' influence is
-        ``1 + manager_influence * (1 - open)`` times a colleague's); and
-        ownership (holders of the ladder's upper rungs pull their unit along,
-        ``Organizational.ownership_weight``). The share of ties across units
-        follows it in the shipped network configs (``network.openness``).
+        Decentralization, acting through ownership (holders of the ladder's
+        upper rungs pull their unit along, ``Organizational.ownership_weight``)
+        and, in the shipped network configs, the share of ties across units
+        (``network.openness``). Two channels it used to have are off by default
+        because their direction cannot be argued (docs/model.md §1): whom a
+        rollout recruits as champions (``open_recruiting``) and how much a
+        manager's example weighs against a colleague's (now
+        ``manager_influence`` alone).
     trust : float, default 0.5
         Mean trust in leadership. Low trust turns endorsement from above into
         reactance (see ``Organizational.reactance``).
@@ -131,8 +131,10 @@ class Culture:
         trust: 8 gives a standard deviation of about 0.17 at mean 0.5.
     influence_spread : float, default 0.5
         Sigma (>= 0) of the lognormal spread of influence (mean 1).
-    manager_influence : float, default 2.0
-        Extra weight (>= 0) of a manager's example in a closed culture.
+    manager_influence : float, default 1.0
+        Extra weight (>= 0) of a manager's example: managers' influence is
+        ``1 + manager_influence`` times a colleague's, in every culture (2x,
+        what the default culture had when openness scaled it).
     voice_mean, voice_concentration : float, default 0.365 and 1.047
         The propensity to speak up (contribute, create) is beta with this
         mean in (0, 1) and concentration (> 0): a small concentration gives
@@ -152,10 +154,13 @@ class Culture:
         ``identification``, beta with the concentration ``concentration``): how much
         their team-mates' example weighs as "people like us" (collective identity,
         ``rule.identity_weight``).
-    open_recruiting : bool, default True
+    open_recruiting : bool, default False
         Whether openness decides who may be recruited as a champion (all
         managers, and each other person with probability ``open``); off,
-        anyone may be.
+        anyone may be. Off by default: a closed culture's champions are then
+        mostly managers, whose example carries further (Chelmis & Prasanna
+        2013), so the channel lowers adoption as openness rises, against the
+        claim it was meant to carry, and its sign rests on who the managers are.
     """
 
     open: float = 0.5
@@ -166,12 +171,12 @@ class Culture:
     threshold_sd: float = 0.091
     concentration: float = 8.0
     influence_spread: float = 0.5
-    manager_influence: float = 2.0
+    manager_influence: float = 1.0
     voice_mean: float = 0.365
     voice_concentration: float = 1.047
     endorse_share: float = 0.0
     identification_mean: float = 0.5
-    open_recruiting: bool = True
+    open_recruiting: bool = False
 
     def __post_init__(self):
         for name in ("open", "trust", "generative", "courage", "threshold_mean", "endorse_share",
@@ -366,10 +371,10 @@ class Population:
 
 
 def _influence(rng, org, culture):
-    """Lognormal influence of mean 1, managers' times ``1 + manager_influence * (1 - open)``."""
+    """Lognormal influence of mean 1, managers' times ``1 + manager_influence``."""
     spread = culture.influence_spread
     influence = rng.lognormal(-0.5 * spread**2, spread, org.n)
-    factor = 1.0 + culture.manager_influence * (1.0 - culture.open)
+    factor = 1.0 + culture.manager_influence
     return np.multiply(influence, factor, out=influence, where=org.span > 0)
 
 

@@ -70,8 +70,11 @@ def test_population_draw():
     sure = Population.draw(org, Culture(trust=1.0, courage=1.0), 1)
     assert (sure.trust == 1.0).all() and (sure.risk_aversion == 0.0).all()
     np.testing.assert_array_equal(sure.threshold, people.threshold)
-    # An open culture: managers weigh like everyone else.
-    flat = Population.draw(org, Culture(open=1.0), 1, influence_spread=0.0)
+    # Managers weigh 1 + manager_influence times a colleague, in any culture; 0: the same.
+    for open_ in (0.0, 1.0):
+        spread = Population.draw(org, Culture(open=open_), 1, influence_spread=0.0)
+        np.testing.assert_allclose(spread.influence, np.where(org.span > 0, 2.0, 1.0))
+    flat = Population.draw(org, Culture(), 1, influence_spread=0.0, manager_influence=0.0)
     assert np.allclose(flat.influence, 1.0)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from sim import OrgModel, rules
 from sim.org import generate
-from sim.population import Culture
+from sim.population import Culture, Population
 from sim.rollout import Rollout
 from sim.rollout.plan import RolloutPlan
 from sim.scenario import Scenario
@@ -212,16 +212,23 @@ def test_open_with_every_channel_off_changes_nothing(company):
     assert not np.array_equal(c, d)
 
 
-def test_a_closed_culture_recruits_among_managers(company):
+def test_a_closed_culture_recruits_among_managers_when_recruiting_follows_openness(company):
     rng = np.random.default_rng
     rollout = Rollout(direction="decentralized", champions=0.3)
-    closed = rollout.plan(company, rng(0), Culture(open=0.0))[0].champions
-    open_ = rollout.plan(company, rng(0), Culture(open=1.0))[0].champions
+    closed = rollout.plan(company, rng(0), Culture(open=0.0, open_recruiting=True))[0].champions
+    open_ = rollout.plan(company, rng(0), Culture(open=1.0, open_recruiting=True))[0].champions
     managers = company.span > 0
     assert managers[closed].all() and closed.shape[0] <= managers.sum()
     assert open_.shape[0] == round(0.3 * company.n) > closed.shape[0]
-    anyone = rollout.plan(company, rng(0), Culture(open=0.0, open_recruiting=False))[0]
+    # Off by default (its direction cannot be argued): anyone may be recruited.
+    anyone = rollout.plan(company, rng(0), Culture(open=0.0))[0]
     assert anyone.champions.shape[0] == open_.shape[0]
+    assert not managers[anyone.champions].all()
+
+
+def test_managers_weigh_the_same_in_every_culture(company):
+    people = {o: Population.draw(company, Culture(open=o), 0) for o in (0.1, 0.9)}
+    np.testing.assert_array_equal(people[0.1].influence, people[0.9].influence)
 
 
 # -- common random numbers ---------------------------------------------------------------------

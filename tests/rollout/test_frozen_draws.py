@@ -18,7 +18,10 @@ unpacked beside the checkout, so that it is the ``sim`` imported)::
 A change that means to change the draws rewrites it the same way from its own tree, and
 says so. Rewritten on 2026-12-07 when the trait ``endorse`` got its own stream, spawned
 after the others': every digest stayed the same but ``later_child`` (the next spawn is one
-further on) and the new trait's.
+further on) and the new trait's. Rewritten again on 2026-12-07 when openness stopped setting
+managers' influence and, by default, whom a rollout recruits as champions (docs/model.md §1):
+the influence of cultures other than the default and the champions of decentralized and hybrid
+presets changed; nothing else did.
 """
 
 from __future__ import annotations
