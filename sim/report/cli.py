@@ -45,7 +45,7 @@ def print_answer(results, metric=None, file=None, analyses=None, horizons=False)
     (:func:`sim.results.horizons.horizon_verdicts`; it reads the curves)."""
     from sim.analysis.sections import print_analysis
     from sim.report.document import analyses_of
-    from sim.report.ranking import format_horizons, format_ranking
+    from sim.report.ranking import format_horizons, format_plateaus, format_ranking
 
     file = file or sys.stdout
     for analysis in analyses_of(results, metric) if analyses is None else analyses:
@@ -71,11 +71,14 @@ def print_answer(results, metric=None, file=None, analyses=None, horizons=False)
           "replications, 95 % intervals; = marks strategies that cannot be told apart",
           file=file)  # fmt: skip
     verdicts = results.horizon_verdicts() if horizons else None
+    plateaus = results.plateau_weeks() if horizons else None
     for label, where in results.contexts():
         part = in_context(table, where)
         print(format_ranking(part, title=f"{label}:" if label else None), file=file)
         if verdicts is not None and not verdicts.empty:
             print(format_horizons(in_context(verdicts, where)), file=file)
+        if plateaus is not None and not plateaus.empty:
+            print(format_plateaus(in_context(plateaus, where)), file=file)
 
 
 def _span(counts) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim._moved import moved_names
 from sim.metrics import format_metric as show
-from sim.report.ranking import horizons_text
+from sim.report.ranking import horizons_text, plateaus_text
 from sim.results import (
     BEHAVIOR_NAMES,
     context_label,
@@ -170,6 +170,7 @@ class Report:
                            "replications, 95 % interval). Neighbours whose paired difference "
                            "includes 0 are ties and share a rank (marked =).")]  # fmt: skip
         horizons = self.results.horizon_verdicts()
+        plateaus = self.results.plateau_weeks()
         for label, where in contexts:
             table = self._ranking(where)
             if label:
@@ -178,6 +179,8 @@ class Report:
             blocks.append(("table", _ranking_display(table)))
             if not horizons.empty:
                 blocks.append(("text", horizons_text(in_context(horizons, where))))
+            if not plateaus.empty:
+                blocks.append(("text", plateaus_text(in_context(plateaus, where))))
         return blocks
 
     def _ranking(self, where):

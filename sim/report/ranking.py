@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from sim.metrics import format_metric as show
 from sim.metrics import higher_is_better
 from sim.results.ranking import COLUMNS, rank
@@ -13,9 +15,11 @@ from sim.results.ranking import COLUMNS, rank
 __all__ = [
     "COLUMNS",
     "format_horizons",
+    "format_plateaus",
     "format_ranking",
     "higher_is_better",
     "horizons_text",
+    "plateaus_text",
     "rank",
 ]
 
@@ -102,4 +106,40 @@ def horizons_text(verdicts, behavior="contributing") -> str:
     if flips:
         text += (f" The verdict above differs from these by {', '.join(flips)}: the horizon, "
                  "the measure or the pace of spending decides it.")  # fmt: skip
+    return text
+
+
+def _plateau_phrases(plateaus):
+    """``strategy week`` or ``strategy still growing at week w`` for each strategy, those
+    that stop first first."""
+    order = plateaus.assign(_key=plateaus["plateau"].fillna(10**9)).sort_values(
+        ["_key", "strategy"], kind="stable"
+    )
+    return [
+        f"{row.strategy} still growing at week {row.last}"
+        if pd.isna(row.plateau)
+        else f"{row.strategy} {row.plateau}"
+        for row in order.itertuples(index=False)
+    ]
+
+
+def format_plateaus(plateaus, behavior="contributing") -> str:
+    """When each strategy's share stops growing (one context of
+    :func:`sim.results.plateau_weeks`), one line."""
+    if plateaus.empty:
+        return ""
+    return f"  {behavior} stops growing (within 1 point) by week: " + "; ".join(
+        _plateau_phrases(plateaus)
+    )
+
+
+def plateaus_text(plateaus, behavior="contributing") -> str:
+    """:func:`format_plateaus` as a sentence of the report."""
+    if plateaus.empty:
+        return ""
+    text = (f"The share {behavior} stops growing (never again more than 1 point higher) by "
+            f"week: {'; '.join(_plateau_phrases(plateaus))}.")  # fmt: skip
+    if plateaus["plateau"].isna().any():
+        text += (" Where it is still growing, share-weeks measure how early it took off as "
+                 "much as how far it goes: a longer horizon may change the verdict.")  # fmt: skip
     return text

@@ -19,10 +19,16 @@ import pandas as pd
 
 from sim.results.ranking import rank
 
-__all__ = ["HORIZONS", "horizon_verdicts"]
+__all__ = ["HORIZONS", "PLATEAU_TOLERANCE", "horizon_verdicts", "plateau_weeks"]
 
 #: Weeks at which the verdict is also given (those a run reaches; its last week too).
 HORIZONS = (26, 52, 104)
+
+#: A share has stopped growing from the week after which it never rises by more than this
+#: (a share of the company: 1 point) above its value at that week.
+PLATEAU_TOLERANCE = 0.01
+#: ... and the runs go on at least this many weeks after it (else: still growing).
+PLATEAU_EVIDENCE = 8
 
 #: The measures per horizon: the share summed over weeks 1..h, the share at week h, and
 #: (where runs record ``spent``) the first per 100 person-days spent by week h.
@@ -105,3 +111,47 @@ def horizon_verdicts(results, behavior="contribute", horizons=HORIZONS) -> pd.Da
     else:
         verdicts["flip"] = verdicts["best"] != reference
     return verdicts
+
+
+def plateau_weeks(results, behavior="contribute", tolerance=PLATEAU_TOLERANCE) -> pd.DataFrame:
+    """When each strategy's share of ``behavior`` stops growing, per context.
+
+    From the mean share over replications, week by week: the first week after which it
+    never rises by more than ``tolerance`` above its value at that week. A curve whose
+    first such week is less than :data:`PLATEAU_EVIDENCE` weeks before the last is still
+    growing (``plateau`` missing): a verdict by share-weeks then measures how early it
+    took off as much as how far it went.
+
+    Returns
+    -------
+    DataFrame
+        One row per context (the results' axes) and strategy: ``plateau`` (a week, or
+        missing), ``last`` (the runs' last week) and ``share`` (the mean share at the
+        plateau, or at the last week). Empty without curves.
+    """
+    curves = results.curves
+    if curves.empty:
+        return pd.DataFrame()
+    if behavior not in set(curves["behavior"]):
+        behavior = results.behaviors[min(1, len(results.behaviors) - 1)]
+    curves = curves[curves["behavior"] == behavior]
+    by = [*results.axes, "strategy"]
+    mean = curves.groupby([*by, "step"], dropna=False, sort=False)["fraction"].mean()
+    rows = []
+    for key, curve in mean.groupby(level=list(range(len(by))), dropna=False, sort=False):
+        values = curve.droplevel(list(range(len(by)))).sort_index()
+        steps, shares = values.index.to_numpy(), values.to_numpy()
+        # The highest share from each week on, against the share at that week.
+        ahead = pd.Series(shares[::-1]).cummax().to_numpy()[::-1]
+        flat = (ahead - shares) <= tolerance
+        # The first week from which every later week is flat too.
+        settled = pd.Series(flat[::-1]).cumprod().to_numpy()[::-1].astype(bool)
+        first = int(settled.argmax()) if settled.any() else len(steps) - 1
+        still = steps[-1] - steps[first] < PLATEAU_EVIDENCE
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({
+            **dict(zip(by, key, strict=True)),
+            "plateau": pd.NA if still else int(steps[first]),
+            "last": int(steps[-1]), "share": float(shares[-1] if still else shares[first]),
+        })  # fmt: skip
+    return pd.DataFrame(rows).astype({"plateau": "Int64"})

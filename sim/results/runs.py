@@ -154,6 +154,15 @@ class Results:
             cache["_horizons"] = horizon_verdicts(self)
         return cache["_horizons"]
 
+    def plateau_weeks(self):
+        """:func:`sim.results.horizons.plateau_weeks` of these results (computed once)."""
+        from sim.results.horizons import plateau_weeks
+
+        cache = self.__dict__
+        if "_plateaus" not in cache:
+            cache["_plateaus"] = plateau_weeks(self)
+        return cache["_plateaus"]
+
     def outside_designs(self) -> Results | None:
         """The runs that no sampled design ran, as Results of their own (None when none)."""
         if not self.designs:
@@ -274,7 +283,15 @@ def assemble(path, runs, *, metric=None, designs=True) -> Results:
     behaviors = measured_behaviors(runs)
     keep = ["config_hash", "seed", "replication", "strategy", *axes]
     columns = {
-        "timeseries": ["config_hash", "seed", "replication", "step", "behavior", "fraction"],
+        "timeseries": [
+            "config_hash",
+            "seed",
+            "replication",
+            "step",
+            "behavior",
+            "fraction",
+            "spent",
+        ],
         "groups": [
             "config_hash",
             "seed",

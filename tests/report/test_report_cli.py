@@ -30,6 +30,9 @@ def test_a_sweep_ends_with_the_ranking_and_the_report(tmp_path):
     assert "Ranking by contributing-weeks" in done.stdout
     # Each ranking is followed by the verdict at other horizons (the runs' last week here).
     assert done.stdout.count("  best contributing by share-weeks to week") == 3
+    # ... at equal spending so far, and when contributing stops growing.
+    assert done.stdout.count("  best contributing by share-weeks per 100 person-days spent") == 3
+    assert done.stdout.count("  contributing stops growing (within 1 point) by week: ") == 3
     for value in ("0.1", "0.2", "0.3"):
         assert f"culture.trust={value}:" in done.stdout
     assert "0.30000000000000004" not in done.stdout

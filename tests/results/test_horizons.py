@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.report.ranking import format_horizons
-from sim.results.horizons import horizon_verdicts
+from sim.report.ranking import format_horizons, format_plateaus, plateaus_text
+from sim.results.horizons import horizon_verdicts, plateau_weeks
 from sim.results.runs import Results
 
 WEEKS = 60
@@ -124,3 +124,31 @@ def test_nothing_to_say_with_one_strategy_or_no_curves():
     assert horizon_verdicts(one).empty
     none = Results(store=Path("."), runs=one.runs, levers=["rollout"])
     assert horizon_verdicts(none).empty
+
+
+def test_plateau_weeks_name_when_each_share_stops_growing():
+    # "early" is flat from week 1; "late" rises to week 60: still growing at the last week.
+    results = _results(early_then_late, axes=("culture",))
+    table = plateau_weeks(results)
+    assert len(table) == 4 and set(table["culture"]) == {"a", "b"}
+    early = table[table["strategy"] == "early"]
+    late = table[table["strategy"] == "late"]
+    assert (early["plateau"] <= 2).all() and (early["last"] == WEEKS).all()
+    assert late["plateau"].isna().all()
+    np.testing.assert_allclose(early["share"], 0.2, atol=0.01)
+    line = format_plateaus(table[table["culture"] == "a"])
+    assert line.startswith("  contributing stops growing (within 1 point) by week: early ")
+    assert line.endswith(f"late still growing at week {WEEKS}")
+    assert "a longer horizon may change the verdict" in plateaus_text(table)
+
+
+def test_a_curve_that_levels_off_has_its_plateau_where_it_stops_rising():
+    def levels(strategy, context, weeks):
+        top = 0.3 if strategy == "early" else 0.5
+        stop = 20 if strategy == "early" else 40
+        return top * np.minimum(weeks, stop) / stop
+
+    table = plateau_weeks(_results(levels))
+    got = dict(zip(table["strategy"], table["plateau"], strict=True))
+    # Within 1 point of the top: 0.3 * (1 - 1/30) at week ~19.3, 0.5 * (1 - 1/50) at ~39.2.
+    assert 18 <= got["early"] <= 20 and 38 <= got["late"] <= 40
