@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 __all__ = [
+    "FIELD",
     "NAN_PENALTY",
     "ROGERS",
     "TARGETS",
@@ -28,8 +29,10 @@ __all__ = [
     "loss",
     "measure",
     "measure_mean",
+    "measure_runs",
     "participation",
     "people_facts",
+    "reach_curve",
     "rogers_categories",
 ]
 
@@ -64,6 +67,22 @@ TARGETS = {
     "weeks_to_50pct_consume": (8.0, 26.0),
     # Creating is taken up by people, not only held by seeded first movers (docs/model.md §3).
     "organic_creators": (1e-9, 1.0),
+}
+
+#: Field figures for enterprise social networks (docs/model.md §7; vendor analytics and press
+#: reports, each with its caveat), as ranges of what a run measures at maturity under a
+#: supported rollout (the main job's corners with their levers). Shares of the company are
+#: *active* shares (people holding the rung: a dashboard's monthly active), except ``reach``.
+FIELD = {
+    # 30-40 % of staff with access active in a month at maturity (Microsoft's Yammer 2013,
+    # SWOOP 2018: KFC Australia ~40 %, Syngenta ~30 %); best-in-class communities ~45 %.
+    "active_consume": (0.20, 0.45),
+    # 80-85 % of staff access it at some point (SWOOP 2022/23, 97 organizations): at most.
+    "reach_consume": (0.0, 0.90),
+    # Contributing (comments, replies, reactions) reaches tens of percent of users.
+    "contributors_of_users": (0.05, 0.40),
+    # Creating stays "90-9-1"-small: 1 % of users within a factor of three.
+    "creators_of_users": (0.003, 0.03),
 }
 
 #: What :func:`loss` adds for a target whose fact is missing or NaN.
@@ -396,3 +415,39 @@ def loss(facts, targets=TARGETS) -> float:
         elif value > high:
             total += ((value - high) / scale) ** 2
     return total
+
+
+def reach_curve(adopted_at, weeks) -> np.ndarray:
+    """Share of everyone who has ever taken up the first rung by each week 0..``weeks``
+    (float64, ``weeks + 1``): the reach, which churn never lowers (``adopted_at`` is the
+    week of the first adoption, -1 for never)."""
+    when = _int_array(adopted_at, "adopted_at", "reach_curve")
+    counts = np.bincount(when[(when >= 0) & (when <= weeks)], minlength=weeks + 1)
+    return np.cumsum(counts) / max(when.shape[0], 1)
+
+
+def measure_runs(runs, behaviors, weeks=None) -> dict:
+    """The facts of compiled replications (:class:`sim.engine.organizational.Runs`), as a
+    flat dict: the keys of :func:`measure_mean`, with the diffusion facts (Bass fit, weeks
+    to half) taken from the mean *reach* curve of the first rung (ever took it up, which
+    churn never lowers), and ``active_<behavior>`` (the mean share holding each rung at
+    week ``weeks``, by default the last) and ``reach_<behavior>`` for the first rung.
+    """
+    behaviors = tuple(behaviors)
+    last = runs.holders.shape[1] - 1
+    weeks = last if weeks is None else int(weeks)
+    n = runs.stage.shape[1]
+    first = behaviors[0]
+    reach = np.mean([reach_curve(a, weeks) for a in runs.adopted_at], axis=0)
+    fit = bass_fit(reach)
+    out = {f"bass_{k}": v for k, v in asdict(fit).items()}
+    reached = np.flatnonzero(reach >= 0.5)
+    out[f"weeks_to_50pct_{first}"] = float(reached[0]) if reached.shape[0] else math.nan
+    people = [people_facts(s, a, behaviors) for s, a in zip(runs.stage, runs.adopted_at,
+                                                               strict=True)]  # fmt: skip
+    for name in people[0]:
+        out[name] = _mean([p[name] for p in people])
+    for b, name in enumerate(behaviors):
+        out[f"active_{name}"] = float(runs.holders[:, weeks, b].mean() / n)
+    out[f"reach_{first}"] = float(reach[-1])
+    return out
