@@ -10,14 +10,16 @@ under each culture of ``configs/culture/``; prints every metric with its 95 %
 interval, the paired differences against company-wide hierarchical, and the
 verdict: which corner leads, and whether the best pilot and the best
 company-wide launch can be told apart (how many replications would separate
-them when they cannot). ``--robustness`` adds the verdict under other org
-sizes, no pilot learning, kappa 0 and 1, champions by degree, and a one-week
-pilot.
+them when they cannot). ``--robustness`` adds the verdict under each of
+``VARIANTS`` (other org sizes and seeds, horizons, no pilot learning, kappa 0 and
+1, manager weight at both ends of its range, champions by degree, a one-week
+pilot, a rewired network), marking the variants that break it, as a table for
+docs/rollout.md (``robustness.md``).
 
     python3 experiments/rollout_2x2.py [--cultures traditional,default,humanized]
         [--replications 30] [--seed 0] [--robustness] [--out results/rollout_2x2]
 
-Writes ``summary.csv``, ``differences.csv``, ``runs.csv`` (and ``robustness.csv``)
+Writes ``summary.csv``, ``differences.csv``, ``runs.csv`` (and ``robustness.csv``, ``.md``)
 to ``--out``. The configs are composed with Hydra exactly as ``orgsim`` composes
 them, so ``orgsim -m +experiment=rollout_2x2 culture=traditional,default,humanized``
 runs the same scenarios into a store.
@@ -44,10 +46,10 @@ CORNERS = (
     "pilot_decentralized",
 )
 REFERENCE = "company_wide_hierarchical"
-#: The headline: contributor-weeks per person over the year (the share of people
-#: who comment, summed over the weeks). It rewards reaching people early and far.
+#: The headline: contributor-weeks per person over the run (the share of people who
+#: comment, summed over the weeks). It rewards reaching people early and far.
 HEADLINE = "auc_fraction_weeks_contribute"
-#: The same at the end of the year only: a verdict should hold on both.
+#: The share contributing at the end only: a verdict should hold on both.
 FINAL = "final_fraction_contribute"
 #: The table's metrics, in its order, in words (sim.metrics' vocabulary, as every report).
 METRICS = {
@@ -63,16 +65,25 @@ METRICS = {
         "adopters_per_cost_contribute",
     )
 }
-#: Variants of the robustness table: name -> config overrides.
+#: Variants of the robustness table: name -> config overrides (DESIGN §1: other org sizes and
+#: seeds, horizons, kappa at both ends, no pilot learning, manager weight at the ends of the
+#: range the facts allow, champions by degree, a one-week pilot, a rewired network).
 VARIANTS = {
     "as configured": [],
     "500 people": ["org.headcount=500"],
     "20,000 people": ["org.headcount=20000"],
+    "org seed 1": ["org.seed=1"],
+    "org seed 2": ["org.seed=2"],
+    "26 weeks": ["steps=26"],
+    "52 weeks": ["steps=52"],
     "no pilot learning": ["rollout.pilot_learning=0"],
     "kappa 0 (the message alone)": ["rule.commitment_coverage=0"],
     "kappa 1 (commitment by coverage)": ["rule.commitment_coverage=1"],
+    "manager weight 0.2": ["rule.manager_weight=0.2"],
+    "manager weight 0.4": ["rule.manager_weight=0.4"],
     "champions by degree": ["rollout.champion_choice=degree"],
     "one-week pilot": ["rollout.expand_week=1"],
+    "rewired network": ["network.rewire=1"],
 }
 
 
@@ -161,9 +172,9 @@ def verdict(runs, culture):
             f" ({need} paired replications would separate them)" if need else ""
         )
     final = rows[FINAL]
-    agree = "; on contributing at 12 months too" if final["separated"] and (
+    agree = "; on contributing at the end too" if final["separated"] and (
         (final["mean_difference"] > 0) == (head["mean_difference"] > 0)) else (
-        "; not on contributing at 12 months" if head["separated"] else "")  # fmt: skip
+        "; not on contributing at the end" if head["separated"] else "")  # fmt: skip
     numbers = {
         "culture": culture,
         "best": best,
@@ -210,7 +221,8 @@ def show(summary, diffs, verdicts):
 
 
 def robustness(cultures, replications, seed):
-    """The verdict of each culture under each variant (``VARIANTS``)."""
+    """The verdict of each culture under each variant (``VARIANTS``), with ``breaks``: the
+    leading corner or the scope verdict differs from the one as configured."""
     rows = []
     for name, extra in VARIANTS.items():
         started = time.perf_counter()
@@ -218,7 +230,31 @@ def robustness(cultures, replications, seed):
         for culture in cultures:
             rows.append({"variant": name, **verdict(runs, culture)})
         print(f"  robustness: {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    scope = table["verdict"].str.split(";").str[0]
+    base = table[table["variant"] == "as configured"].set_index("culture")
+    table["breaks"] = (table["best"] != table["culture"].map(base["best"])) | (
+        scope != table["culture"].map(base["verdict"].str.split(";").str[0]))  # fmt: skip
+    return table
+
+
+def robustness_markdown(table) -> str:
+    """The robustness table as docs/rollout.md shows it: a row per variant, a column per
+    culture (the leading corner, the pilot-minus-company-wide difference), broken verdicts
+    in bold."""
+    cultures = list(dict.fromkeys(table["culture"]))
+    lines = ["| variant | " + " | ".join(cultures) + " |",
+             "|---|" + "---|" * len(cultures)]  # fmt: skip
+    for variant, rows in table.groupby("variant", sort=False):
+        cells = []
+        for culture in cultures:
+            row = rows[rows["culture"] == culture].iloc[0]
+            text = (f"{row['best'].replace('_', ' ')}; pilot − company-wide "
+                    f"{row['pilot_minus_company_wide']:+.2f} [{row['ci_low']:+.2f}, "
+                    f"{row['ci_high']:+.2f}]")  # fmt: skip
+            cells.append(f"**{text} (breaks)**" if row["breaks"] else text)
+        lines.append(f"| {variant} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv=None):
@@ -249,11 +285,14 @@ def main(argv=None):
         if args.robustness:
             table = robustness(cultures, args.replications, args.seed)
             print("\nrobustness: the verdict under each variant")
-            print(table[["variant", "culture", "verdict"]].to_string(index=False))
+            print(table[["variant", "culture", "best", "verdict", "breaks"]].to_string(index=False))
             tables["robustness.csv"] = table
     try:
         for name, frame in tables.items():
             write_csv(frame, args.out / name)
+        if "robustness.csv" in tables:
+            text = robustness_markdown(tables["robustness.csv"])
+            write_atomic(args.out / "robustness.md", lambda path: Path(path).write_text(text))
     except StoreError as error:
         print(f"rollout_2x2: {error}", file=sys.stderr)
         return 1

@@ -54,10 +54,14 @@ def test_the_study_compares_corners_fairly(tmp_path):
 
 @pytest.mark.slow
 def test_robustness_table(tmp_path):
+    """Every variant, the verdict per culture and whether it breaks, for the documentation."""
     out = _study("--robustness", "--replications", "10", "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
     table = pd.read_csv(tmp_path / "robustness.csv")
-    assert len(table) == 8 * 3 and table["verdict"].notna().all()
+    assert len(table) == 15 * 3 and table["verdict"].notna().all()
+    assert not table.loc[table["variant"] == "as configured", "breaks"].any()
+    text = (tmp_path / "robustness.md").read_text()
+    assert text.count("\n") == 2 + 15 and text.startswith("| variant | traditional |")
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
