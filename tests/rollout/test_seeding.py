@@ -223,3 +223,25 @@ def test_sampled_betweenness_from_every_source_picks_the_same(tiny, monkeypatch)
 def test_unknown_policy(tiny):
     with pytest.raises(ValueError, match="no policy 'x'"):
         choose_champions(tiny, 1, EVERYONE, "x", np.random.default_rng(0))
+
+
+def test_bridging_champions_spread_contributing_further_than_random_ones():
+    """Paired over replications (the same org, people and weekly draws): champions chosen
+    for their ties to other units reach more colleagues who have not seen anyone contribute
+    than champions chosen at random, in the default culture."""
+    from hydra import compose, initialize_config_dir
+
+    from sim.conf import CONFIG_DIR, build, register
+    from sim.stats import paired_interval
+
+    register()
+    metric = "auc_fraction_weeks_contribute"
+    means = {}
+    for choice in ("random", "bridging"):
+        overrides = ["org.headcount=1000", "steps=52", "rollout=company_wide_decentralized",
+                     f"rollout.champion_choice={choice}"]  # fmt: skip
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            scenario = build(compose("config", overrides=overrides))
+        means[choice] = scenario.run(0, range(10))[0].sort_values("replication")[metric]
+    interval = paired_interval(means["bridging"].to_numpy() - means["random"].to_numpy())
+    assert interval.low > 0, interval
