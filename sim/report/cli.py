@@ -170,10 +170,11 @@ def report_main(argv=None, prog="orgsim report") -> int:
         "reports/vs-<strategy> in it, so that no report replaces another)",
     )
     args = parser.parse_args(argv)
+    code = 0
     with stoppable(prog) as stopped:
-        return write_answer(args.dir, metric=args.metric, reference=args.reference, out=args.out,
+        code = write_answer(args.dir, metric=args.metric, reference=args.reference, out=args.out,
                             prog=prog)  # fmt: skip
-    return stopped.status
+    return stopped.status or code
 
 
 class _Stopped(KeyboardInterrupt):
@@ -182,6 +183,7 @@ class _Stopped(KeyboardInterrupt):
 
 class _Status:
     status = 0
+    signalled = False
 
 
 @contextmanager
@@ -189,13 +191,21 @@ def stoppable(prog):
     """Run a report command so that SIGTERM or Ctrl-C ends it in one line, with its drawing
     workers stopped and no temporary file left (the status is 143 or 130 after the block)."""
 
+    status = _Status()
+
     def terminated(signum, frame):
+        status.signalled = True
         raise _Stopped
 
-    status = _Status()
     previous = signal.signal(signal.SIGTERM, terminated)
     try:
         yield status
+        if status.signalled:
+            # The exception was swallowed where Python ignores them (an at-fork hook, a
+            # finalizer) and the command went on to the end: say so, with the same status.
+            status.status = 143
+            _say(f"{prog}: terminated: the stop came while the report was being finished; "
+                 "it was written whole")  # fmt: skip
     except KeyboardInterrupt as stop:
         status.status = 143 if isinstance(stop, _Stopped) else 130
         how = "terminated" if status.status == 143 else "interrupted"
@@ -278,6 +288,7 @@ def analyze_main(argv=None, prog="orgsim analyze") -> int:
             file=sys.stderr,
         )
         return 2
+    code = 0
     with stoppable(prog) as stopped:
-        return write_answer(args.dir, metric=args.metric, out=args.out, prog=prog)
-    return stopped.status
+        code = write_answer(args.dir, metric=args.metric, out=args.out, prog=prog)
+    return stopped.status or code

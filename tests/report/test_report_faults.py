@@ -181,3 +181,17 @@ def test_unit_and_level_figures_from_some_runs_say_so(store, tmp_path):
     assert f"{gone} is missing: the unit and level figures leave out job" in done.stderr
     text = (tmp_path / "out" / "report.md").read_text()
     assert "Drawn from 9 of the 12 runs: the others' unit and level tables are missing" in text
+
+
+def test_a_stop_swallowed_on_the_way_still_ends_with_status_143(capsys):
+    """SIGTERM's exception can be lost where Python ignores exceptions (an at-fork hook, a
+    finalizer); the command then finishes, but it still says it was stopped and exits 143."""
+    from sim.report.cli import stoppable
+
+    with stoppable("orgsim report") as stopped:
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        except KeyboardInterrupt:
+            pass  # what an ignoring caller does
+    assert stopped.status == 143
+    assert "terminated" in capsys.readouterr().err
