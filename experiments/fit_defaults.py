@@ -266,10 +266,10 @@ def search(out, minutes, popsize, seed, workers, replications):
     _write(out, dict(zip(keys, x0, strict=True)), best["fun"], began, 1)
     print(f"start: loss {best['fun']:.3f}", flush=True)
 
-    def progress(intermediate):
+    def progress(intermediate_result):  # the name scipy passes the whole result by
         best["generation"] += 1
-        if intermediate.fun < best["fun"]:
-            best.update(x=intermediate.x, fun=intermediate.fun)
+        if intermediate_result.fun < best["fun"]:
+            best.update(x=intermediate_result.x, fun=intermediate_result.fun)
         _write(out, dict(zip(keys, best["x"], strict=True)), best["fun"], began,
                best["generation"])  # fmt: skip
         elapsed = time.perf_counter() - began
@@ -279,7 +279,7 @@ def search(out, minutes, popsize, seed, workers, replications):
             raise StopIteration
 
     differential_evolution(objective, bounds, x0=x0, maxiter=1000, popsize=popsize, seed=seed,
-                           polish=False, tol=0, updating="deferred", init="sobol",
+                           polish=False, tol=0, updating="deferred", init="latinhypercube",
                            workers=workers, callback=progress)  # fmt: skip
     return dict(zip(keys, best["x"], strict=True)), best["fun"]
 
