@@ -20,7 +20,7 @@ companies (``FIT_ORGS``: five org seeds, 2,000 and 500 people) and judged on:
 No study's verdict is a target, and no target exists to hold a weight up. Cultures are dials on
 top of the fitted values: only the constants, weights and ladder demands below are fitted.
 
-    python3 experiments/fit_defaults.py [--minutes 60] [--workers 2]   # the search
+    python3 experiments/fit_defaults.py [--minutes 60] [--workers 2] [--start fit.json]
     python3 experiments/fit_defaults.py --check                          # fit and held out
     python3 experiments/fit_defaults.py --sensitivity                    # the +-10 % table
 
@@ -250,15 +250,16 @@ def _write(out, best, value, began, evaluations):
     temporary.replace(path)
 
 
-def search(out, minutes, popsize, seed, workers, replications):
-    """Differential evolution from the shipped values until ``minutes`` have passed."""
+def search(out, minutes, popsize, seed, workers, replications, start=None):
+    """Differential evolution from ``start`` (values keyed like ``PARAMETERS``; the shipped
+    values by default) until ``minutes`` have passed."""
     from scipy.optimize import differential_evolution
 
     keys = [(w, n) for w, n, _, _ in PARAMETERS]
     bounds = [(lo, hi) for _, _, lo, hi in PARAMETERS]
     low, high = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
     objective = _Objective(keys, replications)
-    start = defaults()
+    start = {**defaults(), **(start or {})}
     span = high - low
     x0 = np.clip([start[k] for k in keys], low + 1e-9 * span, high - 1e-9 * span)
     began = time.perf_counter()
@@ -338,6 +339,7 @@ def main(argv=None):
     parser.add_argument("--replications", type=int, default=4,
                         help="of each plain launch per org and candidate")  # fmt: skip
     parser.add_argument("--workers", type=int, default=1, help="processes for the search")
+    parser.add_argument("--start", help="a fit.json whose parameters the search starts from")
     parser.add_argument("--out", default=str(ROOT / "results" / "fit_defaults"))
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -347,8 +349,12 @@ def main(argv=None):
     if args.sensitivity:
         sensitivity(out)
         return 0
+    start = None
+    if args.start:
+        saved = json.loads(Path(args.start).read_text())["parameters"]
+        start = {tuple(k.split(".", 1)): v for k, v in saved.items()}
     best, value = search(out, args.minutes, args.popsize, args.seed, args.workers,
-                         args.replications)  # fmt: skip
+                         args.replications, start)  # fmt: skip
     print(f"best loss {value:.3f}")
     print(table(evaluate(best)).to_string(index=False))
     print(json.dumps({".".join(k): round(float(v), 4) for k, v in best.items()}, indent=2))
