@@ -154,4 +154,6 @@ def plateau_weeks(results, behavior="contribute", tolerance=PLATEAU_TOLERANCE) -
             "plateau": pd.NA if still else int(steps[first]),
             "last": int(steps[-1]), "share": float(shares[-1] if still else shares[first]),
         })  # fmt: skip
+    if not rows:  # no curve of the rung (another rule's runs)
+        return pd.DataFrame()
     return pd.DataFrame(rows).astype({"plateau": "Int64"})

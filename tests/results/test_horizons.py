@@ -152,3 +152,11 @@ def test_a_curve_that_levels_off_has_its_plateau_where_it_stops_rising():
     got = dict(zip(table["strategy"], table["plateau"], strict=True))
     # Within 1 point of the top: 0.3 * (1 - 1/30) at week ~19.3, 0.5 * (1 - 1/50) at ~39.2.
     assert 18 <= got["early"] <= 20 and 38 <= got["late"] <= 40
+
+
+def test_no_curve_of_the_rung_gives_no_plateau():
+    # A store whose ladder (here "adopt") has no curve of the rung asked for: nothing to say.
+    import dataclasses
+
+    results = dataclasses.replace(_results(early_then_late), behaviors=["adopt"])
+    assert plateau_weeks(results, behavior="create").empty
