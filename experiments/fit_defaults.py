@@ -21,6 +21,7 @@ No study's verdict is a target, and no target exists to hold a weight up. Cultur
 top of the fitted values: only the constants, weights and ladder demands below are fitted.
 
     python3 experiments/fit_defaults.py [--minutes 60] [--workers 2] [--start fit.json]
+    python3 experiments/fit_defaults.py --refine --start fit.json       # a local polish
     python3 experiments/fit_defaults.py --check                          # fit and held out
     python3 experiments/fit_defaults.py --sensitivity                    # the +-10 % table
 
@@ -285,6 +286,39 @@ def search(out, minutes, popsize, seed, workers, replications, start=None):
     return dict(zip(keys, best["x"], strict=True)), best["fun"]
 
 
+def refine(out, minutes, replications, start=None):
+    """Powell's method from ``start`` (deterministic: the replications are fixed) until
+    ``minutes`` have passed: a local polish of a search's best set."""
+    from scipy.optimize import minimize
+
+    keys = [(w, n) for w, n, _, _ in PARAMETERS]
+    bounds = [(lo, hi) for _, _, lo, hi in PARAMETERS]
+    objective = _Objective(keys, replications)
+    start = {**defaults(), **(start or {})}
+    x0 = np.clip([start[k] for k in keys], [b[0] for b in bounds], [b[1] for b in bounds])
+    began = time.perf_counter()
+    best = {"x": x0, "fun": objective(x0), "steps": 0}
+    print(f"start: loss {best['fun']:.3f}", flush=True)
+
+    def counted(x):
+        value = objective(x)
+        if value < best["fun"]:
+            best.update(x=np.array(x), fun=value)
+            best["steps"] += 1
+            _write(out, dict(zip(keys, best["x"], strict=True)), value, began, best["steps"])
+            print(f"  loss {value:.3f} ({time.perf_counter() - began:.0f} s)", flush=True)
+        if time.perf_counter() - began > minutes * 60:
+            raise TimeoutError
+        return value
+
+    try:
+        minimize(counted, x0, method="Powell", bounds=bounds,
+                 options={"xtol": 1e-3, "ftol": 1e-4})  # fmt: skip
+    except TimeoutError:
+        pass
+    return dict(zip(keys, best["x"], strict=True)), best["fun"]
+
+
 def check(out) -> int:
     """The shipped values on the fitted and the held-out orgs, side by side."""
     values = defaults()
@@ -340,6 +374,8 @@ def main(argv=None):
                         help="of each plain launch per org and candidate")  # fmt: skip
     parser.add_argument("--workers", type=int, default=1, help="processes for the search")
     parser.add_argument("--start", help="a fit.json whose parameters the search starts from")
+    parser.add_argument("--refine", action="store_true",
+                        help="Powell's method from --start, not the global search")  # fmt: skip
     parser.add_argument("--out", default=str(ROOT / "results" / "fit_defaults"))
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -353,8 +389,11 @@ def main(argv=None):
     if args.start:
         saved = json.loads(Path(args.start).read_text())["parameters"]
         start = {tuple(k.split(".", 1)): v for k, v in saved.items()}
-    best, value = search(out, args.minutes, args.popsize, args.seed, args.workers,
-                         args.replications, start)  # fmt: skip
+    if args.refine:
+        best, value = refine(out, args.minutes, args.replications, start)
+    else:
+        best, value = search(out, args.minutes, args.popsize, args.seed, args.workers,
+                             args.replications, start)  # fmt: skip
     print(f"best loss {value:.3f}")
     print(table(evaluate(best)).to_string(index=False))
     print(json.dumps({".".join(k): round(float(v), 4) for k, v in best.items()}, indent=2))
