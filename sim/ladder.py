@@ -78,6 +78,9 @@ class LadderState:
         ``team[b, m]``: reports of ``m`` holding ``b``.
     adopted_at : int32 ndarray of shape (n,)
         Week in which each person first took up the first behavior; -1 if never.
+    peak : int8 ndarray of shape (n,)
+        The most behaviors each person has held so far (a rung below it is one
+        they dropped and may take up again).
     access_since : int32 ndarray of shape (n,)
         Week from which each person has had access; -1 if never.
     ceiling : float32 ndarray of shape (n,)
@@ -104,6 +107,7 @@ class LadderState:
         self.stage[initial_adopters] = rungs
         self.adopted_at = np.full(n, -1, dtype=np.int32)
         self.adopted_at[initial_adopters] = 0
+        self.peak = self.stage.copy()  # the most rungs each one has held
         self.unit = org.unit if by_unit else np.zeros(n, dtype=np.int32)
         n_groups = org.n_units if by_unit else 1
         self.influence = np.asarray(influence, dtype=np.float64)
@@ -199,7 +203,7 @@ class LadderState:
             # Stages first: the push loosens bounds for the stages held after the week.
             ladder_restage(changed, change, week, self.stage, self.unit, self.unit_holders,
                            self.manager, self.team, self.adopted_at, rung, new,
-                           lapses)  # fmt: skip
+                           lapses, self.peak)  # fmt: skip
             # Judged on the mean degree: counting the ties reads a scattered
             # row pointer per change, and the choice never changes results.
             pushed = changed.shape[0] * self._mean_degree

@@ -161,6 +161,7 @@ class OrganizationalConf:
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
     churn: float = 0.0
+    return_share: float = 1.0
     rate: float = 0.306
     noise: float = 0.082
     visibility: str = "unit"

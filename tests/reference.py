@@ -159,6 +159,7 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
     group = org.unit if rule.visibility == "unit" else np.zeros(n, dtype=int)
     stage = np.zeros(n, dtype=int)
     stage[list(initial)] = top
+    peak = stage.copy()  # the most rungs each one has held: below it one returns
     creator_weeks = (stage == top).sum() / n
     ever_access = plan.week(0).access.copy()
     history = [stage.copy()]
@@ -227,13 +228,15 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
                 draw = (draw - rule.churn) / (1.0 - rule.churn)
             if stage[i] < top:
                 g = gap(i, stage[i])
+                rate = rule.rate if stage[i] >= peak[i] else rule.rate * rule.return_share
                 if rule.noise == 0:
-                    p = rule.rate if g >= 0 else 0.0
+                    p = rate if g >= 0 else 0.0
                 else:
-                    p = rule.rate / (1.0 + np.exp(-g / rule.noise))
+                    p = rate / (1.0 + np.exp(-g / rule.noise))
                 if p >= 1 or (p > 0 and draw < p):
                     new[i] += 1
         stage = new
+        peak = np.maximum(peak, stage)
         creator_weeks += (stage == top).sum() / n
         history.append(stage.copy())
     return history

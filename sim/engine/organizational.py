@@ -92,6 +92,7 @@ def _params(rule, culture, plan):
     params[kernels.P_TRAINING] = rule.training_effect
     params[kernels.P_LEARNING] = rule.learning_effect
     params[kernels.P_CHURN] = rule.churn
+    params[kernels.P_RETURN] = rule.return_share
     safety = plan.week(0).safety
     params[kernels.P_SAFETY] = rule.safety if safety is None else safety
     return params

@@ -48,7 +48,7 @@ _AHEAD_IDS = 8
 
 def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
                   endorsement, team, identity, unit, shared, rate, noise, lapse_rate, churn,
-                  hysteresis, key, draws, out, ceiling, watch):  # fmt: skip
+                  hysteresis, key, draws, out, ceiling, watch, peak, return_rate):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
@@ -65,7 +65,9 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
     habit given up: active use, not ever-used), and does not advance that week;
     anyone else with access advances with probability
     ``rate * sigmoid(gap / noise)`` (``rate`` if ``gap >= 0`` when
-    ``noise == 0``), times ``1 - churn`` for holders. People without access
+    ``noise == 0``), times ``1 - churn`` for holders; a rung one held before
+    (``stage < peak``) is taken up again at ``return_rate`` instead of
+    ``rate``. People without access
     never change. Person ``i``'s one draw of the week is
     ``ladder_uniforms(key)[i]``.
 
@@ -115,6 +117,11 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
         its shared part.
     watch : uint8 ndarray of shape (n,)
         Written for ``ids``: whether they may lapse.
+    peak : int8 ndarray of shape (n,)
+        The most behaviors each person has held so far.
+    return_rate : float
+        The weekly rate, at most ``rate``, of taking up again a behavior one has
+        dropped (the candidate bounds assume ``rate``).
     """
     top = fixed_gap.shape[0]
     n = stage.shape[0]
@@ -164,14 +171,15 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
             above = core + e
             if not lapsing:
                 gap = core + shared[s, unit[i]] + e
+                r = rate if s >= peak[i] else return_rate
                 if noise == 0.0:
-                    if gap >= 0.0 and (rate >= 1.0 or u < rate):
+                    if gap >= 0.0 and (r >= 1.0 or u < r):
                         change = 1
                 else:
                     x = gap / noise
                     # sigmoid(x) < e^x: far below the threshold the draw
-                    # decides without the exp, with the same result.
-                    if (x >= -FAR or u < tail) and u < rate / (1.0 + np.exp(-x)):
+                    # decides without the exp, with the same result (r <= rate).
+                    if (x >= -FAR or u < tail) and u < r / (1.0 + np.exp(-x)):
                         change = 1
         out[k] = change
         # Bounds for the stage held after this week, from this week's state;
@@ -299,7 +307,7 @@ ladder_push, ladder_push_serial = twins(ladder_push)
 
 @njit(cache=True)
 def ladder_restage(changed, change, week, stage, unit, unit_holders, manager, team, adopted_at,
-                   rung, new, lapses):  # fmt: skip
+                   rung, new, lapses, peak):  # fmt: skip
     """Apply a week's changes to the stages and what is counted from them (in place).
 
     :func:`ladder_push` and :func:`ladder_pull` update ``tally`` apart. One
@@ -324,6 +332,8 @@ def ladder_restage(changed, change, week, stage, unit, unit_holders, manager, te
         Written: the behavior each one takes up or drops.
     new, lapses : int64 ndarrays of shape (B,)
         Written: people taking up and dropping each behavior.
+    peak : int8 ndarray of shape (n,)
+        Raised to the stage of people taking up a behavior they never held.
     """
     new[:] = 0
     lapses[:] = 0
@@ -336,6 +346,8 @@ def ladder_restage(changed, change, week, stage, unit, unit_holders, manager, te
             new[b] += 1
             if b == 0 and adopted_at[j] < 0:
                 adopted_at[j] = week
+            if b + 1 > peak[j]:
+                peak[j] = b + 1
         else:
             b = stage[j] - 1
             stage[j] = b

@@ -44,8 +44,8 @@ PUSH_COST = 8
 #: Indices of the rule's constants in ``params`` (see :func:`ladder_run`).
 P_PEER, P_RATE, P_NOISE, P_LAPSE, P_HYSTERESIS, P_VISIBILITY, P_CONTENT = range(7)
 P_OWNERSHIP, P_GENERATIVE, P_COMMITMENT, P_COVERAGE, P_TRAINING, P_SAFETY = range(7, 13)
-P_LEARNING, P_CHURN = 13, 14
-N_PARAMS = 15
+P_LEARNING, P_CHURN, P_RETURN = 13, 14, 15
+N_PARAMS = 16
 
 #: Indices of the schedule's settings in ``schedule`` (see :func:`ladder_run`).
 S_SCHEDULED, S_EXPAND_WEEK, S_EXPAND_SHARE, S_WAVE_WEEKS, S_ENDORSE = range(5)
@@ -312,17 +312,20 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     peer_weight, rate, noise = params[P_PEER], params[P_RATE], params[P_NOISE]
     lapse_rate, hysteresis = params[P_LAPSE], params[P_HYSTERESIS]
     churn = params[P_CHURN]
+    return_rate = rate * params[P_RETURN]
     draws = not deterministic
     scheduled = schedule[S_SCHEDULED] != 0.0
     # -- week 0 ------------------------------------------------------------------------
     stage[:] = 0
     adopted_at[:] = -1
     access_since[:] = -1
+    peak = np.zeros(n, dtype=np.int8)
     vis_holders = np.zeros((top, n_vis), dtype=np.int64)
     unit_holders = np.zeros((top, unit_w.shape[2]), dtype=np.int64)
     level_holders = np.zeros((top, level_w.shape[2]), dtype=np.int64)
     for j in first:
         stage[j] = rungs
+        peak[j] = rungs
         adopted_at[j] = 0
         for b in range(rungs):
             vis_holders[b, vis_unit[j]] += 1
@@ -470,14 +473,14 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
         ladder_decide_serial(ids, stage, tally, strength, peer_weight, demand, fixed, manager,
                              endorsing, endorsement, team, identity, vis_unit, shared, rate,
                              noise, lapse_rate, churn, hysteresis, key, draws, out, ceiling,
-                             watch)  # fmt: skip
+                             watch, peak, return_rate)  # fmt: skip
         moved = out != 0
         changed = ids[moved]
         change = out[moved]
         k = changed.shape[0]
         rung = np.empty(k, dtype=np.int8)
         ladder_restage(changed, change, t, stage, vis_unit, vis_holders, manager, team,
-                       adopted_at, rung, new, lapses)  # fmt: skip
+                       adopted_at, rung, new, lapses, peak)  # fmt: skip
         if k:
             for m in range(k):  # the records by the org's units and levels
                 j = changed[m]

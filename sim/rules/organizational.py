@@ -206,6 +206,12 @@ class Organizational(Rule):
         take it up again. With it, a rung's share at maturity is an active
         share below its ceiling (roughly ``uptake / (uptake + churn)`` among the
         willing), not everyone who ever did it. 0 until the refit.
+    return_share : float, default 1.0
+        A rung one held and dropped is taken up again at ``return_share * rate``
+        a week, in [0, 1], not at ``rate``: the curiosity of a first try is spent
+        (Rogers' discontinuance: those who gave a practice up seldom come back
+        soon). With ``churn`` it sets how much of the reach is active at once
+        without slowing the first try, whose timing is the S-curve.
     rate : float, default 0.306
         Weekly probability of acting on a signal well above the threshold.
     noise : float, default 0.082
@@ -234,6 +240,7 @@ class Organizational(Rule):
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
     churn: float = 0.0
+    return_share: float = 1.0
     rate: float = 0.306
     noise: float = 0.082
     visibility: str = "unit"
@@ -269,6 +276,7 @@ class Organizational(Rule):
             "hysteresis",
             "lapse_rate",
             "churn",
+            "return_share",
             "rate",
         )
         for name in unit_range:
@@ -296,6 +304,7 @@ class Organizational(Rule):
             and self.rate == 1.0
             and self.lapse_rate in (0.0, 1.0)
             and self.churn in (0.0, 1.0)
+            and self.return_share in (0.0, 1.0)
         )
 
     def gain(self, trust) -> np.ndarray:
@@ -464,6 +473,8 @@ class _OrganizationalDynamics:
             out,
             state.ceiling,
             state.watch,
+            state.peak,
+            rule.rate * rule.return_share,
         )
         moved = out != 0
         changed, change = ids[moved], out[moved]

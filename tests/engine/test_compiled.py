@@ -72,6 +72,8 @@ def test_every_rollout_preset_runs_as_stepped(rollout):
         ("rollout=change_team", "rule.identity_weight=0.4", "culture.identification_mean=0.8"),
         # Active use: holders drop habits whatever the signal.
         ("rollout=pilot_waves", "rule.churn=0.05"),
+        # Returning to a dropped rung more slowly than trying it first.
+        ("rollout=change_team", "rule.churn=0.1", "rule.return_share=0.3"),
         (
             "rollout=company_wide",
             "rule.identity_weight=0.3",

@@ -105,17 +105,20 @@ def rules(draw):
     if deterministic:
         noise, rate, lapse = 0.0, 1.0, draw(st.sampled_from([0.0, 1.0]))
         churn = draw(st.sampled_from([0.0, 1.0]))
+        returns = draw(st.sampled_from([0.0, 1.0]))
     else:
         noise = draw(st.sampled_from([0.0, 0.02, 0.082, 0.3]))
         rate = draw(st.one_of(st.just(1.0), st.floats(0.05, 1.0)))
         lapse = draw(st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)))
         churn = draw(st.one_of(st.just(0.0), st.sampled_from([1.0]), st.floats(0.0, 0.3)))
+        returns = draw(st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)))
     weights = {name: draw(dial) for name in (
         "peer_weight", "manager_weight", "commitment_weight", "visibility_weight",
         "content_weight", "ownership_weight", "identity_weight", "commitment_coverage",
         "safety", "training_effect", "hysteresis")}  # fmt: skip
     return Organizational(
         ladder=draw(ladders()), noise=noise, rate=rate, lapse_rate=lapse, churn=churn,
+        return_share=returns,
         reactance=draw(st.sampled_from([0.0, 0.25, 0.9])),
         visibility=draw(st.sampled_from(["unit", "company"])), **weights,
     )  # fmt: skip

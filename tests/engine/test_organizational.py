@@ -102,7 +102,7 @@ LONG_LADDER = tuple(rules.Behavior(f"step{k}", 0.01 * k, 0.02 * k) for k in rang
 def test_random_runs_equal_the_reference_with_the_same_draws(ladder):
     org = make_org(n=150, seed=4)
     rule = rules.Organizational(ladder, noise=0.05, lapse_rate=0.3, hysteresis=0.02,
-                                identity_weight=0.25, churn=0.03)  # fmt: skip
+                                identity_weight=0.25, churn=0.03, return_share=0.4)  # fmt: skip
     culture = culture_(0.6, 0.6, 0.6, 0.6)
     model = run(org, rule, weeks=12, seed=9, culture=culture, initial=0.05)
     # Replay the run's generator: traits first, then the initial adopters, then weekly draws.
@@ -194,6 +194,29 @@ def test_churn_makes_a_rung_an_active_share_below_everyone_who_ever_held_it(org)
     kept = run(org, steady, weeks=40)
     assert kept.stage.sum() > model.stage.sum()
     assert kept.adoption.lapses.sum() == 0
+
+
+def test_a_dropped_rung_is_taken_up_again_more_slowly_without_slowing_the_first_try(org):
+    def rule(return_share):
+        return rules.Organizational(**{**OFF, "peer_weight": 0.5, "churn": 0.1}, noise=0.05,
+                                    lapse_rate=0.0, return_share=return_share)  # fmt: skip
+
+    again, seldom = run(org, rule(1.0), weeks=40), run(org, rule(0.2), weeks=40)
+    # Common draws: the first tries are the same until someone drops a rung.
+    lapsed = again.adoption.groupby("step")["lapses"].sum()
+    first = int(lapsed.index[lapsed.to_numpy() > 0][0])
+    def early(model):
+        return np.where((model.adopted_at >= 0) & (model.adopted_at <= first), model.adopted_at, -1)
+
+    np.testing.assert_array_equal(early(again), early(seldom))
+    assert (early(again) > 0).any()
+    assert (seldom.stage > 0).sum() < (again.stage > 0).sum()
+    # Who has ever read moves far less than who reads now.
+    ever = (seldom.adopted_at >= 0).sum() / (again.adopted_at >= 0).sum()
+    now = (seldom.stage > 0).sum() / (again.stage > 0).sum()
+    assert now < ever
+    with pytest.raises(ValueError, match="return_share"):
+        rules.Organizational(return_share=1.5)
 
 
 def test_content_needs_creators_and_a_generative_culture(org):

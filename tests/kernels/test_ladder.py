@@ -62,7 +62,7 @@ def slow_identity(identity, manager, stage, b, i):
 
 def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
                 endorsement, team, identity, unit, shared, rate, noise, lapse_rate, churn,
-                hysteresis, u):  # fmt: skip
+                hysteresis, u, peak=None, return_rate=None):  # fmt: skip
     def gap(i, b):
         m = manager[i]
         endorsed = m >= 0 and stage[m] > b and endorsing[m]
@@ -92,7 +92,9 @@ def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, 
             draw = (draw - churn) / (1 - churn)
         if s < B:
             g = gap(i, s)
-            p = (rate if g >= 0 else 0.0) if noise == 0 else rate / (1 + np.exp(-g / noise))
+            # A rung held before (below one's peak) is taken up at the return rate.
+            r = rate if peak is None or s >= peak[i] else return_rate
+            p = (r if g >= 0 else 0.0) if noise == 0 else r / (1 + np.exp(-g / noise))
             if p >= 1 or (p > 0 and draw < p):
                 out[i] = 1
     return out
@@ -161,8 +163,12 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads, demands):
         when = adopted_at.copy()
         team = np.empty((B, net.n), np.int32)
         team_holders(stage, manager, team)
+        peak = np.minimum(stage + rng.integers(0, 2, net.n), B).astype(np.int8)
+        want_peak = np.maximum(peak, stage)
+        want_peak[changed] = np.maximum(want_peak[changed], expected[changed])
         ladder_restage(changed, change, 7, stage, unit, holders, manager, team, when, noted, new,
-                       lapses)  # fmt: skip
+                       lapses, peak)  # fmt: skip
+        np.testing.assert_array_equal(peak, want_peak)
         want_team = np.empty_like(team)
         team_holders(stage, manager, want_team)  # the stages after the week, from scratch
         np.testing.assert_array_equal(team, want_team)
@@ -216,9 +222,10 @@ def test_tally_push_and_pull_agree_with_the_obvious_sum(case, threads, demands):
     st.sampled_from(range(3)),
     st.booleans(),
     st.sampled_from([0.0, 0.05, 1.0]),
+    st.sampled_from([1.0, 0.3, 0.0]),
 )
 def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, demands,
-                                        identifies, churn):  # fmt: skip
+                                        identifies, churn, returns):  # fmt: skip
     set_threads(threads)
     net, access, seed = case
     rng, stage, influence = random_inputs(net, seed)
@@ -234,7 +241,11 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
     team_holders(stage, manager, team)
     unit = rng.integers(0, 2, n).astype(np.int32)
     shared = rng.uniform(0, 0.2, (B, 2))
-    deterministic = noise == 0 and rate == 1 and lapse_rate in (0, 1) and churn in (0, 1)
+    deterministic = (noise == 0 and rate == 1 and lapse_rate in (0, 1) and churn in (0, 1)
+                     and returns in (0, 1))  # fmt: skip
+    # Some hold fewer rungs than they once did: they take one up again at the return rate.
+    peak = np.minimum(stage + rng.integers(0, 2, n), B).astype(np.int8)
+    return_rate = rate * returns
     key = rng.integers(2**64, dtype=np.uint64)
     u = np.empty(n)
     ladder_uniforms(key, u)
@@ -253,13 +264,15 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
                       not deterministic, lapse_cut(lapse_rate), candidates)  # fmt: skip
     ids = np.flatnonzero(candidates)
     some = np.full(ids.shape[0], 7, dtype=np.int8)
-    ladder_decide(ids, *args[:1], *args[2:], key, not deterministic, some, ceiling, watch)
+    ladder_decide(ids, *args[:1], *args[2:], key, not deterministic, some, ceiling, watch, peak,
+                  return_rate)  # fmt: skip
     out = np.zeros(n, dtype=np.int8)
     out[ids] = some
-    np.testing.assert_array_equal(out, slow_decide(*args, u))
+    np.testing.assert_array_equal(out, slow_decide(*args, u, peak, return_rate))
     everyone = np.flatnonzero(access)
     decided = np.empty(everyone.shape[0], dtype=np.int8)
-    ladder_decide(everyone, *args[:1], *args[2:], key, not deterministic, decided, ceiling, watch)
+    ladder_decide(everyone, *args[:1], *args[2:], key, not deterministic, decided, ceiling, watch,
+                  peak, return_rate)  # fmt: skip
     every = np.zeros(n, dtype=np.int8)
     every[everyone] = decided
     np.testing.assert_array_equal(every, out)
@@ -290,7 +303,8 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
             np.zeros((B, 1)), 0.5, 0.02, 0.0, 0.0, 0.1)  # fmt: skip
     out = np.empty(n, np.int8)
     ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out,
-                  np.empty(n, np.float32), np.empty(n, np.uint8))  # fmt: skip
+                  np.empty(n, np.float32), np.empty(n, np.uint8), np.zeros(n, np.int8),
+                  0.5)  # fmt: skip
     np.testing.assert_array_equal(out, slow_decide(*args, u))
     # Enough draws fall below the shortcut's bound to exercise the exact path.
     assert (u < 0.5 * 0.00033546262790251185).sum() > 10
