@@ -335,7 +335,7 @@ def measure(model) -> dict:
     Keys: ``bass_q_over_p`` (also ``bass_p``, ``bass_q``, ``bass_m``,
     ``bass_rmse``), ``rogers_<category>``, ``contributors_of_users``,
     ``creators_of_users``, ``weeks_to_50pct_<first behavior>`` (first week
-    its fraction reaches 0.5, NaN if never), ``organic_creators`` and
+    its reach is 0.5, NaN if never), ``organic_creators`` and
     ``final_fraction_<behavior>`` for each behavior.
     """
     return measure_mean([model])
@@ -344,9 +344,10 @@ def measure(model) -> dict:
 def measure_mean(models) -> dict:
     """The facts of replications, as a flat dict with the keys of :func:`measure`.
 
-    The Bass fit and the weeks to 50 % are those of the mean curve of the
-    first behavior; the other facts are means over the runs (a run where a
-    fact is NaN, e.g. without creators, is left out of its mean).
+    The Bass fit and the weeks to 50 % are those of the mean reach curve of the
+    first behavior (:func:`reach_curve`: who ever took it up); the other facts
+    are means over the runs (a run where a fact is NaN, e.g. without creators,
+    is left out of its mean).
     """
     models = list(models)
     if not models:
@@ -358,7 +359,10 @@ def measure_mean(models) -> dict:
         got = f"ladders {[m.rule.behaviors for m in models]}, lengths {sorted(lengths)}"
         raise _bad("models", "measure_mean", "runs of one ladder over the same weeks", got)
     first = behaviors[0]
-    mean_curve = np.mean([c[first] for c in curves], axis=0)
+    # Diffusion is of who ever took the first rung up (its reach), which churn and lapses
+    # never lower: the holders' curve falls below it once people drop the habit.
+    weeks = len(curves[0][first]) - 1
+    mean_curve = np.mean([reach_curve(m.adopted_at, weeks) for m in models], axis=0)
     fit = bass_fit(mean_curve)
     out = {f"bass_{k}": v for k, v in asdict(fit).items()}  # bass_q_over_p, bass_p, ...
     reached = np.flatnonzero(mean_curve >= 0.5)

@@ -208,11 +208,23 @@ def _frame(columns) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
+def _reach(adopted_at, weeks, n, behaviors) -> np.ndarray:
+    """(R, W, B): the share of everyone who ever held the first rung by each week (churn
+    never lowers it), NaN on the other rungs (nobody's first week on them is kept)."""
+    r = adopted_at.shape[0]
+    key = adopted_at + (np.arange(r) * weeks)[:, None]
+    counts = np.bincount(key[adopted_at >= 0], minlength=r * weeks).reshape(r, weeks)
+    out = np.full((r, weeks, behaviors), np.nan)
+    out[:, :, 0] = np.cumsum(counts, axis=1) / n
+    return out
+
+
 def _timeseries(batch) -> pd.DataFrame:
     r, w, b = batch.holders.shape
     # Copies: the batch's arrays may be filled again for the next batch.
     holders = batch.holders.ravel().copy()
     spent = {} if batch.spent is None else {"spent": np.repeat(batch.spent.ravel(), b)}
+    reach = _reach(batch.adopted_at, w, batch.n, b).ravel()
     return _frame({
         "replication": np.repeat(batch.replications, w * b),
         "step": np.tile(np.repeat(np.arange(w, dtype=np.int64), b), r),
@@ -222,6 +234,7 @@ def _timeseries(batch) -> pd.DataFrame:
         "fraction": holders / batch.n,
         "lapses": batch.lapses.ravel().copy(),
         "with_access": np.repeat(batch.with_access.ravel(), b),
+        "reach": reach,
         **spent,
     })  # fmt: skip
 

@@ -43,8 +43,11 @@ _PER_RUN = [_ROGERS.name(name) for name in facts.ROGERS] + [
 
 
 def _mean_curve(curves, behavior) -> pd.Series:
+    """The mean reach of ``behavior`` by week: who ever held it (churn never lowers it; the
+    store's ``reach``), or who holds it (``fraction``) in a store written before ``reach``."""
     own = curves[curves["behavior"] == behavior]
-    return own.groupby("step", sort=True)["fraction"].mean()
+    column = "reach" if "reach" in own and own["reach"].notna().any() else "fraction"
+    return own.groupby("step", sort=True)[column].mean()
 
 
 def measure(runs, curves) -> pd.DataFrame:
@@ -52,9 +55,9 @@ def measure(runs, curves) -> pd.DataFrame:
 
     ``runs`` and ``curves`` are a store's runs and time series of the
     organizational rule (the per-run facts are columns of its runs). The Bass
-    fit and the weeks to half are those of the set's mean reading curve (the
-    ladder's first rung), the rest means over its runs: what
-    :func:`sim.facts.measure_mean` gives on the same runs.
+    fit and the weeks to half are those of the set's mean reach curve (who ever
+    read: the ladder's first rung), the rest means over its runs: what
+    :func:`sim.facts.measure_runs` gives on the same runs.
     """
     first = next(iter(dict.fromkeys(curves["behavior"])))
     rows = []

@@ -20,6 +20,7 @@ from sim.facts import (
     measure,
     measure_mean,
     participation,
+    reach_curve,
     rogers_categories,
 )
 from tests.helpers import ROOT
@@ -255,21 +256,41 @@ def fake_run(curves, adopted_at, stage):
     )
 
 
+def who_took_up(reach, n):
+    """Weeks of first adoption of ``n`` people whose reach curve is ``reach`` (rounded)."""
+    ever = np.round(np.asarray(reach) * n).astype(np.int64)
+    at = np.searchsorted(ever, np.arange(n), side="right")
+    return np.where(np.arange(n) < ever[-1], at, -1)
+
+
+CROWD = 200_000
+
+
+def stand_in(reach, adopted_at, stage):
+    """Hand-made people and a crowd who read once and dropped it (stage 0), whose first
+    weeks make ``reach`` the run's reach curve; the holders' curves fall below it."""
+    crowd = who_took_up(reach, CROWD)
+    curves = {"consume": reach * 0.4, "contribute": reach / 5, "create": reach / 50}
+    at = np.concatenate([adopted_at, crowd])
+    return fake_run(curves, at, np.concatenate([stage, np.zeros(CROWD, np.int8)])), curves
+
+
 def test_measure_of_a_stand_in_run():
-    consume = bass_curve(0.03, 0.38, 0.9, start=0.01)
-    curves = {"consume": consume, "contribute": consume / 5, "create": consume / 50}
+    reach = bass_curve(0.03, 0.38, 0.9, start=0.01)
     # Ten people: a seeded creator, an organic creator, two contributors, four lurkers.
     adopted_at = [0, 3, 0, 4, 5, 6, 7, 8, -1, -1]
     stage = [3, 3, 2, 2, 1, 1, 1, 1, 0, 0]
-    out = measure(fake_run(curves, adopted_at, stage))
+    run, curves = stand_in(reach, adopted_at, stage)
+    out = measure(run)
     assert set(TARGETS) <= set(out)
+    # Diffusion on the reach, not on the holders (who are 40 % of it).
     assert out["bass_q_over_p"] == pytest.approx(0.38 / 0.03, rel=2e-3)
     assert out["bass_m"] == pytest.approx(0.9, rel=1e-3)
-    assert out["weeks_to_50pct_consume"] == float(np.flatnonzero(consume >= 0.5)[0])
+    assert out["weeks_to_50pct_consume"] == float(np.flatnonzero(reach >= 0.5)[0])
     assert out["contributors_of_users"] == pytest.approx(2 / 8)
     assert out["creators_of_users"] == pytest.approx(2 / 8)
     assert out["organic_creators"] == pytest.approx(0.5)
-    assert out["rogers_early_majority"] == rogers_categories(np.array(adopted_at))["early_majority"]
+    assert out["rogers_early_majority"] == rogers_categories(run.adopted_at)["early_majority"]
     for b, curve in curves.items():
         assert out[f"final_fraction_{b}"] == curve[-1]
 
@@ -277,21 +298,23 @@ def test_measure_of_a_stand_in_run():
 def test_measure_mean_fits_the_mean_curve_and_averages_the_rest():
     slow = bass_curve(0.01, 0.2, 0.6)
     fast = bass_curve(0.03, 0.38, 0.9)
-    curves = [{"consume": c, "contribute": c / 4, "create": c / 20} for c in (slow, fast)]
-    a = fake_run(curves[0], [0, 2, 3, 4, -1], [3, 1, 1, 1, 0])  # only a seeded creator
-    b = fake_run(curves[1], [0, 2, 3, 4, 9], [1, 3, 2, 1, 1])  # one organic creator
+    a, _ = stand_in(slow, [0, 2, 3, 4, -1], [3, 1, 1, 1, 0])  # only a seeded creator
+    b, _ = stand_in(fast, [0, 2, 3, 4, 9], [1, 3, 2, 1, 1])  # one organic creator
     out = measure_mean([a, b])
-    mean = (slow + fast) / 2
+    weeks = slow.shape[0] - 1
+    mean = (reach_curve(a.adopted_at, weeks) + reach_curve(b.adopted_at, weeks)) / 2
+    np.testing.assert_allclose(mean, (slow + fast) / 2, atol=1e-4)
     assert out["bass_q_over_p"] == bass_fit(mean).q_over_p
+    assert out["bass_q_over_p"] != pytest.approx(bass_fit((slow + fast) / 5).q_over_p)
     reached = np.flatnonzero(mean >= 0.5)
     assert out["weeks_to_50pct_consume"] == (float(reached[0]) if reached.size else math.nan)
     assert out["creators_of_users"] == pytest.approx((1 / 4 + 1 / 5) / 2)
     assert out["contributors_of_users"] == pytest.approx((0 + 1 / 5) / 2)
     assert out["organic_creators"] == pytest.approx(0.5)
-    assert out["final_fraction_create"] == pytest.approx((slow[-1] + fast[-1]) / 40)
+    assert out["final_fraction_create"] == pytest.approx((slow[-1] + fast[-1]) / 100)
     # Never half the company: NaN; no creators anywhere: NaN, so not met.
     low = {"consume": slow * 0.5, "contribute": slow / 9, "create": slow * 0}
-    none = measure(fake_run(low, [0, 1, 2, -1], [2, 1, 2, 0]))
+    none = measure(fake_run(low, [0, 1, -1, -1, -1], [2, 1, 2, 0, 0]))  # reach 40 %
     assert math.isnan(none["weeks_to_50pct_consume"]) and math.isnan(none["organic_creators"])
     assert not check(none).set_index("fact").loc["organic_creators", "met"]
 

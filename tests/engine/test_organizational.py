@@ -205,6 +205,7 @@ def test_a_dropped_rung_is_taken_up_again_more_slowly_without_slowing_the_first_
     # Common draws: the first tries are the same until someone drops a rung.
     lapsed = again.adoption.groupby("step")["lapses"].sum()
     first = int(lapsed.index[lapsed.to_numpy() > 0][0])
+
     def early(model):
         return np.where((model.adopted_at >= 0) & (model.adopted_at <= first), model.adopted_at, -1)
 

@@ -74,7 +74,12 @@ def _one_at_a_time(scenario, seed, which):
         records.append({"replication": r, **record, **facts,
                         "endorsers_final": model.endorsers})  # fmt: skip
         weeks = adoption["step"].to_numpy()
-        curves.append(adoption.assign(replication=r, spent=paid[weeks]))
+        # The reach: who ever held the first rung by each week, on that rung's rows only.
+        first = adoption["behavior"] == model.rule.behaviors[0]
+        at = model.adopted_at
+        ever = np.array([((at >= 0) & (at <= week)).sum() / model.network.n for week in weeks])
+        reach = np.where(first, ever, np.nan)
+        curves.append(adoption.assign(replication=r, reach=reach, spent=paid[weeks]))
         groups.append(_groups(r, model))
     timeseries = pd.concat(curves, ignore_index=True)
     order = ["replication"] + [c for c in timeseries.columns if c != "replication"]
