@@ -63,6 +63,8 @@ PARAMETERS = (
     ("culture", "voice_mean", 0.02, 0.6),
     ("culture", "voice_concentration", 0.2, 4.0),
     ("culture", "endorse_share", 0.0, 1.0),
+    ("culture", "attention_mean", 0.05, 1.0),
+    ("culture", "attention_concentration", 0.1, 8.0),
     ("rule", "peer_weight", 0.05, 0.9),
     ("rule", "manager_weight", 0.0, 0.8),
     ("rule", "commitment_weight", 0.0, 0.6),

@@ -41,6 +41,7 @@ TRAITS = {
     "voice": (0.0, 1.0, "both"),
     "endorse": (0.0, 1.0, "both"),
     "identification": (0.0, 1.0, "both"),
+    "attention": (0.0, 1.0, "both"),
 }
 
 #: Given influence may span at most this factor, largest to smallest: within
@@ -154,6 +155,13 @@ class Culture:
         ``identification``, beta with the concentration ``concentration``): how much
         their team-mates' example weighs as "people like us" (collective identity,
         ``rule.identity_weight``).
+    attention_mean, attention_concentration : float, default 1.0 and 1.0
+        How often people look at the platform (the trait ``attention``): beta with
+        this mean in (0, 1] and concentration (> 0); a person's weekly rate of
+        taking a rung up is ``rate * attention``. At mean 1 everyone looks every week
+        (no spread); a small concentration gives the field's intensity (most users
+        active less than once a fortnight, SWOOP 2016) and people who almost never
+        look, whom the platform does not reach even when their colleagues use it.
     open_recruiting : bool, default False
         Whether openness decides who may be recruited as a champion (all
         managers, and each other person with probability ``open``); off,
@@ -176,6 +184,8 @@ class Culture:
     voice_concentration: float = 1.047
     endorse_share: float = 0.0
     identification_mean: float = 0.5
+    attention_mean: float = 1.0
+    attention_concentration: float = 1.0
     open_recruiting: bool = False
 
     def __post_init__(self):
@@ -190,6 +200,8 @@ class Culture:
             "manager_influence": {"low": 0.0},
             "voice_mean": {"low": 0.0, "high": 1.0, "closed": "neither"},
             "voice_concentration": {"low": 0.0, "closed": "right"},
+            "attention_mean": {"low": 0.0, "high": 1.0, "closed": "right"},
+            "attention_concentration": {"low": 0.0, "closed": "right"},
         }
         for name, bounds in ranges.items():
             value = check_scalar(getattr(self, name), name, "Culture", **bounds)
@@ -239,6 +251,9 @@ class Population:
     identification : ndarray, optional
         How strongly a person identifies with their team, in [0, 1]: the weight of
         team-mates' example (collective identity). By default 0 for everyone.
+    attention : ndarray, optional
+        How often a person looks at the platform, in [0, 1]: their weekly rate of
+        taking a rung up is ``rate * attention``. By default 1 for everyone.
     """
 
     threshold: np.ndarray
@@ -248,6 +263,7 @@ class Population:
     voice: np.ndarray | None = None
     endorse: np.ndarray | None = None
     identification: np.ndarray | None = None
+    attention: np.ndarray | None = None
 
     def __post_init__(self):
         n = None
@@ -257,6 +273,8 @@ class Population:
                 given = 1.0 - self.threshold  # checked already: threshold comes first
             if name in ("endorse", "identification") and given is None:
                 given = np.zeros_like(self.threshold, dtype=np.float64)
+            if name == "attention" and given is None:
+                given = np.ones_like(self.threshold, dtype=np.float64)
             values = check_per_node(given, name, "Population", low=low, high=high, closed=closed)
             n = values.shape[0] if n is None else n
             if values.shape[0] != n:
@@ -345,6 +363,8 @@ class Population:
             # nothing drawn when nobody endorses unasked (the default).
             "endorse": lambda r: _endorsing(r, c.endorse_share, n),
             "identification": lambda r: _beta(r, c.identification_mean, c.concentration, n),
+            # A child of the last stream too: nothing drawn at mean 1 (the default).
+            "attention": lambda r: _beta(r, c.attention_mean, c.attention_concentration, n),
         }
         traits = {name: draw(streams[name]) for name, draw in laws.items() if name not in given}
         for name, values in given.items():
@@ -384,7 +404,8 @@ def _endorsing(rng, share, n):
 
 
 #: Traits whose law keeps every draw in range (a clipped normal, beta laws).
-_IN_RANGE = ("threshold", "risk_aversion", "trust", "voice", "endorse", "identification")
+_IN_RANGE = ("threshold", "risk_aversion", "trust", "voice", "endorse", "identification",
+             "attention")  # fmt: skip
 
 #: The traits that get their own child of the run's generator, in this order.
 _SPAWNED = ("threshold", "risk_aversion", "trust", "influence", "voice", "endorse")
@@ -410,6 +431,8 @@ _CONSTANTS = (
     "voice_concentration",
     "endorse_share",
     "identification_mean",
+    "attention_mean",
+    "attention_concentration",
 )
 
 

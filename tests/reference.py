@@ -166,7 +166,7 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
     for week in range(1, weeks + 1):
         w = plan.week(week)
         ever_access |= w.access
-        u = None if rule.deterministic else week_uniforms(rng, n)
+        u = None if rule.certain(people) else week_uniforms(rng, n)
         content = 1.0 - np.exp(-culture.generative * creator_weeks)
 
         def gap(i, b, w=w, content=content, stage=stage, ever_access=ever_access):
@@ -229,6 +229,7 @@ def organizational_run(org, people, rule, culture, plan, initial, weeks, rng=Non
             if stage[i] < top:
                 g = gap(i, stage[i])
                 rate = rule.rate if stage[i] >= peak[i] else rule.rate * rule.return_share
+                rate *= people.attention[i]  # how often one looks at the platform
                 if rule.noise == 0:
                     p = rate if g >= 0 else 0.0
                 else:

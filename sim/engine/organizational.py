@@ -154,7 +154,7 @@ def _prepare(org, rule, culture, rollout, seed, replication, steps):
         raise TypeError(f"the compiled run takes a RolloutSchedule, not {type(plan).__name__}")
     people = Population.draw(org, culture, rng)
     first = choose_initial_adopters(first, org.n, rng, among=plan.week(0).access)
-    if rule.deterministic:
+    if rule.certain(people):
         keys = np.zeros(steps, dtype=np.uint64)
     else:
         keys = rng.integers(2**64, size=steps, dtype=np.uint64)
@@ -182,6 +182,7 @@ def _replication_args(rule, org, prepared):
         "identity": np.stack(
             [team_identity(rule.identity_weight, org, p.identification) for p in people]
         ),
+        "attention": np.stack([p.attention for p in people]),
         "first": first,
         "first_at": first_at,
         "keys": np.stack([p[3] for p in prepared]),
@@ -250,7 +251,7 @@ class CompiledRuns:
         R = len(which)
         self.args.update(
             params=np.stack([_params(rule, culture, p[0]) for p in prepared]),
-            deterministic=np.full(R, rule.deterministic),
+            deterministic=np.array([rule.certain(p[1]) for p in prepared]),
             lapse_cut=np.full(R, lapse_cut(rule.lapse_rate), dtype=np.uint64),
             difficulty=np.tile([b.difficulty for b in rule.ladder], (R, 1)),
             risk=np.tile([b.risk for b in rule.ladder], (R, 1)),

@@ -48,7 +48,8 @@ _AHEAD_IDS = 8
 
 def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
                   endorsement, team, identity, unit, shared, rate, noise, lapse_rate, churn,
-                  hysteresis, key, draws, out, ceiling, watch, peak, return_rate):  # fmt: skip
+                  hysteresis, key, draws, out, ceiling, watch, peak, return_rate,
+                  attention):  # fmt: skip
     """Who advances a rung (+1), lapses from their top rung (-1) or stays (0).
 
     The gap ``S_ib - T_ib`` of person ``i`` and behavior ``b`` is::
@@ -67,7 +68,7 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
     ``rate * sigmoid(gap / noise)`` (``rate`` if ``gap >= 0`` when
     ``noise == 0``), times ``1 - churn`` for holders; a rung one held before
     (``stage < peak``) is taken up again at ``return_rate`` instead of
-    ``rate``. People without access
+    ``rate``, each times one's ``attention``. People without access
     never change. Person ``i``'s one draw of the week is
     ``ladder_uniforms(key)[i]``.
 
@@ -122,6 +123,8 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
     return_rate : float
         The weekly rate, at most ``rate``, of taking up again a behavior one has
         dropped (the candidate bounds assume ``rate``).
+    attention : float64 ndarray of shape (n,)
+        In [0, 1]: how often each one looks at the platform, a factor of their rate.
     """
     top = fixed_gap.shape[0]
     n = stage.shape[0]
@@ -171,7 +174,7 @@ def ladder_decide(ids, stage, tally, strength, peer_weight, demand, fixed_gap, m
             above = core + e
             if not lapsing:
                 gap = core + shared[s, unit[i]] + e
-                r = rate if s >= peak[i] else return_rate
+                r = (rate if s >= peak[i] else return_rate) * attention[i]
                 if noise == 0.0:
                     if gap >= 0.0 and (r >= 1.0 or u < r):
                         change = 1

@@ -240,7 +240,7 @@ def _grant_access(t, access, access_since, vis_unit, vis_access):
 def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
                reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
                demand, threshold, risk_aversion, trust, influence, person_voice, endorsement,
-               identity, first, rungs, keys, schedule, wave_of, delay, first_wave, learners, order,
+               identity, attention, first, rungs, keys, schedule, wave_of, delay, first_wave, learners, order,
                tie_order, access, trained_f, endorsing, volunteer, learning_f, commitment_f,
                coverage, trained, n_waves, holders_w, new_w, lapses_w, access_w, trained_w, unit_w,
                level_w, stage, adopted_at, access_since, opened):  # fmt: skip
@@ -269,6 +269,8 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
     identity : float64 (n,), or (0,) when nobody identifies
         The weight of each team-mate holding a rung (as
         :func:`sim.kernels.ladder.ladder_decide` takes it).
+    attention : float64 (n,)
+        How often each one looks at the platform: a factor of their weekly rate.
     first : int64 (k,)
         Distinct ids of the initial adopters, holding ``rungs`` behaviors.
     keys : uint64 (T,)
@@ -473,7 +475,7 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
         ladder_decide_serial(ids, stage, tally, strength, peer_weight, demand, fixed, manager,
                              endorsing, endorsement, team, identity, vis_unit, shared, rate,
                              noise, lapse_rate, churn, hysteresis, key, draws, out, ceiling,
-                             watch, peak, return_rate)  # fmt: skip
+                             watch, peak, return_rate, attention)  # fmt: skip
         moved = out != 0
         changed = ids[moved]
         change = out[moved]
@@ -518,7 +520,7 @@ def ladder_run(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, le
 def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
                 reports_indptr, reports, params, deterministic, lapse_cut, difficulty, risk, voice,
                 demand, threshold, risk_aversion, trust, influence, person_voice, endorsement,
-                identity, first, first_at, rungs, keys, schedule, wave_of, delay, first_wave,
+                identity, attention, first, first_at, rungs, keys, schedule, wave_of, delay, first_wave,
                 first_wave_at, learners, learners_at, order, tie_order, access, trained_f,
                 endorsing, volunteer, learning_f, commitment_f, coverage, trained, n_waves,
                 holders_w, new_w, lapses_w, access_w, trained_w, unit_w, level_w, stage, adopted_at,
@@ -539,7 +541,8 @@ def ladder_runs(indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, l
             indptr, indices, weights, unit_weights, vis_unit, n_vis, unit, level, manager,
             reports_indptr, reports, params[r], deterministic[r], lapse_cut[r], difficulty[r],
             risk[r], voice[r], demand[r], threshold[r], risk_aversion[r], trust[r], influence[r],
-            person_voice[r], endorsement[r], identity[r], first[first_at[r]:first_at[r + 1]], rungs,
+            person_voice[r], endorsement[r], identity[r], attention[r],
+            first[first_at[r]:first_at[r + 1]], rungs,
             keys[r],
             schedule[r],
             wave_of[r], delay[r], first_wave[first_wave_at[r]:first_wave_at[r + 1]],

@@ -307,6 +307,11 @@ class Organizational(Rule):
             and self.return_share in (0.0, 1.0)
         )
 
+    def certain(self, population) -> bool:
+        """Whether no decision of these people needs a random draw: the rule is
+        :attr:`deterministic` and everyone looks at the platform every week."""
+        return self.deterministic and bool((population.attention == 1.0).all())
+
     def gain(self, trust) -> np.ndarray:
         """``g(trust)``: response to an endorsing manager, negative below ``reactance``."""
         return (np.asarray(trust, dtype=np.float64) - self.reactance) / (1.0 - self.reactance)
@@ -347,6 +352,7 @@ class _OrganizationalDynamics:
         self.demand = reinforcement_demand(rule.ladder, org.network)
         self.endorsement = rule.manager_weight * rule.gain(population.trust)
         self.identity = team_identity(rule.identity_weight, org, population.identification)
+        self.certain = rule.certain(population)
         self._manager = org.manager.astype(np.int32)  # half the bytes read each week
         self._week = None
         self._fixed_gap = None
@@ -439,8 +445,8 @@ class _OrganizationalDynamics:
             shared = shared + self.ownership * seen[1]  # owners: the second rung's holders
         # One key a week from the run's generator; each person's draw is a
         # pure function of (key, person), computed inside the kernels.
-        key = np.uint64(0) if rule.deterministic else rng.integers(2**64, dtype=np.uint64)
-        draws = not rule.deterministic
+        key = np.uint64(0) if self.certain else rng.integers(2**64, dtype=np.uint64)
+        draws = not self.certain
         candidates = ladder_candidates if self._big("person") else ladder_candidates_serial
         candidates(plan.access, state.stage, state.ceiling, state.watch, shared_steps(shared),
                    rule.rate, rule.noise, rule.churn, key, draws, self._lapse_cut,
@@ -475,6 +481,7 @@ class _OrganizationalDynamics:
             state.watch,
             state.peak,
             rule.rate * rule.return_share,
+            self.population.attention,
         )
         moved = out != 0
         changed, change = ids[moved], out[moved]
@@ -505,7 +512,7 @@ class _OrganizationalDynamics:
             and content < 1.0
         )
         return (
-            self.rule.deterministic
+            self.certain
             and self.plan.static
             and self.last_changes == 0
             and not content_grows

@@ -132,7 +132,9 @@ def cultures(draw):
                    threshold_sd=draw(st.sampled_from([0.0, 0.091, 0.5])),
                    influence_spread=draw(st.sampled_from([0.0, 0.5, 3.0])),
                    manager_influence=draw(st.sampled_from([0.0, 2.0, 20.0])),
-                   endorse_share=draw(dial), identification_mean=draw(dial))  # fmt: skip
+                   endorse_share=draw(dial), identification_mean=draw(dial),
+                   attention_mean=draw(st.sampled_from([1.0, 0.5, 0.05])),
+                   attention_concentration=draw(st.sampled_from([0.3, 4.0])))  # fmt: skip
 
 
 @st.composite

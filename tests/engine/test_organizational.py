@@ -103,7 +103,7 @@ def test_random_runs_equal_the_reference_with_the_same_draws(ladder):
     org = make_org(n=150, seed=4)
     rule = rules.Organizational(ladder, noise=0.05, lapse_rate=0.3, hysteresis=0.02,
                                 identity_weight=0.25, churn=0.03, return_share=0.4)  # fmt: skip
-    culture = culture_(0.6, 0.6, 0.6, 0.6)
+    culture = culture_(0.6, 0.6, 0.6, 0.6, attention_mean=0.6, attention_concentration=0.8)
     model = run(org, rule, weeks=12, seed=9, culture=culture, initial=0.05)
     # Replay the run's generator: traits first, then the initial adopters, then weekly draws.
     rng = np.random.default_rng(9)
@@ -218,6 +218,26 @@ def test_a_dropped_rung_is_taken_up_again_more_slowly_without_slowing_the_first_
     assert now < ever
     with pytest.raises(ValueError, match="return_share"):
         rules.Organizational(return_share=1.5)
+
+
+def test_people_who_seldom_look_are_reached_later_or_never(org):
+    rule = rules.Organizational(**{**OFF, "peer_weight": 0.5}, noise=0.05, lapse_rate=0.0)
+    every_week = run(org, rule, weeks=30)
+    seldom = run(org, rule, weeks=30,
+                 culture=culture_(attention_mean=0.3, attention_concentration=0.5))  # fmt: skip
+    assert (seldom.adopted_at >= 0).sum() < (every_week.adopted_at >= 0).sum()
+    looks = seldom.population.attention
+    reached = seldom.adopted_at[seldom.adopted_at > 0]
+    assert looks.std() > 0.2  # a small concentration: many near 0, some near 1
+    # Among those who decided, the ones who never took it up looked less often.
+    never = (seldom.adopted_at < 0) & (seldom.access_since >= 0)
+    assert looks[never].mean() < looks[seldom.adopted_at > 0].mean()
+    assert reached.shape[0] > 0
+    # A certain rule still draws when people differ in how often they look.
+    sure = rules.Organizational(**{**OFF, "peer_weight": 0.5}, **SURE)
+    assert sure.certain(every_week.population) and not sure.certain(seldom.population)
+    with pytest.raises(ValueError, match="attention_mean"):
+        Culture(attention_mean=0.0)
 
 
 def test_content_needs_creators_and_a_generative_culture(org):

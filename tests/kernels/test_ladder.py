@@ -62,7 +62,7 @@ def slow_identity(identity, manager, stage, b, i):
 
 def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, manager, endorsing,
                 endorsement, team, identity, unit, shared, rate, noise, lapse_rate, churn,
-                hysteresis, u, peak=None, return_rate=None):  # fmt: skip
+                hysteresis, u, peak=None, return_rate=None, attention=None):  # fmt: skip
     def gap(i, b):
         m = manager[i]
         endorsed = m >= 0 and stage[m] > b and endorsing[m]
@@ -94,6 +94,7 @@ def slow_decide(stage, access, tally, strength, peer_weight, demand, fixed_gap, 
             g = gap(i, s)
             # A rung held before (below one's peak) is taken up at the return rate.
             r = rate if peak is None or s >= peak[i] else return_rate
+            r *= 1.0 if attention is None else attention[i]
             p = (r if g >= 0 else 0.0) if noise == 0 else r / (1 + np.exp(-g / noise))
             if p >= 1 or (p > 0 and draw < p):
                 out[i] = 1
@@ -246,6 +247,8 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
     # Some hold fewer rungs than they once did: they take one up again at the return rate.
     peak = np.minimum(stage + rng.integers(0, 2, n), B).astype(np.int8)
     return_rate = rate * returns
+    # How often each one looks: some every week, others seldom.
+    attention = np.ones(n) if deterministic else np.where(rng.random(n) < 0.5, 1.0, rng.random(n))
     key = rng.integers(2**64, dtype=np.uint64)
     u = np.empty(n)
     ladder_uniforms(key, u)
@@ -265,14 +268,14 @@ def test_decide_equals_the_obvious_loop(case, threads, noise, rate, lapse_rate, 
     ids = np.flatnonzero(candidates)
     some = np.full(ids.shape[0], 7, dtype=np.int8)
     ladder_decide(ids, *args[:1], *args[2:], key, not deterministic, some, ceiling, watch, peak,
-                  return_rate)  # fmt: skip
+                  return_rate, attention)  # fmt: skip
     out = np.zeros(n, dtype=np.int8)
     out[ids] = some
-    np.testing.assert_array_equal(out, slow_decide(*args, u, peak, return_rate))
+    np.testing.assert_array_equal(out, slow_decide(*args, u, peak, return_rate, attention))
     everyone = np.flatnonzero(access)
     decided = np.empty(everyone.shape[0], dtype=np.int8)
     ladder_decide(everyone, *args[:1], *args[2:], key, not deterministic, decided, ceiling, watch,
-                  peak, return_rate)  # fmt: skip
+                  peak, return_rate, attention)  # fmt: skip
     every = np.zeros(n, dtype=np.int8)
     every[everyone] = decided
     np.testing.assert_array_equal(every, out)
@@ -304,7 +307,7 @@ def test_far_from_the_threshold_the_shortcut_matches_the_sigmoid(gap):
     out = np.empty(n, np.int8)
     ladder_decide(np.arange(n), *args[:1], *args[2:], np.uint64(99), True, out,
                   np.empty(n, np.float32), np.empty(n, np.uint8), np.zeros(n, np.int8),
-                  0.5)  # fmt: skip
+                  0.5, np.ones(n))  # fmt: skip
     np.testing.assert_array_equal(out, slow_decide(*args, u))
     # Enough draws fall below the shortcut's bound to exercise the exact path.
     assert (u < 0.5 * 0.00033546262790251185).sum() > 10
