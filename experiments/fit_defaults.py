@@ -20,14 +20,16 @@ companies (``FIT_ORGS``: five org seeds, 2,000 and 500 people) and judged on:
 No study's verdict is a target, and no target exists to hold a weight up. Cultures are dials on
 top of the fitted values: only the constants, weights and ladder demands below are fitted.
 
-    python3 experiments/fit_defaults.py [--minutes 60] [--workers 2] [--start fit.json]
+    python3 experiments/fit_defaults.py --method cma [--minutes 60] [--workers 2] [--start fit.json]
+    python3 experiments/fit_defaults.py [--minutes 60] [--workers 2]    # differential evolution
     python3 experiments/fit_defaults.py --refine --start fit.json       # a local polish
     python3 experiments/fit_defaults.py --check                          # fit and held out
     python3 experiments/fit_defaults.py --sensitivity                    # the +-10 % table
 
-The search is scipy's differential evolution over ``PARAMETERS`` (seeded; the replications
-fixed, so the same command finds the same values unless ``--minutes`` stops it first), started
-from the shipped values; the best set so far is written to ``results/fit_defaults/fit.json``
+The search is CMA-ES (``--method cma``, the ``cma`` package of the ``fit`` extra) or scipy's
+differential evolution over ``PARAMETERS`` (seeded; the replications fixed, so the same command
+finds the same values unless ``--minutes`` stops it first), started from the shipped values or
+``--start``; the best set so far is written to ``results/fit_defaults/fit.json``
 after each generation. ``--check`` measures the shipped values on the fitted orgs and on the
 held-out ones (``HELD_OUT``: two more org seeds and a 20,000-person company), side by side, and
 says which parameters sit at a search bound; it writes ``targets.csv``.
