@@ -411,11 +411,46 @@ def sensitivity(out) -> pd.DataFrame:
     return frame
 
 
+def walk(out, key, points=9) -> pd.DataFrame:
+    """The range of one parameter that keeps every target the shipped values meet met (fitted
+    orgs, 6 replications, seed 1): ``points`` values across its search range, the others at the
+    shipped values. Writes ``walk-<key>.csv``; the robustness table's variants take its ends."""
+    where, name = key.split(".", 1)
+    ((low, high),) = [(lo, hi) for w, n, lo, hi in PARAMETERS if (w, n) == (where, name)]
+    values = defaults()
+    shipped = table(evaluate(values, replications=6, seed=1))
+    kept = shipped["met"].to_numpy()
+    rows = []
+    for x in sorted({*np.linspace(low, high, points), values[(where, name)]}):
+        try:
+            checked = table(evaluate({**values, (where, name): float(x)}, replications=6, seed=1))
+        except ValueError:
+            continue
+        lost = checked.loc[kept & ~checked["met"].to_numpy(), "fact"]
+        rows.append({"parameter": key, "value": round(float(x), 4),
+                     "targets_met": int(checked["met"].sum()), "targets": len(checked),
+                     "lost": ", ".join(sorted(set(lost)))})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame.to_csv(out / f"walk-{key}.csv", index=False)
+    consistent = frame.loc[frame["lost"] == "", "value"]
+    print(frame.to_string(index=False))
+    print(
+        f"{key}: the targets the shipped values meet stay met from {consistent.min():g} to "
+        f"{consistent.max():g} (shipped {values[(where, name)]:g})"
+    )
+    return frame
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="check the shipped defaults")
     parser.add_argument("--sensitivity", action="store_true",
                         help="the targets under +-10 %% of each shipped value")  # fmt: skip
+    parser.add_argument(
+        "--walk",
+        metavar="KEY",
+        help="the range of KEY (rule.manager_weight, ...) keeping the targets met",
+    )
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--popsize", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
@@ -445,6 +480,14 @@ def main(argv=None):
         return check(out)
     if args.sensitivity:
         sensitivity(out)
+        return 0
+    if args.walk:
+        keys = {f"{w}.{n}" for w, n, _, _ in PARAMETERS}
+        if args.walk not in keys:
+            print(f"fit_defaults: --walk {args.walk!r} is not a fitted parameter "
+                  f"(one of {', '.join(sorted(keys))})", file=sys.stderr)  # fmt: skip
+            return 2
+        walk(out, args.walk)
         return 0
     start = None
     if args.start:

@@ -420,3 +420,11 @@ def test_measure_runs_takes_diffusion_from_reach_and_shares_from_holders():
     assert out["active_consume"] == pytest.approx(active)
     assert out["active_consume"] < out["reach_consume"]  # people dropped the habit
     assert set(facts.FIELD) <= set(out)
+
+
+def test_the_fit_script_names_a_parameter_it_cannot_walk(tmp_path, capsys):
+    fit = _fit_script()
+    assert fit.main(["--walk", "rule.nope", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--walk 'rule.nope' is not a fitted parameter" in err and "rule.manager_weight" in err
+    assert not list(tmp_path.iterdir())  # nothing written
