@@ -175,17 +175,17 @@ class Culture:
     trust: float = 0.5
     generative: float = 0.5
     courage: float = 0.5
-    threshold_mean: float = 0.374
-    threshold_sd: float = 0.091
+    threshold_mean: float = 0.472
+    threshold_sd: float = 0.03
     concentration: float = 8.0
     influence_spread: float = 0.5
     manager_influence: float = 1.0
-    voice_mean: float = 0.365
-    voice_concentration: float = 1.047
-    endorse_share: float = 0.0
+    voice_mean: float = 0.408
+    voice_concentration: float = 2.303
+    endorse_share: float = 0.325
     identification_mean: float = 0.5
-    attention_mean: float = 1.0
-    attention_concentration: float = 1.0
+    attention_mean: float = 0.85
+    attention_concentration: float = 0.113
     open_recruiting: bool = False
 
     def __post_init__(self):

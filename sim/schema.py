@@ -146,13 +146,13 @@ class OrganizationalConf:
     """:class:`sim.rules.Organizational`'s parameters; its ladder comes from ``behavior``."""
 
     name: str = "organizational"
-    peer_weight: float = 0.254
-    manager_weight: float = 0.368
-    commitment_weight: float = 0.156
-    visibility_weight: float = 0.357
-    content_weight: float = 0.094
-    ownership_weight: float = 0.116
-    identity_weight: float = 0.0
+    peer_weight: float = 0.257
+    manager_weight: float = 0.011
+    commitment_weight: float = 0.426
+    visibility_weight: float = 0.779
+    content_weight: float = 0.0
+    ownership_weight: float = 0.0
+    identity_weight: float = 0.302
     commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1
@@ -160,10 +160,10 @@ class OrganizationalConf:
     reactance: float = 0.25
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
-    churn: float = 0.0
-    return_share: float = 1.0
-    rate: float = 0.306
-    noise: float = 0.082
+    churn: float = 0.196
+    return_share: float = 0.443
+    rate: float = 0.38
+    noise: float = 0.094
     visibility: str = "unit"
 
 

@@ -136,8 +136,8 @@ def reinforcement_demand(ladder, network) -> np.ndarray:
 #: difficulty and risk reproduce.
 LADDER = (
     Behavior("consume", difficulty=0.0, risk=0.0, voice=0.0),
-    Behavior("contribute", difficulty=0.05, risk=0.125, voice=0.787),
-    Behavior("create", difficulty=0.05, risk=0.138, voice=0.459),
+    Behavior("contribute", difficulty=0.05, risk=0.0, voice=0.994, reinforcement=2.114),
+    Behavior("create", difficulty=0.151, risk=0.093, voice=0.833, reinforcement=2.776),
 )
 
 
@@ -225,13 +225,13 @@ class Organizational(Rule):
     """
 
     ladder: tuple = LADDER
-    peer_weight: float = 0.254
-    manager_weight: float = 0.368
-    commitment_weight: float = 0.156
-    visibility_weight: float = 0.357
-    content_weight: float = 0.094
-    ownership_weight: float = 0.116
-    identity_weight: float = 0.0
+    peer_weight: float = 0.257
+    manager_weight: float = 0.011
+    commitment_weight: float = 0.426
+    visibility_weight: float = 0.779
+    content_weight: float = 0.0
+    ownership_weight: float = 0.0
+    identity_weight: float = 0.302
     commitment_coverage: float = 0.5
     safety: float = 0.5
     training_effect: float = 0.1
@@ -239,10 +239,10 @@ class Organizational(Rule):
     reactance: float = 0.25
     hysteresis: float = 0.1
     lapse_rate: float = 0.1
-    churn: float = 0.0
-    return_share: float = 1.0
-    rate: float = 0.306
-    noise: float = 0.082
+    churn: float = 0.196
+    return_share: float = 0.443
+    rate: float = 0.38
+    noise: float = 0.094
     visibility: str = "unit"
 
     needs_org = True
