@@ -79,8 +79,10 @@ VARIANTS = {
     "no pilot learning": ["rollout.pilot_learning=0"],
     "kappa 0 (the message alone)": ["rule.commitment_coverage=0"],
     "kappa 1 (commitment by coverage)": ["rule.commitment_coverage=1"],
-    "manager weight 0.2": ["rule.manager_weight=0.2"],
-    "manager weight 0.4": ["rule.manager_weight=0.4"],
+    # The range the facts allow (python3 experiments/fit_defaults.py --walk rule.manager_weight):
+    # from 0 to between the shipped 0.011 and 0.1, where Rogers' innovators go on one company.
+    "manager weight 0": ["rule.manager_weight=0"],
+    "manager weight 0.1": ["rule.manager_weight=0.1"],
     "champions by degree": ["rollout.champion_choice=degree"],
     "one-week pilot": ["rollout.expand_week=1"],
     "rewired network": ["network.rewire=1"],

@@ -122,7 +122,7 @@ class Culture:
         How much content creators produce: content raises everyone's signal.
     courage : float, default 0.5
         Mean risk tolerance: risk aversion has mean ``1 - courage``.
-    threshold_mean, threshold_sd : float, default 0.374 and 0.091
+    threshold_mean, threshold_sd : float, default 0.472 and 0.03
         Location and scale of the normal law of base thresholds, truncated
         to [0, 1] (no pile of people at 0 who act on no signal at all).
         A normal spread gives Rogers' categories: people more than two scales
@@ -136,26 +136,25 @@ class Culture:
         Extra weight (>= 0) of a manager's example: managers' influence is
         ``1 + manager_influence`` times a colleague's, in every culture (2x,
         what the default culture had when openness scaled it).
-    voice_mean, voice_concentration : float, default 0.365 and 1.047
+    voice_mean, voice_concentration : float, default 0.408 and 2.303
         The propensity to speak up (contribute, create) is beta with this
         mean in (0, 1) and concentration (> 0): a small concentration gives
         the heavy tail of participation, most people near 0 and a few eager
         to write. A rung's ``voice`` demand is the share of one's threshold
         for it that is reticence ``1 - voice`` rather than the base threshold,
         so upper rungs are bounded by who is willing.
-    endorse_share : float, default 0.0
+    endorse_share : float, default 0.325
         Share in [0, 1] of people who, as managers, endorse to their reports the
         rungs they hold without being asked (the trait ``endorse``). A
         hierarchical or hybrid rollout asks every manager its message reaches,
         whatever this share; in any rollout these managers endorse from the week
-        they have access. 0 until the refit of the defaults gives it a value
-        (docs/model.md): with 0 only the asked managers endorse, as before.
+        they have access; with 0 only the asked managers endorse.
     identification_mean : float, default 0.5
         Mean in [0, 1] of how strongly people identify with their team (the trait
         ``identification``, beta with the concentration ``concentration``): how much
         their team-mates' example weighs as "people like us" (collective identity,
         ``rule.identity_weight``).
-    attention_mean, attention_concentration : float, default 1.0 and 1.0
+    attention_mean, attention_concentration : float, default 0.85 and 0.113
         How often people look at the platform (the trait ``attention``): beta with
         this mean in (0, 1] and concentration (> 0); a person's weekly rate of
         taking a rung up is ``rate * attention``. At mean 1 everyone looks every week

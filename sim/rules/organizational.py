@@ -159,23 +159,27 @@ class Organizational(Rule):
     ----------
     ladder : tuple of Behavior, default LADDER
         The behaviors in the order they are taken up (consume, contribute, create).
-    peer_weight : float, default 0.254
+    peer_weight : float, default 0.257
         Weight of the peer share ``P`` (in [0, 1]).
-    manager_weight : float, default 0.368
+    manager_weight : float, default 0.011
         Weight of an endorsing manager who holds the behavior (Chelmis &
-        Prasanna 2013: managers' example carries).
-    commitment_weight : float, default 0.156
+        Prasanna 2013: managers' example carries). The field figures barely
+        hold it up: the refit put it near 0 (``fit_defaults.py --walk`` gives
+        the range the facts allow; the robustness table runs both ends).
+    commitment_weight : float, default 0.426
         Weight of perceived commitment ``c(t) * trust``.
-    visibility_weight : float, default 0.357
+    visibility_weight : float, default 0.779
         Weight of the share of holders among those one can see.
-    content_weight : float, default 0.094
-        Weight of the content created so far ``C(t)`` in [0, 1).
-    ownership_weight : float, default 0.116
-        Weight of owners' pull ``open * O(i)``, in [0, 1].
-    identity_weight : float, default 0.0
+    content_weight : float, default 0.0
+        Weight of the content created so far ``C(t)`` in [0, 1). The refit put
+        it at 0: the facts and field figures ask for no pull of content.
+    ownership_weight : float, default 0.0
+        Weight of owners' pull ``open * O(i)``, in [0, 1]. The refit put it at 0
+        as well: openness then acts through the network's ties alone.
+    identity_weight : float, default 0.302
         Weight of collective identity ``identification_i * G_ib``, in [0, 1]: the
         share of one's team-mates holding the behavior, as strongly as one
-        identifies with the team. 0 (off) until the refit of the defaults.
+        identifies with the team.
     commitment_coverage : float, default 0.5
         ``kappa`` in [0, 1]: how much perceived commitment follows the share
         of the company with access. Evidence for either end is thin (a pilot
@@ -200,26 +204,26 @@ class Organizational(Rule):
         lapses, in [0, 1] (habit: keeping a behavior is easier than starting).
     lapse_rate : float, default 0.1
         Weekly probability that a holder below ``T - hysteresis`` lapses.
-    churn : float, default 0.0
+    churn : float, default 0.196
         Weekly probability, in [0, 1], that any other holder drops their top
         behavior whatever the signal (busy weeks, a habit given up); they may
         take it up again. With it, a rung's share at maturity is an active
         share below its ceiling (roughly ``uptake / (uptake + churn)`` among the
-        willing), not everyone who ever did it. 0 until the refit.
-    return_share : float, default 1.0
+        willing), not everyone who ever did it.
+    return_share : float, default 0.443
         A rung one held and dropped is taken up again at ``return_share * rate``
         a week, in [0, 1], not at ``rate``: the curiosity of a first try is spent
         (Rogers' discontinuance: those who gave a practice up seldom come back
         soon). With ``churn`` it sets how much of the reach is active at once
         without slowing the first try, whose timing is the S-curve.
-    rate : float, default 0.306
+    rate : float, default 0.38
         Weekly probability of acting on a signal well above the threshold.
-    noise : float, default 0.082
+    noise : float, default 0.094
         Spread of individual decisions around the threshold (>= 0); 0 gives
         the deterministic threshold rule (with ``rate = 1``). At the fitted
-        0.082 someone 0.1 below their threshold still acts with a weekly
-        probability of ``0.306 * sigmoid(-0.1 / 0.082)``, about 7 %: the
-        few who try early are what starts the S-curve.
+        0.094 someone 0.1 below their threshold who looks every week still acts
+        with a weekly probability of ``0.38 * sigmoid(-0.1 / 0.094)``, about
+        10 %: the few who try early are what starts the S-curve.
     visibility : {"unit", "company"}, default "unit"
         Whom one sees on the platform: people of one's unit, or everyone.
     """
