@@ -232,11 +232,19 @@ def robustness(cultures, replications, seed):
         for culture in cultures:
             rows.append({"variant": name, **verdict(runs, culture)})
         print(f"  robustness: {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    table = pd.DataFrame(rows)
-    scope = table["verdict"].str.split(";").str[0]
+    return mark_breaks(pd.DataFrame(rows))
+
+
+def mark_breaks(table):
+    """``breaks``: the leading corner or the scope verdict (pilot first, company-wide first,
+    or cannot be told apart, whatever replications would separate them) differs from the
+    one as configured."""
+    def scope(verdicts):
+        return verdicts.str.split(";").str[0].str.split(" (", regex=False).str[0]
+
     base = table[table["variant"] == "as configured"].set_index("culture")
     table["breaks"] = (table["best"] != table["culture"].map(base["best"])) | (
-        scope != table["culture"].map(base["verdict"].str.split(";").str[0]))  # fmt: skip
+        scope(table["verdict"]) != table["culture"].map(scope(base["verdict"])))  # fmt: skip
     return table
 
 
