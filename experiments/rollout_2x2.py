@@ -239,6 +239,7 @@ def mark_breaks(table):
     """``breaks``: the leading corner or the scope verdict (pilot first, company-wide first,
     or cannot be told apart, whatever replications would separate them) differs from the
     one as configured."""
+
     def scope(verdicts):
         return verdicts.str.split(";").str[0].str.split(" (", regex=False).str[0]
 

@@ -72,6 +72,7 @@ _CHART_COLUMNS = (
     "voice",
     "endorse",
     "identification",
+    "attention",
 )
 
 #: ``org.columns``: the header of the org chart that holds each column orgsim reads, when
@@ -223,7 +224,7 @@ class RolloutConf:
     cost_leader: float = 2.0
     cost_launch: float = 100.0
     cost_safety: float = 50.0
-    cost_endorser: float = 0.0
+    cost_endorser: float = 0.25
     champion_budget: float = 0.5
 
 

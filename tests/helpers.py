@@ -56,6 +56,9 @@ OFF = dict(
     learning_effect=0.0,
     reactance=0.0,
     safety=0.0,
+    identity_weight=0.0,
+    churn=0.0,
+    return_share=1.0,
 )
 # Deterministic threshold behavior, no lapses: raising a signal can only add adopters.
 SURE = dict(noise=0.0, rate=1.0, lapse_rate=0.0)

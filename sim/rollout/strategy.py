@@ -149,12 +149,11 @@ class Rollout:
         Cost of the launch campaign at full effort (``commitment = 1``), >= 0.
     cost_safety : float, default 50.0
         Cost of a full safety policy (``safety = 1``), >= 0.
-    cost_endorser : float, default 0.0
-        Cost of asking one manager to endorse (their time: a briefing, posts to
-        their team), >= 0, paid for each manager a hierarchical or hybrid
-        rollout's message reaches; a budget sets it aside for every manager.
-        0 until the refit of the defaults sets the new mechanisms together
-        (docs/model.md): the shipped verdicts are those of a free mandate.
+    cost_endorser : float, default 0.25
+        Cost of asking one manager to endorse (their time: a two-hour briefing
+        and a few posts to their team, a quarter of a person-day), >= 0, paid for
+        each manager a hierarchical or hybrid rollout's message reaches; a
+        budget sets it aside for every manager.
     budget : float, optional
         Person-days to spend in all (> 0), so that strategies compare at equal
         cost: what the launch, the safety policy and the leaders cost comes
@@ -199,7 +198,7 @@ class Rollout:
     cost_leader: float = 2.0
     cost_launch: float = 100.0
     cost_safety: float = 50.0
-    cost_endorser: float = 0.0
+    cost_endorser: float = 0.25
     budget: float | None = None
     budget_per_person: float | None = None
     champion_budget: float = 0.5

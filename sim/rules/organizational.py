@@ -515,9 +515,4 @@ class _OrganizationalDynamics:
             and state.holders[-1] > 0
             and content < 1.0
         )
-        return (
-            self.certain
-            and self.plan.static
-            and self.last_changes == 0
-            and not content_grows
-        )
+        return self.certain and self.plan.static and self.last_changes == 0 and not content_grows

@@ -75,9 +75,18 @@ def test_every_rollout_preset_runs_as_stepped(rollout):
         # Returning to a dropped rung more slowly than trying it first.
         ("rollout=change_team", "rule.churn=0.1", "rule.return_share=0.3"),
         # People who seldom look: their rate is scaled, and a certain rule draws anyway.
-        ("rollout=pilot_waves", "culture.attention_mean=0.4", "culture.attention_concentration=0.5"),
-        ("rollout=company_wide", "rule.noise=0", "rule.rate=1", "rule.lapse_rate=1",
-         "culture.attention_mean=0.5"),
+        (
+            "rollout=pilot_waves",
+            "culture.attention_mean=0.4",
+            "culture.attention_concentration=0.5",
+        ),
+        (
+            "rollout=company_wide",
+            "rule.noise=0",
+            "rule.rate=1",
+            "rule.lapse_rate=1",
+            "culture.attention_mean=0.5",
+        ),
         (
             "rollout=company_wide",
             "rule.identity_weight=0.3",

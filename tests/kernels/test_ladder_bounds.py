@@ -59,18 +59,34 @@ def exact_gaps(model):
     for b in range(gaps.shape[0]):
         endorsed = (manager >= 0) & (state.stage[boss] > b) & dynamics._endorsing[boss]
         gaps[b] += np.where(endorsed, dynamics.endorsement, 0.0)
+        if dynamics.identity.shape[0]:  # team-mates holding b, oneself left out
+            mates = np.where(manager >= 0, state.team[b, boss] - (state.stage > b), 0)
+            gaps[b] += dynamics.identity * mates
     return gaps
 
 
+# Without churn unless named: churn changes a fifth of the holders a week, so the week's
+# changes are pulled and the bounds recomputed (stale) almost every week, leaving none to check.
+_STILL = dict(churn=0.0, return_share=1.0)
 RULES = {
-    "defaults": rules.Organizational(),
-    "lapsing": rules.Organizational(hysteresis=0.0, lapse_rate=0.6, noise=0.05, rate=0.8),
-    "reactance": rules.Organizational(manager_weight=0.6, reactance=0.7, lapse_rate=0.5),
-    "company": rules.Organizational(visibility="company", visibility_weight=0.4, noise=0.0),
-    "sure": rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, hysteresis=0.02),
+    "defaults": rules.Organizational(**_STILL),
+    "lapsing": rules.Organizational(hysteresis=0.0, lapse_rate=0.6, noise=0.05, rate=0.8, **_STILL),
+    "reactance": rules.Organizational(manager_weight=0.6, reactance=0.7, lapse_rate=0.5, **_STILL),
+    "company": rules.Organizational(
+        visibility="company", visibility_weight=0.4, noise=0.0, **_STILL
+    ),  # fmt: skip
+    "sure": rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, hysteresis=0.02, **_STILL),
+    # Weaker unit-wide signals than the fitted ones, or all twenty rungs are climbed at once and
+    # every week's changes are pulled.
     "twenty": rules.Organizational(
-        tuple(rules.Behavior(f"step{k}", 0.01 * k, 0.02 * k) for k in range(20)), lapse_rate=0.4
+        tuple(rules.Behavior(f"step{k}", 0.01 * k, 0.02 * k) for k in range(20)),
+        lapse_rate=0.4,
+        visibility_weight=0.2,
+        commitment_weight=0.156,
+        identity_weight=0.0,
+        **_STILL,
     ),
+    "churning": rules.Organizational(churn=0.02, return_share=0.5),
 }
 
 
@@ -81,7 +97,7 @@ def test_ceilings_and_watches_bound_the_gaps_every_week(name, changing):
     plan = Growing(org.n) if changing else RolloutPlan(org.n, endorsing=np.ones(org.n, bool))
     # Low thresholds, whatever the fitted defaults: the run must move for the bounds to matter.
     culture = Culture(open=0.5, trust=0.4, generative=0.8, courage=0.5, threshold_mean=0.2,
-                      threshold_sd=0.2, voice_mean=0.5)  # fmt: skip
+                      threshold_sd=0.2, voice_mean=0.5, attention_mean=1.0)  # fmt: skip
     model = OrgModel(org=org, rule=RULES[name], culture=culture, plan=plan,
                      initial_adopters=0.05, seed=11)  # fmt: skip
     top = len(model.rule.ladder)

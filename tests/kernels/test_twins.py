@@ -116,7 +116,12 @@ ORGANIZATIONAL = {
         ),
         0.05,
     ),
-    "sure": (rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, peer_weight=0.5), 0.3),
+    "sure": (
+        rules.Organizational(
+            noise=0.0, rate=1.0, lapse_rate=1.0, churn=0.0, return_share=1.0, peer_weight=0.5
+        ),
+        0.3,
+    ),
 }
 
 
@@ -184,7 +189,11 @@ def test_a_small_orgs_weeks_enter_no_parallel_region(monkeypatch, initial):
     """At the 2x2 study's size (2,000 people), quiet weeks and the busiest ones alike."""
     org = orgs.generate(2000, seed=3)
     calls = count_calls(monkeypatch)
-    rule = rules.Organizational(noise=0.0, rate=1.0) if initial > 0.1 else rules.Organizational()
+    rule = (
+        rules.Organizational(noise=0.0, rate=1.0, churn=0.0, return_share=1.0)
+        if initial > 0.1
+        else rules.Organizational()
+    )
     OrgModel(org=org, rule=rule, initial_adopters=initial, seed=1).run(52)
     assert not parallel_calls(calls)
     assert calls["ladder_decide_serial"] > 0

@@ -21,7 +21,10 @@ after the others': every digest stayed the same but ``later_child`` (the next sp
 further on) and the new trait's. Rewritten again on 2026-12-07 when openness stopped setting
 managers' influence and, by default, whom a rollout recruits as champions (docs/model.md §1):
 the influence of cultures other than the default and the champions of decentralized and hybrid
-presets changed; nothing else did.
+presets changed; nothing else did. Rewritten again on 2026-12-07 with the refitted defaults: the
+culture's constants changed, so did the thresholds, voices and unasked endorsers drawn from them,
+and what follows from the people (the stepped run's stages, what a pilot learns, whom training
+reaches first); the plans' other draws, the first adopters and the weekly keys stayed the same.
 """
 
 from __future__ import annotations

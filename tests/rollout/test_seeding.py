@@ -242,6 +242,6 @@ def test_bridging_champions_spread_contributing_further_than_random_ones():
                      f"rollout.champion_choice={choice}"]  # fmt: skip
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             scenario = build(compose("config", overrides=overrides))
-        means[choice] = scenario.run(0, range(10))[0].sort_values("replication")[metric]
+        means[choice] = scenario.run(0, range(20))[0].sort_values("replication")[metric]
     interval = paired_interval(means["bridging"].to_numpy() - means["random"].to_numpy())
     assert interval.low > 0, interval
