@@ -345,7 +345,8 @@ def test_managers_who_adopt_before_the_message_endorse_as_stepped():
     # reaches their reports: only the refresh of those reports' bounds (the speakers
     # of ladder_run) lets the reports act that week. Without it this run differs.
     org = generate(179, units=2, span_median=2.0, span_mean=3.0, seed=286438)
-    rule = Organizational(noise=0.0, rate=1.0, lapse_rate=0.0, churn=0.0, return_share=1.0, ladder=(Behavior("a"),),
+    rule = Organizational(noise=0.0, rate=1.0, lapse_rate=0.0, churn=0.0, return_share=1.0,
+                          ladder=(Behavior("a"),),
                           peer_weight=0.41, manager_weight=1.0, commitment_weight=0.0,
                           visibility_weight=0.55, content_weight=0.0, ownership_weight=0.0,
                           training_effect=0.0, reactance=0.0, safety=1.0)  # fmt: skip

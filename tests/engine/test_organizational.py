@@ -81,8 +81,8 @@ def test_deterministic_runs_equal_the_reference(visibility, seed, identity):
         learning=rng.random(org.n) * 0.5,
         commitment=0.6,
     )
-    rule = rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, churn=0.0, return_share=1.0, visibility=visibility,
-                                identity_weight=identity)  # fmt: skip
+    rule = rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, churn=0.0, return_share=1.0,
+                                visibility=visibility, identity_weight=identity)  # fmt: skip
     culture = culture_(trust=0.4, generative=0.7)
     model = run(org, rule, weeks=15, seed=seed, culture=culture, plan=plan, initial=0.1)
     initial = np.flatnonzero(model.adopted_at == 0)

@@ -74,7 +74,7 @@ RULES = {
     "reactance": rules.Organizational(manager_weight=0.6, reactance=0.7, lapse_rate=0.5, **_STILL),
     "company": rules.Organizational(
         visibility="company", visibility_weight=0.4, noise=0.0, **_STILL
-    ),  # fmt: skip
+    ),
     "sure": rules.Organizational(noise=0.0, rate=1.0, lapse_rate=1.0, hysteresis=0.02, **_STILL),
     # Weaker unit-wide signals than the fitted ones, or all twenty rungs are climbed at once and
     # every week's changes are pulled.
