@@ -82,9 +82,12 @@ def worker_build(args) -> dict:
 BEFORE_FIT = {
     "rule": {"peer_weight": 0.4, "manager_weight": 0.15, "commitment_weight": 0.2,
              "visibility_weight": 0.1, "content_weight": 0.1, "ownership_weight": 0.0,
-             "rate": 0.5, "noise": 0.02},
+             "rate": 0.5, "noise": 0.02,
+             # Mechanisms added since, off as they were (the same work on any tree).
+             "identity_weight": 0.0, "churn": 0.0, "return_share": 1.0},
     "ladder": (("consume", 0.0, 0.0), ("contribute", 0.05, 0.2), ("create", 0.1, 0.4)),
-    "culture": {"threshold_mean": 0.3, "threshold_sd": 0.2},
+    "culture": {"threshold_mean": 0.3, "threshold_sd": 0.2, "voice_mean": 0.365,
+                "voice_concentration": 1.047, "endorse_share": 0.0, "attention_mean": 1.0},
 }  # fmt: skip
 
 

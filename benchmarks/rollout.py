@@ -36,6 +36,30 @@ from sim.population import Culture
 from sim.rollout import Rollout
 from sim.rollout.plan import RolloutPlan
 
+#: The defaults before the refit of 2026-12-07 (the records up to then ran with these), with the
+#: mechanisms added since off: ``--parameters 2026-12-07`` times today's engine on that work.
+PREVIOUS = {
+    "rule": {"peer_weight": 0.254, "manager_weight": 0.368, "commitment_weight": 0.156,
+             "visibility_weight": 0.357, "content_weight": 0.094, "ownership_weight": 0.116,
+             "identity_weight": 0.0, "churn": 0.0, "return_share": 1.0, "rate": 0.306,
+             "noise": 0.082},
+    "ladder": (("consume", 0.0, 0.0, 0.0), ("contribute", 0.05, 0.125, 0.787),
+               ("create", 0.05, 0.138, 0.459)),
+    "culture": {"threshold_mean": 0.374, "threshold_sd": 0.091, "voice_mean": 0.365,
+                "voice_concentration": 1.047, "endorse_share": 0.0, "attention_mean": 1.0},
+    "rollout": {"cost_endorser": 0.0},
+}  # fmt: skip
+
+
+def parameters(name):
+    """(rule, culture, rollout keywords) for ``--parameters``."""
+    if name == "fitted":
+        return rules.Organizational(), Culture(), {}
+    ladder = tuple(rules.Behavior(*b) for b in PREVIOUS["ladder"])
+    return (rules.Organizational(ladder, **PREVIOUS["rule"]), Culture(**PREVIOUS["culture"]),
+            dict(PREVIOUS["rollout"]))  # fmt: skip
+
+
 STRATEGIES = {
     "company_wide_hierarchical": {"direction": "hierarchical"},
     "company_wide_decentralized": {"direction": "decentralized", "champions": 0.05},
@@ -75,14 +99,14 @@ class _Timed:
         plan.week = timed
 
 
-def run(company, make_plan, seed, weeks):
+def run(company, make_plan, seed, weeks, rule=None, culture=None):
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
     plan, first = make_plan(company, rng)
     built = time.perf_counter() - started
     timer = _Timed(plan)
-    model = OrgModel(org=company, rule=rules.Organizational(), culture=Culture(), plan=plan,
-                     initial_adopters=first, rng=rng)  # fmt: skip
+    model = OrgModel(org=company, rule=rule or rules.Organizational(), culture=culture or Culture(),
+                     plan=plan, initial_adopters=first, rng=rng)  # fmt: skip
     started = time.perf_counter()
     model.run(weeks)
     ran = time.perf_counter() - started
@@ -97,7 +121,7 @@ def run(company, make_plan, seed, weeks):
     }
 
 
-def strategies(n):
+def strategies(n, **rollout):
     capacity = max(1, n // 100)
     makers = {
         "static": lambda company, rng: (
@@ -106,8 +130,7 @@ def strategies(n):
         )
     }
     for name, kwargs in STRATEGIES.items():
-        rollout = Rollout(training_capacity=capacity, **kwargs)
-        makers[name] = rollout.plan
+        makers[name] = Rollout(training_capacity=capacity, **rollout, **kwargs).plan
     return makers
 
 
@@ -118,11 +141,15 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--parameters", choices=("fitted", "2026-12-07"), default="fitted",
+                        help="the shipped defaults, or those before the refit (the same work "
+                             "as the records up to 2026-12-07)")  # fmt: skip
     args = parser.parse_args(argv)
+    rule, culture, levers = parameters(args.parameters)
 
     tiny = orgs.generate(500, seed=1)
-    for make in strategies(tiny.n).values():
-        run(tiny, make, 0, 5)
+    for make in strategies(tiny.n, **levers).values():
+        run(tiny, make, 0, 5, rule, culture)
 
     started = time.perf_counter()
     company = orgs.generate(args.n, seed=args.seed)
@@ -131,10 +158,12 @@ def main(argv=None):
         "weeks": args.weeks,
         "org_build_s": round(time.perf_counter() - started, 2),
         "machine": f"{platform.machine()}, {platform.python_version()}",
+        "parameters": args.parameters,
         "strategies": {},
     }
-    for name, make in strategies(args.n).items():
-        results = [run(company, make, args.seed + r, args.weeks) for r in range(args.repeats)]
+    for name, make in strategies(args.n, **levers).items():
+        results = [run(company, make, args.seed + r, args.weeks, rule, culture)
+                   for r in range(args.repeats)]  # fmt: skip
         best = min(results, key=lambda r: r["run_s"])
         best["run_s_all"] = [r["run_s"] for r in results]
         report["strategies"][name] = best
