@@ -152,7 +152,7 @@ def _stylised_text(table) -> str:
     def values(fact, scale=1.0, digits=1):
         return " / ".join(f"{scale * rows.loc[fact, s]:.{digits}f}" for s in sets)
 
-    text = (f"{len(sets)} sets of replications ({', '.join(sets)}): Bass fit of the mean reading "
+    text = (f"{len(sets)} sets of replications ({', '.join(sets)}): Bass fit of the mean reach "
             f"curve q/p = {values('bass_q_over_p')} (meta-analysis 12.7; imitation dominates); "
             f"Rogers' innovators {values('rogers_innovators', 100)} % (2.5 %), early adopters "
             f"{values('rogers_early_adopters', 100)} % (13.5 %), early majority "
@@ -268,13 +268,13 @@ def _normal_study(results, runs):
 def _stylised_study(results, runs):
     from sim.validation import stylised
 
-    curves = _curves(results, runs, ["seed", "replication", "step", "behavior", "fraction"])
+    curves = _curves(results, runs, ["seed", "replication", "step", "behavior", "fraction", "reach"])
     measured = stylised.measure(runs, curves)
     table = stylised.table(measured)
     line = _stylised_text(table)
     caption = (
         "The facts the defaults are fitted to, per set of replications: the mean "
-        "reading curve and its discrete Bass fit, Rogers' adopter categories, and "
+        "reach curve (who ever read) and its discrete Bass fit, Rogers' adopter categories, and "
         "participation among users; black: the literature, grey: the target range."
     )
     return line, _blocks(

@@ -1,12 +1,12 @@
 """The organizational model against the stylised facts its defaults are fitted to.
 
 The defaults are fitted to several facts at once (pattern-oriented modelling,
-Grimm et al. 2005): a reading curve whose discrete Bass fit shows imitation
+Grimm et al. 2005): a reach curve (who ever read) whose discrete Bass fit shows imitation
 dominating, Rogers' adopter categories, participation inequality among users
 ("90-9-1"), months to half the company reading, and creating taken up by
 people rather than only held by seeds. This edge measures the same facts on a
 store's runs (each run's people give Rogers' categories and the participation
-shares; the mean reading curve gives the Bass fit and the weeks to half), per
+shares; the mean reach curve gives the Bass fit and the weeks to half), per
 set of replications (a seed), beside :data:`sim.facts.TARGETS` and what the
 literature reports, and draws them.
 """
@@ -116,7 +116,7 @@ def _beside(ax, measured, colours, facts_shown, literature, ranged):
 
 
 def figure(measured, curves):
-    """Three panels: each set's mean reading curve with its Bass fit; Rogers' categories
+    """Three panels: each set's mean reach curve with its Bass fit; Rogers' categories
     beside his shares; participation among users beside "90-9-1" (log scale)."""
     import seaborn as sns
     from matplotlib.figure import Figure
@@ -139,7 +139,7 @@ def figure(measured, curves):
     reading.axhline(50, color="0.6", linewidth=0.8)
     reading.set_xlabel("week")
     reading.set_ylabel(f"people holding {first!r} (% of everyone)")
-    reading.set_title("reading curve (dots) and its discrete Bass fit (line)", fontsize="medium")
+    reading.set_title("reach (who ever read; dots) and its discrete Bass fit (line)", fontsize="medium")
     reading.legend(
         fontsize="small",
         title=f"meta-analysis q/p: {LITERATURE['bass_q_over_p'][0]:g}",
