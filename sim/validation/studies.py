@@ -268,7 +268,8 @@ def _normal_study(results, runs):
 def _stylised_study(results, runs):
     from sim.validation import stylised
 
-    curves = _curves(results, runs, ["seed", "replication", "step", "behavior", "fraction", "reach"])
+    wanted = ["seed", "replication", "step", "behavior", "fraction", "reach"]
+    curves = _curves(results, runs, wanted)
     measured = stylised.measure(runs, curves)
     table = stylised.table(measured)
     line = _stylised_text(table)

@@ -138,8 +138,8 @@ def figure(measured, curves):
                         label=f"target: half in weeks {target[0]:g}-{target[1]:g}")  # fmt: skip
     reading.axhline(50, color="0.6", linewidth=0.8)
     reading.set_xlabel("week")
-    reading.set_ylabel(f"people holding {first!r} (% of everyone)")
-    reading.set_title("reach (who ever read; dots) and its discrete Bass fit (line)", fontsize="medium")
+    reading.set_ylabel(f"people who ever held {first!r} (% of everyone)")
+    reading.set_title("reach (dots) and its discrete Bass fit (line)", fontsize="medium")
     reading.legend(
         fontsize="small",
         title=f"meta-analysis q/p: {LITERATURE['bass_q_over_p'][0]:g}",
