@@ -247,7 +247,7 @@ def test_the_rollout_snippet_runs():
     assert record["cost_total"] == pytest.approx(
         sum(
             record[f"cost_{lever}"]
-            for lever in ("champions", "training", "leaders", "launch", "safety")
+            for lever in ("champions", "training", "leaders", "launch", "safety", "endorsers")
         )
     )
     assert record["cost_champions"] == 10.0 * 40  # 2 % of 2,000 people

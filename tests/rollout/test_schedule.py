@@ -729,8 +729,9 @@ def test_cost_without_a_safety_policy(org):
         "leaders": 4 * 2.0,
         "launch": 100.0 * 0.5,
         "safety": 0.0,
-        "endorsers": 0.0,  # asking managers is free by default
+        "endorsers": 0.25 * plan.asked,  # a quarter of a person-day per manager asked so far
     }
+    assert plan.asked == 4  # the top two levels, asked at week 0
     assert plan.week(0).safety is None
 
 
