@@ -502,8 +502,10 @@ class _OrganizationalDynamics:
             loosen = ladder_loosen if big else ladder_loosen_serial
             loosen(changed, change, state.stage, org.reports_indptr, org.reports, self._endorsing,
                    self.endorsement, state.ceiling, state.watch)  # fmt: skip
-            ladder_loosen_team(changed, change, state.stage, self._manager, org.reports_indptr,
-                               org.reports, self.identity, state.ceiling, state.watch)  # fmt: skip
+            if self.identity.shape[0]:  # a kernel call costs microseconds a week: none to do
+                ladder_loosen_team(changed, change, state.stage, self._manager,
+                                   org.reports_indptr, org.reports, self.identity, state.ceiling,
+                                   state.watch)  # fmt: skip
         state.settled = True
 
     def is_stationary(self, state):
