@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.facts import ROGERS
+from sim.facts import ROGERS, reach_curve
 from sim.metrics import WEEKS_TO, entry
 
 __all__ = ["GROUP_COLUMNS", "RunBatch", "batch_tables"]
@@ -208,14 +208,12 @@ def _frame(columns) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
-def _reach(adopted_at, weeks, n, behaviors) -> np.ndarray:
-    """(R, W, B): the share of everyone who ever held the first rung by each week (churn
-    never lowers it), NaN on the other rungs (nobody's first week on them is kept)."""
-    r = adopted_at.shape[0]
-    key = adopted_at + (np.arange(r) * weeks)[:, None]
-    counts = np.bincount(key[adopted_at >= 0], minlength=r * weeks).reshape(r, weeks)
-    out = np.full((r, weeks, behaviors), np.nan)
-    out[:, :, 0] = np.cumsum(counts, axis=1) / n
+def _reach(adopted_at, weeks, behaviors) -> np.ndarray:
+    """(R, W, B): :func:`sim.facts.reach_curve` of each replication on the first rung's rows,
+    NaN on the other rungs (nobody's first week on them is kept)."""
+    out = np.full((adopted_at.shape[0], weeks, behaviors), np.nan)
+    for r, at in enumerate(adopted_at):
+        out[r, :, 0] = reach_curve(at, weeks - 1)
     return out
 
 
@@ -224,7 +222,7 @@ def _timeseries(batch) -> pd.DataFrame:
     # Copies: the batch's arrays may be filled again for the next batch.
     holders = batch.holders.ravel().copy()
     spent = {} if batch.spent is None else {"spent": np.repeat(batch.spent.ravel(), b)}
-    reach = _reach(batch.adopted_at, w, batch.n, b).ravel()
+    reach = _reach(batch.adopted_at, w, b).ravel()
     return _frame({
         "replication": np.repeat(batch.replications, w * b),
         "step": np.tile(np.repeat(np.arange(w, dtype=np.int64), b), r),
