@@ -256,18 +256,27 @@ def _write(out, best, value, began, evaluations):
     temporary.replace(path)
 
 
+#: The search space, in ``PARAMETERS``' order: keys, and the low and high ends of each range.
+KEYS = [(w, n) for w, n, _, _ in PARAMETERS]
+LOW = np.array([lo for *_, lo, _ in PARAMETERS])
+HIGH = np.array([hi for *_, hi in PARAMETERS])
+
+
+def _start(start=None) -> np.ndarray:
+    """The vector a search starts from: ``start`` over the shipped values, inside the ranges."""
+    start = {**defaults(), **(start or {})}
+    return np.clip([start[k] for k in KEYS], LOW, HIGH)
+
+
 def search(out, minutes, popsize, seed, workers, replications, start=None):
     """Differential evolution from ``start`` (values keyed like ``PARAMETERS``; the shipped
     values by default) until ``minutes`` have passed."""
     from scipy.optimize import differential_evolution
 
-    keys = [(w, n) for w, n, _, _ in PARAMETERS]
-    bounds = [(lo, hi) for _, _, lo, hi in PARAMETERS]
-    low, high = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+    keys, bounds = KEYS, list(zip(LOW, HIGH, strict=True))
     objective = _Objective(keys, replications)
-    start = {**defaults(), **(start or {})}
-    span = high - low
-    x0 = np.clip([start[k] for k in keys], low + 1e-9 * span, high - 1e-9 * span)
+    span = HIGH - LOW
+    x0 = np.clip(_start(start), LOW + 1e-9 * span, HIGH - 1e-9 * span)
     began = time.perf_counter()
     best = {"x": x0, "fun": objective(x0), "generation": 0}
     _write(out, dict(zip(keys, x0, strict=True)), best["fun"], began, 1)
@@ -300,15 +309,12 @@ def search_cma(out, minutes, seed, workers, replications, start=None, sigma=0.2,
 
     import cma
 
-    keys = [(w, n) for w, n, _, _ in PARAMETERS]
-    low = np.array([lo for *_, lo, _ in PARAMETERS])
-    high = np.array([hi for *_, hi in PARAMETERS])
+    keys = KEYS
     objective = _Objective(keys, replications)
-    start = {**defaults(), **(start or {})}
-    z0 = np.clip((np.array([start[k] for k in keys]) - low) / (high - low), 0.0, 1.0)
+    z0 = (_start(start) - LOW) / (HIGH - LOW)
 
     def point(z):
-        return low + np.clip(z, 0.0, 1.0) * (high - low)
+        return LOW + np.clip(z, 0.0, 1.0) * (HIGH - LOW)
 
     began = time.perf_counter()
     strategy = cma.CMAEvolutionStrategy(
@@ -340,11 +346,9 @@ def refine(out, minutes, replications, start=None):
     ``minutes`` have passed: a local polish of a search's best set."""
     from scipy.optimize import minimize
 
-    keys = [(w, n) for w, n, _, _ in PARAMETERS]
-    bounds = [(lo, hi) for _, _, lo, hi in PARAMETERS]
+    keys, bounds = KEYS, list(zip(LOW, HIGH, strict=True))
     objective = _Objective(keys, replications)
-    start = {**defaults(), **(start or {})}
-    x0 = np.clip([start[k] for k in keys], [b[0] for b in bounds], [b[1] for b in bounds])
+    x0 = _start(start)
     began = time.perf_counter()
     best = {"x": x0, "fun": objective(x0), "steps": 0}
     print(f"start: loss {best['fun']:.3f}", flush=True)
@@ -390,24 +394,37 @@ def check(out) -> int:
     return 0 if met else 1
 
 
+def _moved(values, kept, key, value):
+    """The targets met when ``key`` takes ``value`` (fitted orgs, 6 replications, seed 1), and
+    the facts then missed where the shipped values (``kept``) meet them; None when the classes
+    refuse the value."""
+    try:
+        checked = table(evaluate({**values, key: value}, replications=6, seed=1))
+    except ValueError:
+        return None
+    lost = checked.loc[kept & ~checked["met"].to_numpy(), "fact"]
+    return {"targets_met": int(checked["met"].sum()), "targets": len(checked),
+            "lost": ", ".join(sorted(set(lost)))}  # fmt: skip
+
+
+def _kept(values) -> np.ndarray:
+    """Which targets the values meet (fitted orgs, 6 replications, seed 1)."""
+    return table(evaluate(values, replications=6, seed=1))["met"].to_numpy()
+
+
 def sensitivity(out) -> pd.DataFrame:
     """How the targets move when each shipped value moves by +-10 % (fitted orgs): how many
     are met, and which facts miss where the shipped values meet them (``lost``)."""
     values = defaults()
-    kept = table(evaluate(values, replications=6, seed=1))["met"].to_numpy()
+    kept = _kept(values)
     rows = [{"parameter": "(shipped)", "value": math.nan, "factor": 1.0,
              "targets_met": int(kept.sum()), "targets": kept.shape[0], "lost": ""}]  # fmt: skip
     for key in values:
         for factor in (0.9, 1.1):
-            moved = {**values, key: values[key] * factor}
-            try:
-                checked = table(evaluate(moved, replications=6, seed=1))
-            except ValueError:
-                continue
-            lost = checked.loc[kept & ~checked["met"].to_numpy(), "fact"]
-            rows.append({"parameter": ".".join(key), "value": values[key], "factor": factor,
-                         "targets_met": int(checked["met"].sum()), "targets": len(checked),
-                         "lost": ", ".join(sorted(set(lost)))})  # fmt: skip
+            moved = _moved(values, kept, key, values[key] * factor)
+            if moved is not None:
+                rows.append({"parameter": ".".join(key), "value": values[key], "factor": factor,
+                             **moved})  # fmt: skip
     frame = pd.DataFrame(rows)
     frame.to_csv(out / "sensitivity.csv", index=False)
     print(frame.to_string(index=False))
@@ -421,18 +438,12 @@ def walk(out, key, points=9) -> pd.DataFrame:
     where, name = key.split(".", 1)
     ((low, high),) = [(lo, hi) for w, n, lo, hi in PARAMETERS if (w, n) == (where, name)]
     values = defaults()
-    shipped = table(evaluate(values, replications=6, seed=1))
-    kept = shipped["met"].to_numpy()
+    kept = _kept(values)
     rows = []
     for x in sorted({*np.linspace(low, high, points), values[(where, name)]}):
-        try:
-            checked = table(evaluate({**values, (where, name): float(x)}, replications=6, seed=1))
-        except ValueError:
-            continue
-        lost = checked.loc[kept & ~checked["met"].to_numpy(), "fact"]
-        rows.append({"parameter": key, "value": round(float(x), 4),
-                     "targets_met": int(checked["met"].sum()), "targets": len(checked),
-                     "lost": ", ".join(sorted(set(lost)))})  # fmt: skip
+        moved = _moved(values, kept, (where, name), float(x))
+        if moved is not None:
+            rows.append({"parameter": key, "value": round(float(x), 4), **moved})
     frame = pd.DataFrame(rows)
     frame.to_csv(out / f"walk-{key}.csv", index=False)
     consistent = frame.loc[frame["lost"] == "", "value"]
