@@ -58,8 +58,8 @@ def measure(name, args) -> dict:
     setting = [] if extra is None else TIES_ALONE + extra
     common = [f"org.headcount={args.headcount}", f"steps={args.steps}",
               f"rollout={args.rollout}", *setting]  # fmt: skip
-    a = _runs(common + ["network.rewire=0"], args.seed, args.replications)
-    b = _runs(common + ["network.rewire=1"], args.seed, args.replications)
+    a = _runs([*common, "network.rewire=0"], args.seed, args.replications)
+    b = _runs([*common, "network.rewire=1"], args.seed, args.replications)
     iv = paired_interval(b[METRIC].to_numpy() - a[METRIC].to_numpy())
     return {
         "setting": name, "overrides": " ".join(setting), "rollout": args.rollout,
