@@ -56,3 +56,33 @@ def test_a_company_wide_push_that_carries_everyone_leaves_the_shape_no_part(comp
     assert abs(by_push.mean) < 0.25 * abs(by_ties.mean), (by_ties, by_push)
     assert level > 0.5 * 52  # the push carries more than half the company for the year
     assert np.isfinite(by_push.low)
+
+
+def composed(*overrides, replications=20):
+    """Contributor-weeks of 2,000 people over 52 weeks, as ``orgsim`` composes the config."""
+    from hydra import compose, initialize_config_dir
+
+    from sim.conf import CONFIG_DIR, build, register
+
+    register()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=["org.headcount=2000", "steps=52", *overrides])
+    return build(cfg).run(0, replications)[0][METRIC].to_numpy()
+
+
+def test_where_the_push_is_weak_rewiring_lowers_contributing_with_the_shipped_defaults():
+    """The traditional culture (trust 0.3): commitment times trust is small, and the ties'
+    arrangement shows (docs/model.md §1, -0.05 [-0.09, -0.01] on 2026-12-07)."""
+    common = ("culture=traditional", "rollout=company_wide_decentralized")
+    moved = paired_interval(composed(*common, "network.rewire=1")
+                            - composed(*common, "network.rewire=0"))  # fmt: skip
+    assert moved.high < 0, moved
+
+
+def test_opening_the_network_thins_a_pilot_where_the_push_is_weak():
+    """Krackhardt's viscosity: a decentralized pilot in the traditional culture contributes less
+    when more of its members' ties leave it for people without access."""
+    common = ("culture=traditional", "rollout=pilot_decentralized")
+    moved = paired_interval(composed(*common, "network.openness=0.8")
+                            - composed(*common, "network.openness=0.2"))  # fmt: skip
+    assert moved.high < 0, moved
