@@ -74,7 +74,8 @@ def print_answer(results, metric=None, file=None, analyses=None, horizons=False)
     plateaus = results.plateau_weeks() if horizons else None
     for label, where in results.contexts():
         part = in_context(table, where)
-        print(format_ranking(part, title=f"{label}:" if label else None), file=file)
+        title = f"{results.title(label, where)}:" if label else None
+        print(format_ranking(part, title=title), file=file)
         if verdicts is not None and not verdicts.empty:
             print(format_horizons(in_context(verdicts, where)), file=file)
         if plateaus is not None and not plateaus.empty:
@@ -98,7 +99,7 @@ def _print_scenarios(results, metric, held, file):
         runs = results.select("runs", where)
         table = intervals(runs, list(dict.fromkeys(shown)))
         if label:
-            print(f"{label}:", file=file)
+            print(f"{results.title(label, where)}:", file=file)
         for name, row in table.iterrows():
             print(f"  {metric_label(name):<58} {format_interval(name, row, len(runs))}", file=file)
 

@@ -152,7 +152,8 @@ class Report:
         contexts = results.contexts()
         self.sections.append(("The answer", self._answer(contexts)))
         for label, where in contexts[:MAX_DRAWN_CONTEXTS]:
-            self.sections.append((label or "All runs", self._context(where)))
+            title = results.title(label, where) if label else "All runs"
+            self.sections.append((title, self._context(where)))
         if len(contexts) > MAX_DRAWN_CONTEXTS:
             self.sections.append(("More contexts", [("text", (
                 f"{len(contexts)} contexts: the first {MAX_DRAWN_CONTEXTS} are drawn above; "
@@ -174,7 +175,7 @@ class Report:
         for label, where in contexts:
             table = self._ranking(where)
             if label:
-                blocks.append(("heading", label))
+                blocks.append(("heading", self.results.title(label, where)))
             blocks.append(("text", verdict(table, self.metric)))
             blocks.append(("table", _ranking_display(table)))
             if not horizons.empty:

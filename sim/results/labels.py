@@ -9,9 +9,11 @@ import pandas as pd
 from sim.metrics import format_metric, lookup
 
 __all__ = [
+    "CULTURE_DIALS",
     "FIXED",
     "HUES",
     "context_label",
+    "culture_dials",
     "format_interval",
     "format_value",
     "palette",
@@ -53,6 +55,29 @@ def format_interval(metric, row, runs) -> str:
 def context_label(where: dict) -> str:
     """``culture=traditional, org.headcount=500`` for a context's axes and values."""
     return ", ".join(f"{axis}={format_value(value)}" for axis, value in where.items())
+
+
+#: The dials a culture is made of (docs/model.md §1), named beside a culture's name.
+CULTURE_DIALS = ("open", "trust", "generative", "courage")
+
+
+def culture_dials(runs, where: dict) -> str:
+    """``open 0.8, trust 0.8, generative 0.8, courage 0.8``: what the culture a context names
+    means, read from its runs' ``culture.<dial>`` columns; empty when ``where`` has no
+    ``culture`` axis, or a dial is missing or differs among the runs (then it is an axis
+    of its own, or the name alone says nothing certain)."""
+    if "culture" not in where or runs.empty:
+        return ""
+    said = []
+    for dial in CULTURE_DIALS:
+        column = f"culture.{dial}"
+        if column not in runs or column in where:
+            continue
+        values = runs[column].dropna().unique()
+        if len(values) != 1:
+            continue
+        said.append(f"{dial} {format_value(values[0])}")
+    return ", ".join(said)
 
 
 def strategy_labels(runs, levers) -> pd.Series:

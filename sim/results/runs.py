@@ -26,7 +26,7 @@ from sim import store
 from sim.columns import PRESETS
 from sim.metrics import behaviors as measured_behaviors
 from sim.metrics import entry, is_outcome, outcome_metrics
-from sim.results.labels import context_label, strategy_labels
+from sim.results.labels import context_label, culture_dials, strategy_labels
 
 __all__ = [
     "ReportError",
@@ -125,6 +125,12 @@ class Results:
             where = dict(zip(self.axes, row, strict=True))
             out.append((context_label(where), where))
         return out
+
+    def title(self, label: str, where: dict) -> str:
+        """A context's label with what its culture means: ``culture=traditional (open 0.2,
+        trust 0.3, generative 0.2, courage 0.3)``; the label alone without a culture axis."""
+        dials = culture_dials(self.select("runs", where), where)
+        return f"{label} ({dials})" if dials else label
 
     def select(self, table: str, where: dict) -> pd.DataFrame:
         """The rows of ``runs``, ``curves`` or ``groups`` in one context."""
