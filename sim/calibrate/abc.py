@@ -1,0 +1,145 @@
+"""ABC-SMC with pyABC: a box prior, a simulator, a distance, a database to resume from.
+
+pyABC draws its particles and perturbations from numpy's global random state, so
+:func:`abc_smc` seeds it; with a simulator that is a pure function of its parameters (common
+random numbers across particles), the same seed gives the same posterior. Particles are
+simulated one after another in this process: pyABC's multicore samplers fork, which Numba's
+worker threads do not survive, and a simulator that uses Numba's threads has the cores already.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+class CalibrationError(ValueError):
+    """A calibration asked for something it cannot do (one line, naming what)."""
+
+
+def _pyabc():
+    try:
+        import pyabc
+    except ImportError:
+        raise ImportError(
+            "calibration needs pyABC: python3 -m pip install -e '.[calibrate]'"
+        ) from None
+    return pyabc
+
+
+def box_prior(ranges: dict):
+    """A uniform prior over ``{name: (low, high)}``, each parameter on its own."""
+    if not ranges:
+        raise CalibrationError("the prior needs at least one parameter range")
+    pyabc = _pyabc()
+    variables = {}
+    for name, bounds in ranges.items():
+        try:
+            low, high = (float(v) for v in bounds)
+        except (TypeError, ValueError):
+            raise CalibrationError(
+                f"prior of {name!r}: a range is (low, high), got {bounds!r}"
+            ) from None
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise CalibrationError(
+                f"prior of {name!r}: need finite low < high, got ({low}, {high})"
+            )
+        variables[str(name)] = pyabc.RV("uniform", low, high - low)
+    return pyabc.Distribution(**variables)
+
+
+def abc_smc(simulate, ranges, distance, observed, *, database, population=200, generations=8,
+            minutes=None, simulations=None, min_epsilon=0.0, seed=0,
+            progress=False) -> pd.DataFrame:  # fmt: skip
+    """The weighted posterior of ABC-SMC, resumed from ``database`` when it holds a run.
+
+    Parameters
+    ----------
+    simulate : callable
+        ``simulate({name: value}) -> {statistic: float or array}``.
+    ranges : dict
+        ``{name: (low, high)}``: the uniform prior (:func:`box_prior`).
+    distance : callable
+        ``distance(simulated, observed) -> float``, 0 for a perfect match.
+    observed : dict
+        The observed statistics (the same keys as ``simulate`` returns).
+    database : path
+        pyABC's SQLite history. When it already holds a run, that run goes on from its last
+        finished generation: none is sampled again.
+    population : int
+        Particles per generation.
+    generations : int
+        Generations in all, the finished ones of a resumed run included.
+    minutes, simulations : float or int, optional
+        Caps on this call's wall time and on the simulations of the whole run.
+    min_epsilon : float
+        Stop once the acceptance threshold is at or below it.
+    seed : int
+        Seeds numpy's global random state, which pyABC draws from.
+    progress : bool
+        Log each generation (epsilon, acceptance rate) to standard error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per particle of the last generation: the parameters and ``weight``
+        (summing to 1); ``attrs`` holds ``generations``, ``epsilon`` and ``simulations``.
+    """
+    pyabc = _pyabc()
+    if int(population) < 2:
+        raise CalibrationError(f"population: need at least 2 particles, got {population}")
+    if int(generations) < 1:
+        raise CalibrationError(f"generations: need at least 1, got {generations}")
+    prior = box_prior(ranges)
+    names = list(ranges)
+    np.random.seed(seed)  # noqa: NPY002 - pyABC draws from the global state
+    logging.getLogger("ABC").setLevel(logging.INFO if progress else logging.WARNING)
+
+    def model(parameters):
+        return simulate({name: float(parameters[name]) for name in names})
+
+    abc = pyabc.ABCSMC(model, prior, lambda x, x0: float(distance(x, x0)),
+                       population_size=int(population),
+                       sampler=pyabc.sampler.SingleCoreSampler())  # fmt: skip
+    path = Path(database)
+    url = f"sqlite:///{path.resolve()}"
+    done = 0
+    if path.exists() and path.stat().st_size > 0:
+        history = abc.load(url, 1)
+        done = history.max_t + 1
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        history = abc.new(url, observed)
+    if done < generations:
+        history = abc.run(
+            minimum_epsilon=float(min_epsilon),
+            max_nr_populations=int(generations) - done,
+            max_walltime=None if minutes is None else timedelta(minutes=float(minutes)),
+            max_total_nr_simulations=np.inf if simulations is None else int(simulations),
+        )
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    out = frame[names].reset_index(drop=True).assign(weight=np.asarray(weights, dtype=float))
+    populations = history.get_all_populations()
+    out.attrs.update(generations=int(history.max_t + 1),
+                     epsilon=float(populations["epsilon"].iloc[-1]),
+                     simulations=int(history.total_nr_simulations))  # fmt: skip
+    return out
+
+
+def weighted_interval(values, weights, level=0.9) -> tuple[float, float]:
+    """The central ``level`` interval of a weighted sample: numpy's weighted quantiles (the
+    inverse of the weighted CDF) at ``(1 - level) / 2`` and ``(1 + level) / 2``."""
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if values.shape != weights.shape or values.size == 0:
+        raise CalibrationError("weighted_interval: values and weights need one shape, not empty")
+    if not 0 < level < 1:
+        raise CalibrationError(f"weighted_interval: level must be in (0, 1), got {level}")
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2], weights=weights,
+                            method="inverted_cdf")  # fmt: skip
+    return float(low), float(high)
