@@ -1,0 +1,141 @@
+"""Every model the evidence allows: the loose parameters' posterior by ABC-SMC (docs/model.md §3).
+
+The parameters and their prior ranges are the fit's (``fit_defaults.PARAMETERS``: population
+constants, rule weights, the ladder's demands; not the culture dials, not the levers), a uniform
+box. A particle is run, with common random numbers, as a candidate of the fit is
+(``fit_defaults.evaluate``: a plain launch on every company of ``--orgs``, the four corners with
+their budgeted levers, the traditional and humanized cultures on top), and its distance is how far
+its facts fall outside the targets of docs/model.md §7 (``sim.facts.loss`` against each group's
+ranges: 0 when every target is met). ABC-SMC lowers the acceptance threshold generation by
+generation; the particles of a generation whose threshold is 0 all meet every target.
+
+    python3 experiments/posterior.py [--population 200] [--generations 12] [--minutes 600]
+        [--simulations N] [--orgs 2000/0,2000/1,2000/2,500/3,500/4] [--replications 4]
+        [--seed 0] [--out results/posterior]
+
+Needs the ``calibrate`` extra (pyABC). Writes ``posterior.csv`` to ``--out`` (the last
+generation: every parameter and its ``weight``; atomically, a finished file replaced only by a
+finished one) beside ``abc.db``, pyABC's history: the same command goes on from the last finished
+generation after an interrupt or a cap, sampling none again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _fit():
+    spec = importlib.util.spec_from_file_location("fit_defaults", ROOT / "experiments" /
+                                                  "fit_defaults.py")  # fmt: skip
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def parse_orgs(text) -> tuple:
+    """``2000/0,500/3`` -> ``((2000, 0), (500, 3))``."""
+    orgs = []
+    for part in text.split(","):
+        size, _, seed = part.strip().partition("/")
+        try:
+            orgs.append((int(size), int(seed)))
+        except ValueError:
+            raise ValueError(
+                f"--orgs: {part.strip()!r} is not headcount/seed (e.g. 2000/0)"
+            ) from None
+    if not orgs or any(size < 2 for size, _ in orgs):
+        raise ValueError(f"--orgs: need at least one company of 2 or more people, got {text!r}")
+    return tuple(orgs)
+
+
+class Facts:
+    """A particle's facts, flat (``group|fact``: value), and their distance to the targets."""
+
+    def __init__(self, fit, orgs, replications, seed=0):
+        self.fit, self.orgs, self.replications, self.seed = fit, orgs, replications, seed
+
+    def __call__(self, parameters: dict) -> dict:
+        values = {tuple(k.split(".", 1)): v for k, v in parameters.items()}
+        try:
+            measured = self.fit.evaluate(values, orgs=self.orgs, replications=self.replications,
+                                         seed=self.seed)  # fmt: skip
+        except ValueError:  # a combination the classes refuse: as far as can be
+            return {"refused": 1.0}
+        return {f"{group}|{fact}": float(value)
+                for group, facts in measured.items() for fact, value in facts.items()}  # fmt: skip
+
+    def distance(self, simulated: dict, observed=None) -> float:
+        """How far the facts are from the targets (``sim.facts.loss``, group by group)."""
+        from sim import facts
+
+        if "refused" in simulated:
+            return math.inf
+        groups = {}
+        for key, value in simulated.items():
+            group, fact = key.split("|", 1)
+            groups.setdefault(group, {})[fact] = value
+        return sum(facts.loss(values, self.fit.targets_of(group))
+                   for group, values in groups.items())  # fmt: skip
+
+
+def ranges(fit) -> dict:
+    return {f"{w}.{n}": (lo, hi) for w, n, lo, hi in fit.PARAMETERS}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--population", type=int, default=200)
+    parser.add_argument("--generations", type=int, default=12)
+    parser.add_argument("--minutes", type=float, default=None, help="this call's wall time")
+    parser.add_argument("--simulations", type=int, default=None, help="the whole run's")
+    parser.add_argument("--orgs", default="2000/0,2000/1,2000/2,500/3,500/4")
+    parser.add_argument("--replications", type=int, default=4,
+                        help="of each plain launch per company")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(ROOT / "results" / "posterior"))
+    args = parser.parse_args(argv)
+    try:
+        orgs = parse_orgs(args.orgs)
+    except ValueError as error:
+        print(f"posterior: {error}", file=sys.stderr)
+        return 2
+    for name in ("population", "generations", "replications"):
+        if getattr(args, name) < (2 if name == "population" else 1):
+            print(f"posterior: --{name} is too small ({getattr(args, name)})", file=sys.stderr)
+            return 2
+    try:
+        from sim.calibrate import abc_smc
+    except ImportError as error:
+        print(f"posterior: {error}", file=sys.stderr)
+        return 2
+    from sim.store import StoreError, write_atomic
+
+    fit = _fit()
+    facts = Facts(fit, orgs, args.replications)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sample = abc_smc(facts, ranges(fit), facts.distance, {}, database=out / "abc.db",
+                     population=args.population, generations=args.generations,
+                     minutes=args.minutes, simulations=args.simulations, seed=args.seed,
+                     progress=True)  # fmt: skip
+    target = out / "posterior.csv"
+    try:
+        write_atomic(target, lambda path: sample.to_csv(path, index=False))
+    except (OSError, StoreError) as error:
+        print(f"posterior: cannot write {target}: {error}", file=sys.stderr)
+        return 1
+    attrs = sample.attrs
+    print(f"{len(sample)} parameter sets after {attrs['generations']} generations "
+          f"({attrs['simulations']} simulations), acceptance threshold {attrs['epsilon']:.4g} "
+          f"(0: every target met): {target}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
