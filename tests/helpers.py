@@ -123,3 +123,14 @@ def wait_for_port(port, tries=240):
             return
         except OSError:
             time.sleep(0.5)
+
+
+def experiment(name):
+    """The script ``experiments/<name>.py`` as a module (the experiments are scripts, not a
+    package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,23 +1,18 @@
 """experiments/posterior.py at a reduced size: particles judged on the fit's targets, the
 posterior written, a bad company list refused in one line."""
 
-import importlib.util
 import math
 
 import pandas as pd
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import experiment
 
 pytest.importorskip("pyabc", reason="the calibration tests need pip install -e '.[calibrate]'")
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("posterior", ROOT / "experiments" /
-                                                  "posterior.py")  # fmt: skip
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return experiment("posterior")
 
 
 def test_a_small_posterior_is_written_with_every_parameter_and_a_weight(tmp_path):

@@ -1,6 +1,5 @@
 """Stylised facts: the measures on synthetic data, a smoke run, and the fitted defaults."""
 
-import importlib.util
 import math
 from types import SimpleNamespace
 
@@ -23,7 +22,7 @@ from sim.facts import (
     reach_curve,
     rogers_categories,
 )
-from tests.helpers import ROOT
+from tests.helpers import experiment
 
 
 def bass_curve(p, q, m, weeks=53, start=0.0):
@@ -363,12 +362,7 @@ def test_measure_smoke_on_a_tiny_model():
 
 
 def _fit_script():
-    spec = importlib.util.spec_from_file_location(
-        "fit_defaults", ROOT / "experiments" / "fit_defaults.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return experiment("fit_defaults")
 
 
 def test_the_defaults_meet_the_stylised_facts():
