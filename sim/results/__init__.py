@@ -12,7 +12,9 @@ and pyarrow alone.
 - :func:`read_records` the sampled designs, checked against the runs
   (:mod:`sim.results.designs`);
 - :func:`rank` orders strategies with their intervals and ties
-  (:mod:`sim.results.ranking`);
+  (:mod:`sim.results.ranking`); over a posterior ensemble, :func:`verdict_probabilities` and
+  :func:`lead_across_draws` say how often each is best and by how much
+  (:mod:`sim.results.ensemble`);
 - :func:`metric_label`, :func:`format_value`, :func:`format_interval` and
   :func:`palette` say it in words and colours (:mod:`sim.results.labels`),
   from the one vocabulary of metrics (:data:`sim.metrics.METRICS`).
@@ -33,8 +35,11 @@ from sim.metrics import (
     outcome_metrics,
 )
 from sim.results.designs import FOLDER, METHODS, Record, check_runs, parse_record, read_records
+from sim.results.ensemble import lead_across_draws, verdict_probabilities
 from sim.results.labels import (
+    CULTURE_DIALS,
     context_label,
+    culture_dials,
     format_interval,
     format_value,
     palette,
@@ -54,6 +59,7 @@ from sim.results.runs import (
 __all__ = [
     "BEHAVIOR_NAMES",
     "COLUMNS",
+    "CULTURE_DIALS",
     "FOLDER",
     "METHODS",
     "METRICS",
@@ -66,6 +72,7 @@ __all__ = [
     "check_metric",
     "check_runs",
     "context_label",
+    "culture_dials",
     "format_interval",
     "format_metric",
     "format_value",
@@ -73,6 +80,7 @@ __all__ = [
     "in_context",
     "is_outcome",
     "is_share",
+    "lead_across_draws",
     "load",
     "lookup",
     "metric_label",
@@ -84,4 +92,5 @@ __all__ = [
     "rank",
     "read_records",
     "strategy_labels",
+    "verdict_probabilities",
 ]
