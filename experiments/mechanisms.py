@@ -23,7 +23,7 @@ from hydra import compose, initialize_config_dir
 
 from sim.conf import CONFIG_DIR, build, register
 from sim.stats import paired_interval
-from sim.store import StoreError, write_atomic
+from sim.store import StoreError, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 METRIC = "auc_fraction_weeks_contribute"
@@ -129,12 +129,11 @@ def main(argv=None) -> int:
                   flush=True)  # fmt: skip
         print(f"  ({time.perf_counter() - started:.0f} s)", flush=True)
     out = Path(args.out)
+    frame = pd.DataFrame(rows)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        frame = pd.DataFrame(rows)
-        write_atomic(out / "mechanisms.csv", lambda path: frame.to_csv(path, index=False))
-    except (OSError, StoreError) as error:
-        print(f"mechanisms: cannot write {out / 'mechanisms.csv'}: {error}", file=sys.stderr)
+        write_csv(frame, out / "mechanisms.csv")
+    except StoreError as error:
+        print(f"mechanisms: {error}", file=sys.stderr)
         return 1
     print(f"table: {out / 'mechanisms.csv'}")
     return 0

@@ -24,7 +24,7 @@ from hydra import compose, initialize_config_dir
 
 from sim.conf import CONFIG_DIR, build, register
 from sim.stats import paired_interval
-from sim.store import StoreError, write_atomic
+from sim.store import StoreError, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 METRIC = "auc_fraction_weeks_contribute"
@@ -94,13 +94,11 @@ def main(argv=None) -> int:
               f"{'  clear' if row['clear'] else ''}  ({time.perf_counter() - started:.0f} s)",
               flush=True)  # fmt: skip
     out = Path(args.out)
+    frame = pd.DataFrame(rows)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        frame = pd.DataFrame(rows)
-        write_atomic(out / "network_shape.csv", lambda path: frame.to_csv(path, index=False))
-    except (OSError, StoreError) as error:
-        print(f"network_shape: cannot write {out / 'network_shape.csv'}: {error}",
-              file=sys.stderr)  # fmt: skip
+        write_csv(frame, out / "network_shape.csv")
+    except StoreError as error:
+        print(f"network_shape: {error}", file=sys.stderr)
         return 1
     print(f"table: {out / 'network_shape.csv'}")
     return 0

@@ -114,21 +114,26 @@ def main(argv=None) -> int:
     except ImportError as error:
         print(f"posterior: {error}", file=sys.stderr)
         return 2
-    from sim.store import StoreError, write_atomic
+    from sim.store import StoreError, write_csv
+    from sim.store.files import mkdir
 
     fit = _fit()
     facts = Facts(fit, orgs, args.replications)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        mkdir(out)
+    except StoreError as error:
+        print(f"posterior: {error}", file=sys.stderr)
+        return 1
     sample = abc_smc(facts, ranges(fit), facts.distance, {}, database=out / "abc.db",
                      population=args.population, generations=args.generations,
                      minutes=args.minutes, simulations=args.simulations, seed=args.seed,
                      progress=True)  # fmt: skip
     target = out / "posterior.csv"
     try:
-        write_atomic(target, lambda path: sample.to_csv(path, index=False))
-    except (OSError, StoreError) as error:
-        print(f"posterior: cannot write {target}: {error}", file=sys.stderr)
+        write_csv(sample, target)
+    except StoreError as error:
+        print(f"posterior: {error}", file=sys.stderr)
         return 1
     attrs = sample.attrs
     print(f"{len(sample)} parameter sets after {attrs['generations']} generations "

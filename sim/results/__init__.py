@@ -14,7 +14,8 @@ and pyarrow alone.
 - :func:`rank` orders strategies with their intervals and ties
   (:mod:`sim.results.ranking`); over a posterior ensemble, :func:`verdict_probabilities` and
   :func:`lead_across_draws` say how often each is best and by how much
-  (:mod:`sim.results.ensemble`);
+  (:mod:`sim.results.ensemble`), and :func:`attribute_lead` which channels carry a lead
+  (:mod:`sim.results.why`);
 - :func:`metric_label`, :func:`format_value`, :func:`format_interval` and
   :func:`palette` say it in words and colours (:mod:`sim.results.labels`),
   from the one vocabulary of metrics (:data:`sim.metrics.METRICS`).
@@ -55,6 +56,7 @@ from sim.results.runs import (
     load,
     missing,
 )
+from sim.results.why import attribute_lead
 
 __all__ = [
     "BEHAVIOR_NAMES",
@@ -68,6 +70,7 @@ __all__ = [
     "ReportError",
     "Results",
     "assemble",
+    "attribute_lead",
     "behaviors",
     "check_metric",
     "check_runs",

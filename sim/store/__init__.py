@@ -68,7 +68,7 @@ from sim.store.chunks import (
     read_runs,
     write_chunk,
 )
-from sim.store.files import StoreError, write_atomic
+from sim.store.files import StoreError, write_atomic, write_csv
 from sim.store.merged import MERGED_RECORD as MERGED_RECORD
 from sim.store.merged import load, merge, stores
 
@@ -86,4 +86,5 @@ __all__ = [
     "stores",
     "write_atomic",
     "write_chunk",
+    "write_csv",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "say",
     "temporary",
     "write_atomic",
+    "write_csv",
 ]
 
 _CAUSES = {
@@ -120,6 +121,14 @@ def write_atomic(target: Path, write):
     failure raises :class:`StoreError` naming ``target`` and the cause.
     """
     rename(temporary(target, write), target)
+
+
+def write_csv(frame, target):
+    """A DataFrame to the CSV file ``target`` (no index), its folder made, atomically as
+    :func:`write_atomic`: :class:`StoreError` naming what could not be made or written."""
+    target = Path(target)
+    mkdir(target.parent)
+    write_atomic(target, lambda path: frame.to_csv(path, index=False))
 
 
 @contextmanager
