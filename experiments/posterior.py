@@ -11,7 +11,13 @@ generation; the particles of a generation whose threshold is 0 all meet every ta
 
     python3 experiments/posterior.py [--population 200] [--generations 12] [--minutes 600]
         [--simulations N] [--orgs 2000/0,2000/1,2000/2,500/3,500/4] [--replications 4]
+        [--around experiments/fit_defaults.json --width 0.25] [--quantile 0.5]
         [--seed 0] [--out results/posterior]
+
+``--around`` narrows the prior to a box around a fit's values (``--width`` of each range on
+either side): the fit used the same facts, so the box is where to look, and it must stay wide
+enough that no marginal of the posterior presses against its edge (a marginal that does says the
+box cut the evidence off, not that the evidence is tight).
 
 Needs the ``calibrate`` extra (pyABC). Writes ``posterior.csv`` to ``--out`` (the last
 generation: every parameter and its ``weight``; atomically, a finished file replaced only by a
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import math
 import sys
 from pathlib import Path
@@ -84,8 +91,21 @@ class Facts:
                    for group, values in groups.items())  # fmt: skip
 
 
-def ranges(fit) -> dict:
-    return {f"{w}.{n}": (lo, hi) for w, n, lo, hi in fit.PARAMETERS}
+def ranges(fit, around=None, width=1.0) -> dict:
+    """The prior box: the fit's ranges, or, ``around`` a set of values (``{name: value}``),
+    ``width`` of each range on either side of its value, clipped to the range."""
+    out = {}
+    for w, n, lo, hi in fit.PARAMETERS:
+        name = f"{w}.{n}"
+        if around is None:
+            out[name] = (lo, hi)
+            continue
+        if name not in around:
+            raise ValueError(f"--around: no value for {name}")
+        reach = width * (hi - lo)
+        centre = min(max(float(around[name]), lo), hi)
+        out[name] = (max(lo, centre - reach), min(hi, centre + reach))
+    return out
 
 
 def main(argv=None) -> int:
@@ -97,6 +117,11 @@ def main(argv=None) -> int:
     parser.add_argument("--orgs", default="2000/0,2000/1,2000/2,500/3,500/4")
     parser.add_argument("--replications", type=int, default=4,
                         help="of each plain launch per company")  # fmt: skip
+    parser.add_argument("--around", help="a fit.json: a prior box around its parameters")
+    parser.add_argument("--width", type=float, default=0.25,
+                        help="with --around: half the box, a share of each range")  # fmt: skip
+    parser.add_argument("--quantile", type=float, default=0.5,
+                        help="each threshold: this quantile of the last distances")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "results" / "posterior"))
     args = parser.parse_args(argv)
@@ -118,6 +143,22 @@ def main(argv=None) -> int:
     from sim.store.files import mkdir
 
     fit = _fit()
+    try:
+        around = None
+        if args.around:
+            around = json.loads(Path(args.around).read_text())["parameters"]
+        if not 0 < args.width <= 1:
+            raise ValueError(f"--width must be in (0, 1], got {args.width}")
+        if not 0 < args.quantile < 1:
+            raise ValueError(f"--quantile must be in (0, 1), got {args.quantile}")
+        prior = ranges(fit, around, args.width)
+    except (OSError, KeyError, TypeError, json.JSONDecodeError) as error:
+        print(f"posterior: --around {args.around}: not a fit.json with parameters ({error})",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except ValueError as error:
+        print(f"posterior: {error}", file=sys.stderr)
+        return 2
     facts = Facts(fit, orgs, args.replications)
     out = Path(args.out)
     try:
@@ -125,10 +166,10 @@ def main(argv=None) -> int:
     except StoreError as error:
         print(f"posterior: {error}", file=sys.stderr)
         return 1
-    sample = abc_smc(facts, ranges(fit), facts.distance, {}, database=out / "abc.db",
+    sample = abc_smc(facts, prior, facts.distance, {}, database=out / "abc.db",
                      population=args.population, generations=args.generations,
-                     minutes=args.minutes, simulations=args.simulations, seed=args.seed,
-                     progress=True)  # fmt: skip
+                     minutes=args.minutes, simulations=args.simulations,
+                     quantile=args.quantile, seed=args.seed, progress=True)  # fmt: skip
     target = out / "posterior.csv"
     try:
         write_csv(sample, target)

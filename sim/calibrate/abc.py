@@ -54,7 +54,7 @@ def box_prior(ranges: dict):
 
 
 def abc_smc(simulate, ranges, distance, observed, *, database, population=200, generations=8,
-            minutes=None, simulations=None, min_epsilon=0.0, seed=0,
+            minutes=None, simulations=None, min_epsilon=0.0, quantile=0.5, seed=0,
             progress=False) -> pd.DataFrame:  # fmt: skip
     """The weighted posterior of ABC-SMC, resumed from ``database`` when it holds a run.
 
@@ -79,6 +79,10 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
         Caps on this call's wall time and on the simulations of the whole run.
     min_epsilon : float
         Stop once the acceptance threshold is at or below it.
+    quantile : float
+        Each generation's threshold is this quantile of the last generation's distances
+        (pyABC's ``QuantileEpsilon``; 0.5, the median, is its default): lower falls faster
+        and accepts fewer.
     seed : int
         Seeds numpy's global random state, which pyABC draws from.
     progress : bool
@@ -95,6 +99,8 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
         raise CalibrationError(f"population: need at least 2 particles, got {population}")
     if int(generations) < 1:
         raise CalibrationError(f"generations: need at least 1, got {generations}")
+    if not 0 < float(quantile) < 1:
+        raise CalibrationError(f"quantile: must be in (0, 1), got {quantile}")
     prior = box_prior(ranges)
     names = list(ranges)
     np.random.seed(seed)  # noqa: NPY002 - pyABC draws from the global state
@@ -105,6 +111,7 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
 
     abc = pyabc.ABCSMC(model, prior, lambda x, x0: float(distance(x, x0)),
                        population_size=int(population),
+                       eps=pyabc.epsilon.QuantileEpsilon(alpha=float(quantile)),
                        sampler=pyabc.sampler.SingleCoreSampler())  # fmt: skip
     path = Path(database)
     url = f"sqlite:///{path.resolve()}"

@@ -86,6 +86,12 @@ def test_a_bad_prior_names_its_parameter(ranges, says):
         box_prior(ranges)
 
 
+def test_a_threshold_quantile_outside_0_1_is_refused(tmp_path):
+    with pytest.raises(CalibrationError, match="quantile"):
+        abc_smc(bass, RANGES, distance, bass(TRUTH), database=tmp_path / "x.db", quantile=1.0)
+    assert not (tmp_path / "x.db").exists()
+
+
 def test_the_weighted_interval_of_an_even_sample_is_its_quantiles():
     values = np.arange(1000, dtype=float)
     low, high = weighted_interval(values, np.ones(1000), level=0.9)

@@ -47,3 +47,29 @@ def test_a_bad_company_list_is_one_line_and_exit_2(tmp_path, capsys, orgs):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("posterior: --orgs")
     assert not (tmp_path / "p").exists()
+
+
+def test_a_prior_around_a_fit_is_a_box_inside_the_ranges():
+    script = _script()
+    fit = script._fit()
+    values = {f"{w}.{n}": v for (w, n), v in fit.defaults().items()}
+    box = script.ranges(fit, values, width=0.1)
+    for w, n, low, high in fit.PARAMETERS:
+        lo, hi = box[f"{w}.{n}"]
+        assert low <= lo <= values[f"{w}.{n}"] <= hi <= high
+        assert hi - lo <= 0.2 * (high - low) + 1e-12
+    # A value at its range's end (a weight of 0) gets a box on one side only.
+    assert box["rule.content_weight"][0] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(["--around", "nope.json"], "--around nope.json"), (["--width", "0"], "--width"),
+     (["--quantile", "1"], "--quantile")],
+)  # fmt: skip
+def test_a_bad_prior_option_is_one_line_and_exit_2(tmp_path, capsys, args, says):
+    script = _script()
+    assert script.main([*args, "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and says in err[0]
+    assert not (tmp_path / "p").exists()
