@@ -119,13 +119,9 @@ def _org(headcount, seed):
 @cache
 def _corner(name) -> Rollout:
     """A corner's rollout with its budgeted levers, composed as ``orgsim`` composes it."""
-    from hydra import compose, initialize_config_dir
+    from sim.conf import compose_scenario
 
-    from sim.conf import CONFIG_DIR, build, register
-
-    register()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return build(compose("config", overrides=[f"rollout={name}"])).rollout
+    return compose_scenario([f"rollout={name}"]).rollout
 
 
 def defaults() -> dict:

@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from hydra import compose, initialize_config_dir
 
-from sim.conf import CONFIG_DIR, build, register
+from sim.conf import compose_scenario
 from sim.stats import paired_interval
 from sim.store import StoreError, write_csv
 
@@ -48,9 +47,7 @@ SETTINGS = {
 
 
 def _runs(overrides, seed, replications):
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=overrides)
-    return build(cfg).run(seed, replications)[0]
+    return compose_scenario(overrides).run(seed, replications)[0]
 
 
 def measure(name, args) -> dict:
@@ -83,7 +80,6 @@ def main(argv=None) -> int:
         print("network_shape: --replications must be at least 2 (an interval needs two)",
               file=sys.stderr)  # fmt: skip
         return 2
-    register()
     rows = []
     for name in SETTINGS:
         started = time.perf_counter()

@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from hydra import compose, initialize_config_dir
 
-from sim.conf import CONFIG_DIR, build, register
+from sim.conf import compose_scenario
 from sim.results.ranking import rank
 from sim.results.why import attribute_lead
 from sim.store import StoreError, write_csv
@@ -46,9 +45,7 @@ CHANNELS = {
 
 
 def _runs(overrides, seed, replications, **labels) -> pd.DataFrame:
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=overrides)
-    return build(cfg).run(seed, replications)[0].assign(seed=seed, **labels)
+    return compose_scenario(overrides).run(seed, replications)[0].assign(seed=seed, **labels)
 
 
 def main(argv=None) -> int:
@@ -64,7 +61,6 @@ def main(argv=None) -> int:
     if args.replications < 2:
         print("why: --replications must be at least 2 (an interval needs two)", file=sys.stderr)
         return 2
-    register()
     started = time.perf_counter()
     common = [f"org.headcount={args.headcount}", f"steps={args.steps}",
               f"culture={args.culture}"]  # fmt: skip

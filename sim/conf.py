@@ -49,7 +49,7 @@ from sim.schema import (  # noqa: F401
     resolve_path,
 )
 
-__all__ = ["CONFIG_DIR", "ConfigError", "build", "check", "register"]
+__all__ = ["CONFIG_DIR", "ConfigError", "build", "check", "compose_scenario", "register"]
 
 #: The Hydra configs shipped with orgsim (package data: an installed wheel has them too;
 #: ``configs/`` at the top of a checkout links here).
@@ -231,6 +231,18 @@ def build(cfg, base_dir=".", load_org=False):
     return Scenario(make_org=make_org, rule=rule, rollout=rollout, culture=culture,
                     steps=int(cfg.steps), resample=resample,
                     thresholds=_threshold_law(cfg))  # fmt: skip
+
+
+def compose_scenario(overrides=()):
+    """The :class:`~sim.scenario.Scenario` of the config ``orgsim`` composes from ``overrides``
+    (``["culture=traditional", "rollout=pilot"]``), outside a job: for studies and tests that
+    run the configs as a user does, without Hydra's command line."""
+    from hydra import compose, initialize_config_dir
+
+    register()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=list(overrides))
+    return build(cfg)
 
 
 def check(cfg, base_dir="."):

@@ -60,14 +60,10 @@ def test_a_company_wide_push_that_carries_everyone_leaves_the_shape_no_part(comp
 
 def composed(*overrides, replications=20):
     """Contributor-weeks of 2,000 people over 52 weeks, as ``orgsim`` composes the config."""
-    from hydra import compose, initialize_config_dir
+    from sim.conf import compose_scenario
 
-    from sim.conf import CONFIG_DIR, build, register
-
-    register()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=["org.headcount=2000", "steps=52", *overrides])
-    return build(cfg).run(0, replications)[0][METRIC].to_numpy()
+    scenario = compose_scenario(["org.headcount=2000", "steps=52", *overrides])
+    return scenario.run(0, replications)[0][METRIC].to_numpy()
 
 
 def test_where_the_push_is_weak_rewiring_lowers_contributing_with_the_shipped_defaults():
