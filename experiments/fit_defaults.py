@@ -148,8 +148,14 @@ def build(values):
     return rule, cultures
 
 
+#: Numba threads a measurement uses: one, since the search's workers are processes; a caller
+#: with the machine to itself (``experiments/posterior.py --threads``) may raise it. The
+#: numbers do not depend on it.
+THREADS = 1
+
+
 def _measure(org, rule, culture, rollout, seed, replications, weeks):
-    runs = run_compiled(org, rule, culture, rollout, seed, replications, weeks, threads=1)
+    runs = run_compiled(org, rule, culture, rollout, seed, replications, weeks, threads=THREADS)
     return facts.measure_runs(runs, rule.behaviors)
 
 

@@ -12,7 +12,7 @@ generation; the particles of a generation whose threshold is 0 all meet every ta
     python3 experiments/posterior.py [--population 200] [--generations 12] [--minutes 600]
         [--simulations N] [--orgs 2000/0,2000/1,2000/2,500/3,500/4] [--replications 4]
         [--around experiments/fit_defaults.json --width 0.25] [--quantile 0.5]
-        [--seed 0] [--out results/posterior]
+        [--threads 1] [--seed 0] [--out results/posterior]
 
 ``--around`` narrows the prior to a box around a fit's values (``--width`` of each range on
 either side): the fit used the same facts, so the box is where to look, and it must stay wide
@@ -122,6 +122,8 @@ def main(argv=None) -> int:
                         help="with --around: half the box, a share of each range")  # fmt: skip
     parser.add_argument("--quantile", type=float, default=0.5,
                         help="each threshold: this quantile of the last distances")  # fmt: skip
+    parser.add_argument("--threads", type=int, default=1,
+                        help="Numba threads per particle (same numbers)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "results" / "posterior"))
     args = parser.parse_args(argv)
@@ -130,7 +132,7 @@ def main(argv=None) -> int:
     except ValueError as error:
         print(f"posterior: {error}", file=sys.stderr)
         return 2
-    for name in ("population", "generations", "replications"):
+    for name in ("population", "generations", "replications", "threads"):
         if getattr(args, name) < (2 if name == "population" else 1):
             print(f"posterior: --{name} is too small ({getattr(args, name)})", file=sys.stderr)
             return 2
@@ -143,6 +145,7 @@ def main(argv=None) -> int:
     from sim.store.files import mkdir
 
     fit = _fit()
+    fit.THREADS = args.threads
     try:
         around = None
         if args.around:

@@ -82,7 +82,7 @@ def _sweeps(overrides) -> str | None:
     experiment that sweeps (``hydra.sweeper.params`` or a design), ``"design"`` when it
     draws a sample (``analysis.method``) itself, else None."""
     experiment = any(o.lstrip("+").startswith("experiment=") for o in overrides)
-    if not experiment and not any(o.startswith("analysis.") for o in overrides):
+    if not experiment and not any(o.startswith(("analysis.", "ensemble.")) for o in overrides):
         return None
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
@@ -92,9 +92,10 @@ def _sweeps(overrides) -> str | None:
         with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
             cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
         design = cfg.get("analysis", {}).get("method") is not None
-        if experiment and (cfg.hydra.sweeper.get("params") or design):
+        ensemble = (cfg.get("ensemble", {}).get("draws") or 0) > 0
+        if experiment and (cfg.hydra.sweeper.get("params") or design or ensemble):
             return "experiment"
-        return "design" if design else None
+        return "design" if design else "ensemble" if ensemble else None
     except Exception:  # the check that follows says what is wrong
         return None
     finally:
@@ -195,6 +196,9 @@ def _sweep_or_refuse(args):
     if kind == "design":
         _error(f"analysis.method draws a sample, one job per point: add -m, as in: "
                f"orgsim -m {command}", 2)  # fmt: skip
+    if kind == "ensemble":
+        _error(f"ensemble.draws runs each scenario on several parameter sets, one job per "
+               f"draw: add -m, as in: orgsim -m {command} (draw=ID runs one)", 2)  # fmt: skip
     if kind == "experiment":
         print(f"orgsim: the experiment is a sweep: running orgsim -m {command}", file=sys.stderr)
         sys.argv.insert(1, "-m")

@@ -54,6 +54,8 @@ NOT_SCENARIO = (
     "paths",
     "hydra",
     "analysis",
+    "ensemble",
+    "why",
 )
 
 #: Config groups whose chosen preset names a column: ``{group: column}``.

@@ -240,8 +240,12 @@ def compose_scenario(overrides=()):
     from hydra import compose, initialize_config_dir
 
     register()
+    from sim import channels, posterior
+
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose("config", overrides=list(overrides))
+    posterior.apply(cfg, {str(o).split("=", 1)[0] for o in overrides})
+    channels.apply(cfg)
     return build(cfg)
 
 

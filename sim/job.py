@@ -17,7 +17,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import OmegaConf
 
-from sim import _hydra, columns, store, sweep
+from sim import _hydra, channels, columns, posterior, store, sweep
 from sim.conf import CONFIG_DIR, build
 from sim.workers import as_worker
 
@@ -88,7 +88,7 @@ def _chunk_size(scenario) -> int:
     return max(1, min(CHUNK_REPLICATIONS, CHUNK_GROUP_ROWS // max(rows, 1)))
 
 
-def run_job(cfg, *, multirun, base_dir, choices, built=None) -> float:
+def run_job(cfg, *, multirun, base_dir, choices, built=None, overridden=()) -> float:
     """Run one job (a scenario x its replications) into the store; return the headline.
 
     Only the replications the store does not hold yet are run, under the
@@ -115,6 +115,8 @@ def run_job(cfg, *, multirun, base_dir, choices, built=None) -> float:
     from sim import __version__
 
     as_worker()
+    posterior.apply(cfg, overridden)
+    channels.apply(cfg)
     threads = cfg.threads if cfg.threads is not None else (1 if multirun else None)
     if threads is not None:
         set_num_threads(int(threads))
@@ -168,6 +170,11 @@ def run_job(cfg, *, multirun, base_dir, choices, built=None) -> float:
     return float(runs[first].mean())
 
 
+def _keys(overrides) -> set:
+    """The keys a list of overrides sets (``rule.peer_weight=0`` -> ``rule.peer_weight``)."""
+    return {str(o).split("=", 1)[0].lstrip("+~") for o in overrides}
+
+
 def task(cfg):
     """The function Hydra runs for each job: :func:`run_job` with Hydra's state of the job.
 
@@ -183,7 +190,7 @@ def task(cfg):
     }
     others = sweep.chunk_members(hc)
     if not others:
-        return run_job(cfg, **context)
+        return run_job(cfg, **context, overridden=_keys(hc.overrides.task))
     values, before, built = sweep.Chunked(), list(hc.overrides.task), {}
     for overrides in [before, *others]:
         # Jobs of one shape differ in values alone: set those that change, as Hydra sets
@@ -192,7 +199,7 @@ def task(cfg):
         _hydra.apply_values(OverridesParser.create().parse_overrides(changed), cfg)
         before = overrides
         try:
-            values.append(run_job(cfg, **context, built=built))
+            values.append(run_job(cfg, **context, built=built, overridden=_keys(overrides)))
         except (store.StoreError, MemoryError) as error:
             values.append(sweep.JobFailed(str(error)))
     return values

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
-from sim import _hydra, columns, store
+from sim import _hydra, channels, columns, posterior, store
 from sim.conf import CONFIG_DIR, check, register
 from sim.schema import ConfigError
 from sim.sweep import expand
@@ -81,7 +81,8 @@ def _jobs(overrides, multirun):
     base = compose("config", overrides=fixed, return_hydra_config=True)
     params = base.hydra.sweeper.get("params") or {}
     every = [f"{k}={v}" for k, v in params.items()] + list(overrides)
-    jobs, points, design = expand(_hydra.grid(parser.parse_overrides(every)), base.get("analysis"))
+    jobs, points, design = expand(_hydra.grid(parser.parse_overrides(every)), base.get("analysis"),
+                                  base.get("ensemble"), base.get("why"))  # fmt: skip
     if design is not None and "orgsim_sweeper" not in str(base.hydra.sweeper.get("_target_")):
         raise ConfigError(
             "analysis.method: a design is drawn by orgsim's sweeper; drop hydra/sweeper=... "
@@ -91,7 +92,8 @@ def _jobs(overrides, multirun):
 
 
 #: Top-level keys that hold a value (the other top-level keys name config groups).
-_VALUE_KEYS = ("seed", "replications", "steps", "task_name", "threads", "progress", "report")
+_VALUE_KEYS = ("seed", "replications", "steps", "task_name", "threads", "progress", "report",
+               "draw", "channel")  # fmt: skip
 
 
 def _key(line):
@@ -318,6 +320,8 @@ def precheck(overrides, multirun=False, base_dir=None) -> Jobs:
                     found.notes += _launcher_faults(cfg)
                 for key, value in _values([o for o in job if o not in fixed], parser):
                     OmegaConf.update(cfg, key, value, merge=False)
+                posterior.apply(cfg, {_key(o) for o in job})
+                channels.apply(cfg)
                 if cfg is not hydra_set:
                     # Hydra's node is copied whole (16 ms); swept values never change it.
                     HydraConfig.instance().set_config(cfg)

@@ -42,6 +42,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "CultureConf",
+    "EnsembleConf",
     "IndependentCascadeConf",
     "NetworkConf",
     "OrgConf",
@@ -49,6 +50,7 @@ __all__ = [
     "PathsConf",
     "RolloutConf",
     "ThresholdConf",
+    "WhyConf",
     "resolve_path",
 ]
 
@@ -253,6 +255,32 @@ class AnalysisConf:
 
 
 @dataclass
+class EnsembleConf:
+    """Run each scenario of a sweep on posterior draws (sim.posterior, docs/model.md §3).
+
+    Not part of a scenario: which draw a job runs is (``draw``), and its rows carry the
+    draw's values.
+    """
+
+    draws: int = 0  # parameter sets of the shipped posterior per scenario; 0: the defaults
+    replications: int | None = None  # per draw; null: ``replications``
+    seed: int = 0  # which draws (weighted, without replacement; more draws keep the first)
+
+
+@dataclass
+class WhyConf:
+    """Attribute a sweep's verdicts to channels (sim.channels): every strategy runs again
+    with each listed channel off, on the first ``draws`` of the ensemble (or the defaults)
+    with the same replications, so that the runs pair with the sweep's own.
+
+    Not part of a scenario: which channel a job switches off is (``channel``).
+    """
+
+    channels: list[str] = field(default_factory=list)  # names of sim.channels.CHANNELS
+    draws: int = 2  # of the ensemble's draws, the first this many (all when fewer)
+
+
+@dataclass
 class Config:
     seed: int = 0
     replications: int = 10
@@ -269,6 +297,13 @@ class Config:
     rollout: RolloutConf = field(default_factory=RolloutConf)
     paths: PathsConf = field(default_factory=PathsConf)
     analysis: AnalysisConf = field(default_factory=AnalysisConf)
+    ensemble: EnsembleConf = field(default_factory=EnsembleConf)
+    #: A draw of the shipped posterior (its ``draw`` id): its parameter values replace the
+    #: defaults of the keys it calibrates, except those the command line sets; null: none.
+    draw: int | None = None
+    why: WhyConf = field(default_factory=WhyConf)
+    #: A channel of sim.channels switched off for this scenario (its keys set to 0); null: none.
+    channel: str | None = None
 
 
 #: The schema of each rule, by ``rule.name``.

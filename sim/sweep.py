@@ -265,21 +265,30 @@ def chunk_members(hydra_config) -> list[list[str]]:
     return json.loads(base64.b64decode(others)) if others else []
 
 
-def expand(grid, analysis):
-    """The jobs of a sweep: its ``grid`` (override lists) crossed with a design's points.
+def expand(grid, analysis, ensemble=None, why=None):
+    """The jobs of a sweep: its ``grid`` (override lists) crossed with a design's points and
+    with the draws of the posterior an ensemble runs on.
 
     Returns ``(jobs, points, design)``: each job's overrides, the point of the
     design it runs (None without a design) and the
     :class:`~sim.analysis.design.Design` (None when ``analysis.method`` is
-    null). Points go outermost, so that a sweep stopped half-way has every
-    strategy of the worlds it reached.
+    null). Points go outermost, then draws (``ensemble.draws``: ``draw=ID``, with
+    ``ensemble.replications`` when set), so that a sweep stopped half-way has every
+    strategy of the worlds and models it reached; the jobs that switch a channel off
+    (``why.channels``, on the first ``why.draws`` draws) come last.
     """
     from sim.analysis.design import Design
     from sim.schema import ConfigError
 
     design = Design.from_config(analysis)
+    draws = _draws(ensemble, grid)
     if design is None:
-        return [list(job) for job in grid], [None] * len(grid), None
+        jobs = [[*job, *d] for d in draws for job in grid]
+        jobs += _channel_jobs(why, draws, grid)
+        return jobs, [None] * len(jobs), None
+    if (why or {}).get("channels"):
+        raise ConfigError("why.channels: a sampled design's runs are not attributed to "
+                          "channels; set why.channels=[] or drop analysis.method")  # fmt: skip
     for job in grid:
         for line in job:
             key = line.split("=", 1)[0].lstrip("+~")
@@ -290,7 +299,51 @@ def expand(grid, analysis):
                 )
     jobs, points = [], []
     for p, point in enumerate(design.points()):
-        for job in grid:
-            jobs.append([*job, *point])
-            points.append(p)
+        for d in draws:
+            for job in grid:
+                jobs.append([*job, *point, *d])
+                points.append(p)
     return jobs, points, design
+
+
+def _channel_jobs(why, draws, grid) -> list[list[str]]:
+    """Every job of the grid again with each of ``why.channels`` off, on the first
+    ``why.draws`` draws (the same replications: they pair with the grid's own runs)."""
+    from sim.channels import CHANNELS, check_names
+    from sim.schema import ConfigError
+
+    why = why or {}
+    names = check_names(why.get("channels"))
+    if not names:
+        return []
+    if any(line.split("=", 1)[0].lstrip("+~") == "channel" for job in grid for line in job):
+        raise ConfigError("channel: set by the command, and by why.channels (drop one)")
+    first = why.get("draws", 2)
+    if not isinstance(first, int) or first < 1:
+        raise ConfigError(f"why.draws: must be a whole number >= 1. Got {first!r}.")
+    # The channel's keys as overrides of their own: the jobs of one channel share a shape,
+    # and a value one channel zeroes is never left zeroed for the next (sim.channels).
+    return [[*job, *d, f"channel={name}", *(f"{k}={v}" for k, v in CHANNELS[name].items())]
+            for name in names for d in draws[:first] for job in grid]  # fmt: skip
+
+
+def _draws(ensemble, grid) -> list[list[str]]:
+    """The overrides each draw of an ensemble adds to a job (``[[]]`` without one)."""
+    from sim import posterior
+    from sim.schema import ConfigError
+
+    ensemble = ensemble or {}
+    count = ensemble.get("draws") or 0
+    if not count:
+        return [[]]
+    if any(line.split("=", 1)[0].lstrip("+~") == "draw" for job in grid for line in job):
+        raise ConfigError("draw: set by the command, and drawn by ensemble.draws; a job runs "
+                          "one parameter set (drop one)")  # fmt: skip
+    replications = ensemble.get("replications")
+    if replications is not None and (not isinstance(replications, int) or replications < 1):
+        raise ConfigError(
+            f"ensemble.replications: must be a whole number >= 1 (or null). Got {replications!r}."
+        )
+    extra = [] if replications is None else [f"replications={replications}"]
+    seed = ensemble.get("seed", 0)
+    return [[f"draw={d}", *extra] for d in posterior.choose(count, seed)]

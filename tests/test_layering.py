@@ -81,7 +81,7 @@ FLOORS = [
     ("base", ["sim._rng", "sim._validation", "sim._moved", "sim.stats", "sim.kernels"]),
     ("domain", ["sim.networks", "sim.org", "sim.population", "sim.rules", "sim.rollout",
                 "sim.plan", "sim.schedule", "sim.seeding", "sim.schema", "sim.facts",
-                "sim._memory"]),
+                "sim._memory", "sim.posterior", "sim.channels"]),
     ("engine", ["sim.engine", "sim.ladder", "sim.state", "sim.tables", "sim._inputs", "sim.model",
                 "sim.records",
                 "sim.agents", "sim.scenario", "sim.metrics"]),

@@ -60,7 +60,8 @@ class OrgsimSweeper(BasicSweeper):
         """Hydra's grid, crossed with the design's points, small jobs chunked, in batches."""
         from sim.sweep import chunk_jobs, expand
 
-        jobs, _, _ = expand(_hydra.grid(overrides), self.config.get("analysis"))
+        jobs, _, _ = expand(_hydra.grid(overrides), self.config.get("analysis"),
+                            self.config.get("ensemble"), self.config.get("why"))  # fmt: skip
         loader = self.hydra_context.config_loader
         jobs = chunk_jobs(jobs, loader.shape_of, self._runs_of, self._workers(), self.chunk_runs)
         return _hydra.batches(jobs, max_batch_size)

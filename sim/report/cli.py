@@ -45,7 +45,12 @@ def print_answer(results, metric=None, file=None, analyses=None, horizons=False)
     (:func:`sim.results.horizons.horizon_verdicts`; it reads the curves)."""
     from sim.analysis.sections import print_analysis
     from sim.report.document import analyses_of
-    from sim.report.ranking import format_horizons, format_plateaus, format_ranking
+    from sim.report.ranking import (
+        ensemble_lines,
+        format_horizons,
+        format_plateaus,
+        format_ranking,
+    )
 
     file = file or sys.stdout
     for analysis in analyses_of(results, metric) if analyses is None else analyses:
@@ -67,19 +72,44 @@ def print_answer(results, metric=None, file=None, analyses=None, horizons=False)
         return
     table = results.ranking(metric)
     # What the paired differences used: each strategy's (seed, replication) pairs.
-    print(f"Ranking by {metric_label(metric)}; {_span(table['replications'])} paired "
-          "replications, 95 % intervals; = marks strategies that cannot be told apart",
-          file=file)  # fmt: skip
+    held = f"{_span(table['replications'])} paired replications"
+    if results.draws:
+        each = results.runs.groupby(["config_hash", "draw"])[["seed", "replication"]]
+        counts = each.value_counts().groupby(level=0).size()
+        held = f"{results.draws} plausible models (posterior draws) x {_span(counts)}"
+        held += " paired replications"
+    print(f"Ranking by {metric_label(metric)}; {held}, 95 % intervals; = marks strategies "
+          "that cannot be told apart", file=file)  # fmt: skip
     verdicts = results.horizon_verdicts() if horizons else None
     plateaus = results.plateau_weeks() if horizons else None
+    chances = results.verdict_probabilities(metric)
+    leads = results.lead_across_draws(metric)
     for label, where in results.contexts():
         part = in_context(table, where)
         title = f"{results.title(label, where)}:" if label else None
         print(format_ranking(part, title=title), file=file)
+        for line in ensemble_lines(in_context(chances, where), in_context(leads, where), metric):
+            print(f"  {line}", file=file)
         if verdicts is not None and not verdicts.empty:
             print(format_horizons(in_context(verdicts, where)), file=file)
         if plateaus is not None and not plateaus.empty:
             print(format_plateaus(in_context(plateaus, where)), file=file)
+    if horizons:  # the answer in words, a paragraph per context (sim.report.story)
+        _print_brief(results, metric, file)
+
+
+def _print_brief(results, metric, file):
+    import textwrap
+
+    from sim.report.story import why_paragraph
+
+    said = [why_paragraph(results, label, where, metric) for label, where in results.contexts()]
+    said = [text for text in said if text]
+    if said:
+        print("\nIn brief:", file=file)
+    for text in said:
+        print(textwrap.fill(text, width=100, initial_indent="  ", subsequent_indent="  "),
+              file=file)  # fmt: skip
 
 
 def _span(counts) -> str:

@@ -48,7 +48,9 @@ def summary_table(results, metric) -> pd.DataFrame:
 
     Columns: the axes, ``strategy``, ``rank`` and ``tie`` (by ``metric``),
     ``runs``, then ``<metric>`` and ``<metric>_ci95`` for the shares, weeks,
-    contributor-weeks, cost and adopters per cost of every behavior.
+    contributor-weeks, cost and adopters per cost of every behavior; over a posterior
+    ensemble also ``p_best``, ``p_clear`` and ``models`` (by ``metric``:
+    :func:`sim.results.verdict_probabilities`).
     """
     from sim.metrics import intervals
 
@@ -70,6 +72,9 @@ def summary_table(results, metric) -> pd.DataFrame:
                 row[f"{column}_ci95"] = table.loc[column, "ci95"]
             rows.append(row)
     frame = pd.DataFrame(rows)
+    if results.draws:  # over the plausible models: how often each is best, and clearly
+        chances = results.verdict_probabilities(metric)
+        frame = frame.merge(chances, on=[*results.axes, "strategy"], how="left")
     return frame.sort_values([*results.axes, "rank"], kind="stable", ignore_index=True)
 
 
@@ -150,6 +155,9 @@ class Report:
         results = self.results
         self.sections += validation(results)
         contexts = results.contexts()
+        brief = self._brief(contexts)
+        if brief:
+            self.sections.append(("In brief", brief))
         self.sections.append(("The answer", self._answer(contexts)))
         for label, where in contexts[:MAX_DRAWN_CONTEXTS]:
             title = results.title(label, where) if label else "All runs"
@@ -165,6 +173,13 @@ class Report:
         return self
 
     # -- sections ----------------------------------------------------------------------
+
+    def _brief(self, contexts):
+        from sim.report.story import why_paragraph
+
+        said = [why_paragraph(self.results, label, where, self.metric, self.analyses)
+                for label, where in contexts[:MAX_DRAWN_CONTEXTS]]  # fmt: skip
+        return [("text", text) for text in said if text]
 
     def _answer(self, contexts):
         blocks = [("text", f"Strategies ranked by {metric_label(self.metric)} (mean over "

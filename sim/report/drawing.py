@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.metrics import BEHAVIOR_NAMES
+from sim.results.keys import PAIR, pair_keys
 from sim.results.labels import palette
 from sim.stats import group_intervals
 
@@ -19,11 +20,9 @@ __all__ = [
     "legend",
     "mean_interval",
     "need",
+    "pair_keys",
     "panels",
 ]
-
-#: The columns that pair runs across strategies: the same replication of the same seed.
-PAIR = ["seed", "replication"]
 
 
 def behavior_name(behavior) -> str:

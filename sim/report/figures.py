@@ -36,13 +36,13 @@ from sim._moved import moved_names
 from sim.metrics import BEHAVIOR_NAMES, entry
 from sim.metrics import behaviors as behaviors_of
 from sim.report.drawing import (
-    PAIR,
     behavior_name,
     behaviors_drawn,
     colours_for,
     legend,
     mean_interval,
     need,
+    pair_keys,
     panels,
 )
 from sim.report.sweeps import sweep_heatmap, sweep_line, winner_map
@@ -101,7 +101,8 @@ def adoption_curves(curves, *, palette=None, behaviors=None):
 
 def difference_curves(curves, *, reference, palette=None, behaviors=None):
     """Each strategy minus ``reference``, replication by replication, week by week (95 % bands)."""
-    need(curves, ["strategy", "step", "behavior", "fraction", *PAIR], "difference_curves")
+    pair = pair_keys(curves)
+    need(curves, ["strategy", "step", "behavior", "fraction", *pair], "difference_curves")
     strategies = list(dict.fromkeys(curves["strategy"]))
     if reference not in strategies:
         raise ValueError(f"difference_curves: the reference {reference!r} is not a strategy "
@@ -109,7 +110,7 @@ def difference_curves(curves, *, reference, palette=None, behaviors=None):
     colours = colours_for(palette, strategies)
     shown = behaviors_drawn(curves, behaviors)
     fig, axes = panels(len(shown))
-    key = [*PAIR, "step"]
+    key = [*pair, "step"]
     for ax, behavior in zip(axes, shown, strict=True):
         rows = curves[curves["behavior"] == behavior]
         base = rows[rows["strategy"] == reference][[*key, "fraction"]]
@@ -277,7 +278,8 @@ def separation(runs, metric, pairs, *, palette=None, confidence=0.95, power=0.8,
     """
     from sim.compare import paired_differences, replications_needed
 
-    need(runs, ["strategy", metric, *PAIR], "separation")
+    pair = pair_keys(runs)
+    need(runs, ["strategy", metric, *pair], "separation")
     colours = colours_for(palette, list(dict.fromkeys(runs["strategy"])))
     fig = Figure(figsize=(7.0, 4.4), layout="constrained")
     ax = fig.subplots()
@@ -285,7 +287,7 @@ def separation(runs, metric, pairs, *, palette=None, confidence=0.95, power=0.8,
     notes = []
     for a, b in pairs:
         both = runs[runs["strategy"].isin([a, b])]
-        diff = paired_differences(both, metric, by="strategy", reference=b, pair_on=PAIR,
+        diff = paired_differences(both, metric, by="strategy", reference=b, pair_on=pair,
                                   confidence=confidence).iloc[0]  # fmt: skip
         held, mean, sd = int(diff["pairs"]), float(diff["mean_difference"]), diff["sd_difference"]
         if mean == 0.0 or not sd >= 0:

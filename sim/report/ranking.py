@@ -14,6 +14,7 @@ from sim.results.ranking import COLUMNS, rank
 
 __all__ = [
     "COLUMNS",
+    "ensemble_lines",
     "format_horizons",
     "format_plateaus",
     "format_ranking",
@@ -60,6 +61,39 @@ def format_ranking(table, *, title=None) -> str:
             line += f"  ({row.never} runs never reached it)"
         lines.append(line)
     return "\n".join(lines)
+
+
+def _percent(share) -> str:
+    return f"{100 * share:.0f} %"
+
+
+def ensemble_lines(verdicts, lead, metric) -> list[str]:
+    """What one context's verdict is worth over the plausible models (posterior draws):
+    how often each strategy is best and clearly best (:func:`sim.results.verdict_probabilities`)
+    and the leader's lead across models, its spread split into what the evidence leaves open
+    and chance (:func:`sim.results.lead_across_draws`). Sentences, one per line."""
+    if verdicts.empty:
+        return []
+    models = int(verdicts["models"].max())
+    said = [f"{row.strategy} in {_percent(row.p_best)}"
+            + (f" (clearly in {_percent(row.p_clear)})" if row.p_clear > 0 else "")
+            for row in verdicts.itertuples(index=False) if row.p_best > 0]  # fmt: skip
+    never = [str(s) for s, p in zip(verdicts["strategy"], verdicts["p_best"], strict=True)
+             if p == 0]  # fmt: skip
+    lines = [f"Best across {models} plausible models (posterior draws): {'; '.join(said)}"
+             + (f"; never {', '.join(never)}" if never else "") + "."]  # fmt: skip
+    if not lead.empty:
+        row = lead.iloc[0]
+        low, high = (show(metric, v, signed=True, unit=False)
+                     for v in (row.lead_low, row.lead_high))  # fmt: skip
+        share = row.evidence_share
+        split = ("" if math.isnan(share) else
+                 f"; of its spread, {_percent(share)} is what the evidence leaves open (between "
+                 f"models) and {_percent(1 - share)} chance (between replications)")  # fmt: skip
+        lines.append(f"{row.leader} leads {row.runner_up} by "
+                     f"{show(metric, row.lead, signed=True)} on average over the models, "
+                     f"[{low}, {high}] in 90 % of them{split}.")  # fmt: skip
+    return lines
 
 
 #: How each measure of :func:`sim.results.horizon_verdicts` is named, before "week h".

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from sim.report.drawing import PAIR, colours_for, legend, mean_interval, need
+from sim.report.drawing import colours_for, legend, mean_interval, need, pair_keys
 
 __all__ = ["sweep_heatmap", "sweep_line", "winner_map"]
 
@@ -84,7 +84,8 @@ def winner_map(runs, x, y, metric, *, palette=None, higher_is_better=True, confi
     """
     from sim.compare import paired_differences
 
-    need(runs, ["strategy", x, y, metric, *PAIR], "winner_map")
+    pair = pair_keys(runs)
+    need(runs, ["strategy", x, y, metric, *pair], "winner_map")
     strategies = list(dict.fromkeys(runs["strategy"]))
     colours = colours_for(palette, strategies)
     xs, ys = sorted(runs[x].unique()), sorted(runs[y].unique())
@@ -98,7 +99,7 @@ def winner_map(runs, x, y, metric, *, palette=None, higher_is_better=True, confi
         if runner is not None:
             both = cell[cell["strategy"].isin([winner, runner])]
             diff = paired_differences(both, metric, by="strategy", reference=runner,
-                                      pair_on=PAIR, confidence=confidence).iloc[0]  # fmt: skip
+                                      pair_on=pair, confidence=confidence).iloc[0]  # fmt: skip
             separated = bool(diff["separated"])
         cells.append({"x": xv, "y": yv, "winner": winner, "runner_up": runner,
                       "separated": separated})  # fmt: skip

@@ -215,7 +215,8 @@ def _remove_stale_figures(folder, written):
 
 def write_tables(results, out=None, *, metric=None, analyses=None):
     """Write ``runs.csv`` (a row per run), ``summary.csv`` (a row per context and strategy,
-    for runs outside any sampled design) and, for a design, ``sensitivity.csv``,
+    for runs outside any sampled design), ``why.csv`` where channels were switched off
+    (:func:`sim.results.why.why_table`) and, for a design, ``sensitivity.csv``,
     ``robustness.csv``, ``regret.csv`` and ``boxes.csv`` (:func:`sim.analysis.sections.tables`)."""
     from sim.analysis.sections import tables
 
@@ -225,6 +226,9 @@ def write_tables(results, out=None, *, metric=None, analyses=None):
     if plain is not None:
         summary = summary_table(plain, metric or plain.default_metric())
         store.write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+        why = plain.why(metric or plain.default_metric())
+        if not why.empty:  # the channels behind each context's lead (why.channels)
+            store.write_atomic(out / "why.csv", lambda p: why.to_csv(p, index=False))
     analyses = analyses_of(results, metric) if analyses is None else analyses
     for analysis in analyses[-1:]:  # the latest design's, when a store holds several
         for name, frame in tables(analysis).items():

@@ -48,6 +48,7 @@ from sim.results.labels import (
 )
 from sim.results.ranking import COLUMNS, rank
 from sim.results.runs import (
+    PAIR,
     ReportError,
     Results,
     assemble,
@@ -55,6 +56,7 @@ from sim.results.runs import (
     in_context,
     load,
     missing,
+    pair_keys,
 )
 from sim.results.why import attribute_lead
 
@@ -65,6 +67,7 @@ __all__ = [
     "FOLDER",
     "METHODS",
     "METRICS",
+    "PAIR",
     "Metric",
     "Record",
     "ReportError",
@@ -90,6 +93,7 @@ __all__ = [
     "missing",
     "of_patterns",
     "outcome_metrics",
+    "pair_keys",
     "palette",
     "parse_record",
     "rank",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.results.keys import pair_keys
 from sim.results.ranking import rank
 
 __all__ = ["HORIZONS", "PLATEAU_TOLERANCE", "horizon_verdicts", "plateau_weeks"]
@@ -69,7 +70,9 @@ def horizon_verdicts(results, behavior="contribute", horizons=HORIZONS) -> pd.Da
     last = int(curves["step"].max())
     weeks = sorted({h for h in horizons if h <= last} | {last})
     keys = ["config_hash", "seed", "replication"]
-    labels = curves.drop_duplicates(keys)[[*keys, "strategy", *results.axes]]
+    pair = pair_keys(curves)
+    extra = [c for c in pair if c not in keys]  # a posterior draw pairs runs too
+    labels = curves.drop_duplicates(keys)[[*keys, *extra, "strategy", *results.axes]]
     per_run = curves.pivot_table(index=keys, columns="step", values="fraction", aggfunc="first")
     later = per_run.loc[:, per_run.columns >= 1]
     spending = "spent" in curves and curves["spent"].notna().any()
@@ -87,7 +90,8 @@ def horizon_verdicts(results, behavior="contribute", horizons=HORIZONS) -> pd.Da
     table = pd.concat(frames, ignore_index=True)
     rows = []
     for measure in MEASURES if spending else MEASURES[:2]:
-        ranked = rank(table, measure, within=[*results.axes, "horizon"], higher=True)
+        ranked = rank(table, measure, within=[*results.axes, "horizon"], higher=True,
+                      pair_on=pair)  # fmt: skip
         for _, group in ranked.groupby([*results.axes, "horizon"], sort=False, dropna=False):
             top = group[group["rank"] == 1]
             first = top.iloc[0]

@@ -26,9 +26,11 @@ from sim import store
 from sim.columns import PRESETS
 from sim.metrics import behaviors as measured_behaviors
 from sim.metrics import entry, is_outcome, outcome_metrics
+from sim.results.keys import PAIR, in_context, missing, pair_keys
 from sim.results.labels import context_label, culture_dials, strategy_labels
 
 __all__ = [
+    "PAIR",
     "ReportError",
     "Results",
     "assemble",
@@ -36,6 +38,7 @@ __all__ = [
     "in_context",
     "load",
     "missing",
+    "pair_keys",
 ]
 
 #: Row keys, not scenario: never an axis.
@@ -85,6 +88,9 @@ class Results:
     #: digest of those jobs (its report is named by it: :func:`sim.report.writing.report_folder`).
     held: int = 0
     subset: str | None = None
+    #: The runs with a channel switched off (``channel``: a sweep's ``why.channels``), kept
+    #: apart: they attribute the verdicts, they are not ranked (None when there are none).
+    channel_runs: pd.DataFrame | None = None
 
     def _tables(self):
         # Read on first use: a ranking needs the runs alone, a report the curves too.
@@ -147,7 +153,55 @@ class Results:
         metric = metric or self.default_metric()
         cache = self.__dict__.setdefault("_rankings", {})
         if metric not in cache:
-            cache[metric] = rank(self.runs, metric, within=self.axes)
+            cache[metric] = rank(self.runs, metric, within=self.axes,
+                                 pair_on=pair_keys(self.runs))  # fmt: skip
+        return cache[metric]
+
+    @property
+    def draws(self) -> int:
+        """How many posterior draws the runs ran on (0: the defaults alone, no ensemble)."""
+        if "draw" not in self.runs:
+            return 0
+        return int(self.runs["draw"].nunique())
+
+    def verdict_probabilities(self, metric=None):
+        """:func:`sim.results.verdict_probabilities` of an ensemble's runs within the axes
+        (computed once; empty without draws)."""
+        from sim.results.ensemble import VERDICT_COLUMNS, verdict_probabilities
+
+        metric = metric or self.default_metric()
+        cache = self.__dict__.setdefault("_verdicts", {})
+        if metric not in cache:
+            cache[metric] = (
+                verdict_probabilities(self.runs, metric, within=self.axes)
+                if self.draws
+                else pd.DataFrame(columns=[*self.axes, *VERDICT_COLUMNS])
+            )
+        return cache[metric]
+
+    def lead_across_draws(self, metric=None):
+        """:func:`sim.results.lead_across_draws` within the axes (computed once; empty
+        without draws)."""
+        from sim.results.ensemble import LEAD_COLUMNS, lead_across_draws
+
+        metric = metric or self.default_metric()
+        cache = self.__dict__.setdefault("_leads", {})
+        if metric not in cache:
+            cache[metric] = (
+                lead_across_draws(self.runs, metric, within=self.axes)
+                if self.draws
+                else pd.DataFrame(columns=[*self.axes, *LEAD_COLUMNS])
+            )
+        return cache[metric]
+
+    def why(self, metric=None):
+        """:func:`sim.results.why.why_table` of these results (computed once)."""
+        from sim.results.why import why_table
+
+        metric = metric or self.default_metric()
+        cache = self.__dict__.setdefault("_why", {})
+        if metric not in cache:
+            cache[metric] = why_table(self, metric)
         return cache[metric]
 
     def horizon_verdicts(self):
@@ -184,20 +238,6 @@ class Results:
         weeks = entry("auc_fraction_weeks_<b>")
         candidates = [weeks.name(b) for b in ("contribute", *self.behaviors)]
         return next(c for c in candidates if c in self.runs.columns)
-
-
-def in_context(frame, where: dict) -> pd.DataFrame:
-    """The rows of ``frame`` whose axes hold ``where``'s values (unset matches unset)."""
-    mask = np.ones(len(frame), dtype=bool)
-    for axis, value in where.items():
-        column = frame[axis]
-        mask &= column.isna().to_numpy() if missing(value) else (column == value).to_numpy()
-    return frame[mask]
-
-
-def missing(value) -> bool:
-    """Whether an axis's value is unset (None, NaN or NA): such values match each other."""
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def _varies(frame, column) -> bool:
@@ -271,6 +311,13 @@ def assemble(path, runs, *, metric=None, designs=True) -> Results:
     """:class:`Results` of the runs of the store at ``path`` (read by :func:`load`):
     strategies, axes and, with ``designs``, the sampled designs they ran."""
     runs, designs = _points(path, runs) if designs else (runs, [])
+    off = None
+    if "channel" in runs and runs["channel"].notna().any():
+        off = runs[runs["channel"].notna()].reset_index(drop=True)
+        runs = runs[runs["channel"].isna()].reset_index(drop=True)
+        if runs.empty:
+            raise ReportError(f"{path}: only runs with a channel switched off (channel=...); "
+                              "their strategies' own runs are not finished yet")  # fmt: skip
     scenario = _scenario_columns(runs)
     lever_values = [c for c in scenario if c.startswith("rollout.")]
     levers = _minimal(runs, ["rollout"] if "rollout" in runs else [], lever_values)
@@ -283,11 +330,18 @@ def assemble(path, runs, *, metric=None, designs=True) -> Results:
     axes = _minimal(runs, presets, others)
     if designs:  # a sampled value (or one that follows it) is the world, not a context
         axes = [a for a in axes if not _determined(runs, ["design", "point"], a)]
+    if "draw" in runs and runs["draw"].notna().any():
+        # A posterior draw's values (and the draw) are the model a run met, not a context.
+        axes = [a for a in axes if a != "draw" and not _determined(runs, ["draw"], a)]
     runs = runs.assign(strategy=strategy_labels(runs, levers))
+    if off is not None:
+        off = off.assign(strategy=strategy_labels(off, levers))
     if metric is not None:
         check_metric(metric, runs)
     behaviors = measured_behaviors(runs)
     keep = ["config_hash", "seed", "replication", "strategy", *axes]
+    if "draw" in runs and runs["draw"].notna().any():
+        keep.insert(1, "draw")
     columns = {
         "timeseries": [
             "config_hash",
@@ -318,7 +372,7 @@ def assemble(path, runs, *, metric=None, designs=True) -> Results:
         return {name: _attach(table, labels, on) for name, table in tables.items()}
 
     return Results(store=path, runs=runs, levers=levers, axes=axes, behaviors=behaviors,
-                   read_tables=read_tables, designs=designs)  # fmt: skip
+                   read_tables=read_tables, designs=designs, channel_runs=off)  # fmt: skip
 
 
 def check_metric(metric, runs, option="--metric") -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from sim.metrics import higher_is_better
 from sim.stats import paired_interval
 
-__all__ = ["WHY_COLUMNS", "attribute_lead"]
+__all__ = ["WHY_COLUMNS", "attribute_lead", "why_table"]
 
 WHY_COLUMNS = ["channel", "lead", "lead_without", "gone", "gone_low", "gone_high", "share",
                "replications"]  # fmt: skip
@@ -75,3 +75,39 @@ def attribute_lead(runs, metric, leader, runner_up, *, full="none", by="strategy
                      "replications": len(both)})  # fmt: skip
     table = pd.DataFrame(rows, columns=WHY_COLUMNS)
     return table.sort_values("gone", ascending=False, kind="stable", ignore_index=True)
+
+
+def why_table(results, metric) -> pd.DataFrame:
+    """Per context of ``results`` (:class:`~sim.results.Results` whose store holds a sweep's
+    channel runs, ``why.channels``): how much of the leader's lead over the runner-up (by
+    ``metric``, ranked over all the runs) each channel carries, on the runs the channel runs
+    pair with. Columns: the axes, ``leader``, ``runner_up``, then :data:`WHY_COLUMNS`;
+    empty without channel runs."""
+    from sim.results.keys import in_context, pair_keys
+
+    columns = [*results.axes, "leader", "runner_up", *WHY_COLUMNS]
+    off = results.channel_runs
+    if off is None or off.empty or metric not in off.columns:
+        return pd.DataFrame(columns=columns)
+    ranking = results.ranking(metric)
+    pair_on = pair_keys(results.runs)
+    frames = []
+    for _, where in results.contexts():
+        ranked = in_context(ranking, where).sort_values("rank", kind="stable")
+        if len(ranked) < 2:
+            continue
+        leader, runner_up = ranked["strategy"].iloc[0], ranked["strategy"].iloc[1]
+        both = [leader, runner_up]
+        mine = in_context(off, where)
+        mine = mine[mine["strategy"].isin(both)]
+        if mine.empty:
+            continue
+        keys = mine[pair_on].drop_duplicates()
+        full = in_context(results.runs, where)
+        full = full[full["strategy"].isin(both)].merge(keys, on=pair_on)
+        runs = pd.concat([full.assign(channel="none"), mine], ignore_index=True)
+        table = attribute_lead(runs, metric, leader, runner_up, pair_on=pair_on)
+        frames.append(table.assign(**where, leader=leader, runner_up=runner_up))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
