@@ -46,7 +46,7 @@ def _translate(metric, value, runs, signed=False) -> str:
     amount = f"{points:.0f} %" if points >= 10 else f"{points:.1f} %"
     more = " more" if signed else ""
     return (f"{number} (on average {amount}{more} of the company {behavior} in any week of "
-            f"the {weeks})")  # fmt: skip
+            f"the {weeks} weeks run)")  # fmt: skip
 
 
 def _channels(why, runner_up) -> str:
