@@ -20,9 +20,12 @@ enough that no marginal of the posterior presses against its edge (a marginal th
 box cut the evidence off, not that the evidence is tight).
 
 Needs the ``calibrate`` extra (pyABC). Writes ``posterior.csv`` to ``--out`` (the last
-generation: every parameter and its ``weight``; atomically, a finished file replaced only by a
-finished one) beside ``abc.db``, pyABC's history: the same command goes on from the last finished
-generation after an interrupt or a cap, sampling none again.
+generation: ``draw``, every parameter, its ``weight``, its ``distance`` and the generation's
+threshold ``epsilon``; atomically, a finished file replaced only by a finished one) beside
+``abc.db``, pyABC's history: the same command goes on from the last finished
+generation after an interrupt or a cap, sampling none again. The posterior orgsim ships is that file, copied to
+``sim/data/posterior.csv`` (``sim.posterior``; ``tests/calibrate/test_shipped_posterior.py``
+re-measures it).
 """
 
 from __future__ import annotations
@@ -108,6 +111,53 @@ def ranges(fit, around=None, width=1.0) -> dict:
     return out
 
 
+#: The parameters of the pair plot: the weights of the channels a rollout pulls on.
+PAIRS = ("rule.peer_weight", "rule.manager_weight", "rule.commitment_weight",
+         "rule.visibility_weight", "rule.identity_weight", "rule.churn")  # fmt: skip
+
+
+def describe(csv, fit, prior, out) -> int:
+    """Draw a posterior's marginals and pairs, and print how far the evidence narrowed each
+    parameter (``narrowing.csv``, ``posterior-marginals.png``, ``posterior-pairs.png``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from sim.calibrate.figures import marginals, narrowing, pairs
+    from sim.store import StoreError, write_csv
+    from sim.store.files import mkdir
+
+    try:
+        sample = pd.read_csv(csv)
+    except (OSError, pd.errors.ParserError) as error:
+        print(f"posterior: --describe {csv}: {error}", file=sys.stderr)
+        return 2
+    ranges = {f"{w}.{n}": (lo, hi) for w, n, lo, hi in fit.PARAMETERS}
+    missing = [n for n in [*ranges, "weight"] if n not in sample.columns]
+    if missing:
+        print(f"posterior: --describe {csv}: no column {missing[0]!r}", file=sys.stderr)
+        return 2
+    table = narrowing(sample, ranges, prior)
+    try:
+        mkdir(out)
+        write_csv(table, out / "narrowing.csv")
+    except StoreError as error:
+        print(f"posterior: {error}", file=sys.stderr)
+        return 1
+    marginals(sample, ranges, prior).savefig(out / "posterior-marginals.png", dpi=110)
+    figure = pairs(sample, PAIRS)
+    figure.savefig(out / "posterior-pairs.png", dpi=110, bbox_inches="tight")
+    print(f"{len(sample)} parameter sets; the 90 % interval's share of the prior box:")
+    for row in table.itertuples(index=False):
+        print(
+            f"  {row.parameter:<34} {row.median:8.3f}  [{row.low:.3f}, {row.high:.3f}]  "
+            f"{100 * row.width:3.0f} % of [{row.prior_low:.3f}, {row.prior_high:.3f}]"
+        )
+    print(f"figures and narrowing.csv: {out}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--population", type=int, default=200)
@@ -126,6 +176,9 @@ def main(argv=None) -> int:
                         help="Numba threads per particle (same numbers)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "results" / "posterior"))
+    parser.add_argument("--describe", metavar="CSV",
+                        help="run nothing: draw this posterior.csv's marginals and pairs "
+                             "into --out, with --around/--width as its prior box")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         orgs = parse_orgs(args.orgs)
@@ -162,6 +215,8 @@ def main(argv=None) -> int:
     except ValueError as error:
         print(f"posterior: {error}", file=sys.stderr)
         return 2
+    if args.describe:
+        return describe(args.describe, fit, prior, Path(args.out))
     facts = Facts(fit, orgs, args.replications)
     out = Path(args.out)
     try:
@@ -174,6 +229,8 @@ def main(argv=None) -> int:
                      minutes=args.minutes, simulations=args.simulations,
                      quantile=args.quantile, seed=args.seed, progress=True)  # fmt: skip
     target = out / "posterior.csv"
+    # The shipped form (sim.posterior): an id per parameter set, the threshold it met.
+    sample = sample.rename_axis("draw").reset_index().assign(epsilon=sample.attrs["epsilon"])
     try:
         write_csv(sample, target)
     except StoreError as error:

@@ -91,8 +91,9 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
     Returns
     -------
     pandas.DataFrame
-        One row per particle of the last generation: the parameters and ``weight``
-        (summing to 1); ``attrs`` holds ``generations``, ``epsilon`` and ``simulations``.
+        One row per particle of the last generation: the parameters, ``weight`` (summing
+        to 1) and ``distance``; ``attrs`` holds ``generations``, ``epsilon`` and
+        ``simulations``.
     """
     pyabc = _pyabc()
     if int(population) < 2:
@@ -129,8 +130,10 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
             max_walltime=None if minutes is None else timedelta(minutes=float(minutes)),
             max_total_nr_simulations=np.inf if simulations is None else int(simulations),
         )
-    frame, weights = history.get_distribution(m=0, t=history.max_t)
-    out = frame[names].reset_index(drop=True).assign(weight=np.asarray(weights, dtype=float))
+    particles = history.get_population(t=history.max_t).particles
+    out = pd.DataFrame([{**{n: float(p.parameter[n]) for n in names}, "weight": p.weight,
+                         "distance": p.distance} for p in particles])  # fmt: skip
+    out["weight"] = out["weight"] / out["weight"].sum()
     populations = history.get_all_populations()
     out.attrs.update(generations=int(history.max_t + 1),
                      epsilon=float(populations["epsilon"].iloc[-1]),

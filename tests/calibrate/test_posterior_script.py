@@ -22,8 +22,15 @@ def test_a_small_posterior_is_written_with_every_parameter_and_a_weight(tmp_path
                         "--replications", "1", "--out", str(out)]) == 0  # fmt: skip
     sample = pd.read_csv(out / "posterior.csv")
     fit = script._fit()
-    assert list(sample.columns) == [f"{w}.{n}" for w, n, *_ in fit.PARAMETERS] + ["weight"]
+    names = [f"{w}.{n}" for w, n, *_ in fit.PARAMETERS]
+    assert list(sample.columns) == ["draw", *names, "weight", "distance", "epsilon"]
     assert len(sample) == 3 and sample["weight"].sum() == pytest.approx(1.0)
+    assert list(sample["draw"]) == [0, 1, 2]
+    assert (sample["distance"] <= sample["epsilon"]).all()
+    # The shipped form: sim.posterior reads it as it reads sim/data/posterior.csv.
+    from sim import posterior
+
+    assert posterior.parameters(sample) == names
     for w, n, low, high in fit.PARAMETERS:
         assert sample[f"{w}.{n}"].between(low, high).all(), n
     assert (out / "abc.db").stat().st_size > 0
