@@ -23,9 +23,9 @@ Needs the ``calibrate`` extra (pyABC). Writes ``posterior.csv`` to ``--out`` (th
 generation: ``draw``, every parameter, its ``weight``, its ``distance`` and the generation's
 threshold ``epsilon``; atomically, a finished file replaced only by a finished one) beside
 ``abc.db``, pyABC's history: the same command goes on from the last finished
-generation after an interrupt or a cap, sampling none again. The posterior orgsim ships is that file, copied to
-``sim/data/posterior.csv`` (``sim.posterior``; ``tests/calibrate/test_shipped_posterior.py``
-re-measures it).
+generation after an interrupt or a cap, sampling none again. The posterior orgsim ships is
+that file, copied to ``sim/data/posterior.csv`` (``sim.posterior``;
+``tests/calibrate/test_shipped_posterior.py`` re-measures it).
 """
 
 from __future__ import annotations

@@ -35,9 +35,9 @@ def narrowing(sample, ranges, prior=None, level=0.9) -> pd.DataFrame:
         low, high = weighted_interval(values, weights, level)
         median = float(np.quantile(values, 0.5, weights=weights, method="inverted_cdf"))
         p_low, p_high = prior[name]
+        width = (high - low) / (p_high - p_low) if p_high > p_low else np.nan
         rows.append({"parameter": name, "median": median, "low": low, "high": high,
-                     "prior_low": p_low, "prior_high": p_high,
-                     "width": (high - low) / (p_high - p_low) if p_high > p_low else np.nan})  # fmt: skip
+                     "prior_low": p_low, "prior_high": p_high, "width": width})  # fmt: skip
     return pd.DataFrame(rows).sort_values("width", kind="stable", ignore_index=True)
 
 

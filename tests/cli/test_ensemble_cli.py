@@ -21,9 +21,7 @@ def test_a_sweep_over_the_ensemble_ranks_by_how_often_and_says_why(tmp_path):
     # Each row carries its draw's values; every draw is paired across strategies.
     values = posterior.load()
     for draw, rows in runs.groupby("draw"):
-        assert rows["rule.peer_weight"].unique().tolist() == [
-            values.loc[draw, "rule.peer_weight"]
-        ]
+        assert rows["rule.peer_weight"].unique().tolist() == [values.loc[draw, "rule.peer_weight"]]
         pairs = rows.groupby("strategy")[["seed", "replication"]].apply(
             lambda f: sorted(map(tuple, f.drop_duplicates().to_numpy()))
         )

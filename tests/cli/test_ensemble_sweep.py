@@ -51,7 +51,7 @@ def test_a_zero_weight_draw_is_never_chosen_before_the_others():
 
 @pytest.mark.parametrize("bad", [-1, 1.5, True, 51])
 def test_an_impossible_number_of_draws_is_named(bad):
-    with pytest.raises(ConfigError, match="ensemble.draws"):
+    with pytest.raises(ConfigError, match=r"ensemble\.draws"):
         posterior.choose(bad, posterior=small_posterior())
 
 
