@@ -40,6 +40,8 @@ usage:
   orgsim -m analysis.method=M 'analysis.parameters={KEY:[LOW,HIGH],...}' [KEY=A,B ...]
                                          a sampled design (M: morris, sobol or latin),
                                          crossed with any listed values
+  orgsim -m KEY=A,B ensemble.draws=K     each scenario on K plausible parameter sets (the
+                                         shipped posterior): verdicts as how often best
   orgsim report DIR                      rank a results folder and write its report
   orgsim analyze DIR                     a design's indices (which dial matters), regret
                                          and where each rollout wins (PRIM boxes)
@@ -57,7 +59,8 @@ examples:
   orgsim -m +experiment=robust_rollout                     which rollout is robust, where
 
 results: results/<task_name>/ (paths.results=DIR, task_name=NAME): Parquet tables
-(runs, timeseries, groups), runs.csv and summary.csv, report.html and report.md; for a
+(runs, timeseries, groups), runs.csv and summary.csv (why.csv with why.channels),
+report.html and report.md; for a
 design, designs/ (its sample) and sensitivity.csv, robustness.csv, regret.csv, boxes.csv.
 A sweep resumes where it stopped: the same command runs only what is missing.
 
@@ -68,7 +71,8 @@ options:
   --hydra-help         Hydra's own help
   -h, --help           this help
 keys everyone sets: seed=0 replications=10 steps=52 task_name=orgsim report=true
-  threads=N (Numba threads per job) progress=true|false
+  threads=N (Numba threads per job) progress=true|false draw=ID (one posterior draw)
+  ensemble.draws=K ensemble.replications=R why.channels=[peers,training,...] why.draws=2
 
 config groups (GROUP=PRESET; any key inside with GROUP.KEY=VALUE, see docs/model.md):
 """

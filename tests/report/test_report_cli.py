@@ -1,6 +1,7 @@
 """End to end: a sweep ends with its ranking and report; ``orgsim report DIR``; the CLI's words."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,7 +107,8 @@ def test_the_cli_speaks_to_people(tmp_path):
     experiment = orgsim(tmp_path, "+experiment=rollout_2x2", *SMALL, "culture=default",
                         "replications=2", "report=false")  # fmt: skip
     assert "the experiment is a sweep" in experiment.stderr
-    assert experiment.stdout.count("company_wide_hierarchical") == 1
+    ranked = re.findall(r"^\s+\d+=?\s+company_wide_hierarchical\s", experiment.stdout, re.M)
+    assert len(ranked) == 1  # one row of one ranking (the lines under it name it too)
     verbose = orgsim(tmp_path, "-v", "-m", *SMALL, TWO, "report=false", "task_name=v")
     assert "[HYDRA]" in verbose.stderr
 

@@ -59,18 +59,3 @@ def test_runs_without_every_channel_on_are_refused_by_name():
         attribute_lead(runs, METRIC, "L", "R")
     with pytest.raises(ValueError, match="'X'"):
         attribute_lead(runs.assign(channel="none"), METRIC, "X", "R")
-
-
-def test_the_why_study_at_a_reduced_size_writes_its_table(tmp_path, capsys):
-    from tests.helpers import experiment
-
-    why = experiment("why")
-    out = tmp_path / "why"
-    assert why.main(["--replications", "3", "--headcount", "200", "--steps", "12",
-                     "--out", str(out)]) == 0  # fmt: skip
-    table = pd.read_csv(out / "why.csv")
-    assert set(table["channel"]) == set(why.CHANNELS)
-    assert table["leader"].nunique() == 1 and (table["leader"] != table["runner_up"]).all()
-    assert "leads" in capsys.readouterr().out
-    assert why.main(["--replications", "1", "--out", str(tmp_path / "no")]) == 2
-    assert not (tmp_path / "no").exists()
