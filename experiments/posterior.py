@@ -12,7 +12,7 @@ generation; the particles of a generation whose threshold is 0 all meet every ta
     python3 experiments/posterior.py [--population 200] [--generations 12] [--minutes 600]
         [--simulations N] [--orgs 2000/0,2000/1,2000/2,500/3,500/4] [--replications 4]
         [--around experiments/fit_defaults.json --width 0.25] [--quantile 0.5]
-        [--threads 1] [--seed 0] [--out results/posterior]
+        [--threads 1] [--seed 0] [--equal-weights] [--out results/posterior]
 
 ``--around`` narrows the prior to a box around a fit's values (``--width`` of each range on
 either side): the fit used the same facts, so the box is where to look, and it must stay wide
@@ -176,6 +176,8 @@ def main(argv=None) -> int:
                         help="Numba threads per particle (same numbers)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "results" / "posterior"))
+    parser.add_argument("--equal-weights", action="store_true",
+                        help="weight every accepted set alike (pyABC's weights in abc_weight)")
     parser.add_argument("--describe", metavar="CSV",
                         help="run nothing: draw this posterior.csv's marginals and pairs "
                              "into --out, with --around/--width as its prior box")  # fmt: skip
@@ -231,6 +233,11 @@ def main(argv=None) -> int:
     target = out / "posterior.csv"
     # The shipped form (sim.posterior): an id per parameter set, the threshold it met.
     sample = sample.rename_axis("draw").reset_index().assign(epsilon=sample.attrs["epsilon"])
+    if args.equal_weights:
+        # Every accepted set meets the targets within epsilon; pyABC's importance weights are
+        # kept beside (abc_weight), since after few generations in 25 dimensions a handful of
+        # sets carry them (docs/defaults.md: the effective sample size).
+        sample = sample.assign(abc_weight=sample["weight"], weight=1.0 / len(sample))
     try:
         write_csv(sample, target)
     except StoreError as error:

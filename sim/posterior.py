@@ -31,7 +31,7 @@ __all__ = ["FILE", "apply", "choose", "config_key", "load", "parameters"]
 #: The shipped posterior, in the package.
 FILE = "data/posterior.csv"
 #: Columns of the file that are not parameters.
-_NOT_PARAMETERS = ("draw", "weight", "distance", "epsilon")
+_NOT_PARAMETERS = ("draw", "weight", "abc_weight", "distance", "epsilon")
 
 
 @functools.cache

@@ -32,7 +32,7 @@ def test_the_readme_command_on_my_chart_uses_no_shipped_ties(tmp_path):
     _hr_chart(tmp_path / "org.csv", 300)
     args = _readme_own_chart_command()
     done = orgsim(tmp_path, *args, "culture=default", "replications=2", "steps=6", "report=false",
-                  "ensemble.draws=2", "why.channels=[]")  # fmt: skip
+                  "ensemble.draws=2", "ensemble.replications=2", "why.channels=[]")  # fmt: skip
     assert "informal ties are generated from the chart" in done.stderr
     runs = pd.read_parquet(tmp_path / "results" / "rollout_2x2" / "runs.parquet")
     assert len(runs) == 4 * 2 * 2  # corners x draws x replications
