@@ -176,8 +176,11 @@ def main(argv=None) -> int:
                         help="Numba threads per particle (same numbers)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "results" / "posterior"))
-    parser.add_argument("--equal-weights", action="store_true",
-                        help="weight every accepted set alike (pyABC's weights in abc_weight)")
+    parser.add_argument(
+        "--equal-weights",
+        action="store_true",
+        help="weight every accepted set alike (pyABC's weights in abc_weight)",
+    )
     parser.add_argument("--describe", metavar="CSV",
                         help="run nothing: draw this posterior.csv's marginals and pairs "
                              "into --out, with --around/--width as its prior box")  # fmt: skip
