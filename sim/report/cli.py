@@ -108,8 +108,10 @@ def _print_brief(results, metric, file):
     if said:
         print("\nIn brief:", file=file)
     for text in said:
-        print(textwrap.fill(text, width=100, initial_indent="  ", subsequent_indent="  "),
-              file=file)  # fmt: skip
+        # A number and its unit stay on one line (a no-break space while wrapping).
+        kept = text.replace(" %", "\u00a0%")
+        wrapped = textwrap.fill(kept, width=100, initial_indent="  ", subsequent_indent="  ")
+        print(wrapped.replace("\u00a0", " "), file=file)
 
 
 def _span(counts) -> str:

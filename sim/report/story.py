@@ -91,9 +91,16 @@ def why_paragraph(results, label, where, metric, analyses=()) -> str:
     if not chances.empty:
         row = chances[chances["strategy"] == leader].iloc[0]
         models = int(row["models"])
-        text += (f"{leader} is the rollout to choose in {_percent(row['p_best'])} of the "
-                 f"{models} plausible models the evidence allows, clearly so (its paired "
-                 f"interval excludes 0) in {_percent(row['p_clear'])}.")  # fmt: skip
+        if tied:
+            other = chances[chances["strategy"] == runner_up]["p_best"]
+            text += (f"{leader} and {runner_up} cannot be told apart over every model and "
+                     f"replication; {leader} is best in {_percent(row['p_best'])} of the {models} "
+                     f"plausible models the evidence allows, {runner_up} in "
+                     f"{_percent(other.iloc[0] if len(other) else 0.0)}.")  # fmt: skip
+        else:
+            text += (f"{leader} is the rollout to choose in {_percent(row['p_best'])} of the "
+                     f"{models} plausible models the evidence allows, clearly so (its paired "
+                     f"interval excludes 0) in {_percent(row['p_clear'])}.")  # fmt: skip
     elif tied:
         text += f"{leader} and {runner_up} cannot be told apart on these replications."
     else:
