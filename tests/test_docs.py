@@ -205,7 +205,7 @@ def test_the_readme_is_a_front_page():
         assert page.resolve() in linked, f"the README links to no {page.relative_to(ROOT)}"
     assert (ROOT / "CONTRIBUTING.md").resolve() in linked
     images = [target for image, target in links(readme) if image]
-    assert len(images) == 1, images  # the main job's figure
+    assert len(images) == 1, images  # the posterior the main job runs over
 
 
 def test_every_python_snippet_is_run_by_a_test():
