@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim._moved import moved_names
 from sim.metrics import format_metric as show
-from sim.report.ranking import horizons_text, plateaus_text
+from sim.report.ranking import ensemble_lines, horizons_text, plateaus_text
 from sim.results import (
     BEHAVIOR_NAMES,
     context_label,
@@ -192,6 +192,11 @@ class Report:
             if label:
                 blocks.append(("heading", self.results.title(label, where)))
             blocks.append(("text", verdict(table, self.metric)))
+            chances = in_context(self.results.verdict_probabilities(self.metric), where)
+            leads = in_context(self.results.lead_across_draws(self.metric), where)
+            across = ensemble_lines(chances, leads, self.metric)  # over the plausible models
+            if across:
+                blocks.append(("text", " ".join(across)))
             blocks.append(("table", _ranking_display(table)))
             if not horizons.empty:
                 blocks.append(("text", horizons_text(in_context(horizons, where))))
