@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.metrics import format_metric as show
-from sim.metrics import lookup, metric_label
+from sim.metrics import metric_label
 from sim.results.keys import in_context
 
 __all__ = ["mean_share", "why_paragraph"]
@@ -29,8 +29,7 @@ def _percent(share) -> str:
 def mean_share(metric, value, weeks):
     """A time-integrated share (``auc_fraction_weeks_<b>``) as the share holding the behavior
     in an average week of the ``weeks`` run; None for any other metric."""
-    found = lookup(metric)
-    if found is None or not metric.startswith("auc_fraction_weeks_") or not weeks:
+    if not metric.startswith("auc_fraction_weeks_") or not weeks:
         return None
     return value / weeks
 

@@ -164,35 +164,32 @@ class Results:
             return 0
         return int(self.runs["draw"].nunique())
 
-    def verdict_probabilities(self, metric=None):
-        """:func:`sim.results.verdict_probabilities` of an ensemble's runs within the axes
-        (computed once; empty without draws)."""
-        from sim.results.ensemble import VERDICT_COLUMNS, verdict_probabilities
+    def _over_draws(self, name, metric, columns):
+        """``name`` of :mod:`sim.results.ensemble` within the axes, by ``metric`` (computed
+        once); empty, with ``columns``, without draws."""
+        from sim.results import ensemble
 
         metric = metric or self.default_metric()
-        cache = self.__dict__.setdefault("_verdicts", {})
+        cache = self.__dict__.setdefault(f"_{name}", {})
         if metric not in cache:
             cache[metric] = (
-                verdict_probabilities(self.runs, metric, within=self.axes)
+                getattr(ensemble, name)(self.runs, metric, within=self.axes)
                 if self.draws
-                else pd.DataFrame(columns=[*self.axes, *VERDICT_COLUMNS])
+                else pd.DataFrame(columns=[*self.axes, *columns])
             )
         return cache[metric]
+
+    def verdict_probabilities(self, metric=None):
+        """:func:`sim.results.verdict_probabilities` of an ensemble's runs within the axes."""
+        from sim.results.ensemble import VERDICT_COLUMNS
+
+        return self._over_draws("verdict_probabilities", metric, VERDICT_COLUMNS)
 
     def lead_across_draws(self, metric=None):
-        """:func:`sim.results.lead_across_draws` within the axes (computed once; empty
-        without draws)."""
-        from sim.results.ensemble import LEAD_COLUMNS, lead_across_draws
+        """:func:`sim.results.lead_across_draws` within the axes."""
+        from sim.results.ensemble import LEAD_COLUMNS
 
-        metric = metric or self.default_metric()
-        cache = self.__dict__.setdefault("_leads", {})
-        if metric not in cache:
-            cache[metric] = (
-                lead_across_draws(self.runs, metric, within=self.axes)
-                if self.draws
-                else pd.DataFrame(columns=[*self.axes, *LEAD_COLUMNS])
-            )
-        return cache[metric]
+        return self._over_draws("lead_across_draws", metric, LEAD_COLUMNS)
 
     def why(self, metric=None):
         """:func:`sim.results.why.why_table` of these results (computed once)."""
