@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,15 @@ import pandas as pd
 
 class CalibrationError(ValueError):
     """A calibration asked for something it cannot do (one line, naming what)."""
+
+
+class Choice(NamedTuple):
+    """A discrete prior: one of ``values``, each with its ``weight`` (a prior over the
+    parameter sets of an earlier posterior, by their ids). ABC-SMC moves it by jumps: a
+    particle keeps its value or takes another of ``values`` (pyABC's DiscreteJumpTransition)."""
+
+    values: tuple
+    weights: tuple
 
 
 def _pyabc():
@@ -33,12 +44,23 @@ def _pyabc():
 
 
 def box_prior(ranges: dict):
-    """A uniform prior over ``{name: (low, high)}``, each parameter on its own."""
+    """A prior over ``{name: (low, high) or Choice}``, each parameter on its own: uniform over
+    a range, or discrete over a :class:`Choice`."""
     if not ranges:
         raise CalibrationError("the prior needs at least one parameter range")
     pyabc = _pyabc()
     variables = {}
     for name, bounds in ranges.items():
+        if isinstance(bounds, Choice):
+            values = np.asarray(bounds.values)
+            weights = np.asarray(bounds.weights, dtype=float)
+            if values.size == 0 or values.shape != weights.shape or not np.all(weights >= 0):
+                raise CalibrationError(
+                    f"prior of {name!r}: a choice needs values and as many weights >= 0"
+                )
+            variables[str(name)] = pyabc.RV("rv_discrete",
+                                            values=(values, weights / weights.sum()))  # fmt: skip
+            continue
         try:
             low, high = (float(v) for v in bounds)
         except (TypeError, ValueError):
@@ -55,7 +77,7 @@ def box_prior(ranges: dict):
 
 def abc_smc(simulate, ranges, distance, observed, *, database, population=200, generations=8,
             minutes=None, simulations=None, min_epsilon=0.0, quantile=0.5, seed=0,
-            progress=False) -> pd.DataFrame:  # fmt: skip
+            progress=False, on_generation=None) -> pd.DataFrame:  # fmt: skip
     """The weighted posterior of ABC-SMC, resumed from ``database`` when it holds a run.
 
     Parameters
@@ -63,7 +85,7 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
     simulate : callable
         ``simulate({name: value}) -> {statistic: float or array}``.
     ranges : dict
-        ``{name: (low, high)}``: the uniform prior (:func:`box_prior`).
+        ``{name: (low, high) or Choice}``: the prior (:func:`box_prior`).
     distance : callable
         ``distance(simulated, observed) -> float``, 0 for a perfect match.
     observed : dict
@@ -86,7 +108,11 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
     seed : int
         Seeds numpy's global random state, which pyABC draws from.
     progress : bool
-        Log each generation (epsilon, acceptance rate) to standard error.
+        Log pyABC's own lines (epsilon, acceptance rate) to standard error.
+    on_generation : callable, optional
+        ``on_generation(generation, epsilon, acceptance, simulations, seconds)`` after each
+        generation this call finishes (``simulations``: the whole run's so far). The
+        generations then run one at a time; an interrupt loses only the one under way.
 
     Returns
     -------
@@ -111,7 +137,7 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
         return simulate({name: float(parameters[name]) for name in names})
 
     abc = pyabc.ABCSMC(model, prior, lambda x, x0: float(distance(x, x0)),
-                       population_size=int(population),
+                       population_size=int(population), transitions=_transition(pyabc, ranges),
                        eps=pyabc.epsilon.QuantileEpsilon(alpha=float(quantile)),
                        sampler=pyabc.sampler.SingleCoreSampler())  # fmt: skip
     path = Path(database)
@@ -123,22 +149,59 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         history = abc.new(url, observed)
-    if done < generations:
-        history = abc.run(
-            minimum_epsilon=float(min_epsilon),
-            max_nr_populations=int(generations) - done,
-            max_walltime=None if minutes is None else timedelta(minutes=float(minutes)),
-            max_total_nr_simulations=np.inf if simulations is None else int(simulations),
-        )
+    began = time.monotonic()
+    cap = np.inf if simulations is None else int(simulations)
+    while done < generations:
+        left = None if minutes is None else float(minutes) - (time.monotonic() - began) / 60
+        if left is not None and left <= 0:
+            break
+        step = 1 if on_generation is not None else int(generations) - done
+        started = time.monotonic()
+        # pyABC caches the sample it calibrates a run's first threshold on (the prior's, at
+        # first); a run that goes on must take it from its last generation instead
+        abc._initial_population = None
+        history = abc.run(minimum_epsilon=float(min_epsilon), max_nr_populations=step,
+                          max_walltime=None if left is None else timedelta(minutes=left),
+                          max_total_nr_simulations=cap)  # fmt: skip
+        if history.max_t + 1 == done:  # stopped before finishing one (a cap)
+            break
+        done = history.max_t + 1
+        populations = history.get_all_populations()
+        last = populations.iloc[-1]
+        if on_generation is not None:
+            sampled = int(last["samples"])
+            on_generation(done - 1, float(last["epsilon"]), population / max(sampled, 1),
+                          int(history.total_nr_simulations), time.monotonic() - started)  # fmt: skip
+        if step > 1 or float(last["epsilon"]) <= min_epsilon or history.total_nr_simulations >= cap:
+            break  # pyABC ran all it would
+    if history.max_t < 0:
+        raise CalibrationError("no generation finished within the time budget")
     particles = history.get_population(t=history.max_t).particles
-    out = pd.DataFrame([{**{n: float(p.parameter[n]) for n in names}, "weight": p.weight,
-                         "distance": p.distance} for p in particles])  # fmt: skip
+    discrete = {n for n, b in ranges.items() if isinstance(b, Choice)}
+    out = pd.DataFrame([{**{n: (int(round(p.parameter[n])) if n in discrete
+                                else float(p.parameter[n])) for n in names},
+                         "weight": p.weight, "distance": p.distance}
+                        for p in particles])  # fmt: skip
     out["weight"] = out["weight"] / out["weight"].sum()
     populations = history.get_all_populations()
     out.attrs.update(generations=int(history.max_t + 1),
                      epsilon=float(populations["epsilon"].iloc[-1]),
                      simulations=int(history.total_nr_simulations))  # fmt: skip
     return out
+
+
+def _transition(pyabc, ranges):
+    """Continuous parameters move together (a multivariate normal); each :class:`Choice`
+    by jumps among its values."""
+    discrete = [n for n, b in ranges.items() if isinstance(b, Choice)]
+    if not discrete:
+        return None  # pyABC's default: a multivariate normal over all
+    mapping = {n: pyabc.DiscreteJumpTransition(domain=np.asarray(ranges[n].values), p_stay=0.7)
+               for n in discrete}  # fmt: skip
+    continuous = tuple(n for n in ranges if n not in discrete)
+    if continuous:
+        mapping[continuous] = pyabc.MultivariateNormalTransition()
+    return pyabc.AggregatedTransition(mapping=mapping)
 
 
 def weighted_interval(values, weights, level=0.9) -> tuple[float, float]:
