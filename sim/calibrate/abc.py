@@ -170,15 +170,16 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
         last = populations.iloc[-1]
         if on_generation is not None:
             sampled = int(last["samples"])
+            seconds = time.monotonic() - started
             on_generation(done - 1, float(last["epsilon"]), population / max(sampled, 1),
-                          int(history.total_nr_simulations), time.monotonic() - started)  # fmt: skip
+                          int(history.total_nr_simulations), seconds)  # fmt: skip
         if step > 1 or float(last["epsilon"]) <= min_epsilon or history.total_nr_simulations >= cap:
             break  # pyABC ran all it would
     if history.max_t < 0:
         raise CalibrationError("no generation finished within the time budget")
     particles = history.get_population(t=history.max_t).particles
     discrete = {n for n, b in ranges.items() if isinstance(b, Choice)}
-    out = pd.DataFrame([{**{n: (int(round(p.parameter[n])) if n in discrete
+    out = pd.DataFrame([{**{n: (round(float(p.parameter[n])) if n in discrete
                                 else float(p.parameter[n])) for n in names},
                          "weight": p.weight, "distance": p.distance}
                         for p in particles])  # fmt: skip
