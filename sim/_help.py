@@ -43,6 +43,7 @@ usage:
   orgsim -m KEY=A,B ensemble.draws=K     each scenario on K plausible parameter sets (the
                                          shipped posterior): verdicts as how often best
   orgsim report DIR                      rank a results folder and write its report
+  orgsim calibrate PILOT.csv [k=v ...]   your pilot's analytics: a posterior and forecasts
   orgsim analyze DIR                     a design's indices (which dial matters), regret
                                          and where each rollout wins (PRIM boxes)
   orgsim app [--port N] [--allow-host NAME] [--max-upload-mb MB]

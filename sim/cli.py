@@ -125,7 +125,7 @@ def main():
 
 
 def _subcommand(argv):
-    """``orgsim report|analyze|app ...`` and ``orgsim --help``: run it and exit."""
+    """``orgsim report|analyze|calibrate|app ...`` and ``orgsim --help``: run it and exit."""
     if argv[:1] == ["report"]:
         from sim.report.cli import report_main
 
@@ -134,6 +134,10 @@ def _subcommand(argv):
         from sim.report.cli import analyze_main
 
         sys.exit(analyze_main(argv[1:]))
+    if argv[:1] == ["calibrate"]:
+        from sim.calibrate.cli import calibrate_main  # says in one line when pyABC is missing
+
+        sys.exit(calibrate_main(argv[1:]))
     if argv[:1] == ["app"]:
         from sim.app.cli import app_main  # says in one line when the app extra is missing
 

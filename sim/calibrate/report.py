@@ -1,0 +1,197 @@
+"""What ``orgsim calibrate`` writes and says once the posterior is there: what the pilot
+narrowed, how well the posterior redraws the pilot, and each candidate next step's forecast
+with its bands and the verdict as probabilities, beside a Bass curve's extrapolation."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calibrate import drawing, fit
+from sim.calibrate.pilot import RUNGS
+from sim.store.files import write_atomic, write_csv
+
+__all__ = ["candidates", "finish"]
+
+#: The metric the verdict ranks on: contributing-weeks after the pilot (rung 1).
+RUNG = 1
+
+
+def candidates(rollout, week, units_left, budget_per_person, waves) -> dict:
+    """The next steps a change team can take after a pilot, at one budget: open the rest of
+    the company at ``week``, all at once or in ``waves``, and the same through the hierarchy
+    (managers asked to endorse, leaders first) or with champions.
+
+    orgsim's direction acts from the launch: a candidate whose direction differs from the
+    pilot's replays the pilot weeks that way too (its pilot curve is drawn beside the data)."""
+    if rollout.scope != "pilot":
+        return {"as it runs": rollout}
+    base = dataclasses.replace(rollout, expand_week=int(week), expand_share=None, wave_units=None,
+                               budget=None, budget_per_person=float(budget_per_person))  # fmt: skip
+    found = {"expand now": base,
+             "in waves": dataclasses.replace(base, wave_units=max(1, math.ceil(units_left / waves)),
+                                             wave_weeks=4)}  # fmt: skip
+    for name, direction in (("through the hierarchy", "hierarchical"),
+                            ("with champions", "decentralized")):  # fmt: skip
+        if rollout.direction != direction:
+            found[name] = dataclasses.replace(base, direction=direction)
+    return found
+
+
+def _prior_sample(study, size, rng) -> pd.DataFrame:
+    frame = study.shipped
+    weights = frame["weight"].to_numpy(dtype=float)
+    draws = rng.choice(frame["draw"].to_numpy(), size=size, p=weights / weights.sum())
+    sample = {"draw": draws}
+    for name, (low, high) in {**study.dials, "detection": study.detection}.items():
+        sample[name] = rng.uniform(low, high, size)
+    sample["weight"] = np.full(size, 1.0 / size)
+    return study.table(pd.DataFrame(sample))
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def finish(setup, particles, args) -> dict:
+    """Write every output of a finished calibration into ``setup.out``; print the answer."""
+    study, out, pilot = setup.study, setup.out, setup.study.pilot
+    rng = np.random.default_rng([args.seed, 31])
+    full = study.table(particles)
+    full.insert(0, "shipped_draw", full.pop("draw").astype(int))
+    full.insert(0, "draw", np.arange(len(full)))
+    full["epsilon"] = particles.attrs.get("epsilon", np.nan)
+    narrowing = fit.compare(_prior_sample(study, 4000, rng), full, study.parameters())
+    narrowing = narrowing.sort_values("narrowed", ascending=False, ignore_index=True)
+    check = fit.check_table(pilot, study.predictive(study.pick(particles, 100, rng)))
+    week = pilot.last_week + 1
+    in_pilot = np.isin(np.asarray(pilot.units), setup.pilot_units or pilot.units)
+    options = candidates(study.rollout, week, int((~in_pilot).sum()), args.budget_per_person,
+                         args.waves)  # fmt: skip
+    picks = study.pick(particles, args.draws, rng)
+    horizon = pilot.last_week + args.weeks
+    runs = study.forecast(picks, options, horizon, args.replications)
+    scopes = {"the company": np.ones(len(pilot.units), dtype=bool)}
+    if (~in_pilot).any() and in_pilot.any():
+        scopes["the rest of the company"] = ~in_pilot
+    forecast = fit.forecast_table(runs, options, scopes, pilot.headcount, RUNGS)
+    scores = fit.scores(runs, options, pilot.headcount, pilot.last_week, RUNG)
+    verdict = fit.verdict(scores)
+    total = np.nansum(pilot.counts[:, :, 0], axis=1) / pilot.headcount.sum()
+    bass = _bass(pilot.weeks, total, horizon)
+    if bass is not None:
+        weeks = np.arange(horizon + 1)
+        forecast = pd.concat([forecast, pd.DataFrame(
+            {"candidate": "Bass curve (the pilot's total)", "scope": "the company", "week": weeks,
+             "rung": RUNGS[0], **{k: bass[1] for k in ("q05", "q25", "median", "q75", "q95")}})],
+            ignore_index=True)  # fmt: skip
+    tables = {"posterior.csv": full, "narrowing.csv": narrowing, "check.csv": check,
+              "forecast.csv": forecast, "verdict.csv": verdict}  # fmt: skip
+    for name, frame in tables.items():
+        write_csv(frame, out / name)
+    prior = _prior_sample(study, 4000, rng)
+    shown = forecast[~forecast["candidate"].str.startswith("Bass")]
+    figures = {
+        "narrowing.png": drawing.narrowed_figure(prior, full, narrowing),
+        "check.png": drawing.check_figure(check),
+        **{f"forecast-{i}.png": drawing.forecast_figure(
+            shown, scope, pilot_weeks=pilot.last_week,
+            bass=bass if scope == "the company" else None,
+            observed=(pilot.weeks, total) if scope == "the company" else None)
+           for i, scope in enumerate(scopes)},
+    }  # fmt: skip
+    images = {name: _png(fig) for name, fig in figures.items()}
+    for name, data in images.items():
+        write_atomic(out / name, lambda p, data=data: Path(p).write_bytes(data))
+    words = _words(study, particles, narrowing, check, verdict, pilot, args)
+    _page(out, words, narrowing, verdict, images, list(scopes))
+    print("\n".join(words["terminal"]))
+    print(f"Written to {out}: posterior.csv, narrowing.csv, check.csv, forecast.csv, "
+          f"verdict.csv, report.html")  # fmt: skip
+    return tables
+
+
+def _bass(weeks, share, horizon):
+    try:
+        p, q, m = fit.bass_fit(weeks, share)
+    except fit.CalibrationError:
+        return None
+    steps = np.arange(horizon + 1)
+    return steps, fit.bass_curve(steps, p, q, m)
+
+
+def _words(study, particles, narrowing, check, verdict, pilot, args) -> dict:
+    attrs = particles.attrs
+    lines = [f"Posterior: {len(particles)} particles after {attrs.get('generations')} "
+             f"generations ({attrs.get('simulations', 0):,} simulations; threshold "
+             f"{attrs.get('epsilon', float('nan')):.3f}).",
+             "What the pilot narrowed (90 % intervals; narrowed: share of the prior's width "
+             "removed):"]  # fmt: skip
+    for row in narrowing.head(12).itertuples(index=False):
+        lines.append(f"  {row.parameter:<30} prior {row.prior_median:7.3f} [{row.prior_low:.3f},"
+                     f" {row.prior_high:.3f}]  posterior {row.posterior_median:7.3f} "
+                     f"[{row.posterior_low:.3f}, {row.posterior_high:.3f}]  "
+                     f"{100 * row.narrowed:3.0f} %")  # fmt: skip
+    loose = int((narrowing["narrowed"] < 0.1).sum())
+    lines.append(f"  ... {loose} of {len(narrowing)} parameters narrowed less than 10 % "
+                 "(narrowing.csv has all)")  # fmt: skip
+    lines.append(f"The posterior redraws the pilot: {100 * check['inside'].mean():.0f} % of the "
+                 "observed unit-weeks inside its 90 % band (check.png).")  # fmt: skip
+    best = verdict.iloc[0]
+    others = ", ".join(f"{r.candidate} {100 * r.p_best:.0f} %"
+                       for r in verdict.iloc[1:].itertuples(index=False))  # fmt: skip
+    metric = f"contributing-weeks in the {args.weeks} weeks after the pilot"
+    lines.append(f"Best next step across {args.draws} plausible models of your company: "
+                 f"{best.candidate} in {100 * best.p_best:.0f} %" +
+                 (f" ({others})" if others else "") + ".")  # fmt: skip
+    if len(verdict) > 1:
+        lines.append(f"  Its lead over the next best: {best.lead:+.2f} {metric} "
+                     f"[{best.lead_low:+.2f}, {best.lead_high:+.2f}] across 90 % of the models "
+                     f"({best['mean']:.2f} in all).")  # fmt: skip
+    return {"terminal": lines}
+
+
+def _markdown(frame) -> str:
+    def cell(value):
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
+             "|" + "---|" * len(frame.columns)]  # fmt: skip
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in frame.itertuples(index=False)]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _page(out, words, narrowing, verdict, images, scopes):
+    """``report.md`` (figures beside it) and a self-contained ``report.html``."""
+    text = "\n".join(words["terminal"])
+    captions = {"narrowing.png": "What the pilot narrowed", "check.png":
+                "The pilot's own curves per unit against the posterior's predictive bands",
+                **{f"forecast-{i}.png": f"The forecast for {s}: median, 50 % and 90 % bands "
+                   "across the posterior" for i, s in enumerate(scopes)}}  # fmt: skip
+    md = ["# Your pilot, calibrated", "", "```", text, "```", ""]
+    for name, caption in captions.items():
+        md += [f"## {caption}", "", f"![{caption}]({name})", ""]
+    md += ["## The verdict", "", _markdown(verdict), "",
+           "## What the pilot narrowed", "",
+           _markdown(narrowing), ""]  # fmt: skip
+    page = ["<!doctype html><meta charset='utf-8'><title>Your pilot, calibrated</title>",
+            "<h1>Your pilot, calibrated</h1>", f"<pre>{html.escape(text)}</pre>"]  # fmt: skip
+    for name, caption in captions.items():
+        data = base64.b64encode(images[name]).decode()
+        page += [f"<h2>{html.escape(caption)}</h2>",
+                 f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"]
+    page += ["<h2>The verdict</h2>", verdict.to_html(index=False, float_format="%.3f"),
+             "<h2>What the pilot narrowed</h2>",
+             narrowing.to_html(index=False, float_format="%.3f")]  # fmt: skip
+    write_atomic(out / "report.md", lambda p: Path(p).write_text("\n".join(md)))
+    write_atomic(out / "report.html", lambda p: Path(p).write_text("\n".join(page)))
