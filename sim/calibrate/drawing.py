@@ -66,38 +66,46 @@ def check_figure(table) -> Figure:
                 ax.set_xlabel("week", fontsize=8)
             ax.tick_params(labelsize=7)
     inside = 100 * table["inside"].mean()
-    fig.suptitle(f"The pilot redrawn by the posterior (fresh replications): {inside:.0f} % of "
-                 "the observations inside the 90 % band", fontsize=10)  # fmt: skip
+    fig.suptitle(f"The pilot redrawn by the posterior: {inside:.0f} % of the\n"
+                 "observations inside the 90 % band (fresh replications)",
+                 fontsize=10)  # fmt: skip
     return fig
 
 
 def forecast_figure(table, scope, *, pilot_weeks, bass=None, observed=None) -> Figure:
-    """Each candidate's forecast share of ``scope`` holding each rung (columns), its median,
-    50 % and 90 % bands across the posterior; the pilot's end marked; ``bass`` (week, share)
-    the Bass baseline on the readers' panel, ``observed`` (week, share) the pilot's data."""
+    """Each candidate (rows) and rung (columns): the forecast share of ``scope`` holding the
+    rung, its median, 50 % and 90 % bands across the posterior; the pilot's end marked;
+    ``bass`` (week, share) the Bass baseline on the readers' panels, ``observed`` (week,
+    share) the pilot's data there."""
     part = table[table["scope"] == scope]
     rungs = list(dict.fromkeys(part["rung"]))
     candidates = list(dict.fromkeys(part["candidate"]))
     colors = dict(zip(candidates, sns.color_palette("colorblind", len(candidates)), strict=True))
-    fig = Figure(figsize=(4.2 * len(rungs), 3.6), layout="constrained")
-    axes = fig.subplots(1, len(rungs), squeeze=False)[0]
-    for ax, rung in zip(axes, rungs, strict=True):
-        for name in candidates:
+    fig = Figure(figsize=(3.6 * len(rungs), 2.3 * len(candidates) + 0.5), layout="constrained")
+    axes = fig.subplots(len(candidates), len(rungs), squeeze=False, sharex=True, sharey="col")
+    for i, name in enumerate(candidates):
+        for j, rung in enumerate(rungs):
+            ax = axes[i, j]
             line = part[(part["candidate"] == name) & (part["rung"] == rung)]
             ax.fill_between(line["week"], 100 * line["q05"], 100 * line["q95"],
-                            color=colors[name], alpha=0.12, linewidth=0)  # fmt: skip
+                            color=colors[name], alpha=0.18, linewidth=0)  # fmt: skip
             ax.fill_between(line["week"], 100 * line["q25"], 100 * line["q75"],
-                            color=colors[name], alpha=0.25, linewidth=0)  # fmt: skip
+                            color=colors[name], alpha=0.4, linewidth=0)  # fmt: skip
             ax.plot(line["week"], 100 * line["median"], color=colors[name], label=name)
-        ax.axvline(pilot_weeks, color="0.4", linewidth=0.8, linestyle=":")
-        if rung == rungs[0] and bass is not None:
-            ax.plot(bass[0], 100 * np.asarray(bass[1]), color="0.2", linestyle="--",
-                    label="Bass curve fitted to the pilot's total")  # fmt: skip
-        if rung == rungs[0] and observed is not None:
-            ax.scatter(observed[0], 100 * np.asarray(observed[1]), s=9, color="0.15", zorder=3,
-                       label="pilot's analytics")  # fmt: skip
-        ax.set_title(rung, fontsize=10)
-        ax.set_xlabel("week from the launch")
-        ax.set_ylabel(f"% of {scope} holding it")
-    axes[0].legend(fontsize=7, frameon=False)
+            ax.axvline(pilot_weeks, color="0.4", linewidth=0.8, linestyle=":")
+            if j == 0 and bass is not None:
+                ax.plot(bass[0], 100 * np.asarray(bass[1]), color="0.2", linestyle="--",
+                        linewidth=1, label="Bass curve fitted to the pilot's total")  # fmt: skip
+            if j == 0 and observed is not None:
+                ax.scatter(observed[0], 100 * np.asarray(observed[1]), s=7, color="0.15",
+                           zorder=3, label="the pilot's analytics")  # fmt: skip
+            if i == 0:
+                ax.set_title(rung, fontsize=10)
+            if j == 0:
+                ax.set_ylabel(f"{name}\n% of {scope}", fontsize=8)
+                if i == 0:
+                    ax.legend(fontsize=7, frameon=False, loc="upper left")
+            if i == len(candidates) - 1:
+                ax.set_xlabel("week from the launch")
+            ax.tick_params(labelsize=7)
     return fig

@@ -188,8 +188,10 @@ def _page(out, words, narrowing, verdict, images, scopes):
             "<h1>Your pilot, calibrated</h1>", f"<pre>{html.escape(text)}</pre>"]  # fmt: skip
     for name, caption in captions.items():
         data = base64.b64encode(images[name]).decode()
-        page += [f"<h2>{html.escape(caption)}</h2>",
-                 f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"]
+        page += [
+            f"<h2>{html.escape(caption)}</h2>",
+            f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>",
+        ]
     page += ["<h2>The verdict</h2>", verdict.to_html(index=False, float_format="%.3f"),
              "<h2>What the pilot narrowed</h2>",
              narrowing.to_html(index=False, float_format="%.3f")]  # fmt: skip
