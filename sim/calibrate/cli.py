@@ -41,9 +41,9 @@ def _parser():
     p.add_argument("--population", type=int, default=200, help="particles per generation")
     p.add_argument("--generations", type=int, default=10, help="generations in all")
     p.add_argument("--quantile", type=float, default=0.5,
-                   help="each threshold: this quantile of the last generation's distances")  # fmt: skip
+                   help="each threshold: this quantile of the last distances")  # fmt: skip
     p.add_argument("--detection", default="0.6,1.0",
-                   help="prior range of the share of active people the analytics count")  # fmt: skip
+                   help="prior range of the share of active people counted")  # fmt: skip
     p.add_argument("--dials", default="open,trust,generative,courage",
                    help="the culture dials to calibrate, each uniform on [0, 1]")  # fmt: skip
     p.add_argument("--weeks", type=int, default=52, help="weeks forecast after the pilot")
@@ -69,8 +69,9 @@ def calibrate_main(argv=None) -> int:
     try:
         particles = _calibrate(setup, args)
     except KeyboardInterrupt:
-        print(f"\n{PROG}: interrupted; the finished generations are kept in "
-              f"{setup.out / 'abc.db'}: the same command goes on from there", file=sys.stderr)  # fmt: skip
+        kept = setup.out / "abc.db"
+        print(f"\n{PROG}: interrupted; the finished generations are kept in {kept}: the same "
+              "command goes on from there", file=sys.stderr)  # fmt: skip
         return 130
     except (CalibrationError, ImportError) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
@@ -207,8 +208,9 @@ def _claim(out, args, dials, detection):
             raise ConfigError(f"{path}: cannot be read ({error}); name another --out") from None
         changed = [k for k in what if before.get(k) != what[k]]
         if changed:
+            differ = ", ".join(changed)
             raise ConfigError(f"{out} holds the calibration of another pilot or prior "
-                              f"({', '.join(changed)} differ, {path}); name another --out")  # fmt: skip
+                              f"({differ} differ, {path}); name another --out")  # fmt: skip
         return
     try:
         mkdir(out)
