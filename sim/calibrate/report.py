@@ -45,17 +45,6 @@ def candidates(rollout, week, units_left, budget_per_person, waves) -> dict:
     return found
 
 
-def _prior_sample(study, size, rng) -> pd.DataFrame:
-    frame = study.shipped
-    weights = frame["weight"].to_numpy(dtype=float)
-    draws = rng.choice(frame["draw"].to_numpy(), size=size, p=weights / weights.sum())
-    sample = {"draw": draws}
-    for name, (low, high) in {**study.dials, "detection": study.detection}.items():
-        sample[name] = rng.uniform(low, high, size)
-    sample["weight"] = np.full(size, 1.0 / size)
-    return study.table(pd.DataFrame(sample))
-
-
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
@@ -70,7 +59,7 @@ def finish(setup, particles, args) -> dict:
     full.insert(0, "shipped_draw", full.pop("draw").astype(int))
     full.insert(0, "draw", np.arange(len(full)))
     full["epsilon"] = particles.attrs.get("epsilon", np.nan)
-    narrowing = fit.compare(_prior_sample(study, 4000, rng), full, study.parameters())
+    narrowing = fit.compare(study.prior_sample(4000, rng), full, study.parameters())
     narrowing = narrowing.sort_values("narrowed", ascending=False, ignore_index=True)
     check = fit.check_table(pilot, study.predictive(study.pick(particles, 100, rng)))
     week = pilot.last_week + 1
@@ -98,7 +87,7 @@ def finish(setup, particles, args) -> dict:
               "forecast.csv": forecast, "verdict.csv": verdict}  # fmt: skip
     for name, frame in tables.items():
         write_csv(frame, out / name)
-    prior = _prior_sample(study, 4000, rng)
+    prior = study.prior_sample(4000, rng)
     shown = forecast[~forecast["candidate"].str.startswith("Bass")]
     figures = {
         "narrowing.png": drawing.narrowed_figure(prior, full, narrowing),

@@ -69,6 +69,17 @@ class PilotStudy:
                                tuple(float(w) for w in frame["weight"])),
                 **self.dials, "detection": tuple(self.detection)}  # fmt: skip
 
+    def prior_sample(self, size, rng) -> pd.DataFrame:
+        """``size`` particles of the prior, equally weighted, with every parameter's value."""
+        frame = self.shipped
+        weights = frame["weight"].to_numpy(dtype=float)
+        sample = {"draw": rng.choice(frame["draw"].to_numpy(), size=size,
+                                     p=weights / weights.sum())}  # fmt: skip
+        for name, (low, high) in {**self.dials, "detection": self.detection}.items():
+            sample[name] = rng.uniform(low, high, size)
+        sample["weight"] = np.full(size, 1.0 / size)
+        return self.table(pd.DataFrame(sample))
+
     def values(self, particle) -> dict:
         """The model's values of a particle: its draw's parameters and its dials."""
         row = self.shipped.loc[int(particle["draw"])]
