@@ -59,6 +59,12 @@ def _parser():
 def calibrate_main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
+        import pyabc  # noqa: F401 - checked before anything is read or written
+    except ImportError:
+        print(f"{PROG}: calibration needs pyABC: python3 -m pip install -e '.[calibrate]' "
+              "(or pip install 'orgsim[calibrate]')", file=sys.stderr)  # fmt: skip
+        return 1
+    try:
         setup = _setup(args)
     except (ConfigError, PilotDataError, CalibrationError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
@@ -73,7 +79,7 @@ def calibrate_main(argv=None) -> int:
         print(f"\n{PROG}: interrupted; the finished generations are kept in {kept}: the same "
               "command goes on from there", file=sys.stderr)  # fmt: skip
         return 130
-    except (CalibrationError, ImportError) as error:
+    except CalibrationError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 1
     try:
