@@ -109,7 +109,8 @@ def summarise(results, prior_widths) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = pd.DataFrame([row for r in results for row in r["coverage"]])
     rows["width"] = rows["high"] - rows["low"]
     coverage = rows.groupby("parameter", sort=False).agg(
-        coverage=("inside", "mean"), width=("width", "mean"), cases=("inside", "size"))
+        coverage=("inside", "mean"), width=("width", "mean"), cases=("inside", "size")
+    )
     coverage["narrowed"] = 1 - coverage["width"] / pd.Series(prior_widths)
     coverage = coverage.reset_index().sort_values("narrowed", ascending=False, ignore_index=True)
     return coverage, cases
@@ -166,6 +167,7 @@ def main(argv=None) -> int:
     from make_pilot import study_of
 
     from sim.calibrate import fit
+
     study = study_of(OVERRIDES)
     prior = study.prior_sample(20_000, np.random.default_rng(0))
     widths = {}

@@ -110,7 +110,7 @@ def test_ctrl_c_keeps_the_finished_generations(tmp_path):
     assert process.returncode == 130, err[-2000:]
     assert "interrupted; the finished generations are kept in" in err
     assert "Traceback" not in err
-    again = orgsim(tmp_path, "calibrate", name, *PILOT, "--population", "200",
-                   "--generations", "3", "--draws", "2", "--weeks", "4", "--out", "out")  # fmt: skip
+    again = orgsim(tmp_path, "calibrate", name, *PILOT, "--population", "200", "--generations",
+                   "3", "--draws", "2", "--weeks", "4", "--out", "out")  # fmt: skip
     lines = [line.strip() for line in again.stdout.splitlines() if "generation " in line]
     assert lines and not any(line.startswith("generation 0:") for line in lines)
