@@ -166,6 +166,7 @@ def _setup(args) -> Setup:
 
     from sim.calibrate.pilot import read_pilot
     from sim.calibrate.study import PilotStudy
+    from sim.engine.variants import unit_opening
 
     _check_numbers(args)
     detection = _range(args.detection, "detection")
@@ -188,6 +189,10 @@ def _setup(args) -> Setup:
                 raise PilotDataError(f"{args.data}: nobody reads in any unit; name the pilot's "
                                      "units with rollout.pilot_units=[...]")  # fmt: skip
             rollout = dataclasses.replace(rollout, pilot_units=pilot_units)
+        if rollout.expand_share is None:  # the plan is fixed: activity before access is a fault
+            opened = unit_opening(org, scenario.rule, scenario.culture, rollout, args.seed,
+                                  pilot.last_week)  # fmt: skip
+            read_pilot(args.data, headcount, opened)
     study = PilotStudy(org=org, rule=scenario.rule, culture=scenario.culture, rollout=rollout,
                        pilot=pilot, dials={f"culture.{d}": (0.0, 1.0) for d in dials},
                        detection=detection, seed=args.seed)  # fmt: skip

@@ -86,10 +86,12 @@ def _key(text) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def read_pilot(path, headcount: dict) -> Pilot:
+def read_pilot(path, headcount: dict, opened=None) -> Pilot:
     """Read and check a pilot's analytics against the org chart's units.
 
-    ``headcount`` is ``{unit name: people}`` of the org chart, in its order. Raises
+    ``headcount`` is ``{unit name: people}`` of the org chart, in its order; ``opened``, when
+    given, the week each unit gets access in the pilot as configured (-1: never within the
+    file's weeks), so that activity before a unit has access is refused. Raises
     :class:`PilotDataError` (one line) at the first fault.
     """
     name = str(path)
@@ -136,6 +138,15 @@ def read_pilot(path, headcount: dict) -> Pilot:
             if b and counts[i, b] > counts[i, b - 1]:
                 fault(rows[i], rung, f"{counts[i, b]:.0f} {rung} but {counts[i, b - 1]:.0f} "
                       f"{RUNGS[b - 1]}: each rung's people also hold the one below")  # fmt: skip
+    if opened is not None:
+        for i in np.flatnonzero(counts[:, 0] > 0):
+            week, unit = int(weeks[i]), units[unit_index[i]]
+            first = int(opened[unit_index[i]])
+            if first < 0 or week < first:
+                when = "never has access" if first < 0 else f"has access from week {first}"
+                fault(rows[i], "readers", f"{counts[i, 0]:.0f} readers in {unit} in week "
+                      f"{week}, but in the pilot as configured {unit} {when} (set "
+                      "rollout.pilot_units and rollout.expand_week as the pilot ran)")  # fmt: skip
     last = {}
     for i in range(len(frame)):
         u = unit_index[i]

@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.engine.organizational import run_compiled
 
-__all__ = ["run_seed", "unit_curves", "with_values"]
+__all__ = ["run_seed", "unit_curves", "unit_opening", "with_values"]
 
 
 def with_values(rule, culture, values: dict):
@@ -54,3 +54,16 @@ def unit_curves(org, rule, culture, rollout, seed, weeks, replications=(0,)) -> 
     runs = run_compiled(org, rule, culture, rollout, seed, list(replications), int(weeks),
                         threads=1)  # fmt: skip
     return runs.unit_holders
+
+
+def unit_opening(org, rule, culture, rollout, seed, weeks) -> np.ndarray:
+    """The week each unit's first people get access (-1: not within ``weeks``), in
+    replication 0: int64 (units,)."""
+    runs = run_compiled(org, rule, culture, rollout, seed, [0], int(weeks), threads=1)
+    since = runs.access_since[0].astype(np.int64)
+    has = since >= 0
+    never = np.iinfo(np.int64).max
+    opened = np.full(org.n_units, never, dtype=np.int64)
+    np.minimum.at(opened, np.asarray(org.unit, dtype=np.int64)[has], since[has])
+    opened[opened == never] = -1
+    return opened
