@@ -94,10 +94,10 @@ ORG = ["org.headcount=300", "rollout=sales_support_pilot", "rollout.expand_week=
     [
         ("1,Nowhere,1,0,0", [], "column unit: 'Nowhere' is not a unit"),
         (
-            "2,Finance,3,0,0",
+            "2,Marketing,3,0,0",
             [],
-            "row 2, column readers: 3 readers in Finance in week 2, but in "
-            "the pilot as configured Finance has access from week 9",
+            "row 2, column readers: 3 readers in Marketing in week 2, but in "
+            "the pilot as configured Marketing has access from week 9",
         ),
         ("1,Sales,1000,0,0", [], "column readers: 1000 readers, more than the"),
         ("1,Sales,3,1,0", ["rollout.no_such=1"], "rollout.no_such"),
