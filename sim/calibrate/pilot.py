@@ -143,7 +143,7 @@ def read_pilot(path, headcount: dict, opened=None) -> Pilot:
             week, unit = int(weeks[i]), units[unit_index[i]]
             first = int(opened[unit_index[i]])
             if first < 0 or week < first:
-                when = "never has access" if first < 0 else f"has access from week {first}"
+                when = "has no access yet" if first < 0 else f"has access from week {first}"
                 fault(rows[i], "readers", f"{counts[i, 0]:.0f} readers in {unit} in week "
                       f"{week}, but in the pilot as configured {unit} {when} (set "
                       "rollout.pilot_units and rollout.expand_week as the pilot ran)")  # fmt: skip

@@ -97,7 +97,7 @@ ORG = ["org.headcount=300", "rollout=sales_support_pilot", "rollout.expand_week=
             "2,Marketing,3,0,0",
             [],
             "row 2, column readers: 3 readers in Marketing in week 2, but in "
-            "the pilot as configured Marketing has access from week 9",
+            "the pilot as configured Marketing has no access yet",
         ),
         ("1,Sales,1000,0,0", [], "column readers: 1000 readers, more than the"),
         ("1,Sales,3,1,0", ["rollout.no_such=1"], "rollout.no_such"),
@@ -120,3 +120,22 @@ def test_orgsim_calibrate_refuses_in_one_line_with_exit_2_and_writes_nothing(
     assert err.startswith("orgsim calibrate: error: ") and err.count("\n") == 1
     assert said in err
     assert not out.exists()
+
+
+def test_activity_before_a_unit_has_access_is_refused(tmp_path):
+    text = (
+        "week,unit,readers,contributors,creators\n5,Finance,0,0,0\n3,Sales,2,0,0\n3,Finance,1,0,0\n"
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(
+        PilotDataError,
+        match="row 4, column readers: 1 readers in Finance in week "
+        "3, but in the pilot as configured Finance has access from week 5",
+    ):
+        read_pilot(path, HEADCOUNT, opened=np.array([0, 0, 5]))
+    # zero counts before access are what the analytics show of a unit without it
+    read_pilot(
+        write(tmp_path, text.replace("3,Finance,1", "6,Finance,1"), "b.csv"),
+        HEADCOUNT,
+        opened=np.array([0, 0, 5]),
+    )
