@@ -52,11 +52,7 @@ def _headcount(org):
 
 
 def _calibrate(study, database, population, generations, seed):
-    from sim.calibrate import abc_smc
-
-    return abc_smc(study.simulate, study.prior(), study.distance, study.observed(),
-                   database=database, population=population, generations=generations,
-                   seed=seed)  # fmt: skip
+    return study.calibrate(database, population=population, generations=generations, seed=seed)
 
 
 def one_case(case, weeks, train, population, generations) -> dict:

@@ -6,6 +6,6 @@ returns the weighted posterior sample; :func:`weighted_interval` summarises one 
 it. The simulator is the caller's: this package never reaches into the engine.
 """
 
-from sim.calibrate.abc import CalibrationError, Choice, abc_smc, box_prior, weighted_interval
+from sim.calibrate.abc import CalibrationError, abc_smc, box_prior, weighted_interval
 
-__all__ = ["CalibrationError", "Choice", "abc_smc", "box_prior", "weighted_interval"]
+__all__ = ["CalibrationError", "abc_smc", "box_prior", "weighted_interval"]

@@ -14,7 +14,6 @@ import math
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,15 +21,6 @@ import pandas as pd
 
 class CalibrationError(ValueError):
     """A calibration asked for something it cannot do (one line, naming what)."""
-
-
-class Choice(NamedTuple):
-    """A discrete prior: one of ``values``, each with its ``weight`` (a prior over the
-    parameter sets of an earlier posterior, by their ids). ABC-SMC moves it by jumps: a
-    particle keeps its value or takes another of ``values`` (pyABC's DiscreteJumpTransition)."""
-
-    values: tuple
-    weights: tuple
 
 
 def _pyabc():
@@ -44,23 +34,12 @@ def _pyabc():
 
 
 def box_prior(ranges: dict):
-    """A prior over ``{name: (low, high) or Choice}``, each parameter on its own: uniform over
-    a range, or discrete over a :class:`Choice`."""
+    """A uniform prior over ``{name: (low, high)}``, each parameter on its own."""
     if not ranges:
         raise CalibrationError("the prior needs at least one parameter range")
     pyabc = _pyabc()
     variables = {}
     for name, bounds in ranges.items():
-        if isinstance(bounds, Choice):
-            values = np.asarray(bounds.values)
-            weights = np.asarray(bounds.weights, dtype=float)
-            if values.size == 0 or values.shape != weights.shape or not np.all(weights >= 0):
-                raise CalibrationError(
-                    f"prior of {name!r}: a choice needs values and as many weights >= 0"
-                )
-            variables[str(name)] = pyabc.RV("rv_discrete",
-                                            values=(values, weights / weights.sum()))  # fmt: skip
-            continue
         try:
             low, high = (float(v) for v in bounds)
         except (TypeError, ValueError):
@@ -77,7 +56,7 @@ def box_prior(ranges: dict):
 
 def abc_smc(simulate, ranges, distance, observed, *, database, population=200, generations=8,
             minutes=None, simulations=None, min_epsilon=0.0, quantile=0.5, seed=0,
-            progress=False, on_generation=None) -> pd.DataFrame:  # fmt: skip
+            progress=False, on_generation=None, latent=()) -> pd.DataFrame:  # fmt: skip
     """The weighted posterior of ABC-SMC, resumed from ``database`` when it holds a run.
 
     Parameters
@@ -85,7 +64,7 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
     simulate : callable
         ``simulate({name: value}) -> {statistic: float or array}``.
     ranges : dict
-        ``{name: (low, high) or Choice}``: the prior (:func:`box_prior`).
+        ``{name: (low, high)}``: the uniform prior (:func:`box_prior`).
     distance : callable
         ``distance(simulated, observed) -> float``, 0 for a perfect match.
     observed : dict
@@ -113,6 +92,11 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
         ``on_generation(generation, epsilon, acceptance, simulations, seconds)`` after each
         generation this call finishes (``simulations``: the whole run's so far). The
         generations then run one at a time; an interrupt loses only the one under way.
+    latent : sequence of str
+        Keys of what ``simulate`` returns that are not statistics but values it drew itself
+        (a latent variable drawn from its own prior, such as which of an earlier posterior's
+        parameter sets a particle ran): returned as columns beside the parameters
+        (``distance`` must ignore them).
 
     Returns
     -------
@@ -137,7 +121,7 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
         return simulate({name: float(parameters[name]) for name in names})
 
     abc = pyabc.ABCSMC(model, prior, lambda x, x0: float(distance(x, x0)),
-                       population_size=int(population), transitions=_transition(pyabc, ranges),
+                       population_size=int(population),
                        eps=pyabc.epsilon.QuantileEpsilon(alpha=float(quantile)),
                        sampler=pyabc.sampler.SingleCoreSampler())  # fmt: skip
     path = Path(database)
@@ -178,9 +162,8 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
     if history.max_t < 0:
         raise CalibrationError("no generation finished within the time budget")
     particles = history.get_population(t=history.max_t).particles
-    discrete = {n for n, b in ranges.items() if isinstance(b, Choice)}
-    out = pd.DataFrame([{**{n: (round(float(p.parameter[n])) if n in discrete
-                                else float(p.parameter[n])) for n in names},
+    out = pd.DataFrame([{**{n: float(p.parameter[n]) for n in names},
+                         **{k: p.sum_stat[k] for k in latent},
                          "weight": p.weight, "distance": p.distance}
                         for p in particles])  # fmt: skip
     out["weight"] = out["weight"] / out["weight"].sum()
@@ -189,20 +172,6 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
                      epsilon=float(populations["epsilon"].iloc[-1]),
                      simulations=int(history.total_nr_simulations))  # fmt: skip
     return out
-
-
-def _transition(pyabc, ranges):
-    """Continuous parameters move together (a multivariate normal); each :class:`Choice`
-    by jumps among its values."""
-    discrete = [n for n, b in ranges.items() if isinstance(b, Choice)]
-    if not discrete:
-        return None  # pyABC's default: a multivariate normal over all
-    mapping = {n: pyabc.DiscreteJumpTransition(domain=np.asarray(ranges[n].values), p_stay=0.7)
-               for n in discrete}  # fmt: skip
-    continuous = tuple(n for n in ranges if n not in discrete)
-    if continuous:
-        mapping[continuous] = pyabc.MultivariateNormalTransition()
-    return pyabc.AggregatedTransition(mapping=mapping)
 
 
 def weighted_interval(values, weights, level=0.9) -> tuple[float, float]:

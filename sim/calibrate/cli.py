@@ -231,8 +231,6 @@ def _claim(out, args, dials, detection):
 
 
 def _calibrate(setup, args):
-    from sim.calibrate import abc_smc
-
     study = setup.study
     pilot = study.pilot
     print(f"Calibrating on {pilot.path}: {len(pilot.weeks)} weeks, "
@@ -244,7 +242,6 @@ def _calibrate(setup, args):
               f"accepted, {simulations:,} simulations so far ({seconds:.0f} s)",
               flush=True)  # fmt: skip
 
-    return abc_smc(study.simulate, study.prior(), study.distance, study.observed(),
-                   database=setup.out / "abc.db", population=args.population,
-                   generations=args.generations, minutes=args.minutes,
-                   quantile=args.quantile, seed=args.seed, on_generation=line)  # fmt: skip
+    return study.calibrate(setup.out / "abc.db", population=args.population,
+                           generations=args.generations, minutes=args.minutes,
+                           quantile=args.quantile, seed=args.seed, on_generation=line)  # fmt: skip

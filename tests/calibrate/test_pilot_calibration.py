@@ -45,9 +45,7 @@ def planted(tmp_path_factory):
 def calibrated(planted):
     where, pilot, _ = planted
     fitted = study(pilot)
-    particles = abc_smc(fitted.simulate, fitted.prior(), fitted.distance, fitted.observed(),
-                        database=where / "abc.db", population=100, generations=4,
-                        seed=1)  # fmt: skip
+    particles = fitted.calibrate(where / "abc.db", population=100, generations=4, seed=1)
     return fitted, particles
 
 
