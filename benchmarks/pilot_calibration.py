@@ -8,8 +8,8 @@ Target (issue "Your company, not a generic one"): under 10 minutes to a usable p
 2-core machine. The command is the documentation's, with its defaults (200 particles, up to 10
 generations, an 8-minute budget), in a fresh folder; each generation's line is read as it is
 printed, so the record holds, per generation, its threshold, acceptance, simulations and the
-wall time since the start. **Usable** is the first generation after which the threshold falls by
-less than 10 % (the posterior has stopped moving much: more generations cost more than they
+wall time since the start. **Usable** is the first generation whose next one lowers the threshold
+by less than 10 % (the posterior has stopped moving much: more generations cost more than they
 narrow), with the posterior predictive check of the pilot's own curves (how many observed
 unit-weeks fall inside the 90 % band) from the finished command. Simulations per second are the
 whole run's. ``--busy`` runs it beside one ``python -c "while True: pass"``.
@@ -18,6 +18,7 @@ whole run's. ``--busy`` runs it beside one ``python -c "while True: pass"``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -60,9 +61,9 @@ def measure(extra=()) -> dict:
         check = pd.read_csv(Path(folder) / "out" / "check.csv")
         verdict = pd.read_csv(Path(folder) / "out" / "verdict.csv")
     usable = generations[-1]
-    for before, after in zip(generations, generations[1:], strict=False):
-        if after["epsilon"] > 0.9 * before["epsilon"]:
-            usable = after
+    for before, after in itertools.pairwise(generations):
+        if after["epsilon"] > 0.9 * before["epsilon"]:  # the next one narrowed little
+            usable = before
             break
     last = generations[-1]
     return {"wall_seconds": round(wall, 1), "generations": generations,

@@ -146,6 +146,11 @@ def _words(study, particles, narrowing, check, verdict, pilot, args) -> dict:
         lines.append(f"  Its lead over the next best: {best.lead:+.2f} {metric} "
                      f"[{best.lead_low:+.2f}, {best.lead_high:+.2f}] across 90 % of the models "
                      f"({best['mean']:.2f} in all).")  # fmt: skip
+    replayed = [c for c in verdict["candidate"] if c in ("through the hierarchy", "with champions")]
+    if replayed:
+        lines.append(f"  ({' and '.join(replayed)}: orgsim's direction acts from the launch, so "
+                     "these replay the pilot weeks their way; forecast figures show them beside "
+                     "the data.)")  # fmt: skip
     return {"terminal": lines}
 
 
