@@ -55,8 +55,8 @@ def box_prior(ranges: dict):
 
 
 def abc_smc(simulate, ranges, distance, observed, *, database, population=200, generations=8,
-            minutes=None, simulations=None, min_epsilon=0.0, quantile=0.5, seed=0,
-            progress=False, on_generation=None, latent=()) -> pd.DataFrame:  # fmt: skip
+            minutes=None, simulations=None, min_epsilon=0.0, min_acceptance=0.0, quantile=0.5,
+            seed=0, progress=False, on_generation=None, latent=()) -> pd.DataFrame:  # fmt: skip
     """The weighted posterior of ABC-SMC, resumed from ``database`` when it holds a run.
 
     Parameters
@@ -77,9 +77,18 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
     generations : int
         Generations in all, the finished ones of a resumed run included.
     minutes, simulations : float or int, optional
-        Caps on this call's wall time and on the simulations of the whole run.
+        Caps on this call's wall time and on the simulations of the whole run. A generation
+        is not started when it would likely end past ``minutes`` (it is expected to take as
+        long as the last one times the last one's growth over the one before: each costs
+        more as acceptance falls), since a generation cut short is lost.
     min_epsilon : float
         Stop once the acceptance threshold is at or below it.
+    min_acceptance : float
+        Stop once a generation accepts less than this share of its simulations (pyABC's
+        ``min_acceptance_rate``: a generation that would need more than ``population /
+        min_acceptance`` simulations is abandoned): the threshold has come near what chance
+        alone leaves between the model and the data, and each further generation costs far
+        more than it narrows.
     quantile : float
         Each generation's threshold is this quantile of the last generation's distances
         (pyABC's ``QuantileEpsilon``; 0.5, the median, is its default): lower falls faster
@@ -102,8 +111,9 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
     -------
     pandas.DataFrame
         One row per particle of the last generation: the parameters, ``weight`` (summing
-        to 1) and ``distance``; ``attrs`` holds ``generations``, ``epsilon`` and
-        ``simulations``.
+        to 1) and ``distance``; ``attrs`` holds ``generations``, ``epsilon``,
+        ``simulations`` and ``stopped``: what ended this call (``generations``, ``minutes``,
+        ``min_acceptance``, ``min_epsilon`` or ``simulations``).
     """
     pyabc = _pyabc()
     if int(population) < 2:
@@ -135,9 +145,18 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
         history = abc.new(url, observed)
     began = time.monotonic()
     cap = np.inf if simulations is None else int(simulations)
+    durations, stopped = [], "generations"
     while done < generations:
+        if done and _acceptance(history) < min_acceptance:
+            stopped = "min_acceptance"
+            break
         left = None if minutes is None else float(minutes) - (time.monotonic() - began) / 60
-        if left is not None and left <= 0:
+        expected = 0.0
+        if durations:
+            growth = durations[-1] / durations[-2] if len(durations) > 1 else 1.0
+            expected = durations[-1] * max(1.0, growth) / 60
+        if left is not None and (left <= 0 or expected > left):
+            stopped = "minutes"
             break
         step = 1 if on_generation is not None else int(generations) - done
         started = time.monotonic()
@@ -146,8 +165,11 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
         abc._initial_population = None
         history = abc.run(minimum_epsilon=float(min_epsilon), max_nr_populations=step,
                           max_walltime=None if left is None else timedelta(minutes=left),
-                          max_total_nr_simulations=cap)  # fmt: skip
-        if history.max_t + 1 == done:  # stopped before finishing one (a cap)
+                          max_total_nr_simulations=cap,
+                          min_acceptance_rate=float(min_acceptance))  # fmt: skip
+        durations.append(time.monotonic() - started)
+        if history.max_t + 1 == done:  # abandoned before finishing one (a cap)
+            stopped = "simulations" if history.total_nr_simulations >= cap else "min_acceptance"
             break
         done = history.max_t + 1
         populations = history.get_all_populations()
@@ -157,7 +179,13 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
             seconds = time.monotonic() - started
             on_generation(done - 1, float(last["epsilon"]), population / max(sampled, 1),
                           int(history.total_nr_simulations), seconds)  # fmt: skip
-        if step > 1 or float(last["epsilon"]) <= min_epsilon or history.total_nr_simulations >= cap:
+        if float(last["epsilon"]) <= min_epsilon:
+            stopped = "min_epsilon"
+            break
+        if history.total_nr_simulations >= cap:
+            stopped = "simulations"
+            break
+        if step > 1:
             break  # pyABC ran all it would
     if history.max_t < 0:
         raise CalibrationError("no generation finished within the time budget")
@@ -168,10 +196,16 @@ def abc_smc(simulate, ranges, distance, observed, *, database, population=200, g
                         for p in particles])  # fmt: skip
     out["weight"] = out["weight"] / out["weight"].sum()
     populations = history.get_all_populations()
-    out.attrs.update(generations=int(history.max_t + 1),
+    out.attrs.update(generations=int(history.max_t + 1), stopped=stopped,
                      epsilon=float(populations["epsilon"].iloc[-1]),
                      simulations=int(history.total_nr_simulations))  # fmt: skip
     return out
+
+
+def _acceptance(history) -> float:
+    """The last finished generation's share of its simulations accepted."""
+    last = history.get_all_populations().iloc[-1]
+    return float(last["particles"]) / max(float(last["samples"]), 1.0)
 
 
 def weighted_interval(values, weights, level=0.9) -> tuple[float, float]:

@@ -40,6 +40,8 @@ def _parser():
     p.add_argument("--minutes", type=float, default=8.0, help="time budget of the calibration")
     p.add_argument("--population", type=int, default=200, help="particles per generation")
     p.add_argument("--generations", type=int, default=10, help="generations in all")
+    p.add_argument("--min-acceptance", type=float, default=0.03,
+                   help="stop once a generation accepts less than this share")  # fmt: skip
     p.add_argument("--quantile", type=float, default=0.5,
                    help="each threshold: this quantile of the last distances")  # fmt: skip
     p.add_argument("--detection", default="0.6,1.0",
@@ -118,6 +120,8 @@ def _check_numbers(args):
             raise ConfigError(f"--{name}: at least {least}, got {getattr(args, name)}")
     if not 0 < args.quantile < 1:
         raise ConfigError(f"--quantile: in (0, 1), got {args.quantile}")
+    if not 0 <= args.min_acceptance < 1:
+        raise ConfigError(f"--min-acceptance: in [0, 1), got {args.min_acceptance}")
     if not (math.isfinite(args.minutes) and args.minutes > 0):
         raise ConfigError(f"--minutes: a positive number, got {args.minutes}")
     if not (math.isfinite(args.budget_per_person) and args.budget_per_person > 0):
@@ -242,6 +246,21 @@ def _calibrate(setup, args):
               f"accepted, {simulations:,} simulations so far ({seconds:.0f} s)",
               flush=True)  # fmt: skip
 
-    return study.calibrate(setup.out / "abc.db", population=args.population,
-                           generations=args.generations, minutes=args.minutes,
-                           quantile=args.quantile, seed=args.seed, on_generation=line)  # fmt: skip
+    particles = study.calibrate(setup.out / "abc.db", population=args.population,
+                                generations=args.generations, minutes=args.minutes,
+                                min_acceptance=args.min_acceptance, quantile=args.quantile,
+                                seed=args.seed, on_generation=line)  # fmt: skip
+    print(f"  {STOPPED[particles.attrs['stopped']]}")
+    return particles
+
+
+#: Why a calibration ended, in words, and what would make it go on.
+STOPPED = {
+    "generations": "stopped: the generations asked for are done (--generations adds more)",
+    "minutes": "stopped: the next generation would pass the time budget (--minutes gives more; "
+               "the same command goes on)",
+    "min_acceptance": "stopped: a generation accepted less than --min-acceptance of its "
+                      "simulations; the threshold is near what chance alone leaves",
+    "min_epsilon": "stopped: the threshold reached its minimum",
+    "simulations": "stopped: the simulations allowed are spent",
+}  # fmt: skip
