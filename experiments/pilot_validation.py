@@ -14,7 +14,11 @@ on it as ``orgsim calibrate`` does:
   what the analytics did show.
 
     python3 experiments/pilot_validation.py [--cases 20] [--weeks 12] [--train 8]
-        [--population 100] [--generations 4] [--workers 2] [--out results/pilot_validation]
+        [--population 200] [--generations 10] [--min-acceptance 0.03] [--workers 2]
+        [--out results/pilot_validation]
+
+The calibrations are ``orgsim calibrate``'s defaults, without its time budget (which depends on
+the machine).
 
 Writes ``coverage.csv``, ``heldout.csv``, ``cases.csv`` and ``pilot-validation.png`` to
 ``--out`` and prints the tables (docs/calibrate.md shows them).
@@ -51,11 +55,12 @@ def _headcount(org):
     return {u: int(np.count_nonzero(org.unit == i)) for i, u in enumerate(org.unit_names)}
 
 
-def _calibrate(study, database, population, generations, seed):
-    return study.calibrate(database, population=population, generations=generations, seed=seed)
+def _calibrate(study, database, population, generations, seed, min_acceptance):
+    return study.calibrate(database, population=population, generations=generations, seed=seed,
+                           min_acceptance=min_acceptance)  # fmt: skip
 
 
-def one_case(case, weeks, train, population, generations) -> dict:
+def one_case(case, weeks, train, population, generations, min_acceptance) -> dict:
     """Calibrate on case ``case``'s whole pilot and on its first ``train`` weeks."""
     from make_pilot import truth as draw_truth
 
@@ -69,7 +74,8 @@ def one_case(case, weeks, train, population, generations) -> dict:
     maker.synthetic(planted, weeks).to_csv(where / "pilot.csv", index=False)
     pilot = read_pilot(where / "pilot.csv", _headcount(maker.org))
     study = _study(pilot=pilot)
-    particles = _calibrate(study, where / "all.db", population, generations, case)
+    particles = _calibrate(study, where / "all.db", population, generations, case,
+                           min_acceptance)  # fmt: skip
     full = study.table(particles)
     values = study.values(planted) | {"detection": planted["detection"]}
     rows = []
@@ -79,7 +85,7 @@ def one_case(case, weeks, train, population, generations) -> dict:
                      "high": high, "inside": bool(low <= values[name] <= high)})  # fmt: skip
     # held out: the first weeks only, then the rest of the file predicted
     early = _study(pilot=pilot.truncated(train))
-    head = _calibrate(early, where / "early.db", population, generations, case)
+    head = _calibrate(early, where / "early.db", population, generations, case, min_acceptance)
     rng = np.random.default_rng([case, 7])
     picks = early.pick(head, 50, rng)
     later = _study(pilot=pilot)  # predicts every week of the file
@@ -92,6 +98,7 @@ def one_case(case, weeks, train, population, generations) -> dict:
             "heldout50": float(check["inside50"].mean()),
             "heldout_rows": len(check), "seconds": time.monotonic() - began,
             "simulations": int(particles.attrs["simulations"]),
+            "generations": int(particles.attrs["generations"]),
             "epsilon": float(particles.attrs["epsilon"])}  # fmt: skip
 
 
@@ -141,15 +148,16 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--train", type=int, default=8)
-    parser.add_argument("--population", type=int, default=100)
-    parser.add_argument("--generations", type=int, default=4)
+    parser.add_argument("--population", type=int, default=200)
+    parser.add_argument("--generations", type=int, default=10)
+    parser.add_argument("--min-acceptance", type=float, default=0.03)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "results" / "pilot_validation"))
     args = parser.parse_args(argv)
     if not 1 <= args.train < args.weeks:
         print("pilot_validation: need 1 <= --train < --weeks", file=sys.stderr)
         return 2
-    jobs = [(c, args.weeks, args.train, args.population, args.generations)
+    jobs = [(c, args.weeks, args.train, args.population, args.generations, args.min_acceptance)
             for c in range(args.cases)]  # fmt: skip
     began = time.monotonic()
     results = []
