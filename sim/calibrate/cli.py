@@ -52,8 +52,9 @@ def _parser():
     p.add_argument("--draws", type=int, default=40, help="posterior particles forecast")
     p.add_argument("--replications", type=int, default=2, help="per particle and candidate")
     p.add_argument("--waves", type=int, default=3, help="waves of the 'in waves' candidate")
-    p.add_argument("--budget-per-person", type=float, default=0.5,
-                   help="every candidate's budget, person-days per person")  # fmt: skip
+    p.add_argument("--budget-per-person", type=float, default=None,
+                   help="every candidate's budget, person-days per person (default: the "
+                        "pilot's own budget keys)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     return p
 
@@ -124,7 +125,8 @@ def _check_numbers(args):
         raise ConfigError(f"--min-acceptance: in [0, 1), got {args.min_acceptance}")
     if not (math.isfinite(args.minutes) and args.minutes > 0):
         raise ConfigError(f"--minutes: a positive number, got {args.minutes}")
-    if not (math.isfinite(args.budget_per_person) and args.budget_per_person > 0):
+    bpp = args.budget_per_person
+    if bpp is not None and not (math.isfinite(bpp) and bpp > 0):
         raise ConfigError(f"--budget-per-person: a positive number, got {args.budget_per_person}")
 
 

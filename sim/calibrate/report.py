@@ -24,25 +24,53 @@ __all__ = ["candidates", "finish"]
 RUNG = 1
 
 
+#: Weeks the "extend the pilot" candidate waits before opening the rest.
+EXTEND = 8
+
+
 def candidates(rollout, week, units_left, budget_per_person, waves) -> dict:
-    """The next steps a change team can take after a pilot, at one budget: open the rest of
-    the company at ``week``, all at once or in ``waves``, and the same through the hierarchy
-    (managers asked to endorse, leaders first) or with champions.
+    """The next steps a change team can take after a pilot, at one budget (the pilot's own,
+    or ``budget_per_person``): open the rest of the company at ``week``, all at once, in
+    ``waves`` or ``EXTEND`` weeks later; and the whole rollout through the hierarchy (managers
+    asked to endorse, leaders first) or with champions.
 
     orgsim's direction acts from the launch: a candidate whose direction differs from the
-    pilot's replays the pilot weeks that way too (its pilot curve is drawn beside the data)."""
+    pilot's replays the pilot weeks that way too (:func:`replays`), so it answers "had we run
+    it that way from the start", not "what next"."""
     if rollout.scope != "pilot":
         return {"as it runs": rollout}
-    base = dataclasses.replace(rollout, expand_week=int(week), expand_share=None, wave_units=None,
-                               budget=None, budget_per_person=float(budget_per_person))  # fmt: skip
+    base = dataclasses.replace(rollout, expand_week=int(week), expand_share=None, wave_units=None)
+    if budget_per_person is not None:  # another budget than the pilot's: its weeks change too
+        base = dataclasses.replace(base, budget=None, budget_per_person=float(budget_per_person))
     found = {"expand now": base,
              "in waves": dataclasses.replace(base, wave_units=max(1, math.ceil(units_left / waves)),
-                                             wave_weeks=4)}  # fmt: skip
+                                             wave_weeks=4),
+             f"extend the pilot {EXTEND} weeks": dataclasses.replace(
+                 base, expand_week=int(week) + EXTEND)}  # fmt: skip
     for name, direction in (("through the hierarchy", "hierarchical"),
                             ("with champions", "decentralized")):  # fmt: skip
         if rollout.direction != direction:
             found[name] = dataclasses.replace(base, direction=direction)
     return found
+
+
+def replays(pilot_rollout, candidate) -> bool:
+    """A candidate that would have run the pilot weeks otherwise (another direction)."""
+    return candidate.direction != pilot_rollout.direction
+
+
+def verdicts(scores, options, pilot_rollout) -> pd.DataFrame:
+    """The verdict among the next steps that keep the pilot as it ran (``p_best``, lead and
+    band), and among every candidate (``p_best_all``), a row per candidate."""
+    kept = [n for n, c in options.items() if not replays(pilot_rollout, c)]
+    table = (fit.verdict(scores[kept]).drop(columns="mean") if kept
+             else pd.DataFrame({"candidate": []}))  # fmt: skip
+    every = fit.verdict(scores)[["candidate", "mean", "p_best"]]
+    every = every.rename(columns={"p_best": "p_best_all"})
+    table = every.merge(table, on="candidate", how="left")
+    table["replays_pilot"] = [replays(pilot_rollout, options[c]) for c in table["candidate"]]
+    order = table["p_best"].fillna(-1).to_numpy() + 1e-3 * table["p_best_all"].to_numpy()
+    return table.iloc[np.argsort(-order, kind="stable")].reset_index(drop=True)
 
 
 def _png(fig) -> bytes:
@@ -74,7 +102,7 @@ def finish(setup, particles, args) -> dict:
         scopes["the rest of the company"] = ~in_pilot
     forecast = fit.forecast_table(runs, options, scopes, pilot.headcount, RUNGS)
     scores = fit.scores(runs, options, pilot.headcount, pilot.last_week, RUNG)
-    verdict = fit.verdict(scores)
+    verdict = verdicts(scores, options, study.rollout)
     total = np.nansum(pilot.counts[:, :, 0], axis=1) / pilot.headcount.sum()
     bass = _bass(pilot.weeks, total, horizon)
     if bass is not None:
@@ -125,32 +153,37 @@ def _words(study, particles, narrowing, check, verdict, pilot, args) -> dict:
              f"{attrs.get('epsilon', float('nan')):.3f}).",
              "What the pilot narrowed (90 % intervals; narrowed: share of the prior's width "
              "removed):"]  # fmt: skip
-    for row in narrowing.head(12).itertuples(index=False):
+    pinned = narrowing[narrowing["narrowed"] >= 0.1].head(12)
+    for row in (pinned if len(pinned) >= 3 else narrowing.head(3)).itertuples(index=False):
         lines.append(f"  {row.parameter:<30} prior {row.prior_median:7.3f} [{row.prior_low:.3f},"
                      f" {row.prior_high:.3f}]  posterior {row.posterior_median:7.3f} "
                      f"[{row.posterior_low:.3f}, {row.posterior_high:.3f}]  "
                      f"{100 * row.narrowed:3.0f} %")  # fmt: skip
     loose = int((narrowing["narrowed"] < 0.1).sum())
-    lines.append(f"  ... {loose} of {len(narrowing)} parameters narrowed less than 10 % "
-                 "(narrowing.csv has all)")  # fmt: skip
+    lines.append(f"  {loose} of {len(narrowing)} parameters narrowed less than 10 %: the pilot "
+                 "says little of them (narrowing.csv has all)")  # fmt: skip
     lines.append(f"The posterior redraws the pilot: {100 * check['inside'].mean():.0f} % of the "
                  "observed unit-weeks inside its 90 % band (check.png).")  # fmt: skip
-    best = verdict.iloc[0]
-    others = ", ".join(f"{r.candidate} {100 * r.p_best:.0f} %"
-                       for r in verdict.iloc[1:].itertuples(index=False))  # fmt: skip
     metric = f"contributing-weeks in the {args.weeks} weeks after the pilot"
-    lines.append(f"Best next step across {args.draws} plausible models of your company: "
-                 f"{best.candidate} in {100 * best.p_best:.0f} %" +
-                 (f" ({others})" if others else "") + ".")  # fmt: skip
-    if len(verdict) > 1:
-        lines.append(f"  Its lead over the next best: {best.lead:+.2f} {metric} "
-                     f"[{best.lead_low:+.2f}, {best.lead_high:+.2f}] across 90 % of the models "
-                     f"({best['mean']:.2f} in all).")  # fmt: skip
-    replayed = [c for c in verdict["candidate"] if c in ("through the hierarchy", "with champions")]
-    if replayed:
-        lines.append(f"  ({' and '.join(replayed)}: orgsim's direction acts from the launch, so "
-                     "these replay the pilot weeks their way; forecast figures show them beside "
-                     "the data.)")  # fmt: skip
+    kept = verdict[~verdict["replays_pilot"]]
+    if len(kept):
+        best = kept.iloc[0]
+        others = ", ".join(f"{r.candidate} {100 * r.p_best:.0f} %"
+                           for r in kept.iloc[1:].itertuples(index=False))  # fmt: skip
+        lines.append(f"Best next step across {args.draws} plausible models of your company: "
+                     f"{best.candidate} in {100 * best.p_best:.0f} %" +
+                     (f" ({others})" if others else "") + ".")  # fmt: skip
+        if len(kept) > 1:
+            lines.append(f"  Its lead over the next best: {best.lead:+.2f} {metric} "
+                         f"[{best.lead_low:+.2f}, {best.lead_high:+.2f}] across 90 % of the "
+                         f"models ({best['mean']:.2f} in all).")  # fmt: skip
+    replayed = verdict[verdict["replays_pilot"]]
+    if len(replayed):
+        ranked = verdict.sort_values("p_best_all", ascending=False, kind="stable")
+        shares = ", ".join(f"{r.candidate} {100 * r.p_best_all:.0f} %"
+                           for r in ranked.itertuples(index=False) if r.p_best_all > 0)  # fmt: skip
+        lines.append(f"Had the pilot itself run {' or '.join(replayed['candidate'])} (orgsim's "
+                     f"direction acts from the launch), best of all: {shares}.")  # fmt: skip
     return {"terminal": lines}
 
 

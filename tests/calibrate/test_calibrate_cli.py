@@ -51,10 +51,17 @@ def test_it_writes_the_posterior_the_check_the_forecast_and_a_report(calibrated)
     assert len(posterior) == 30
     assert {"draw", "shipped_draw", "culture.trust", "rule.peer_weight", "detection",
             "weight", "distance", "epsilon"} <= set(posterior.columns)  # fmt: skip
-    verdict = pd.read_csv(out / "verdict.csv")
-    assert verdict["p_best"].sum() == pytest.approx(1.0)
-    assert set(verdict["candidate"]) == {"expand now", "in waves", "through the hierarchy",
-                                         "with champions"}  # fmt: skip
+    verdict = pd.read_csv(out / "verdict.csv").set_index("candidate")
+    assert verdict["p_best"].sum() == pytest.approx(1.0)  # among the steps after the pilot
+    assert verdict["p_best_all"].sum() == pytest.approx(1.0)  # and among every candidate
+    kept = ["expand now", "in waves", "extend the pilot 8 weeks"]
+    replayed = ["through the hierarchy", "with champions"]  # the pilot was hybrid
+    assert set(verdict.index) == {*kept, *replayed}
+    assert (
+        not verdict.loc[kept, "replays_pilot"].any()
+        and verdict.loc[replayed, "replays_pilot"].all()
+    )
+    assert verdict.loc[replayed, "p_best"].isna().all()
     forecast = pd.read_csv(out / "forecast.csv")
     assert set(forecast["scope"]) == {"the company", "the rest of the company"}
     assert forecast["week"].max() == 6 + 8
@@ -67,13 +74,14 @@ def test_it_writes_the_posterior_the_check_the_forecast_and_a_report(calibrated)
     assert "generation 0: threshold" in said and "generation 1: threshold" in said
     assert "What the pilot narrowed" in said
     assert "Best next step across 4 plausible models of your company:" in said
+    assert "Had the pilot itself run through the hierarchy or with champions" in said
 
 
 def test_the_same_command_again_goes_on_from_its_history(calibrated):
     where, _ = calibrated
     before = (where / "out" / "posterior.csv").read_text()
     again = orgsim(where, "calibrate", "pilot.csv", *PILOT, *SMALL, "--out", "out")
-    assert "generation" not in again.stdout.split("Posterior:")[0]  # nothing sampled again
+    assert "  generation " not in again.stdout  # nothing sampled again
     assert (where / "out" / "posterior.csv").read_text() == before
     more = orgsim(where, "calibrate", "pilot.csv", *PILOT, *SMALL[:2], "--generations", "3",
                   *SMALL[4:], "--out", "out")  # fmt: skip

@@ -77,7 +77,7 @@ def test_the_pilot_narrows_what_it_shows(calibrated):
 def test_the_forecast_bands_hold_the_planted_company_s_future(planted, calibrated):
     _, pilot, truth_study = planted
     fitted, particles = calibrated
-    options = candidates(fitted.rollout, pilot.last_week + 1, 9, 0.5, 3)
+    options = candidates(fitted.rollout, pilot.last_week + 1, 9, None, 3)
     chosen = {"expand now": options["expand now"]}
     horizon = pilot.last_week + 30
     runs = fitted.forecast(fitted.pick(particles, 30, np.random.default_rng(0)), chosen,
