@@ -72,6 +72,9 @@ def calibrate_main(argv=None) -> int:
     except (ConfigError, PilotDataError, CalibrationError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted before the calibration began", file=sys.stderr)
+        return 130
     from sim.calibrate.report import finish
     from sim.store import StoreError
 
