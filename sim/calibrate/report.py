@@ -212,13 +212,15 @@ def _page(out, words, narrowing, verdict, images, scopes):
            "## What the pilot narrowed", "",
            _markdown(narrowing), ""]  # fmt: skip
     page = ["<!doctype html><meta charset='utf-8'><title>Your pilot, calibrated</title>",
+            "<style>body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
+            "img{max-width:100%}pre{white-space:pre-wrap}table{border-collapse:collapse}"
+            "td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style>",
             "<h1>Your pilot, calibrated</h1>", f"<pre>{html.escape(text)}</pre>"]  # fmt: skip
     for name, caption in captions.items():
         data = base64.b64encode(images[name]).decode()
-        page += [
-            f"<h2>{html.escape(caption)}</h2>",
-            f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>",
-        ]
+        said = html.escape(caption)
+        page += [f"<h2>{said}</h2>", f"<figure><img alt='{said}' src='data:image/png;base64,"
+                 f"{data}'><figcaption>{said} ({name})</figcaption></figure>"]  # fmt: skip
     page += ["<h2>The verdict</h2>", verdict.to_html(index=False, float_format="%.3f"),
              "<h2>What the pilot narrowed</h2>",
              narrowing.to_html(index=False, float_format="%.3f")]  # fmt: skip
