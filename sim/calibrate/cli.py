@@ -62,19 +62,24 @@ def _parser():
 def calibrate_main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        import pyabc  # noqa: F401 - checked before anything is read or written
-    except ImportError:
-        print(f"{PROG}: calibration needs pyABC: python3 -m pip install -e '.[calibrate]' "
-              "(or pip install 'orgsim[calibrate]')", file=sys.stderr)  # fmt: skip
-        return 1
-    try:
-        setup = _setup(args)
+        setup = _setup(args)  # the whole input checked, with or without pyABC
     except (ConfigError, PilotDataError, CalibrationError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted before the calibration began", file=sys.stderr)
         return 130
+    try:
+        import pyabc  # noqa: F401 - before anything is written
+    except ImportError:
+        print(f"{PROG}: calibration needs pyABC: python3 -m pip install -e '.[calibrate]' "
+              "(or pip install 'orgsim[calibrate]')", file=sys.stderr)  # fmt: skip
+        return 1
+    try:
+        _claim(setup.out, args, setup.dials, setup.study.detection)
+    except ConfigError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
     from sim.calibrate.report import finish
     from sim.store import StoreError
 
@@ -103,8 +108,8 @@ def calibrate_main(argv=None) -> int:
 class Setup:
     """What the command resolved: the study, its folder, the pilot's units."""
 
-    def __init__(self, study, out, overrides, pilot_units):
-        self.study, self.out, self.overrides, self.pilot_units = study, out, overrides, pilot_units
+    def __init__(self, study, out, dials, pilot_units):
+        self.study, self.out, self.dials, self.pilot_units = study, out, dials, pilot_units
 
 
 def _range(text, name):
@@ -206,8 +211,7 @@ def _setup(args) -> Setup:
                        pilot=pilot, dials={f"culture.{d}": (0.0, 1.0) for d in dials},
                        detection=detection, seed=args.seed)  # fmt: skip
     out = Path(args.out) if args.out else Path("results") / "calibrate" / Path(args.data).stem
-    _claim(out, args, dials, detection)
-    return Setup(study, out, list(args.overrides), pilot_units)
+    return Setup(study, out, dials, pilot_units)
 
 
 def _claim(out, args, dials, detection):

@@ -139,3 +139,17 @@ def test_activity_before_a_unit_has_access_is_refused(tmp_path):
         HEADCOUNT,
         opened=np.array([0, 0, 5]),
     )
+
+
+def test_without_pyabc_a_good_file_is_told_what_to_install_and_nothing_is_written(
+    tmp_path, capsys, monkeypatch
+):
+    from sim.calibrate.cli import calibrate_main
+
+    monkeypatch.setitem(__import__("sys").modules, "pyabc", None)  # as if not installed
+    path = write(tmp_path, "week,unit,readers,contributors,creators\n1,Sales,3,1,0\n")
+    out = tmp_path / "out"
+    assert calibrate_main([str(path), *ORG, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "calibration needs pyABC" in err and err.count("\n") == 1
+    assert not out.exists()
