@@ -67,20 +67,6 @@ class Pilot:
                      self.counts[keep], None if self.dates is None else
                      tuple(d for d, k in zip(self.dates, keep, strict=True) if k))  # fmt: skip
 
-    def table(self) -> pd.DataFrame:
-        """One row per observed week, unit and rung (``count``, ``people``, ``share``)."""
-        rows = []
-        for t, week in enumerate(self.weeks):
-            for u, unit in enumerate(self.units):
-                if np.isnan(self.counts[t, u, 0]):
-                    continue
-                for b, rung in enumerate(RUNGS):
-                    count = float(self.counts[t, u, b])
-                    rows.append({"week": int(week), "unit": unit, "rung": rung, "count": count,
-                                 "people": int(self.headcount[u]),
-                                 "share": count / max(int(self.headcount[u]), 1)})  # fmt: skip
-        return pd.DataFrame(rows)
-
 
 def _key(text) -> str:
     return " ".join(str(text).split()).casefold()
