@@ -49,7 +49,15 @@ from sim.schema import (  # noqa: F401
     resolve_path,
 )
 
-__all__ = ["CONFIG_DIR", "ConfigError", "build", "check", "compose_scenario", "register"]
+__all__ = [
+    "CONFIG_DIR",
+    "ConfigError",
+    "build",
+    "check",
+    "compose_scenario",
+    "first_line",
+    "register",
+]
 
 #: The Hydra configs shipped with orgsim (package data: an installed wheel has them too;
 #: ``configs/`` at the top of a checkout links here).
@@ -233,19 +241,64 @@ def build(cfg, base_dir=".", load_org=False):
                     thresholds=_threshold_law(cfg))  # fmt: skip
 
 
+def _fields(type_name):
+    """Field names of one of sim.schema's schemas, by class name."""
+    import dataclasses
+
+    from sim import schema
+
+    node = getattr(schema, type_name, None)
+    return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
+
+
+def first_line(error) -> str:
+    """Hydra's and OmegaConf's multi-line messages as one line that names the key."""
+    import re
+
+    cause = error.__cause__
+    detail = str(cause if cause is not None else error)
+    full_key = re.search(r"full_key: (\S+)", detail)
+    if full_key and "not in" in detail:  # a misspelt key
+        node = re.search(r"object_type=(\w+)", detail)
+        keys = _fields(node.group(1)) if node else []
+        allowed = f" (keys there: {', '.join(keys)})" if keys else ""
+        return f"{full_key.group(1)}: no such key{allowed}"
+    if full_key:  # a value of the wrong type
+        return f"{full_key.group(1)}: {detail.splitlines()[0]}"
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    missing = re.match(r"In '.*': Could not find '(.+)/(.+)'", lines[0]) if lines else None
+    if missing and "Available options" in str(error):  # an unknown option of a group
+        at = next(i for i, line in enumerate(lines) if line.startswith("Available options"))
+        options = []
+        for line in lines[at + 1 :]:
+            if line.startswith("Config search path"):
+                break
+            if not line.startswith("base_"):
+                options.append(line)
+        group, option = missing.groups()
+        return f"{group}={option}: no such option (available: {', '.join(options)})"
+    return lines[0] if lines else type(error).__name__
+
+
 def compose_scenario(overrides=()):
     """The :class:`~sim.scenario.Scenario` of the config ``orgsim`` composes from ``overrides``
     (``["culture=traditional", "rollout=pilot"]``), outside a job: for studies and tests that
-    run the configs as a user does, without Hydra's command line."""
+    run the configs as a user does, without Hydra's command line. A bad override is a
+    :class:`ConfigError` of one line naming the key."""
     from hydra import compose, initialize_config_dir
 
     register()
     from sim import channels, posterior
 
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=list(overrides))
-    posterior.apply(cfg, {str(o).split("=", 1)[0] for o in overrides})
-    channels.apply(cfg)
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose("config", overrides=list(overrides))
+        posterior.apply(cfg, {str(o).split("=", 1)[0] for o in overrides})
+        channels.apply(cfg)
+    except ConfigError:
+        raise
+    except Exception as error:  # Hydra's and OmegaConf's composition errors, in one line
+        raise ConfigError(first_line(error)) from None
     return build(cfg)
 
 

@@ -19,50 +19,11 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
 from sim import _hydra, channels, columns, posterior, store
-from sim.conf import CONFIG_DIR, check, register
+from sim.conf import CONFIG_DIR, check, first_line, register
 from sim.schema import ConfigError
 from sim.sweep import expand
 
 __all__ = ["Job", "Jobs", "first_line", "precheck"]
-
-
-def _fields(type_name):
-    """Field names of one of sim.schema's schemas, by class name."""
-    import dataclasses
-
-    from sim import schema
-
-    node = getattr(schema, type_name, None)
-    return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
-
-
-def first_line(error) -> str:
-    """Hydra's and OmegaConf's multi-line messages as one line that names the key."""
-    import re
-
-    cause = error.__cause__
-    detail = str(cause if cause is not None else error)
-    full_key = re.search(r"full_key: (\S+)", detail)
-    if full_key and "not in" in detail:  # a misspelt key
-        node = re.search(r"object_type=(\w+)", detail)
-        keys = _fields(node.group(1)) if node else []
-        allowed = f" (keys there: {', '.join(keys)})" if keys else ""
-        return f"{full_key.group(1)}: no such key{allowed}"
-    if full_key:  # a value of the wrong type
-        return f"{full_key.group(1)}: {detail.splitlines()[0]}"
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    missing = re.match(r"In '.*': Could not find '(.+)/(.+)'", lines[0]) if lines else None
-    if missing and "Available options" in str(error):  # an unknown option of a group
-        at = next(i for i, line in enumerate(lines) if line.startswith("Available options"))
-        options = []
-        for line in lines[at + 1 :]:
-            if line.startswith("Config search path"):
-                break
-            if not line.startswith("base_"):
-                options.append(line)
-        group, option = missing.groups()
-        return f"{group}={option}: no such option (available: {', '.join(options)})"
-    return lines[0] if lines else type(error).__name__
 
 
 def _jobs(overrides, multirun):

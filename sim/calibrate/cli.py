@@ -139,33 +139,17 @@ def _check_numbers(args):
 
 
 def _compose(overrides):
-    """The scenario the overrides compose (one line on any fault)."""
-    import os
-
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    from sim.conf import CONFIG_DIR, build, register
-    from sim.precheck import first_line
+    """The scenario the overrides compose, its org read (one line on any fault)."""
+    from sim.checks import guard
+    from sim.conf import compose_scenario
 
     bad = [o for o in overrides if "=" not in o or o.split("=", 1)[0].lstrip("+~") in
            ("draw", "channel", "ensemble", "why")]  # fmt: skip
     if bad:
         raise ConfigError(f"{bad[0]}: a pilot's config is key=value, without draw, channel, "
                           "ensemble or why (the calibration chooses the draws)")  # fmt: skip
-    register()
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose("config", overrides=list(overrides))
-        scenario = build(cfg, os.getcwd(), load_org=True)
-        org = scenario.org
-    except ConfigError:
-        raise
-    except Exception as error:  # Hydra's and OmegaConf's composition errors
-        raise ConfigError(first_line(error)) from None
-    finally:
-        GlobalHydra.instance().clear()
+    scenario = compose_scenario(overrides)
+    org = guard("org", lambda: scenario.org)
     if not scenario.rule.needs_org or [b.name for b in scenario.rule.ladder] != [
         "consume", "contribute", "create"]:  # fmt: skip
         raise ConfigError("rule: a pilot calibrates the organizational rule with its ladder "
