@@ -2,8 +2,7 @@
 
 :func:`distance` is how far simulated analytics are from a pilot's; :func:`compare` what the
 pilot narrowed (prior against posterior, per parameter); :func:`bands` a forecast's quantiles
-across the posterior; :func:`verdict` which candidate is best in how many plausible models;
-:func:`bass_fit` the spreadsheet's baseline, a Bass curve fitted to the company's total.
+across the posterior; :func:`verdict` which candidate is best in how many plausible models.
 """
 
 from __future__ import annotations
@@ -13,7 +12,16 @@ import pandas as pd
 
 from sim.calibrate.abc import CalibrationError, weighted_interval
 
-__all__ = ["bands", "bass_curve", "bass_fit", "compare", "distance", "verdict"]
+__all__ = [
+    "bands",
+    "check_table",
+    "compare",
+    "distance",
+    "forecast_table",
+    "scores",
+    "shares",
+    "verdict",
+]
 
 #: A rung's scale is its observed mean share, at least this (so a rung nobody holds yet
 #: weighs like one a percent of people hold, not infinitely).
@@ -94,33 +102,6 @@ def verdict(scores: pd.DataFrame, level=0.9) -> pd.DataFrame:
                      "mean": float(values[:, j].mean()), "lead": float(lead.mean()),
                      "lead_low": float(low), "lead_high": float(high)})  # fmt: skip
     return pd.DataFrame(rows).sort_values("p_best", ascending=False, ignore_index=True)
-
-
-def bass_curve(weeks, p, q, m) -> np.ndarray:
-    """Bass (1969): the share ``m * F(t)`` adopted by week ``t``."""
-    t = np.asarray(weeks, dtype=float)
-    e = np.exp(-(p + q) * t)
-    return m * (1 - e) / (1 + (q / p) * e)
-
-
-def bass_fit(weeks, share) -> tuple[float, float, float]:
-    """``(p, q, m)`` of the Bass curve closest (least squares) to a company's observed share
-    of readers; ``m``, the ceiling, at most 1. The baseline a spreadsheet gives: no org chart,
-    no rollout, no bands."""
-    from scipy.optimize import curve_fit
-
-    weeks = np.asarray(weeks, dtype=float)
-    share = np.asarray(share, dtype=float)
-    if weeks.size < 3:
-        raise CalibrationError("a Bass curve needs at least 3 observed weeks")
-    top = max(float(share.max()), 1e-3)
-    start = (0.01, 0.3, min(1.0, max(2 * top, 0.05)))
-    try:
-        found, _ = curve_fit(bass_curve, weeks, share, p0=start,
-                             bounds=([1e-5, 0.0, top], [1.0, 3.0, 1.0]), maxfev=20_000)  # fmt: skip
-    except (RuntimeError, ValueError) as error:
-        raise CalibrationError(f"the Bass baseline does not fit: {error}") from None
-    return tuple(float(v) for v in found)
 
 
 def check_table(pilot, predicted) -> pd.DataFrame:

@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import facts
 from sim.calibrate import drawing, fit
 from sim.calibrate.pilot import RUNGS
 from sim.store.files import write_atomic, write_csv
 
-__all__ = ["candidates", "finish"]
+__all__ = ["bass_baseline", "candidates", "finish", "replays", "verdicts"]
 
 #: The metric the verdict ranks on: contributing-weeks after the pilot (rung 1).
 RUNG = 1
@@ -104,11 +105,10 @@ def finish(setup, particles, args) -> dict:
     scores = fit.scores(runs, options, pilot.headcount, pilot.last_week, RUNG)
     verdict = verdicts(scores, options, study.rollout)
     total = np.nansum(pilot.counts[:, :, 0], axis=1) / pilot.headcount.sum()
-    bass = _bass(pilot.weeks, total, horizon)
+    bass = bass_baseline(pilot.weeks, total, horizon)
     if bass is not None:
-        weeks = np.arange(horizon + 1)
         forecast = pd.concat([forecast, pd.DataFrame(
-            {"candidate": "Bass curve (the pilot's total)", "scope": "the company", "week": weeks,
+            {"candidate": "Bass curve (the pilot's total)", "scope": "the company", "week": bass[0],
              "rung": RUNGS[0], **{k: bass[1] for k in ("q05", "q25", "median", "q75", "q95")}})],
             ignore_index=True)  # fmt: skip
     tables = {"posterior.csv": full, "narrowing.csv": narrowing, "check.csv": check,
@@ -137,13 +137,17 @@ def finish(setup, particles, args) -> dict:
     return tables
 
 
-def _bass(weeks, share, horizon):
+def bass_baseline(weeks, share, horizon):
+    """``(weeks, shares)`` from the first observed week to ``horizon``: the weekly Bass
+    recursion fitted to the pilot's company-wide share of readers (:func:`sim.facts.bass_fit`,
+    the fit the stylised facts use), or None when the pilot is too short to fit (4 weeks)."""
     try:
-        p, q, m = fit.bass_fit(weeks, share)
-    except fit.CalibrationError:
+        found = facts.bass_fit(share, weeks=weeks)
+    except ValueError:
         return None
-    steps = np.arange(horizon + 1)
-    return steps, fit.bass_curve(steps, p, q, m)
+    start = int(weeks[0])
+    curve = facts.bass_curve(found.p, found.q, found.m, float(share[0]), horizon - start + 1)
+    return np.arange(start, horizon + 1), curve
 
 
 def _words(study, particles, narrowing, check, verdict, pilot, args) -> dict:

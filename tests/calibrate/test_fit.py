@@ -63,18 +63,6 @@ def test_a_candidate_best_in_every_model_has_probability_one():
     assert table.loc["a", "lead_low"] > 0
 
 
-def test_bass_fit_recovers_a_planted_curve():
-    weeks = np.arange(1, 31)
-    share = fit.bass_curve(weeks, 0.02, 0.35, 0.6)
-    p, q, m = fit.bass_fit(weeks, share)
-    assert (p, q, m) == pytest.approx((0.02, 0.35, 0.6), rel=1e-3)
-
-
-def test_bass_fit_needs_three_weeks():
-    with pytest.raises(fit.CalibrationError, match="at least 3"):
-        fit.bass_fit([1, 2], [0.1, 0.2])
-
-
 def test_compare_says_how_much_of_the_prior_the_data_removed():
     rng = np.random.default_rng(0)
     prior = pd.DataFrame({"x": rng.uniform(0, 1, 20_000), "weight": 1 / 20_000})
@@ -99,3 +87,15 @@ def test_forecast_bands_are_quantiles_over_models_and_replications():
     scores = fit.scores(runs, ["a", "b"], headcount, after=2, rung=1)
     expected = (runs[:, :, :, 3:, 1, :].sum(axis=-1) / 100).sum(axis=-1).mean(axis=-1)
     np.testing.assert_allclose(scores.to_numpy(), expected)
+
+
+def test_the_bass_baseline_continues_a_planted_weekly_bass_curve():
+    from sim import facts
+    from sim.calibrate.report import bass_baseline
+
+    curve = facts.bass_curve(0.05, 0.4, 0.6, 0.01, 40)  # weeks 1 .. 40
+    weeks = np.arange(1, 16)
+    steps, extended = bass_baseline(weeks, curve[:15], 40)
+    assert steps[0] == 1 and steps[-1] == 40
+    np.testing.assert_allclose(extended, curve, atol=1e-4)
+    assert bass_baseline(weeks[:3], curve[:3], 40) is None  # too short to fit
